@@ -1,0 +1,39 @@
+using Cryb.Gateway.Auth;
+using Cryb.Gateway.Fanout;
+using Cryb.Gateway.Hubs;
+using Cryb.Hosting.Health;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Cryb.Gateway.Hosting;
+
+public static class GatewayHostingExtensions
+{
+    /// <summary>Maximum size of one incoming SignalR frame; a 4000-character message fits many times over.</summary>
+    private const long MaximumReceiveMessageSize = 64 * 1024;
+
+    /// <summary>The SignalR hub, its error filter and the stream fan-out to local connections.</summary>
+    public static WebApplicationBuilder AddCrybChatHub(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSignalR(options =>
+        {
+            options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
+            options.EnableDetailedErrors = false;
+            options.AddFilter<ChatErrorFilter>();
+        });
+        builder.Services.AddSingleton<ChatErrorFilter>();
+        builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<ChatFanout>();
+        return builder;
+    }
+
+    public static WebApplication MapCrybGateway(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapCrybHealth();
+        app.MapHub<ChatHub>(ChatHub.Path);
+        app.MapDevTokens();
+        return app;
+    }
+}

@@ -1,0 +1,39 @@
+using Cryb.Hosting;
+using Cryb.Hosting.Health;
+using Orleans.Configuration;
+
+namespace Cryb.Gateway.Hosting;
+
+public static partial class OrleansClientExtensions
+{
+    /// <summary>
+    /// The gateway's Orleans client: Redis membership to find silos, memory streams to receive
+    /// channel and user events, and a retry filter so a gateway started before the silos waits for them.
+    /// </summary>
+    public static WebApplicationBuilder AddCrybOrleansClient(this WebApplicationBuilder builder)
+    {
+        var redis = RequiredSettings.ConnectionString(builder.Configuration, ConnectionNames.Redis, "the Redis server holding cluster membership");
+        var cluster = builder.Configuration.BindValidated<ClusterSettings>(ClusterSettings.Section);
+
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = cluster.ClusterId;
+                options.ServiceId = cluster.ServiceId;
+            });
+            client.UseRedisClustering(options => options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+            client.AddMemoryStreams(StreamNames.Provider);
+            client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                return !cancellationToken.IsCancellationRequested;
+            });
+        });
+
+        builder.Services.AddCrybHealthChecks()
+            .AddRedisReadiness(redis)
+            .AddCheck<OrleansClientHealthCheck>("orleans", tags: [HealthEndpoints.ReadyTag]);
+        return builder;
+    }
+}

@@ -1,0 +1,67 @@
+using Cryb.Errors;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Cryb.Gateway.Hubs;
+
+/// <summary>
+/// Turns refusals into <see cref="HubException"/>s whose message starts with the stable error code
+/// (<c>"message_too_long: ..."</c>), logs each once, and hides everything else behind
+/// <c>internal_error</c> or <c>unavailable</c>. The connection stays open either way.
+/// </summary>
+public sealed partial class ChatErrorFilter(ILogger<ChatErrorFilter> logger) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception ex)
+        {
+            throw ToHubException(ex, context.HubMethodName, context.Context.UserIdentifier);
+        }
+    }
+
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex)
+        {
+            // Failing here closes the connection; the client sees the code in the close reason.
+            throw ToHubException(ex, "OnConnected", context.Context.UserIdentifier);
+        }
+    }
+
+    private HubException ToHubException(Exception exception, string method, string? userId)
+    {
+        switch (exception)
+        {
+            case HubException hub:
+                return hub;
+            case ChatException refusal:
+                LogRefused(method, userId, refusal.Code, refusal.Message);
+                return Coded(refusal.Code, refusal.Message);
+            case TimeoutException or OrleansException:
+                LogUnavailable(exception, method, userId);
+                return Coded(ErrorCodes.Unavailable, "The cluster did not answer in time; retry.");
+            default:
+                LogFailed(exception, method, userId);
+                return Coded(ErrorCodes.Internal, "The server failed to handle the call.");
+        }
+    }
+
+    /// <summary>The message format clients parse: the code, a colon, a human-readable reason.</summary>
+    public static HubException Coded(string code, string message) => new($"{code}: {message}");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Method} for {UserId}: {Code} ({Reason})")]
+    private partial void LogRefused(string method, string? userId, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster unavailable during {Method} for {UserId}")]
+    private partial void LogUnavailable(Exception exception, string method, string? userId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed for {UserId}")]
+    private partial void LogFailed(Exception exception, string method, string? userId);
+}

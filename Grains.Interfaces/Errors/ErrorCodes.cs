@@ -1,0 +1,22 @@
+namespace Cryb.Errors;
+
+/// <summary>
+/// The stable error codes of the public protocol. Clients branch on these strings, so they never
+/// change once published; the README lists them.
+/// </summary>
+public static class ErrorCodes
+{
+    public const string InvalidArgument = "invalid_argument";
+    public const string MessageEmpty = "message_empty";
+    public const string MessageTooLong = "message_too_long";
+    public const string MessageInvalidCharacters = "message_invalid_characters";
+    public const string ChannelNotFound = "channel_not_found";
+    public const string ChannelExists = "channel_exists";
+    public const string NotAMember = "not_a_member";
+    public const string Forbidden = "forbidden";
+    public const string Unauthenticated = "unauthenticated";
+    public const string Unavailable = "unavailable";
+    public const string ReplyNotFound = "reply_not_found";
+    public const string StorageUnavailable = "storage_unavailable";
+    public const string Internal = "internal_error";
+}

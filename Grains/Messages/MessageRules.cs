@@ -1,0 +1,53 @@
+using Cryb.Errors;
+using Cryb.Messages;
+
+namespace Cryb.Grains.Messages;
+
+/// <summary>Validation of message fields, in the grain so backend services are held to it too.</summary>
+public static class MessageRules
+{
+    /// <summary>Returns the trimmed content, or refuses it with a code that says why.</summary>
+    public static string ValidateContent(string? content)
+    {
+        var trimmed = content?.Trim() ?? "";
+        if (trimmed.Length == 0)
+        {
+            throw new ChatException(ErrorCodes.MessageEmpty, "A message needs some content.");
+        }
+
+        if (trimmed.Length > MessageLimits.MaxContentLength)
+        {
+            throw new ChatException(ErrorCodes.MessageTooLong,
+                $"A message is at most {MessageLimits.MaxContentLength} characters.");
+        }
+
+        // Line breaks and tabs are text; every other control character is a rendering or log-injection hazard.
+        if (trimmed.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        {
+            throw new ChatException(ErrorCodes.MessageInvalidCharacters, "A message may not contain control characters.");
+        }
+
+        return trimmed;
+    }
+
+    public static string? ValidateNonce(string? nonce)
+    {
+        if (nonce is null)
+        {
+            return null;
+        }
+
+        if (nonce.Length is 0 or > MessageLimits.MaxNonceLength || nonce.Any(char.IsControl))
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument,
+                $"A nonce is 1 to {MessageLimits.MaxNonceLength} printable characters.");
+        }
+
+        return nonce;
+    }
+
+    public static Guid ParseMessageId(string id, string codeIfInvalid) =>
+        Guid.TryParse(id, out var parsed)
+            ? parsed
+            : throw new ChatException(codeIfInvalid, "No such message in this channel.");
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using Cryb.Grains.Messages;
+using Cryb.Hosting;
+using Cryb.Hosting.Health;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Cryb.Silo.Hosting;
+
+public static class SiloHostingExtensions
+{
+    /// <summary>
+    /// Makes this web host an Orleans silo: Redis membership, PostgreSQL grain storage and message
+    /// store, memory streams for fan-out, the dashboard and readiness checks.
+    /// </summary>
+    public static WebApplicationBuilder AddCrybSilo(this WebApplicationBuilder builder)
+    {
+        var postgres = RequiredSettings.ConnectionString(builder.Configuration, ConnectionNames.Postgres, "the PostgreSQL database for grain state and messages");
+        var redis = RequiredSettings.ConnectionString(builder.Configuration, ConnectionNames.Redis, "the Redis server holding cluster membership");
+        var cluster = builder.Configuration.BindValidated<ClusterSettings>(ClusterSettings.Section);
+        var silo = builder.Configuration.BindValidated<SiloSettings>(SiloSettings.Section);
+
+        builder.Services.AddSingleton(silo);
+        builder.Services.AddCrybDataServices(postgres);
+        builder.Services.AddCrybHealthChecks()
+            .AddPostgresReadiness()
+            .AddRedisReadiness(redis)
+            .AddCheck<MembershipHealthCheck>("membership", tags: [HealthEndpoints.ReadyTag]);
+
+        builder.UseOrleans(siloBuilder =>
+        {
+            siloBuilder.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = cluster.ClusterId;
+                options.ServiceId = cluster.ServiceId;
+            });
+            siloBuilder.UseRedisClustering(options => options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+            siloBuilder.ConfigureCrybSilo(postgres, silo);
+            siloBuilder.ConfigureEndpoints(
+                IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort,
+                listenOnAnyHostAddress: !IPAddress.IsLoopback(IPAddress.Parse(silo.AdvertisedAddress)));
+            siloBuilder.AddDashboard();
+        });
+        return builder;
+    }
+
+    /// <summary>The services grains need besides Orleans: the PostgreSQL data source and message store.</summary>
+    public static IServiceCollection AddCrybDataServices(this IServiceCollection services, string postgres)
+    {
+        services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        services.AddSingleton<IMessageStore, PostgresMessageStore>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Schema.SchemaMigrator>();
+        return services;
+    }
+
+    /// <summary>
+    /// The storage and streams every silo shares, production and test clusters alike. Membership and
+    /// endpoints are not here: the in-process test cluster brings its own.
+    /// </summary>
+    public static ISiloBuilder ConfigureCrybSilo(this ISiloBuilder siloBuilder, string postgres, SiloSettings silo)
+    {
+        siloBuilder.AddAdoNetGrainStorage(StorageNames.Default, options => UsePostgres(options, postgres));
+        siloBuilder.AddAdoNetGrainStorage(StorageNames.PubSub, options => UsePostgres(options, postgres));
+        siloBuilder.AddMemoryStreams(StreamNames.Provider, streams =>
+            streams.ConfigurePullingAgent(agent => agent.Configure(options => options.GetQueueMsgsTimerPeriod = silo.StreamPullPeriod)));
+        return siloBuilder;
+    }
+
+    private static void UsePostgres(AdoNetGrainStorageOptions options, string connectionString)
+    {
+        options.Invariant = "Npgsql";
+        options.ConnectionString = connectionString;
+    }
+
+    public static WebApplication MapCrybSilo(this WebApplication app)
+    {
+        app.MapCrybHealth();
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapGet("/", () => Results.Redirect("/dashboard/"));
+        return app;
+    }
+}

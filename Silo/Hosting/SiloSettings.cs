@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cryb.Silo.Hosting;
+
+/// <summary>How a silo listens and tunes itself (configuration section <c>Silo</c>).</summary>
+public sealed class SiloSettings
+{
+    public const string Section = "Silo";
+
+    /// <summary>Port for silo-to-silo traffic.</summary>
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port where Orleans clients (the gateways, backend services) connect.</summary>
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// The address other silos and clients reach this silo at, written to the membership table.
+    /// Loopback for one machine; the pod IP in Kubernetes.
+    /// </summary>
+    [Required]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// How often stream pulling agents poll their queues. Every event waits half of it on average
+    /// before fan-out, so it is latency; the Orleans default of 100 ms is too slow for chat.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:01")]
+    public TimeSpan StreamPullPeriod { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Apply the schema scripts at start (safe with many silos). Off when a deploy step migrates.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+}

@@ -1,0 +1,36 @@
+using Cryb.Silo.Hosting;
+using Microsoft.Extensions.Hosting;
+using Orleans.TestingHost;
+
+namespace Cryb.Tests.Infrastructure;
+
+/// <summary>
+/// A two-silo Orleans test cluster with production's PostgreSQL grain storage, message store and
+/// memory streams against the run's private PostgreSQL. Membership and transport are the test
+/// cluster's in-process ones; Redis membership is covered by the process-based integration tests.
+/// </summary>
+public sealed class ClusterFixture(TestServers servers) : IAsyncLifetime
+{
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public IClusterClient Client => Cluster.Client;
+    public TestServers Servers => servers;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
+        var silo = new SiloSettings { StreamPullPeriod = TimeSpan.FromMilliseconds(10) };
+        builder.ConfigureSilo((_, siloBuilder) => siloBuilder.ConfigureCrybSilo(servers.PostgresConnectionString, silo));
+        builder.ConfigureSiloHost((_, host) => host.Services.AddCrybDataServices(servers.PostgresConnectionString));
+        builder.ConfigureClient(client => client.AddMemoryStreams(StreamNames.Provider));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+
+namespace Cryb.Tests.Infrastructure;
+
+/// <summary>
+/// Silos and gateways as separate processes on the run's private PostgreSQL and Redis, each on
+/// free ports, under a cluster id of their own.
+/// </summary>
+public sealed class ProcessCluster : IAsyncDisposable
+{
+    public const string SigningKey = "test-signing-key-that-is-at-least-32-bytes-long";
+
+    private readonly HttpClient _http = new();
+
+    private ProcessCluster(string clusterId, IReadOnlyList<ClusterProcess> silos, IReadOnlyList<ClusterProcess> gateways)
+    {
+        ClusterId = clusterId;
+        Silos = silos;
+        Gateways = gateways;
+    }
+
+    public string ClusterId { get; }
+    public IReadOnlyList<ClusterProcess> Silos { get; }
+    public IReadOnlyList<ClusterProcess> Gateways { get; }
+
+    public static async Task<ProcessCluster> StartAsync(TestServers servers, int silos = 2, int gateways = 2)
+    {
+        var clusterId = "test-" + Guid.NewGuid().ToString("N")[..12];
+        var logs = Directory.CreateTempSubdirectory($"cryb-{clusterId}-").FullName;
+        var shared = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = servers.PostgresConnectionString,
+            ["ConnectionStrings__Redis"] = servers.Redis.Configuration,
+            ["Cluster__ClusterId"] = clusterId,
+            ["Cluster__ServiceId"] = clusterId,
+        };
+
+        var siloProcesses = Enumerable.Range(1, silos).Select(i => new ClusterProcess(
+            $"silo-{i}", "Silo", "Cryb.Silo.dll", FreePort.Next(),
+            new Dictionary<string, string>(shared)
+            {
+                ["Silo__SiloPort"] = FreePort.Next().ToString(),
+                ["Silo__GatewayPort"] = FreePort.Next().ToString(),
+            },
+            logs)).ToArray();
+        var gatewayProcesses = Enumerable.Range(1, gateways).Select(i => new ClusterProcess(
+            $"gateway-{i}", "Gateway", "Cryb.Gateway.dll", FreePort.Next(),
+            new Dictionary<string, string>(shared)
+            {
+                ["Auth__SigningKey"] = SigningKey,
+                ["Auth__DevTokens__Enabled"] = "true",
+            },
+            logs)).ToArray();
+
+        var cluster = new ProcessCluster(clusterId, siloProcesses, gatewayProcesses);
+        await cluster.StartAllAsync();
+        return cluster;
+    }
+
+    /// <summary>Starts every process (silos first, gateways alongside: they retry until a silo answers) and waits until all are ready.</summary>
+    public async Task StartAllAsync()
+    {
+        foreach (var process in Silos.Concat(Gateways))
+        {
+            process.Start();
+        }
+
+        await Task.WhenAll(Silos.Concat(Gateways).Select(process => process.WaitReadyAsync(TimeSpan.FromSeconds(120))));
+    }
+
+    /// <summary>SIGTERM to every gateway, then every silo.</summary>
+    public async Task StopAllAsync()
+    {
+        await Task.WhenAll(Gateways.Select(gateway => gateway.StopAsync()));
+        await Task.WhenAll(Silos.Select(silo => silo.StopAsync()));
+    }
+
+    /// <summary>A token from a gateway's dev-token endpoint.</summary>
+    public async Task<string> TokenAsync(string userId, string? displayName = null)
+    {
+        var response = await _http.PostAsJsonAsync($"{Gateways[0].Url}/auth/dev-token", new { userId, displayName = displayName ?? userId });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<TokenResponse>();
+        return body!.Token;
+    }
+
+    public async Task<ChatTestClient> ConnectAsync(int gateway, string userId) =>
+        await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Gateways.Concat(Silos))
+        {
+            await process.DisposeAsync();
+        }
+
+        _http.Dispose();
+    }
+
+    private sealed record TokenResponse(string Token);
+}

@@ -1,0 +1,31 @@
+using System.Text.RegularExpressions;
+using Cryb.Errors;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Cryb.Tests.Infrastructure;
+
+/// <summary>Asserts that a call was refused with a given stable error code.</summary>
+public static partial class Refusals
+{
+    /// <summary>For grain calls: the <see cref="ChatException"/> carries the code.</summary>
+    public static async Task AssertGrainRefusesAsync(string code, Func<Task> call)
+    {
+        var refusal = await Assert.ThrowsAsync<ChatException>(call);
+        Assert.Equal(code, refusal.Code);
+    }
+
+    /// <summary>
+    /// For hub calls: the client sees "... HubException: code: reason"; the code is what clients parse.
+    /// </summary>
+    public static async Task AssertHubRefusesAsync(string code, Func<Task> call)
+    {
+        var refusal = await Assert.ThrowsAsync<HubException>(call);
+        Assert.Equal(code, CodeOf(refusal));
+    }
+
+    public static string? CodeOf(HubException exception) =>
+        CodePattern().Match(exception.Message) is { Success: true } match ? match.Groups[1].Value : null;
+
+    [GeneratedRegex(@"HubException: ([a-z_]+):")]
+    private static partial Regex CodePattern();
+}

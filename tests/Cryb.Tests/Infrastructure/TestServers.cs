@@ -1,0 +1,57 @@
+using Cryb.Silo.Schema;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+[assembly: AssemblyFixture(typeof(Cryb.Tests.Infrastructure.TestServers))]
+
+namespace Cryb.Tests.Infrastructure;
+
+/// <summary>
+/// One private PostgreSQL (schema applied) and one Redis for the whole test run. Tests isolate
+/// themselves with fresh grain keys and a fresh cluster id per cluster, not fresh servers.
+/// </summary>
+public sealed class TestServers : IAsyncLifetime
+{
+    public const string Database = "cryb";
+
+    public PostgresServer Postgres { get; private set; } = null!;
+    public RedisServer Redis { get; private set; } = null!;
+    public string PostgresConnectionString => Postgres.ConnectionString(Database);
+    public NpgsqlDataSource DataSource { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var postgres = PostgresServer.StartNewAsync();
+        var redis = RedisServer.StartNewAsync();
+        Postgres = await postgres;
+        Redis = await redis;
+        DataSource = NpgsqlDataSource.Create(PostgresConnectionString);
+        await new SchemaMigrator(DataSource, NullLogger<SchemaMigrator>.Instance).ApplyAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await Redis.DisposeAsync();
+        await Postgres.DisposeAsync();
+    }
+
+    /// <summary>Stops and starts PostgreSQL and Redis, as an operator restarting the machine would.</summary>
+    public async Task RestartAsync()
+    {
+        await Postgres.StopAsync();
+        await Redis.StopAsync();
+        await Postgres.StartAsync();
+        await Redis.StartAsync();
+        // The pool's connections died with the server; new ones are opened on demand.
+        DataSource.Clear();
+    }
+
+    /// <summary>How many messages the channel has in PostgreSQL: the truth the tests check against.</summary>
+    public async Task<long> CountMessagesAsync(string channelId)
+    {
+        await using var command = DataSource.CreateCommand("SELECT count(*) FROM messages WHERE channel_id = $1");
+        command.Parameters.Add(new() { Value = channelId });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

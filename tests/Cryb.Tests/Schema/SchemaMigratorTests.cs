@@ -1,0 +1,32 @@
+using Cryb.Silo.Schema;
+using Cryb.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cryb.Tests.Schema;
+
+public sealed class SchemaMigratorTests(TestServers servers)
+{
+    [Fact]
+    public async Task A_second_run_applies_nothing_and_every_script_is_recorded()
+    {
+        var migrator = new SchemaMigrator(servers.DataSource, NullLogger<SchemaMigrator>.Instance);
+
+        var applied = await migrator.ApplyAsync(TestContext.Current.CancellationToken);
+
+        Assert.Empty(applied);
+        await using var command = servers.DataSource.CreateCommand("SELECT array_agg(version ORDER BY version) FROM cryb_schema_migrations");
+        var recorded = (int[])(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+        Assert.Equal(SchemaMigrator.Migrations.Select(m => m.Version), recorded);
+    }
+
+    [Fact]
+    public async Task Runs_from_several_silos_at_once_do_not_collide()
+    {
+        var runs = Enumerable.Range(0, 4)
+            .Select(_ => new SchemaMigrator(servers.DataSource, NullLogger<SchemaMigrator>.Instance).ApplyAsync(TestContext.Current.CancellationToken));
+
+        var applied = await Task.WhenAll(runs);
+
+        Assert.All(applied, Assert.Empty);
+    }
+}

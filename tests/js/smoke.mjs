@@ -1,0 +1,84 @@
+// The foundation scenario on the official @microsoft/signalr JavaScript client:
+// alice on one gateway, bob on another, one channel, one message seen by both with the same seq,
+// then the refusals a client must be able to parse. Exits non-zero on the first broken promise.
+//
+//   CRYB_GATEWAYS=http://127.0.0.1:5080,http://127.0.0.1:5081 node smoke.mjs
+import * as signalR from "@microsoft/signalr";
+import assert from "node:assert/strict";
+
+const gateways = (process.env.CRYB_GATEWAYS ?? "http://127.0.0.1:5080,http://127.0.0.1:5081").split(",");
+const run = Date.now().toString(36);
+
+async function devToken(gateway, userId) {
+  const response = await fetch(`${gateway}/auth/dev-token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ userId, displayName: userId }),
+  });
+  assert.equal(response.status, 200, `dev-token for ${userId}`);
+  return (await response.json()).token;
+}
+
+async function connect(gateway, userId) {
+  const token = await devToken(gateway, userId);
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl(`${gateway}/hubs/chat`, { accessTokenFactory: () => token })
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+  const created = [];
+  const waiters = [];
+  connection.on("MessageCreated", (message) => {
+    const waiter = waiters.shift();
+    waiter ? waiter(message) : created.push(message);
+  });
+  await connection.start();
+  const nextMessage = () =>
+    created.length > 0
+      ? Promise.resolve(created.shift())
+      : new Promise((resolve, reject) => {
+          waiters.push(resolve);
+          setTimeout(() => reject(new Error(`${userId}: no MessageCreated within 10 s`)), 10_000).unref();
+        });
+  return { connection, nextMessage };
+}
+
+// A refusal arrives as "... HubException: <code>: <reason>"; clients branch on the code.
+async function refusalCode(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return /HubException: ([a-z_]+):/.exec(error.message)?.[1] ?? error.message;
+  }
+  throw new Error("expected a refusal");
+}
+
+const alice = await connect(gateways[0], `alice-${run}`);
+const bob = await connect(gateways[1 % gateways.length], `bob-${run}`);
+
+const channel = await alice.connection.invoke("CreateChannel", "js smoke", false);
+assert.equal(channel.name, "js smoke");
+assert.equal(channel.isPrivate, false);
+assert.equal(channel.ownerId, `alice-${run}`);
+
+const joined = await bob.connection.invoke("JoinChannel", channel.id, null);
+assert.equal(joined.channel.id, channel.id);
+assert.equal(joined.latestSeq, 0);
+assert.deepEqual(joined.missed, []);
+assert.equal(joined.truncated, false);
+
+const sent = await alice.connection.invoke("SendMessage", channel.id, "hello from JavaScript", "nonce-1", null);
+assert.equal(sent.seq, 1);
+const [seenByAlice, seenByBob] = await Promise.all([alice.nextMessage(), bob.nextMessage()]);
+assert.deepEqual(seenByAlice, sent);
+assert.deepEqual(seenByBob, sent);
+
+const history = await bob.connection.invoke("GetHistory", channel.id, null, 50);
+assert.deepEqual(history, [sent]);
+
+assert.equal(await refusalCode(alice.connection.invoke("SendMessage", channel.id, "", null, null)), "message_empty");
+assert.equal(await refusalCode(alice.connection.invoke("SendMessage", channel.id, "x".repeat(4001), null, null)), "message_too_long");
+assert.equal(await refusalCode(alice.connection.invoke("SendMessage", "no-such-channel", "hi", null, null)), "channel_not_found");
+
+await alice.connection.stop();
+await bob.connection.stop();
+console.log(`js smoke passed: channel ${channel.id}, message seq ${sent.seq} seen on ${gateways.length} gateway(s)`);
