@@ -9,7 +9,8 @@ namespace Cryb.Gateway.Fanout;
 /// Delivers channel and user stream events to this gateway's connections. Each channel with a local
 /// member connection has one stream subscription and one SignalR group; each user with a local
 /// connection has one user-stream subscription, through which a membership gained on another
-/// device or gateway reaches this one.
+/// device or gateway reaches this one. Membership losses arrive on the channel's own ordered
+/// stream, so a removed member's connections leave the group before any later event is sent.
 /// </summary>
 public sealed class ChatFanout
 {
@@ -74,22 +75,85 @@ public sealed class ChatFanout
         return new Lease(() => _channels.ReleaseAsync(channelId));
     }
 
-    private Task OnChannelEventAsync(ChannelEvent channelEvent) => channelEvent switch
+    private async Task RemoveFromChannelAsync(string connectionId, string channelId)
     {
-        MessageCreated created => _hub.Clients.Group(ChannelGroup(created.ChannelId)).MessageCreated(created.Message),
-        _ => Task.CompletedTask,
-    };
+        if (_connections.RemoveChannel(connectionId, channelId))
+        {
+            await _hub.Groups.RemoveFromGroupAsync(connectionId, ChannelGroup(channelId));
+            await _channels.ReleaseAsync(channelId);
+        }
+    }
+
+    private async Task OnChannelEventAsync(ChannelEvent channelEvent)
+    {
+        var group = _hub.Clients.Group(ChannelGroup(channelEvent.ChannelId));
+        switch (channelEvent)
+        {
+            case MessageCreated created:
+                await group.MessageCreated(created.Message);
+                break;
+            case MessageEdited edited:
+                await group.MessageEdited(edited.Message);
+                break;
+            case MessageDeleted deleted:
+                await group.MessageDeleted(deleted);
+                break;
+            case ReactionsUpdated reactions:
+                await group.ReactionsUpdated(reactions);
+                break;
+            case MemberJoined joined:
+                await group.MemberJoined(joined);
+                break;
+            case MemberRoleChanged changed:
+                await group.MemberRoleChanged(changed);
+                break;
+            case ChannelUpdated updated:
+                await group.ChannelUpdated(updated.Channel);
+                break;
+            case MemberLeft left:
+                // The leaving member's connections hear it too, then stop hearing anything else.
+                await group.MemberLeft(left);
+                foreach (var connectionId in _connections.ConnectionsOf(left.UserId))
+                {
+                    await RemoveFromChannelAsync(connectionId, left.ChannelId);
+                }
+
+                break;
+            case ChannelDeleted deleted:
+                await group.ChannelDeleted(deleted);
+                foreach (var connectionId in _connections.ConnectionsIn(deleted.ChannelId))
+                {
+                    await RemoveFromChannelAsync(connectionId, deleted.ChannelId);
+                }
+
+                break;
+        }
+    }
 
     private async Task OnUserEventAsync(UserEvent userEvent)
     {
+        var connections = _connections.ConnectionsOf(userEvent.UserId);
+        var user = _hub.Clients.Clients(connections);
         switch (userEvent)
         {
             case ChannelAdded added:
-                foreach (var connectionId in _connections.ConnectionsOf(added.UserId))
+                foreach (var connectionId in connections)
                 {
                     await AddToChannelAsync(connectionId, added.Channel.Id);
                 }
 
+                await user.ChannelAdded(added.Channel);
+                break;
+            case ChannelRemoved removed:
+                foreach (var connectionId in connections)
+                {
+                    await RemoveFromChannelAsync(connectionId, removed.ChannelId);
+                }
+
+                await user.ChannelRemoved(removed);
+                break;
+            case ReadStateUpdated read:
+                await user.ReadStateUpdated(read);
                 break;
         }
     }

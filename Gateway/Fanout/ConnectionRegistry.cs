@@ -9,6 +9,7 @@ public sealed class ConnectionRegistry
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Connection> _connections = [];
     private readonly Dictionary<string, HashSet<string>> _connectionsByUser = [];
+    private readonly Dictionary<string, HashSet<string>> _connectionsByChannel = [];
 
     /// <summary>Registers a connection; true when it is the user's first on this gateway.</summary>
     public bool Add(string connectionId, string userId)
@@ -16,13 +17,7 @@ public sealed class ConnectionRegistry
         lock (_lock)
         {
             _connections[connectionId] = new Connection(userId);
-            if (!_connectionsByUser.TryGetValue(userId, out var userConnections))
-            {
-                _connectionsByUser[userId] = userConnections = [];
-            }
-
-            userConnections.Add(connectionId);
-            return userConnections.Count == 1;
+            return AddTo(_connectionsByUser, userId, connectionId) == 1;
         }
     }
 
@@ -31,7 +26,28 @@ public sealed class ConnectionRegistry
     {
         lock (_lock)
         {
-            return _connections.TryGetValue(connectionId, out var connection) && connection.Channels.Add(channelId);
+            if (!_connections.TryGetValue(connectionId, out var connection) || !connection.Channels.Add(channelId))
+            {
+                return false;
+            }
+
+            AddTo(_connectionsByChannel, channelId, connectionId);
+            return true;
+        }
+    }
+
+    /// <summary>Records that the connection left the channel; false if it was not in it.</summary>
+    public bool RemoveChannel(string connectionId, string channelId)
+    {
+        lock (_lock)
+        {
+            if (!_connections.TryGetValue(connectionId, out var connection) || !connection.Channels.Remove(channelId))
+            {
+                return false;
+            }
+
+            RemoveFrom(_connectionsByChannel, channelId, connectionId);
+            return true;
         }
     }
 
@@ -45,25 +61,19 @@ public sealed class ConnectionRegistry
                 return ([], null);
             }
 
-            var userConnections = _connectionsByUser[connection.UserId];
-            userConnections.Remove(connectionId);
-            var last = userConnections.Count == 0;
-            if (last)
+            foreach (var channelId in connection.Channels)
             {
-                _connectionsByUser.Remove(connection.UserId);
+                RemoveFrom(_connectionsByChannel, channelId, connectionId);
             }
 
+            var last = RemoveFrom(_connectionsByUser, connection.UserId, connectionId) == 0;
             return (connection.Channels.ToArray(), last ? connection.UserId : null);
         }
     }
 
-    public IReadOnlyList<string> ConnectionsOf(string userId)
-    {
-        lock (_lock)
-        {
-            return _connectionsByUser.TryGetValue(userId, out var connections) ? connections.ToArray() : [];
-        }
-    }
+    public IReadOnlyList<string> ConnectionsOf(string userId) => Snapshot(_connectionsByUser, userId);
+
+    public IReadOnlyList<string> ConnectionsIn(string channelId) => Snapshot(_connectionsByChannel, channelId);
 
     public int Count
     {
@@ -74,6 +84,41 @@ public sealed class ConnectionRegistry
                 return _connections.Count;
             }
         }
+    }
+
+    private IReadOnlyList<string> Snapshot(Dictionary<string, HashSet<string>> index, string key)
+    {
+        lock (_lock)
+        {
+            return index.TryGetValue(key, out var connections) ? connections.ToArray() : [];
+        }
+    }
+
+    private static int AddTo(Dictionary<string, HashSet<string>> index, string key, string connectionId)
+    {
+        if (!index.TryGetValue(key, out var connections))
+        {
+            index[key] = connections = [];
+        }
+
+        connections.Add(connectionId);
+        return connections.Count;
+    }
+
+    private static int RemoveFrom(Dictionary<string, HashSet<string>> index, string key, string connectionId)
+    {
+        if (!index.TryGetValue(key, out var connections))
+        {
+            return 0;
+        }
+
+        connections.Remove(connectionId);
+        if (connections.Count == 0)
+        {
+            index.Remove(key);
+        }
+
+        return connections.Count;
     }
 
     private sealed record Connection(string UserId)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Cryb.Gateway.Auth;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hubs;
@@ -15,11 +17,13 @@ public static class GatewayHostingExtensions
     public static WebApplicationBuilder AddCrybChatHub(this WebApplicationBuilder builder)
     {
         builder.Services.AddSignalR(options =>
-        {
-            options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
-            options.EnableDetailedErrors = false;
-            options.AddFilter<ChatErrorFilter>();
-        });
+            {
+                options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
+                options.EnableDetailedErrors = false;
+                options.AddFilter<ChatErrorFilter>();
+            })
+            // Roles travel as "member", "admin", "owner", in both directions.
+            .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton<ChatErrorFilter>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();

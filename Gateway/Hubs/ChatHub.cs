@@ -14,7 +14,7 @@ namespace Cryb.Gateway.Hubs;
 /// the fan-out's view of this connection's channels current.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout) : Hub<IChatClient>
+public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, ILogger<ChatHub> logger) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 
@@ -24,8 +24,12 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout) : Hub<ICh
     {
         var userId = Ids.Require(Context.UserIdentifier, "The token's sub claim");
         var displayName = Context.User?.Identity?.Name ?? userId;
-        var session = await cluster.GetGrain<IUserGrain>(userId).Connect(Caller, displayName);
+        var session = await User(userId).Connect(Caller, displayName);
         await fanout.ConnectAsync(Context.ConnectionId, userId, session.ChannelIds);
+        var channels = await Task.WhenAll(session.ChannelIds.Select(channelId => SummaryAsync(channelId, session)));
+        await Clients.Caller.Ready(new ReadyPayload(
+            new ReadyUser(userId, session.DisplayName),
+            channels.OfType<ChannelSummary>().ToArray()));
     }
 
     public override Task OnDisconnectedAsync(Exception? exception) =>
@@ -37,6 +41,17 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout) : Hub<ICh
         await using (await fanout.HoldChannelAsync(channelId))
         {
             var channel = await Channel(channelId).Create(Caller, name, isPrivate);
+            await fanout.AddToChannelAsync(Context.ConnectionId, channelId);
+            return channel;
+        }
+    }
+
+    public async Task<ChannelInfo> OpenDirectMessage(string userId)
+    {
+        var channelId = DirectMessages.ChannelId(Caller.MemberId, Ids.Require(userId, nameof(userId)));
+        await using (await fanout.HoldChannelAsync(channelId))
+        {
+            var channel = await Channel(channelId).OpenDirect(Caller, userId);
             await fanout.AddToChannelAsync(Context.ConnectionId, channelId);
             return channel;
         }
@@ -55,11 +70,64 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout) : Hub<ICh
         }
     }
 
+    public Task InviteToChannel(string channelId, string userId) =>
+        Channel(channelId).Invite(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task LeaveChannel(string channelId) => Channel(channelId).Leave(Caller);
+
+    public Task KickMember(string channelId, string userId) =>
+        Channel(channelId).Kick(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task BanMember(string channelId, string userId) =>
+        Channel(channelId).Ban(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task SetMemberRole(string channelId, string userId, ChannelRole role) =>
+        Channel(channelId).SetMemberRole(Caller, Ids.Require(userId, nameof(userId)), role);
+
+    public Task<IReadOnlyList<ChannelMember>> GetMembers(string channelId) => Channel(channelId).GetMembers(Caller);
+
+    public Task<ChannelInfo> UpdateChannel(string channelId, string name, string? topic) =>
+        Channel(channelId).Update(Caller, name, topic);
+
+    public Task DeleteChannel(string channelId) => Channel(channelId).Delete(Caller);
+
     public Task<ChatMessage> SendMessage(string channelId, string content, string? nonce, string? replyToId) =>
-        Channel(Ids.Require(channelId, nameof(channelId))).SendMessage(Caller, new SendMessageRequest(content, nonce, replyToId));
+        Channel(channelId).SendMessage(Caller, new SendMessageRequest(content, nonce, replyToId));
+
+    public Task<ChatMessage> EditMessage(string channelId, string messageId, string content) =>
+        Channel(channelId).EditMessage(Caller, messageId, content);
+
+    public Task DeleteMessage(string channelId, string messageId) => Channel(channelId).DeleteMessage(Caller, messageId);
+
+    public Task<IReadOnlyList<ReactionSummary>> AddReaction(string channelId, string messageId, string emoji) =>
+        Channel(channelId).AddReaction(Caller, messageId, emoji);
+
+    public Task<IReadOnlyList<ReactionSummary>> RemoveReaction(string channelId, string messageId, string emoji) =>
+        Channel(channelId).RemoveReaction(Caller, messageId, emoji);
 
     public Task<IReadOnlyList<ChatMessage>> GetHistory(string channelId, long? beforeSeq, int limit) =>
-        Channel(Ids.Require(channelId, nameof(channelId))).GetHistory(Caller, beforeSeq, limit);
+        Channel(channelId).GetHistory(Caller, beforeSeq, limit);
 
-    private IChannelGrain Channel(string channelId) => cluster.GetGrain<IChannelGrain>(channelId);
+    public Task<long> MarkRead(string channelId, long seq) =>
+        User(Caller.Id).MarkRead(Caller, Ids.Require(channelId, nameof(channelId)), seq);
+
+    /// <summary>A channel grain for a checked id: ids become grain and stream keys.</summary>
+    private IChannelGrain Channel(string channelId) =>
+        cluster.GetGrain<IChannelGrain>(Ids.Require(channelId, nameof(channelId)));
+
+    private IUserGrain User(string userId) => cluster.GetGrain<IUserGrain>(userId);
+
+    private async Task<ChannelSummary?> SummaryAsync(string channelId, UserSession session)
+    {
+        try
+        {
+            return await Channel(channelId).GetSummary(Caller, session.LastReadSeqs.GetValueOrDefault(channelId));
+        }
+        catch (Errors.ChatException ex)
+        {
+            // Removed from the channel between the session read and now: it is simply not listed.
+            logger.LogDebug("Channel {ChannelId} left out of Ready for {UserId}: {Code}", channelId, session.UserId, ex.Code);
+            return null;
+        }
+    }
 }

@@ -2,10 +2,72 @@ using Cryb.Messages;
 
 namespace Cryb.Channels;
 
-/// <summary>An event on a channel's stream, fanned out by each gateway to its members' connections.</summary>
+/// <summary>
+/// An event on a channel's stream, fanned out by each gateway to its members' connections. The
+/// stream is ordered, so a gateway applies membership changes before the events that follow them.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("cryb.ChannelEvent")]
 public abstract record ChannelEvent([property: Id(0)] string ChannelId);
 
-/// <summary>A message was stored in the channel.</summary>
+/// <summary>A message was stored in the channel; its <c>Seq</c> is the event's seq.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.MessageCreated")]
 public sealed record MessageCreated([property: Id(0)] ChatMessage Message) : ChannelEvent(Message.ChannelId);
+
+/// <summary>A message's content changed; its <c>RevisionSeq</c> is the event's seq.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.MessageEdited")]
+public sealed record MessageEdited([property: Id(0)] ChatMessage Message) : ChannelEvent(Message.ChannelId);
+
+/// <summary>A message was deleted at <see cref="Seq"/>.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.MessageDeleted")]
+public sealed record MessageDeleted(
+    string ChannelId,
+    [property: Id(0)] string MessageId,
+    [property: Id(1)] long Seq) : ChannelEvent(ChannelId);
+
+/// <summary>A message's reactions changed at <see cref="Seq"/>; the full list follows.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.ReactionsUpdated")]
+public sealed record ReactionsUpdated(
+    string ChannelId,
+    [property: Id(0)] string MessageId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] IReadOnlyList<ReactionSummary> Reactions) : ChannelEvent(ChannelId);
+
+/// <summary>Someone became a member (joined, was invited, or opened a direct message).</summary>
+[GenerateSerializer, Immutable, Alias("cryb.MemberJoined")]
+public sealed record MemberJoined(
+    string ChannelId,
+    [property: Id(0)] string UserId,
+    [property: Id(1)] ChannelRole Role) : ChannelEvent(ChannelId);
+
+/// <summary>
+/// Someone stopped being a member; <see cref="Reason"/> is <c>left</c>, <c>kicked</c> or
+/// <c>banned</c>. Gateways take that user's connections out of the channel on receipt.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cryb.MemberLeft")]
+public sealed record MemberLeft(
+    string ChannelId,
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string Reason) : ChannelEvent(ChannelId);
+
+/// <summary>A member's role changed.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.MemberRoleChanged")]
+public sealed record MemberRoleChanged(
+    string ChannelId,
+    [property: Id(0)] string UserId,
+    [property: Id(1)] ChannelRole Role) : ChannelEvent(ChannelId);
+
+/// <summary>The channel's name or topic changed.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.ChannelUpdated")]
+public sealed record ChannelUpdated([property: Id(0)] ChannelInfo Channel) : ChannelEvent(Channel.Id);
+
+/// <summary>The channel and its history are gone. Gateways drop the channel on receipt.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.ChannelDeleted")]
+public sealed record ChannelDeleted(string ChannelId) : ChannelEvent(ChannelId);
+
+/// <summary>Why a member left, as sent in <see cref="MemberLeft.Reason"/>.</summary>
+public static class LeaveReasons
+{
+    public const string Left = "left";
+    public const string Kicked = "kicked";
+    public const string Banned = "banned";
+}

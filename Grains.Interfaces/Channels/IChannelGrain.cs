@@ -4,8 +4,9 @@ using Cryb.Messages;
 namespace Cryb.Channels;
 
 /// <summary>
-/// A channel, keyed by its id. It owns the channel's membership and its message sequence, appends
-/// messages to PostgreSQL and publishes <see cref="ChannelEvent"/>s on the channel's stream.
+/// A channel, keyed by its id. It owns the channel's membership, roles and seq, writes messages and
+/// reactions to PostgreSQL and publishes <see cref="ChannelEvent"/>s on the channel's stream. Every
+/// method authorizes <c>caller</c> against the channel's own state.
 /// </summary>
 [Alias("cryb.IChannelGrain")]
 public interface IChannelGrain : IGrainWithStringKey
@@ -14,19 +15,67 @@ public interface IChannelGrain : IGrainWithStringKey
     [Alias("Create")]
     Task<ChannelInfo> Create(Caller caller, string name, bool isPrivate);
 
-    /// <summary>Adds the caller as a member and returns what they missed after <paramref name="sinceSeq"/>.</summary>
+    /// <summary>Creates, or returns, the direct message channel of the caller and <paramref name="otherUserId"/>.</summary>
+    [Alias("OpenDirect")]
+    Task<ChannelInfo> OpenDirect(Caller caller, string otherUserId);
+
+    /// <summary>Adds the caller to a public channel (members of private ones may call it too) and returns the changes after <paramref name="sinceSeq"/>.</summary>
     [Alias("Join")]
     Task<JoinResult> Join(Caller caller, long? sinceSeq);
+
+    [Alias("Invite")]
+    Task Invite(Caller caller, string userId);
+
+    [Alias("Leave")]
+    Task Leave(Caller caller);
+
+    [Alias("Kick")]
+    Task Kick(Caller caller, string userId);
+
+    /// <summary>Removes the user and keeps them out: a banned user cannot join or be invited.</summary>
+    [Alias("Ban")]
+    Task Ban(Caller caller, string userId);
+
+    [Alias("SetMemberRole")]
+    Task SetMemberRole(Caller caller, string userId, ChannelRole role);
+
+    [Alias("GetMembers")]
+    Task<IReadOnlyList<ChannelMember>> GetMembers(Caller caller);
+
+    [Alias("Update")]
+    Task<ChannelInfo> Update(Caller caller, string name, string? topic);
+
+    /// <summary>Deletes the channel and its history; the owner only.</summary>
+    [Alias("Delete")]
+    Task Delete(Caller caller);
 
     /// <summary>Stores a message durably, then publishes <see cref="MessageCreated"/>.</summary>
     [Alias("SendMessage")]
     Task<ChatMessage> SendMessage(Caller caller, SendMessageRequest request);
 
-    /// <summary>Messages before <paramref name="beforeSeq"/> (or the newest), newest first, at most 100.</summary>
+    /// <summary>Replaces a message's content; its author only.</summary>
+    [Alias("EditMessage")]
+    Task<ChatMessage> EditMessage(Caller caller, string messageId, string content);
+
+    /// <summary>Deletes a message; its author, an admin or the owner.</summary>
+    [Alias("DeleteMessage")]
+    Task DeleteMessage(Caller caller, string messageId);
+
+    [Alias("AddReaction")]
+    Task<IReadOnlyList<ReactionSummary>> AddReaction(Caller caller, string messageId, string emoji);
+
+    [Alias("RemoveReaction")]
+    Task<IReadOnlyList<ReactionSummary>> RemoveReaction(Caller caller, string messageId, string emoji);
+
+    /// <summary>Messages before <paramref name="beforeSeq"/> (or the newest), newest first, at most 100; deleted ones are gone.</summary>
     [Alias("GetHistory")]
     Task<IReadOnlyList<ChatMessage>> GetHistory(Caller caller, long? beforeSeq, int limit);
 
     /// <summary>The channel's description, for members.</summary>
     [Alias("GetInfo")]
     Task<ChannelInfo> GetInfo(Caller caller);
+
+    /// <summary>The channel as the caller's <c>Ready</c> event shows it, unread count after <paramref name="lastReadSeq"/>.</summary>
+    [Alias("GetSummary")]
+    Task<ChannelSummary> GetSummary(Caller caller, long lastReadSeq);
 }

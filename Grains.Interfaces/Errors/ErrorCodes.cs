@@ -10,13 +10,19 @@ public static class ErrorCodes
     public const string MessageEmpty = "message_empty";
     public const string MessageTooLong = "message_too_long";
     public const string MessageInvalidCharacters = "message_invalid_characters";
+    public const string MessageNotFound = "message_not_found";
     public const string ChannelNotFound = "channel_not_found";
     public const string ChannelExists = "channel_exists";
     public const string NotAMember = "not_a_member";
+    public const string MemberNotFound = "member_not_found";
+    public const string Banned = "banned";
     public const string Forbidden = "forbidden";
-    public const string Unauthenticated = "unauthenticated";
-    public const string Unavailable = "unavailable";
+    public const string OwnerCannotLeave = "owner_cannot_leave";
     public const string ReplyNotFound = "reply_not_found";
+    public const string InvalidEmoji = "invalid_emoji";
+    public const string TooManyReactions = "too_many_reactions";
+    public const string Unauthenticated = "unauthenticated";
     public const string StorageUnavailable = "storage_unavailable";
+    public const string Unavailable = "unavailable";
     public const string Internal = "internal_error";
 }

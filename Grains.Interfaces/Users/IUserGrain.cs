@@ -1,8 +1,9 @@
+using Cryb.Channels;
 using Cryb.Identity;
 
 namespace Cryb.Users;
 
-/// <summary>A user, keyed by user id: profile and channel memberships.</summary>
+/// <summary>A user, keyed by user id: profile, channel memberships and read positions.</summary>
 [Alias("cryb.IUserGrain")]
 public interface IUserGrain : IGrainWithStringKey
 {
@@ -10,10 +11,18 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("Connect")]
     Task<UserSession> Connect(Caller caller, string displayName);
 
+    /// <summary>Stores the caller's read position in a channel (it only moves forward) and tells their devices.</summary>
+    [Alias("MarkRead")]
+    Task<long> MarkRead(Caller caller, string channelId, long seq);
+
     /// <summary>
     /// Records that the user is a member of <paramref name="channel"/> and tells the user's
     /// connections. Called by the channel grain, which has already authorized the membership.
     /// </summary>
     [Alias("AddChannel")]
-    Task AddChannel(Channels.ChannelInfo channel);
+    Task AddChannel(ChannelInfo channel);
+
+    /// <summary>Records that the user left <paramref name="channelId"/>; called by the channel grain.</summary>
+    [Alias("RemoveChannel")]
+    Task RemoveChannel(string channelId, string reason);
 }

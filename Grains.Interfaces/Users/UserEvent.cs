@@ -6,6 +6,20 @@ namespace Cryb.Users;
 [GenerateSerializer, Immutable, Alias("cryb.UserEvent")]
 public abstract record UserEvent([property: Id(0)] string UserId);
 
-/// <summary>The user became a member of a channel (created or joined it, on any device).</summary>
+/// <summary>The user became a member of a channel (created, joined, invited, a direct message), on any device.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.ChannelAdded")]
 public sealed record ChannelAdded(string UserId, [property: Id(0)] ChannelInfo Channel) : UserEvent(UserId);
+
+/// <summary>The user is no longer a member (left, kicked, banned, or the channel was deleted).</summary>
+[GenerateSerializer, Immutable, Alias("cryb.ChannelRemoved")]
+public sealed record ChannelRemoved(
+    string UserId,
+    [property: Id(0)] string ChannelId,
+    [property: Id(1)] string Reason) : UserEvent(UserId);
+
+/// <summary>The user's read position in a channel moved, on some device.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.ReadStateUpdated")]
+public sealed record ReadStateUpdated(
+    string UserId,
+    [property: Id(0)] string ChannelId,
+    [property: Id(1)] long LastReadSeq) : UserEvent(UserId);

@@ -2,7 +2,6 @@ using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Messages;
 using Cryb.Identity;
-using Cryb.Messages;
 using Cryb.Users;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
@@ -10,8 +9,9 @@ using Orleans.Streams;
 namespace Cryb.Grains.Channels;
 
 /// <summary>
-/// Owns a channel's membership and gapless message sequence. Not reentrant: calls run one at a
-/// time, so seq allocation needs no lock and a message is appended before the next one starts.
+/// Owns a channel's membership, roles and gapless seq. Not reentrant: calls run one at a time, so
+/// seq allocation needs no lock and a change is stored before the next call starts. This file holds
+/// the lifecycle and membership; <c>ChannelGrain.Messages.cs</c> holds messages and reactions.
 /// </summary>
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
@@ -19,16 +19,20 @@ public sealed partial class ChannelGrain(
     TimeProvider time,
     ILogger<ChannelGrain> logger) : Grain, IChannelGrain
 {
+    private const int UnreadCountCap = 1000;
+    private const string DirectPrefix = "dm-";
+
     private long _latestSeq;
     private IAsyncStream<ChannelEvent> _events = null!;
 
     private string ChannelId => this.GetPrimaryKeyString();
+    private ChannelState Channel => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _events = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, ChannelId));
-        if (state.State.Exists)
+        if (Channel.Exists)
         {
             _latestSeq = await messages.GetLatestSeqAsync(ChannelId, cancellationToken);
         }
@@ -37,7 +41,12 @@ public sealed partial class ChannelGrain(
     public async Task<ChannelInfo> Create(Caller caller, string name, bool isPrivate)
     {
         var validName = ChannelRules.ValidateName(name);
-        if (state.State.Exists)
+        if (ChannelId.StartsWith(DirectPrefix, StringComparison.Ordinal))
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument, $"Channel ids starting with '{DirectPrefix}' are reserved for direct messages.");
+        }
+
+        if (Channel.Exists || Channel.Deleted)
         {
             throw new ChatException(ErrorCodes.ChannelExists, "A channel with this id already exists.");
         }
@@ -47,38 +56,80 @@ public sealed partial class ChannelGrain(
             Exists = true,
             Name = validName,
             IsPrivate = isPrivate,
-            OwnerId = caller.Id,
+            OwnerId = caller.MemberId,
             CreatedAt = Now(),
-            Members = [caller.Id],
+            Members = { [caller.MemberId] = ChannelRole.Owner },
         };
         await state.WriteOrRefuseAsync(this, logger);
-        var info = Info();
-        await GrainFactory.GetGrain<IUserGrain>(caller.Id).AddChannel(info);
-        LogChannelCreated(ChannelId, caller.Id);
-        return info;
+        await AddToUserAsync(caller.MemberId);
+        LogChannelCreated(ChannelId, caller.MemberId);
+        return Info();
+    }
+
+    public async Task<ChannelInfo> OpenDirect(Caller caller, string otherUserId)
+    {
+        Ids.Require(otherUserId, "userId");
+        if (otherUserId == caller.MemberId)
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument, "A direct message needs another user.");
+        }
+
+        if (ChannelId != DirectMessages.ChannelId(caller.MemberId, otherUserId))
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "This is not the direct message channel of these two users.");
+        }
+
+        if (!Channel.Exists)
+        {
+            state.State = new ChannelState
+            {
+                Exists = true,
+                IsPrivate = true,
+                IsDirect = true,
+                OwnerId = caller.MemberId,
+                CreatedAt = Now(),
+            };
+        }
+
+        // Both are members, whoever left since: the pair always meets in this channel.
+        var added = new[] { caller.MemberId, otherUserId }.Where(id => Channel.Members.TryAdd(id, ChannelRole.Member)).ToArray();
+        if (added.Length > 0)
+        {
+            await state.WriteOrRefuseAsync(this, logger);
+            foreach (var memberId in added)
+            {
+                await AddToUserAsync(memberId);
+                await _events.OnNextAsync(new MemberJoined(ChannelId, memberId, ChannelRole.Member));
+            }
+        }
+
+        return Info();
     }
 
     public async Task<JoinResult> Join(Caller caller, long? sinceSeq)
     {
         EnsureExists();
-        if (!state.State.Members.Contains(caller.Id))
+        if (!Channel.Members.ContainsKey(caller.MemberId))
         {
-            // Private channels take members by invitation only (the messaging issue adds invites).
-            if (state.State.IsPrivate)
+            if (Channel.IsPrivate)
             {
+                // Private channels take members by invitation only, and look absent to everyone else.
                 throw NotFound();
             }
 
-            state.State.Members.Add(caller.Id);
-            await state.WriteOrRefuseAsync(this, logger);
-            await GrainFactory.GetGrain<IUserGrain>(caller.Id).AddChannel(Info());
+            if (Channel.Banned.Contains(caller.MemberId))
+            {
+                throw new ChatException(ErrorCodes.Banned, "You are banned from this channel.");
+            }
+
+            await AddMemberAsync(caller.MemberId);
         }
 
-        var missed = Array.Empty<ChatMessage>() as IReadOnlyList<ChatMessage>;
+        var missed = (IReadOnlyList<Cryb.Messages.ChatMessage>)[];
         var truncated = false;
         if (sinceSeq is { } since && since < _latestSeq)
         {
-            var page = await messages.GetAfterAsync(ChannelId, Math.Max(0, since), ChannelLimits.MaxMissedOnJoin + 1);
+            var page = await messages.GetChangedAfterAsync(ChannelId, Math.Max(0, since), ChannelLimits.MaxMissedOnJoin + 1);
             truncated = page.Count > ChannelLimits.MaxMissedOnJoin;
             missed = truncated ? page.Take(ChannelLimits.MaxMissedOnJoin).ToArray() : page;
         }
@@ -86,112 +137,271 @@ public sealed partial class ChannelGrain(
         return new JoinResult(Info(), _latestSeq, missed, truncated);
     }
 
-    public async Task<ChatMessage> SendMessage(Caller caller, SendMessageRequest request)
+    public async Task Invite(Caller caller, string userId)
     {
-        EnsureMember(caller);
-        var content = MessageRules.ValidateContent(request.Content);
-        var nonce = MessageRules.ValidateNonce(request.Nonce);
-
-        if (nonce is not null && await messages.FindByNonceAsync(ChannelId, caller.Id, nonce) is { } original)
+        Ids.Require(userId, "userId");
+        var role = RequireMember(caller);
+        RefuseInDirect();
+        if (Channel.IsPrivate && role < ChannelRole.Admin)
         {
-            // A resend of an acknowledged message: answer as the first time, store and broadcast nothing.
-            return original;
+            throw Forbidden("Only the owner or an admin can invite to a private channel.");
         }
 
-        Guid? replyTo = null;
-        if (request.ReplyToId is not null)
+        if (Channel.Banned.Contains(userId))
         {
-            replyTo = MessageRules.ParseMessageId(request.ReplyToId, ErrorCodes.ReplyNotFound);
-            if (!await messages.ExistsAsync(ChannelId, replyTo.Value))
-            {
-                throw new ChatException(ErrorCodes.ReplyNotFound, "The replied-to message is not in this channel.");
-            }
+            throw new ChatException(ErrorCodes.Banned, "That user is banned from this channel.");
         }
 
-        var message = new ChatMessage(
-            Id: Guid.CreateVersion7().ToString(),
-            ChannelId: ChannelId,
-            Seq: _latestSeq + 1,
-            AuthorId: caller.Id,
-            Content: content,
-            Nonce: nonce,
-            ReplyToId: replyTo?.ToString(),
-            CreatedAt: Now(),
-            EditedAt: null);
-
-        await AppendAsync(message);
-        _latestSeq = message.Seq;
-        await _events.OnNextAsync(new MessageCreated(message));
-        return message;
+        if (!Channel.Members.ContainsKey(userId))
+        {
+            await AddMemberAsync(userId);
+        }
     }
 
-    public async Task<IReadOnlyList<ChatMessage>> GetHistory(Caller caller, long? beforeSeq, int limit)
+    public async Task Leave(Caller caller)
     {
-        EnsureMember(caller);
-        var pageSize = Math.Clamp(limit, 1, ChannelLimits.MaxHistoryPage);
-        return await messages.GetBeforeAsync(ChannelId, beforeSeq ?? long.MaxValue, pageSize);
+        var role = RequireMember(caller);
+        if (role == ChannelRole.Owner)
+        {
+            throw new ChatException(ErrorCodes.OwnerCannotLeave, "The owner cannot leave; delete the channel instead.");
+        }
+
+        await RemoveMemberAsync(caller.MemberId, LeaveReasons.Left);
+    }
+
+    public async Task Kick(Caller caller, string userId)
+    {
+        RequireOutranks(caller, userId, mustBeMember: true);
+        await RemoveMemberAsync(userId, LeaveReasons.Kicked);
+        LogMemberRemoved(ChannelId, userId, LeaveReasons.Kicked, caller.MemberId);
+    }
+
+    public async Task Ban(Caller caller, string userId)
+    {
+        RequireOutranks(caller, userId, mustBeMember: false);
+        Channel.Banned.Add(userId);
+        if (Channel.Members.ContainsKey(userId))
+        {
+            await RemoveMemberAsync(userId, LeaveReasons.Banned);
+        }
+        else
+        {
+            await state.WriteOrRefuseAsync(this, logger);
+        }
+
+        LogMemberRemoved(ChannelId, userId, LeaveReasons.Banned, caller.MemberId);
+    }
+
+    public async Task SetMemberRole(Caller caller, string userId, ChannelRole role)
+    {
+        if (RequireMember(caller) != ChannelRole.Owner)
+        {
+            throw Forbidden("Only the owner can change roles.");
+        }
+
+        RefuseInDirect();
+        if (role is not (ChannelRole.Member or ChannelRole.Admin) || userId == caller.MemberId)
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument, "Roles can be set to member or admin, on someone other than the owner.");
+        }
+
+        if (!Channel.Members.ContainsKey(userId))
+        {
+            throw new ChatException(ErrorCodes.MemberNotFound, "That user is not a member.");
+        }
+
+        if (Channel.Members[userId] != role)
+        {
+            Channel.Members[userId] = role;
+            await state.WriteOrRefuseAsync(this, logger);
+            await _events.OnNextAsync(new MemberRoleChanged(ChannelId, userId, role));
+        }
+    }
+
+    public Task<IReadOnlyList<ChannelMember>> GetMembers(Caller caller)
+    {
+        RequireMember(caller);
+        return Task.FromResult<IReadOnlyList<ChannelMember>>(
+            Channel.Members.Select(member => new ChannelMember(member.Key, member.Value))
+                .OrderByDescending(member => member.Role).ThenBy(member => member.UserId, StringComparer.Ordinal)
+                .ToArray());
+    }
+
+    public async Task<ChannelInfo> Update(Caller caller, string name, string? topic)
+    {
+        if (RequireMember(caller) < ChannelRole.Admin)
+        {
+            throw Forbidden("Only the owner or an admin can update the channel.");
+        }
+
+        RefuseInDirect();
+        Channel.Name = ChannelRules.ValidateName(name);
+        Channel.Topic = ChannelRules.ValidateTopic(topic);
+        await state.WriteOrRefuseAsync(this, logger);
+        var info = Info();
+        await _events.OnNextAsync(new ChannelUpdated(info));
+        return info;
+    }
+
+    public async Task Delete(Caller caller)
+    {
+        if (RequireMember(caller) != ChannelRole.Owner)
+        {
+            throw Forbidden("Only the owner can delete the channel.");
+        }
+
+        RefuseInDirect();
+        var members = Channel.Members.Keys.ToArray();
+        try
+        {
+            await messages.DeleteChannelAsync(ChannelId);
+        }
+        catch (Exception ex)
+        {
+            LogStorageFailed(ex, ChannelId);
+            throw StorageUnavailable();
+        }
+
+        state.State = new ChannelState { Deleted = true };
+        await state.WriteOrRefuseAsync(this, logger);
+        _latestSeq = 0;
+        await _events.OnNextAsync(new ChannelDeleted(ChannelId));
+        foreach (var memberId in members.Where(IsUser))
+        {
+            await GrainFactory.GetGrain<IUserGrain>(memberId).RemoveChannel(ChannelId, "deleted");
+        }
+
+        LogChannelDeleted(ChannelId, caller.MemberId);
+    }
+
+    public async Task<ChannelSummary> GetSummary(Caller caller, long lastReadSeq)
+    {
+        var role = RequireMember(caller);
+        var unread = lastReadSeq >= _latestSeq ? 0 : await messages.CountUnreadAsync(ChannelId, lastReadSeq, caller.MemberId, UnreadCountCap);
+        return new ChannelSummary(Info(), role, _latestSeq, lastReadSeq, unread);
     }
 
     public Task<ChannelInfo> GetInfo(Caller caller)
     {
-        EnsureMember(caller);
+        RequireMember(caller);
         return Task.FromResult(Info());
     }
 
-    private async Task AppendAsync(ChatMessage message)
+    private async Task AddMemberAsync(string memberId)
     {
-        try
+        Channel.Members[memberId] = ChannelRole.Member;
+        await state.WriteOrRefuseAsync(this, logger);
+        await AddToUserAsync(memberId);
+        await _events.OnNextAsync(new MemberJoined(ChannelId, memberId, ChannelRole.Member));
+    }
+
+    private async Task RemoveMemberAsync(string memberId, string reason)
+    {
+        Channel.Members.Remove(memberId);
+        await state.WriteOrRefuseAsync(this, logger);
+        // On the channel's ordered stream: gateways drop the member's connections before any later event.
+        await _events.OnNextAsync(new MemberLeft(ChannelId, memberId, reason));
+        if (IsUser(memberId))
         {
-            await messages.AppendAsync(message);
-        }
-        catch (SeqAlreadyTakenException)
-        {
-            // Another activation of this channel (a zombie after a partition) wrote this seq. The
-            // table is the truth: catch up with it and let the client retry with its nonce.
-            _latestSeq = await messages.GetLatestSeqAsync(ChannelId, CancellationToken.None);
-            throw new ChatException(ErrorCodes.StorageUnavailable, "The channel moved on; retry the send.");
-        }
-        catch (Exception ex) when (ex is not ChatException)
-        {
-            LogAppendFailed(ex, ChannelId, message.Seq);
-            throw new ChatException(ErrorCodes.StorageUnavailable, "The message could not be stored; retry the send.");
+            await GrainFactory.GetGrain<IUserGrain>(memberId).RemoveChannel(ChannelId, reason);
         }
     }
 
-    // PostgreSQL keeps microseconds: truncating here makes the acknowledged message equal the stored one.
+    private async Task AddToUserAsync(string memberId)
+    {
+        // Services have no user grain: nobody connects as them.
+        if (IsUser(memberId))
+        {
+            await GrainFactory.GetGrain<IUserGrain>(memberId).AddChannel(Info());
+        }
+    }
+
+    private static bool IsUser(string memberId) => !memberId.StartsWith(Caller.ServicePrefix, StringComparison.Ordinal);
+
+    private ChannelInfo Info() =>
+        new(ChannelId, Channel.Name, Channel.IsPrivate, Channel.OwnerId, Channel.CreatedAt, Channel.Topic, Channel.IsDirect);
+
+    // PostgreSQL keeps microseconds: truncating here makes acknowledged values equal stored ones.
     private DateTimeOffset Now()
     {
         var now = time.GetUtcNow();
         return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 
-    private ChannelInfo Info() =>
-        new(ChannelId, state.State.Name, state.State.IsPrivate, state.State.OwnerId, state.State.CreatedAt);
-
     private void EnsureExists()
     {
-        if (!state.State.Exists)
+        if (!Channel.Exists)
         {
             throw NotFound();
         }
     }
 
-    private void EnsureMember(Caller caller)
+    /// <summary>The caller's role; a non-member is refused, and of a private channel learns nothing.</summary>
+    private ChannelRole RequireMember(Caller caller)
     {
-        // A non-member gets the same answer as for a channel that does not exist, so ids cannot be probed.
-        if (!state.State.Exists || !state.State.Members.Contains(caller.Id))
+        if (Channel.Exists && Channel.Members.TryGetValue(caller.MemberId, out var role))
         {
-            throw state.State.Exists && !state.State.IsPrivate
-                ? new ChatException(ErrorCodes.NotAMember, "Join the channel first.")
-                : NotFound();
+            return role;
+        }
+
+        throw Channel.Exists && !Channel.IsPrivate
+            ? new ChatException(ErrorCodes.NotAMember, "Join the channel first.")
+            : NotFound();
+    }
+
+    /// <summary>Kick and ban: an admin or the owner, acting on someone of a lower role.</summary>
+    private void RequireOutranks(Caller caller, string userId, bool mustBeMember)
+    {
+        Ids.Require(userId, "userId");
+        var role = RequireMember(caller);
+        RefuseInDirect();
+        if (role < ChannelRole.Admin)
+        {
+            throw Forbidden("Only the owner or an admin can remove members.");
+        }
+
+        if (userId == caller.MemberId)
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument, "Use LeaveChannel to leave.");
+        }
+
+        if (Channel.Members.TryGetValue(userId, out var targetRole))
+        {
+            if (targetRole >= role)
+            {
+                throw Forbidden("You can only remove members of a lower role.");
+            }
+        }
+        else if (mustBeMember)
+        {
+            throw new ChatException(ErrorCodes.MemberNotFound, "That user is not a member.");
+        }
+    }
+
+    private void RefuseInDirect()
+    {
+        if (Channel.IsDirect)
+        {
+            throw Forbidden("Direct messages have no roles, invitations or settings.");
         }
     }
 
     private static ChatException NotFound() => new(ErrorCodes.ChannelNotFound, "No such channel.");
 
+    private static ChatException Forbidden(string reason) => new(ErrorCodes.Forbidden, reason);
+
+    private static ChatException StorageUnavailable() =>
+        new(ErrorCodes.StorageUnavailable, "The change could not be stored; retry.");
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} created by {UserId}")]
     private partial void LogChannelCreated(string channelId, string userId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Appending message seq {Seq} to channel {ChannelId} failed")]
-    private partial void LogAppendFailed(Exception exception, string channelId, long seq);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} deleted by {UserId}")]
+    private partial void LogChannelDeleted(string channelId, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId}: {UserId} {Reason} by {ByUserId}")]
+    private partial void LogMemberRemoved(string channelId, string userId, string reason, string byUserId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing a change to channel {ChannelId} failed")]
+    private partial void LogStorageFailed(Exception exception, string channelId);
 }

@@ -6,6 +6,8 @@ namespace Cryb.Grains.Channels;
 /// <summary>Validation of channel fields, in the grain so backend services are held to it too.</summary>
 public static class ChannelRules
 {
+    public const int MaxTopicLength = 1000;
+
     public static string ValidateName(string? name)
     {
         var trimmed = name?.Trim() ?? "";
@@ -13,6 +15,18 @@ public static class ChannelRules
         {
             throw new ChatException(ErrorCodes.InvalidArgument,
                 $"A channel name is 1 to {ChannelLimits.MaxNameLength} characters without control characters.");
+        }
+
+        return trimmed;
+    }
+
+    public static string ValidateTopic(string? topic)
+    {
+        var trimmed = topic?.Trim() ?? "";
+        if (trimmed.Length > MaxTopicLength || trimmed.Any(c => char.IsControl(c) && c != '\n'))
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument,
+                $"A topic is at most {MaxTopicLength} characters without control characters.");
         }
 
         return trimmed;

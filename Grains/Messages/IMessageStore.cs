@@ -3,26 +3,47 @@ using Cryb.Messages;
 namespace Cryb.Grains.Messages;
 
 /// <summary>
-/// Message history in PostgreSQL, written only by the owning channel grain. The table, not grain
-/// state, is the truth for a channel's seq.
+/// Message history and reactions in PostgreSQL, written only by the owning channel grain. The
+/// tables, not grain state, are the truth for a channel's seq: every change takes the next seq as
+/// the changed message's <c>revision_seq</c>.
 /// </summary>
 public interface IMessageStore
 {
-    /// <summary>The highest seq stored for the channel, 0 if none.</summary>
+    /// <summary>The channel's latest seq (the highest revision_seq), 0 if none.</summary>
     Task<long> GetLatestSeqAsync(string channelId, CancellationToken cancellationToken);
 
-    /// <summary>Stores the message durably; throws <see cref="SeqAlreadyTakenException"/> if its seq exists.</summary>
+    /// <summary>Stores a new message; throws <see cref="SeqAlreadyTakenException"/> if its seq exists.</summary>
     Task AppendAsync(ChatMessage message);
+
+    Task<ChatMessage?> GetAsync(string channelId, Guid messageId);
 
     Task<ChatMessage?> FindByNonceAsync(string channelId, string authorId, string nonce);
 
-    Task<bool> ExistsAsync(string channelId, Guid messageId);
+    /// <summary>Replaces content and mentions at <paramref name="revisionSeq"/>.</summary>
+    Task EditAsync(string channelId, Guid messageId, string content, IReadOnlyList<string> mentions, DateTimeOffset editedAt, long revisionSeq);
 
-    /// <summary>Messages with seq above <paramref name="afterSeq"/>, oldest first.</summary>
-    Task<IReadOnlyList<ChatMessage>> GetAfterAsync(string channelId, long afterSeq, int limit);
+    /// <summary>Leaves a tombstone at <paramref name="revisionSeq"/>: content, mentions and reactions are gone.</summary>
+    Task DeleteAsync(string channelId, Guid messageId, long revisionSeq);
 
-    /// <summary>Messages with seq below <paramref name="beforeSeq"/>, newest first.</summary>
+    /// <summary>Adds the reaction at <paramref name="revisionSeq"/>; false (and no seq used) if the user already had it.</summary>
+    Task<bool> AddReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq);
+
+    /// <summary>Removes the reaction at <paramref name="revisionSeq"/>; false (and no seq used) if there was none.</summary>
+    Task<bool> RemoveReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq);
+
+    Task<IReadOnlyList<ReactionSummary>> GetReactionsAsync(Guid messageId);
+
+    /// <summary>Messages changed after <paramref name="afterSeq"/>, tombstones included, in revision order.</summary>
+    Task<IReadOnlyList<ChatMessage>> GetChangedAfterAsync(string channelId, long afterSeq, int limit);
+
+    /// <summary>Messages with seq below <paramref name="beforeSeq"/>, newest first, without deleted ones.</summary>
     Task<IReadOnlyList<ChatMessage>> GetBeforeAsync(string channelId, long beforeSeq, int limit);
+
+    /// <summary>Messages after <paramref name="afterSeq"/> not written by <paramref name="readerId"/>, counted up to <paramref name="cap"/>.</summary>
+    Task<int> CountUnreadAsync(string channelId, long afterSeq, string readerId, int cap);
+
+    /// <summary>Deletes the channel's messages and reactions.</summary>
+    Task DeleteChannelAsync(string channelId);
 }
 
 /// <summary>The seq was already stored by another activation of the same channel.</summary>

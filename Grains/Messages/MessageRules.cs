@@ -1,11 +1,14 @@
+using System.Text.RegularExpressions;
 using Cryb.Errors;
 using Cryb.Messages;
 
 namespace Cryb.Grains.Messages;
 
-/// <summary>Validation of message fields, in the grain so backend services are held to it too.</summary>
-public static class MessageRules
+/// <summary>Validation and parsing of message fields, in the grain so backend services are held to it too.</summary>
+public static partial class MessageRules
 {
+    private const int MaxMentions = 50;
+
     /// <summary>Returns the trimmed content, or refuses it with a code that says why.</summary>
     public static string ValidateContent(string? content)
     {
@@ -46,8 +49,31 @@ public static class MessageRules
         return nonce;
     }
 
-    public static Guid ParseMessageId(string id, string codeIfInvalid) =>
+    /// <summary>An emoji or a short custom name: no whitespace or control characters.</summary>
+    public static string ValidateEmoji(string? emoji)
+    {
+        if (emoji is null || emoji.Length is 0 or > MessageLimits.MaxEmojiLength || emoji.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new ChatException(ErrorCodes.InvalidEmoji,
+                $"An emoji is 1 to {MessageLimits.MaxEmojiLength} characters without spaces.");
+        }
+
+        return emoji;
+    }
+
+    public static Guid ParseMessageId(string? id, string codeIfInvalid) =>
         Guid.TryParse(id, out var parsed)
             ? parsed
             : throw new ChatException(codeIfInvalid, "No such message in this channel.");
+
+    /// <summary>The distinct user ids mentioned as <c>&lt;@userId&gt;</c>, in order of appearance.</summary>
+    public static IReadOnlyList<string> ParseMentions(string content) =>
+        MentionPattern().Matches(content).Select(match => match.Groups[1].Value).Distinct().Take(MaxMentions).ToArray();
+
+    /// <summary>The start of <paramref name="content"/> a reply quotes.</summary>
+    public static string Excerpt(string content) =>
+        content.Length <= MessageLimits.ReplyExcerptLength ? content : content[..(MessageLimits.ReplyExcerptLength - 1)] + "…";
+
+    [GeneratedRegex("<@([A-Za-z0-9_.-]{1,64})>")]
+    private static partial Regex MentionPattern();
 }

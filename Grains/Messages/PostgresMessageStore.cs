@@ -4,42 +4,39 @@ using NpgsqlTypes;
 
 namespace Cryb.Grains.Messages;
 
-/// <summary>The <see cref="IMessageStore"/> on the <c>messages</c> table (see the schema scripts).</summary>
+/// <summary>The <see cref="IMessageStore"/> on the <c>messages</c> and <c>reactions</c> tables (see the schema scripts).</summary>
 public sealed class PostgresMessageStore(NpgsqlDataSource dataSource) : IMessageStore
 {
     private const string Columns =
-        "id, channel_id, seq, author_id, content, nonce, reply_to_id, created_at, edited_at";
+        "id, channel_id, seq, author_id, content, nonce, reply_to_id, created_at, edited_at, revision_seq, deleted, mentions, reply_author_id, reply_excerpt";
 
     public async Task<long> GetLatestSeqAsync(string channelId, CancellationToken cancellationToken)
     {
-        // Walks the primary key backwards: as fast for a million messages as for none.
-        await using var command = dataSource.CreateCommand(
-            "SELECT seq FROM messages WHERE channel_id = $1 ORDER BY seq DESC LIMIT 1");
-        command.Parameters.Add(new() { Value = channelId });
+        // max() over the unique (channel_id, revision_seq) index reads one index entry: as fast for
+        // a million messages as for none.
+        await using var command = Command("SELECT max(revision_seq) FROM messages WHERE channel_id = $1", channelId);
         return await command.ExecuteScalarAsync(cancellationToken) is long seq ? seq : 0;
     }
 
     public async Task AppendAsync(ChatMessage message)
     {
-        await using var command = dataSource.CreateCommand(
-            $"INSERT INTO messages ({Columns}, revision_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $3)");
-        command.Parameters.Add(new() { Value = Guid.Parse(message.Id) });
-        command.Parameters.Add(new() { Value = message.ChannelId });
-        command.Parameters.Add(new() { Value = message.Seq });
-        command.Parameters.Add(new() { Value = message.AuthorId });
-        command.Parameters.Add(new() { Value = message.Content });
-        command.Parameters.Add(new() { Value = (object?)message.Nonce ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = message.ReplyToId is { } r ? Guid.Parse(r) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new() { Value = message.CreatedAt });
-        command.Parameters.Add(new() { Value = (object?)message.EditedAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        try
-        {
-            await command.ExecuteNonQueryAsync();
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "messages_pkey")
-        {
-            throw new SeqAlreadyTakenException(message.ChannelId, message.Seq, ex);
-        }
+        await using var command = Command(
+            $"INSERT INTO messages ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            Guid.Parse(message.Id), message.ChannelId, message.Seq, message.AuthorId, message.Content,
+            Nullable(message.Nonce, NpgsqlDbType.Text),
+            Nullable(message.ReplyToId is { } reply ? Guid.Parse(reply) : null, NpgsqlDbType.Uuid),
+            message.CreatedAt,
+            Nullable(message.EditedAt, NpgsqlDbType.TimestampTz),
+            message.RevisionSeq, message.Deleted, message.Mentions.ToArray(),
+            Nullable(message.ReplyTo?.AuthorId, NpgsqlDbType.Text),
+            Nullable(message.ReplyTo?.Excerpt, NpgsqlDbType.Text));
+        await ExecuteClaimingSeqAsync(command, message.ChannelId, message.Seq);
+    }
+
+    public async Task<ChatMessage?> GetAsync(string channelId, Guid messageId)
+    {
+        var found = await QueryAsync($"SELECT {Columns} FROM messages WHERE id = $1 AND channel_id = $2", messageId, channelId);
+        return found.Count > 0 ? found[0] : null;
     }
 
     public async Task<ChatMessage?> FindByNonceAsync(string channelId, string authorId, string nonce)
@@ -50,49 +47,189 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource) : IMessage
         return found.Count > 0 ? found[0] : null;
     }
 
-    public async Task<bool> ExistsAsync(string channelId, Guid messageId)
+    public async Task EditAsync(string channelId, Guid messageId, string content, IReadOnlyList<string> mentions, DateTimeOffset editedAt, long revisionSeq)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT EXISTS (SELECT 1 FROM messages WHERE id = $1 AND channel_id = $2)");
-        command.Parameters.Add(new() { Value = messageId });
-        command.Parameters.Add(new() { Value = channelId });
-        return await command.ExecuteScalarAsync() is true;
+        await using var command = Command(
+            "UPDATE messages SET content = $3, mentions = $4, edited_at = $5, revision_seq = $6 WHERE id = $1 AND channel_id = $2",
+            messageId, channelId, content, mentions.ToArray(), editedAt, revisionSeq);
+        await ExecuteClaimingSeqAsync(command, channelId, revisionSeq);
     }
 
-    public Task<IReadOnlyList<ChatMessage>> GetAfterAsync(string channelId, long afterSeq, int limit) =>
+    public async Task DeleteAsync(string channelId, Guid messageId, long revisionSeq)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var reactions = new NpgsqlCommand("DELETE FROM reactions WHERE message_id = $1", connection, transaction))
+        {
+            reactions.Parameters.Add(new() { Value = messageId });
+            await reactions.ExecuteNonQueryAsync();
+        }
+
+        await using (var tombstone = new NpgsqlCommand(
+            "UPDATE messages SET content = '', mentions = '{}', reply_excerpt = NULL, deleted = true, revision_seq = $3 WHERE id = $1 AND channel_id = $2",
+            connection, transaction))
+        {
+            tombstone.Parameters.Add(new() { Value = messageId });
+            tombstone.Parameters.Add(new() { Value = channelId });
+            tombstone.Parameters.Add(new() { Value = revisionSeq });
+            await ExecuteClaimingSeqAsync(tombstone, channelId, revisionSeq);
+        }
+
+        await transaction.CommitAsync();
+    }
+
+    public Task<bool> AddReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq) =>
+        ChangeReactionAsync(
+            "INSERT INTO reactions (message_id, emoji, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            channelId, messageId, emoji, userId, revisionSeq);
+
+    public Task<bool> RemoveReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq) =>
+        ChangeReactionAsync(
+            "DELETE FROM reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3",
+            channelId, messageId, emoji, userId, revisionSeq);
+
+    public async Task<IReadOnlyList<ReactionSummary>> GetReactionsAsync(Guid messageId) =>
+        (await GetReactionsAsync([messageId])).GetValueOrDefault(messageId) ?? [];
+
+    public Task<IReadOnlyList<ChatMessage>> GetChangedAfterAsync(string channelId, long afterSeq, int limit) =>
         QueryAsync(
-            $"SELECT {Columns} FROM messages WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            $"SELECT {Columns} FROM messages WHERE channel_id = $1 AND revision_seq > $2 ORDER BY revision_seq LIMIT $3",
             channelId, afterSeq, limit);
 
     public Task<IReadOnlyList<ChatMessage>> GetBeforeAsync(string channelId, long beforeSeq, int limit) =>
         QueryAsync(
-            $"SELECT {Columns} FROM messages WHERE channel_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+            $"SELECT {Columns} FROM messages WHERE channel_id = $1 AND seq < $2 AND NOT deleted ORDER BY seq DESC LIMIT $3",
             channelId, beforeSeq, limit);
 
-    private async Task<IReadOnlyList<ChatMessage>> QueryAsync(string sql, params object[] parameters)
+    public async Task<int> CountUnreadAsync(string channelId, long afterSeq, string readerId, int cap)
     {
-        await using var command = dataSource.CreateCommand(sql);
-        foreach (var value in parameters)
+        // The cap bounds the scan for a reader who is far behind; clients show "cap+".
+        await using var command = Command(
+            "SELECT count(*) FROM (SELECT 1 FROM messages WHERE channel_id = $1 AND seq > $2 AND NOT deleted AND author_id <> $3 LIMIT $4) unread",
+            channelId, afterSeq, readerId, cap);
+        return (int)(long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task DeleteChannelAsync(string channelId)
+    {
+        // Reactions go with their messages (ON DELETE CASCADE).
+        await using var command = Command("DELETE FROM messages WHERE channel_id = $1", channelId);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<bool> ChangeReactionAsync(string change, string channelId, Guid messageId, string emoji, string userId, long revisionSeq)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand(change, connection, transaction);
+        command.Parameters.Add(new() { Value = messageId });
+        command.Parameters.Add(new() { Value = emoji });
+        command.Parameters.Add(new() { Value = userId });
+        if (await command.ExecuteNonQueryAsync() == 0)
         {
-            command.Parameters.Add(new() { Value = value });
+            return false;
         }
 
-        var result = new List<ChatMessage>();
+        await using var bump = new NpgsqlCommand("UPDATE messages SET revision_seq = $3 WHERE id = $1 AND channel_id = $2", connection, transaction);
+        bump.Parameters.Add(new() { Value = messageId });
+        bump.Parameters.Add(new() { Value = channelId });
+        bump.Parameters.Add(new() { Value = revisionSeq });
+        await ExecuteClaimingSeqAsync(bump, channelId, revisionSeq);
+        await transaction.CommitAsync();
+        return true;
+    }
+
+    private async Task<Dictionary<Guid, IReadOnlyList<ReactionSummary>>> GetReactionsAsync(Guid[] messageIds)
+    {
+        var result = new Dictionary<Guid, IReadOnlyList<ReactionSummary>>();
+        if (messageIds.Length == 0)
+        {
+            return result;
+        }
+
+        await using var command = Command("""
+            SELECT message_id, emoji, array_agg(user_id ORDER BY created_at, user_id)
+              FROM reactions WHERE message_id = ANY($1)
+             GROUP BY message_id, emoji
+             ORDER BY message_id, min(created_at), emoji
+            """, messageIds);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            result.Add(new ChatMessage(
-                Id: reader.GetGuid(0).ToString(),
-                ChannelId: reader.GetString(1),
-                Seq: reader.GetInt64(2),
-                AuthorId: reader.GetString(3),
-                Content: reader.GetString(4),
-                Nonce: reader.IsDBNull(5) ? null : reader.GetString(5),
-                ReplyToId: reader.IsDBNull(6) ? null : reader.GetGuid(6).ToString(),
-                CreatedAt: reader.GetFieldValue<DateTimeOffset>(7),
-                EditedAt: reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8)));
+            var messageId = reader.GetGuid(0);
+            var users = reader.GetFieldValue<string[]>(2);
+            if (!result.TryGetValue(messageId, out var list))
+            {
+                result[messageId] = list = new List<ReactionSummary>();
+            }
+
+            ((List<ReactionSummary>)list).Add(new ReactionSummary(reader.GetString(1), users.Length, users));
         }
 
         return result;
     }
+
+    private async Task<IReadOnlyList<ChatMessage>> QueryAsync(string sql, params object[] parameters)
+    {
+        var rows = new List<ChatMessage>();
+        await using (var command = Command(sql, parameters))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add(Read(reader));
+            }
+        }
+
+        var reactions = await GetReactionsAsync(rows.Where(m => !m.Deleted).Select(m => Guid.Parse(m.Id)).ToArray());
+        return rows.Select(m => reactions.TryGetValue(Guid.Parse(m.Id), out var r) ? m with { Reactions = r } : m).ToArray();
+    }
+
+    private static ChatMessage Read(NpgsqlDataReader reader)
+    {
+        var replyToId = reader.IsDBNull(6) ? null : reader.GetGuid(6).ToString();
+        return new ChatMessage(
+            Id: reader.GetGuid(0).ToString(),
+            ChannelId: reader.GetString(1),
+            Seq: reader.GetInt64(2),
+            AuthorId: reader.GetString(3),
+            Content: reader.GetString(4),
+            Nonce: reader.IsDBNull(5) ? null : reader.GetString(5),
+            ReplyToId: replyToId,
+            CreatedAt: reader.GetFieldValue<DateTimeOffset>(7),
+            EditedAt: reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+            RevisionSeq: reader.GetInt64(9),
+            Deleted: reader.GetBoolean(10),
+            Mentions: reader.GetFieldValue<string[]>(11),
+            ReplyTo: replyToId is null || reader.IsDBNull(12)
+                ? null
+                : new ReplyPreview(replyToId, reader.GetString(12), reader.IsDBNull(13) ? "" : reader.GetString(13)),
+            Reactions: []);
+    }
+
+    private static async Task ExecuteClaimingSeqAsync(NpgsqlCommand command, string channelId, long seq)
+    {
+        try
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName is "messages_pkey" or "messages_revision")
+        {
+            throw new SeqAlreadyTakenException(channelId, seq, ex);
+        }
+    }
+
+    private NpgsqlCommand Command(string sql, params object[] parameters)
+    {
+        var command = dataSource.CreateCommand(sql);
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+        }
+
+        return command;
+    }
+
+    private static NpgsqlParameter Nullable(object? value, NpgsqlDbType type) =>
+        new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
 }

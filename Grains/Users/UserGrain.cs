@@ -7,7 +7,11 @@ using Orleans.Streams;
 
 namespace Cryb.Grains.Users;
 
-/// <summary>A user's profile and the channels they belong to; publishes to the user's stream.</summary>
+/// <summary>
+/// A user's profile, channels and read positions; publishes to the user's stream so every device
+/// hears of a membership or read position that changed on another. It never calls a channel grain
+/// (channel grains call it), so the two cannot deadlock.
+/// </summary>
 public sealed class UserGrain(
     [PersistentState("user", StorageNames.Default)] IPersistentState<UserState> state,
     ILogger<UserGrain> logger) : Grain, IUserGrain
@@ -26,13 +30,9 @@ public sealed class UserGrain(
 
     public async Task<UserSession> Connect(Caller caller, string displayName)
     {
-        if (caller.Id != UserId)
-        {
-            throw new ChatException(ErrorCodes.Forbidden, "A user can only open their own session.");
-        }
-
+        RequireSelf(caller);
         var name = displayName.Trim();
-        if (name.Length is 0 or > MaxDisplayNameLength)
+        if (name.Length is 0 or > MaxDisplayNameLength || name.Any(char.IsControl))
         {
             name = UserId;
         }
@@ -43,7 +43,28 @@ public sealed class UserGrain(
             await state.WriteOrRefuseAsync(this, logger);
         }
 
-        return new UserSession(UserId, state.State.DisplayName, state.State.ChannelIds.ToArray());
+        return new UserSession(UserId, state.State.DisplayName, state.State.ChannelIds.ToArray(),
+            new Dictionary<string, long>(state.State.LastReadSeqs));
+    }
+
+    public async Task<long> MarkRead(Caller caller, string channelId, long seq)
+    {
+        RequireSelf(caller);
+        if (!state.State.ChannelIds.Contains(channelId))
+        {
+            throw new ChatException(ErrorCodes.ChannelNotFound, "No such channel.");
+        }
+
+        var current = state.State.LastReadSeqs.GetValueOrDefault(channelId);
+        if (seq <= current)
+        {
+            return current; // Read positions only move forward: a late call from a slow device changes nothing.
+        }
+
+        state.State.LastReadSeqs[channelId] = seq;
+        await state.WriteOrRefuseAsync(this, logger);
+        await _events.OnNextAsync(new ReadStateUpdated(UserId, channelId, seq));
+        return seq;
     }
 
     public async Task AddChannel(ChannelInfo channel)
@@ -55,5 +76,23 @@ public sealed class UserGrain(
         }
 
         await _events.OnNextAsync(new ChannelAdded(UserId, channel));
+    }
+
+    public async Task RemoveChannel(string channelId, string reason)
+    {
+        if (state.State.ChannelIds.Remove(channelId) | state.State.LastReadSeqs.Remove(channelId))
+        {
+            await state.WriteOrRefuseAsync(this, logger);
+        }
+
+        await _events.OnNextAsync(new ChannelRemoved(UserId, channelId, reason));
+    }
+
+    private void RequireSelf(Caller caller)
+    {
+        if (caller.Kind != CallerKind.User || caller.Id != UserId)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "A user's session and read positions are their own.");
+        }
     }
 }

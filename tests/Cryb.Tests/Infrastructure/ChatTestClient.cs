@@ -1,29 +1,52 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Cryb.Channels;
 using Cryb.Messages;
+using Cryb.Users;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cryb.Tests.Infrastructure;
 
-/// <summary>A user on the official .NET SignalR client, recording every event it receives.</summary>
+/// <summary>
+/// A user on the official .NET SignalR client. Every protocol event is recorded in arrival order
+/// per event name, so a test can await the next one or assert that none came.
+/// </summary>
 public sealed class ChatTestClient : IAsyncDisposable
 {
-    private readonly Channel<ChatMessage> _created = Channel.CreateUnbounded<ChatMessage>();
+    private readonly ConcurrentDictionary<string, Channel<object>> _events = new();
 
-    private ChatTestClient(HubConnection connection)
+    private ChatTestClient(HubConnection connection, string userId)
     {
         Connection = connection;
-        connection.On<ChatMessage>("MessageCreated", message => _created.Writer.TryWrite(message));
+        UserId = userId;
+        Record<ReadyEvent>("Ready");
+        Record<ChatMessage>("MessageCreated");
+        Record<ChatMessage>("MessageEdited");
+        Record<MessageDeleted>("MessageDeleted");
+        Record<ReactionsUpdated>("ReactionsUpdated");
+        Record<MemberJoined>("MemberJoined");
+        Record<MemberLeft>("MemberLeft");
+        Record<MemberRoleChanged>("MemberRoleChanged");
+        Record<ChannelInfo>("ChannelUpdated");
+        Record<ChannelDeleted>("ChannelDeleted");
+        Record<ChannelInfo>("ChannelAdded");
+        Record<ChannelRemoved>("ChannelRemoved");
+        Record<ReadStateUpdated>("ReadStateUpdated");
     }
 
     public HubConnection Connection { get; }
+    public string UserId { get; }
 
-    public static async Task<ChatTestClient> ConnectAsync(string gatewayUrl, string token)
+    public static async Task<ChatTestClient> ConnectAsync(string gatewayUrl, string token, string userId)
     {
         var connection = new HubConnectionBuilder()
             .WithUrl($"{gatewayUrl}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
             .Build();
-        var client = new ChatTestClient(connection);
+        var client = new ChatTestClient(connection, userId);
         await connection.StartAsync();
         return client;
     }
@@ -37,25 +60,47 @@ public sealed class ChatTestClient : IAsyncDisposable
     public Task<ChatMessage> SendMessageAsync(string channelId, string content, string? nonce = null, string? replyToId = null) =>
         Connection.InvokeAsync<ChatMessage>("SendMessage", channelId, content, nonce, replyToId);
 
-    public Task<ChatMessage[]> GetHistoryAsync(string channelId, long? beforeSeq = null, int limit = 50) =>
+    public Task<ChatMessage[]> GetHistoryAsync(string channelId, long? beforeSeq = null, int limit = 100) =>
         Connection.InvokeAsync<ChatMessage[]>("GetHistory", channelId, beforeSeq, limit);
 
-    /// <summary>The next <c>MessageCreated</c> event, or a timeout naming what was awaited.</summary>
-    public async Task<ChatMessage> NextMessageCreatedAsync(TimeSpan? timeout = null)
+    /// <summary>Invokes any hub method, for the ones without a helper.</summary>
+    public Task<T> InvokeAsync<T>(string method, params object?[] arguments) =>
+        Connection.InvokeCoreAsync<T>(method, arguments);
+
+    public Task InvokeAsync(string method, params object?[] arguments) =>
+        Connection.InvokeCoreAsync(method, arguments);
+
+    /// <summary>The next <c>MessageCreated</c> event.</summary>
+    public Task<ChatMessage> NextMessageCreatedAsync(TimeSpan? timeout = null) => NextAsync<ChatMessage>("MessageCreated", timeout);
+
+    /// <summary>The next event called <paramref name="name"/>, or a timeout naming it.</summary>
+    public async Task<T> NextAsync<T>(string name, TimeSpan? timeout = null)
     {
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         try
         {
-            return await _created.Reader.ReadAsync(cancel.Token);
+            return (T)await Events(name).Reader.ReadAsync(cancel.Token);
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException("No MessageCreated event arrived in time.");
+            throw new TimeoutException($"{UserId}: no {name} event arrived in time.");
         }
     }
 
+    /// <summary>True when no event called <paramref name="name"/> is waiting.</summary>
+    public bool HasNo(string name) => !Events(name).Reader.TryPeek(out _);
+
     /// <summary>True when no <c>MessageCreated</c> event is waiting.</summary>
-    public bool HasNoPendingMessages => !_created.Reader.TryPeek(out _);
+    public bool HasNoPendingMessages => HasNo("MessageCreated");
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+
+    private void Record<T>(string name) => Connection.On<T>(name, payload => Events(name).Writer.TryWrite(payload!));
+
+    private Channel<object> Events(string name) => _events.GetOrAdd(name, _ => Channel.CreateUnbounded<object>());
 }
+
+/// <summary>The <c>Ready</c> event as a client reads it.</summary>
+public sealed record ReadyEvent(ReadyUserEvent User, ChannelSummary[] Channels);
+
+public sealed record ReadyUserEvent(string Id, string DisplayName);

@@ -85,7 +85,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     public async Task<ChatTestClient> ConnectAsync(int gateway, string userId) =>
-        await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId));
+        await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId);
 
     public async ValueTask DisposeAsync()
     {

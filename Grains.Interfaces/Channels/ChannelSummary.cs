@@ -1,0 +1,10 @@
+namespace Cryb.Channels;
+
+/// <summary>One channel as the <c>Ready</c> event lists it for the connecting user.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.ChannelSummary")]
+public sealed record ChannelSummary(
+    [property: Id(0)] ChannelInfo Channel,
+    [property: Id(1)] ChannelRole Role,
+    [property: Id(2)] long LatestSeq,
+    [property: Id(3)] long LastReadSeq,
+    [property: Id(4)] int UnreadCount);
