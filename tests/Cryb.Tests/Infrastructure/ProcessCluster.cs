@@ -68,11 +68,17 @@ public sealed class ProcessCluster : IAsyncDisposable
         await Task.WhenAll(Silos.Concat(Gateways).Select(process => process.WaitReadyAsync(TimeSpan.FromSeconds(120))));
     }
 
-    /// <summary>SIGTERM to every gateway, then every silo.</summary>
+    /// <summary>
+    /// SIGTERM to every gateway, then to each silo in turn, as `./cryb up` stops them: silos stopped
+    /// all at once make their shutdowns wait on each other.
+    /// </summary>
     public async Task StopAllAsync()
     {
         await Task.WhenAll(Gateways.Select(gateway => gateway.StopAsync()));
-        await Task.WhenAll(Silos.Select(silo => silo.StopAsync()));
+        foreach (var silo in Silos.Reverse())
+        {
+            await silo.StopAsync();
+        }
     }
 
     /// <summary>A token from a gateway's dev-token endpoint.</summary>
