@@ -111,13 +111,14 @@ public sealed class ChatFanout
                 await group.ChannelUpdated(updated.Channel);
                 break;
             case MemberLeft left:
-                // The leaving member's connections hear it too, then stop hearing anything else.
-                await group.MemberLeft(left);
+                // Out of the group first: from here on the member hears nothing of the channel. They
+                // learn of it from ChannelRemoved on their own stream, on every device.
                 foreach (var connectionId in _connections.ConnectionsOf(left.UserId))
                 {
                     await RemoveFromChannelAsync(connectionId, left.ChannelId);
                 }
 
+                await group.MemberLeft(left);
                 break;
             case ChannelDeleted deleted:
                 await group.ChannelDeleted(deleted);

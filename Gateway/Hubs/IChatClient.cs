@@ -26,6 +26,7 @@ public interface IChatClient
 
     Task MemberJoined(MemberJoined joined);
 
+    /// <summary>To the remaining members; the one who left gets <see cref="ChannelRemoved"/> instead.</summary>
     Task MemberLeft(MemberLeft left);
 
     Task MemberRoleChanged(MemberRoleChanged changed);

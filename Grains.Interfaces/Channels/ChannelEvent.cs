@@ -70,4 +70,7 @@ public static class LeaveReasons
     public const string Left = "left";
     public const string Kicked = "kicked";
     public const string Banned = "banned";
+
+    /// <summary>The channel was deleted: members hear <see cref="ChannelDeleted"/> on the channel itself.</summary>
+    public const string Deleted = "deleted";
 }

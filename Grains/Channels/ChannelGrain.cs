@@ -268,7 +268,7 @@ public sealed partial class ChannelGrain(
         await _events.OnNextAsync(new ChannelDeleted(ChannelId));
         foreach (var memberId in members.Where(IsUser))
         {
-            await GrainFactory.GetGrain<IUserGrain>(memberId).RemoveChannel(ChannelId, "deleted");
+            await GrainFactory.GetGrain<IUserGrain>(memberId).RemoveChannel(ChannelId, LeaveReasons.Deleted);
         }
 
         LogChannelDeleted(ChannelId, caller.MemberId);

@@ -85,7 +85,12 @@ public sealed class UserGrain(
             await state.WriteOrRefuseAsync(this, logger);
         }
 
-        await _events.OnNextAsync(new ChannelRemoved(UserId, channelId, reason));
+        // A deletion reaches every connection of every member as ChannelDeleted on the channel's own
+        // stream; a second, unordered notice on the user's stream could overtake it.
+        if (reason != LeaveReasons.Deleted)
+        {
+            await _events.OnNextAsync(new ChannelRemoved(UserId, channelId, reason));
+        }
     }
 
     private void RequireSelf(Caller caller)

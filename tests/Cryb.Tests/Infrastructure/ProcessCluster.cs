@@ -81,6 +81,22 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops every silo in turn and starts them again; gateways stay up and reconnect.</summary>
+    public async Task RestartSilosAsync()
+    {
+        foreach (var silo in Silos.Reverse())
+        {
+            await silo.StopAsync();
+        }
+
+        foreach (var silo in Silos)
+        {
+            silo.Start();
+        }
+
+        await Task.WhenAll(Silos.Concat(Gateways).Select(process => process.WaitReadyAsync(TimeSpan.FromSeconds(120))));
+    }
+
     /// <summary>A token from a gateway's dev-token endpoint.</summary>
     public async Task<string> TokenAsync(string userId, string? displayName = null)
     {

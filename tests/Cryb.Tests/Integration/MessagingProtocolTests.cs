@@ -1,0 +1,248 @@
+using Cryb.Channels;
+using Cryb.Errors;
+using Cryb.Messages;
+using Cryb.Tests.Infrastructure;
+using Cryb.Users;
+
+namespace Cryb.Tests.Integration;
+
+/// <summary>
+/// The messaging feature set over the real SignalR protocol, users spread over two gateways. Where
+/// a test asserts that someone did not get an event, a control user on the same gateway got it first.
+/// </summary>
+public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : IClassFixture<ProcessClusterFixture>
+{
+    private ProcessCluster Cluster => fixture.Cluster;
+
+    private static string NewUser(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    private Task<ChatTestClient> ConnectAsync(int gateway, string userId) => Cluster.ConnectAsync(gateway, userId);
+
+    [Fact]
+    public async Task Ready_lists_channels_with_latest_seq_unread_count_and_read_position()
+    {
+        var (aliceId, bobId) = (NewUser("alice"), NewUser("bob"));
+        await using var alice = await ConnectAsync(0, aliceId);
+        var channel = await alice.CreateChannelAsync("ready");
+        await using (var bob = await ConnectAsync(1, bobId))
+        {
+            await bob.JoinChannelAsync(channel.Id);
+        }
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await alice.SendMessageAsync(channel.Id, $"m{i}");
+        }
+
+        await using (var bob = await ConnectAsync(1, bobId))
+        {
+            var ready = await bob.NextAsync<ReadyEvent>("Ready");
+            Assert.Equal(bobId, ready.User.Id);
+            var summary = Assert.Single(ready.Channels);
+            Assert.Equal((channel.Id, ChannelRole.Member, 3L, 0L, 3), (summary.Channel.Id, summary.Role, summary.LatestSeq, summary.LastReadSeq, summary.UnreadCount));
+
+            Assert.Equal(2, await bob.InvokeAsync<long>("MarkRead", channel.Id, 2L));
+        }
+
+        await using (var bob = await ConnectAsync(0, bobId))
+        {
+            var summary = Assert.Single((await bob.NextAsync<ReadyEvent>("Ready")).Channels);
+            Assert.Equal((2L, 1), (summary.LastReadSeq, summary.UnreadCount));
+        }
+    }
+
+    [Fact]
+    public async Task Another_device_of_the_same_user_hears_of_read_positions_and_new_channels()
+    {
+        var aliceId = NewUser("alice");
+        await using var phone = await ConnectAsync(0, aliceId);
+        await using var laptop = await ConnectAsync(1, aliceId);
+
+        var channel = await phone.CreateChannelAsync("multi-device");
+        Assert.Equal(channel, await laptop.NextAsync<ChannelInfo>("ChannelAdded"));
+
+        var sent = await phone.SendMessageAsync(channel.Id, "to both devices");
+        Assert.Equal(sent, await phone.NextMessageCreatedAsync());
+        Assert.Equal(sent, await laptop.NextMessageCreatedAsync());
+
+        await phone.InvokeAsync<long>("MarkRead", channel.Id, sent.Seq);
+        var read = await laptop.NextAsync<ReadStateUpdated>("ReadStateUpdated");
+        Assert.Equal((channel.Id, sent.Seq), (read.ChannelId, read.LastReadSeq));
+    }
+
+    [Fact]
+    public async Task Members_hear_joins_updates_and_role_changes()
+    {
+        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        var channel = await alice.CreateChannelAsync("events");
+
+        await bob.JoinChannelAsync(channel.Id);
+        var joined = await alice.NextAsync<MemberJoined>("MemberJoined");
+        Assert.Equal((channel.Id, bob.UserId, ChannelRole.Member), (joined.ChannelId, joined.UserId, joined.Role));
+
+        await alice.InvokeAsync("SetMemberRole", channel.Id, bob.UserId, ChannelRole.Admin);
+        Assert.Equal(ChannelRole.Admin, (await bob.NextAsync<MemberRoleChanged>("MemberRoleChanged")).Role);
+
+        var updated = await bob.InvokeAsync<ChannelInfo>("UpdateChannel", channel.Id, "renamed", "a topic");
+        Assert.Equal(updated, await alice.NextAsync<ChannelInfo>("ChannelUpdated"));
+        Assert.Equal(("renamed", "a topic"), (updated.Name, updated.Topic));
+
+        var members = await bob.InvokeAsync<ChannelMember[]>("GetMembers", channel.Id);
+        Assert.Equal([new ChannelMember(alice.UserId, ChannelRole.Owner), new ChannelMember(bob.UserId, ChannelRole.Admin)], members);
+    }
+
+    [Fact]
+    public async Task A_kicked_member_is_told_and_hears_nothing_more()
+    {
+        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        await using var carol = await ConnectAsync(1, NewUser("carol"));
+        var channel = await alice.CreateChannelAsync("kick");
+        await bob.JoinChannelAsync(channel.Id);
+        await carol.JoinChannelAsync(channel.Id);
+
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.Forbidden, () => bob.InvokeAsync("KickMember", channel.Id, carol.UserId));
+        await alice.InvokeAsync("KickMember", channel.Id, bob.UserId);
+
+        var removed = await bob.NextAsync<ChannelRemoved>("ChannelRemoved");
+        Assert.Equal((channel.Id, LeaveReasons.Kicked), (removed.ChannelId, removed.Reason));
+        var left = await carol.NextAsync<MemberLeft>("MemberLeft");
+        Assert.Equal((bob.UserId, LeaveReasons.Kicked), (left.UserId, left.Reason));
+        var sent = await alice.SendMessageAsync(channel.Id, "after the kick");
+        Assert.Equal(sent, await carol.NextMessageCreatedAsync()); // same gateway as bob: the send reached it
+        Assert.True(bob.HasNoPendingMessages);
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.NotAMember, () => bob.SendMessageAsync(channel.Id, "let me back"));
+    }
+
+    [Fact]
+    public async Task A_banned_user_cannot_rejoin()
+    {
+        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        var channel = await alice.CreateChannelAsync("ban");
+        await bob.JoinChannelAsync(channel.Id);
+
+        await alice.InvokeAsync("BanMember", channel.Id, bob.UserId);
+
+        Assert.Equal(LeaveReasons.Banned, (await bob.NextAsync<ChannelRemoved>("ChannelRemoved")).Reason);
+        Assert.Equal(LeaveReasons.Banned, (await alice.NextAsync<MemberLeft>("MemberLeft")).Reason);
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.Banned, () => bob.JoinChannelAsync(channel.Id));
+    }
+
+    [Fact]
+    public async Task Leaving_is_heard_by_the_others_and_the_owner_cannot_leave()
+    {
+        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        var channel = await alice.CreateChannelAsync("leave");
+        await bob.JoinChannelAsync(channel.Id);
+
+        await bob.InvokeAsync("LeaveChannel", channel.Id);
+
+        Assert.Equal(LeaveReasons.Left, (await alice.NextAsync<MemberLeft>("MemberLeft")).Reason);
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.OwnerCannotLeave, () => alice.InvokeAsync("LeaveChannel", channel.Id));
+    }
+
+    [Fact]
+    public async Task An_invitation_to_a_private_channel_reaches_every_device_of_the_invited_user()
+    {
+        var bobId = NewUser("bob");
+        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        await using var bobPhone = await ConnectAsync(0, bobId);
+        await using var bobLaptop = await ConnectAsync(1, bobId);
+        await using var mallory = await ConnectAsync(1, NewUser("mallory"));
+        var channel = await alice.CreateChannelAsync("private", isPrivate: true);
+
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.ChannelNotFound, () => mallory.JoinChannelAsync(channel.Id));
+        await alice.InvokeAsync("InviteToChannel", channel.Id, bobId);
+
+        Assert.Equal(channel.Id, (await bobPhone.NextAsync<ChannelInfo>("ChannelAdded")).Id);
+        Assert.Equal(channel.Id, (await bobLaptop.NextAsync<ChannelInfo>("ChannelAdded")).Id);
+        var sent = await alice.SendMessageAsync(channel.Id, "welcome");
+        Assert.Equal(sent, await bobPhone.NextMessageCreatedAsync());
+        Assert.Equal(sent, await bobLaptop.NextMessageCreatedAsync());
+        Assert.True(mallory.HasNoPendingMessages);
+    }
+
+    [Fact]
+    public async Task A_direct_message_opens_the_same_channel_for_both_and_reaches_the_other()
+    {
+        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        await using var bob = await ConnectAsync(1, NewUser("bob"));
+
+        var opened = await alice.InvokeAsync<ChannelInfo>("OpenDirectMessage", bob.UserId);
+        Assert.Equal(opened.Id, (await bob.NextAsync<ChannelInfo>("ChannelAdded")).Id);
+        var sent = await alice.SendMessageAsync(opened.Id, "just us");
+
+        Assert.Equal(sent, await bob.NextMessageCreatedAsync());
+        Assert.Equal(opened, await bob.InvokeAsync<ChannelInfo>("OpenDirectMessage", alice.UserId));
+        Assert.True(opened is { IsDirect: true, IsPrivate: true });
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.InvalidArgument, () => alice.InvokeAsync<ChannelInfo>("OpenDirectMessage", alice.UserId));
+    }
+
+    [Fact]
+    public async Task Edits_deletions_and_reactions_reach_members_each_with_the_next_seq()
+    {
+        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        var channel = await alice.CreateChannelAsync("changes");
+        await bob.JoinChannelAsync(channel.Id);
+        var sent = await alice.SendMessageAsync(channel.Id, $"hello <@{bob.UserId}>");
+        Assert.Equal([bob.UserId], (await bob.NextMessageCreatedAsync()).Mentions);
+
+        var edited = await alice.InvokeAsync<ChatMessage>("EditMessage", channel.Id, sent.Id, "hello again");
+        Assert.Equal(edited, await bob.NextAsync<ChatMessage>("MessageEdited"));
+        Assert.Equal(sent.Seq + 1, edited.RevisionSeq);
+
+        await bob.InvokeAsync<ReactionSummary[]>("AddReaction", channel.Id, sent.Id, "🎉");
+        var reactions = await alice.NextAsync<ReactionsUpdated>("ReactionsUpdated");
+        Assert.Equal(sent.Seq + 2, reactions.Seq);
+        Assert.Equal(new ReactionSummary("🎉", 1, [bob.UserId]), Assert.Single(reactions.Reactions));
+
+        await alice.InvokeAsync("DeleteMessage", channel.Id, sent.Id);
+        var deleted = await bob.NextAsync<MessageDeleted>("MessageDeleted");
+        Assert.Equal((sent.Id, sent.Seq + 3), (deleted.MessageId, deleted.Seq));
+        Assert.Empty(await bob.GetHistoryAsync(channel.Id));
+    }
+
+    [Fact]
+    public async Task Message_refusals_carry_their_codes()
+    {
+        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        var channel = await alice.CreateChannelAsync("refusals");
+        var other = await alice.CreateChannelAsync("other");
+        await bob.JoinChannelAsync(channel.Id);
+        var alices = await alice.SendMessageAsync(channel.Id, "alice's");
+        var elsewhere = await alice.SendMessageAsync(other.Id, "elsewhere");
+
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.Forbidden, () => bob.InvokeAsync<ChatMessage>("EditMessage", channel.Id, alices.Id, "mine now"));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.Forbidden, () => bob.InvokeAsync("DeleteMessage", channel.Id, alices.Id));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.MessageNotFound, () => bob.InvokeAsync<ChatMessage>("EditMessage", channel.Id, Guid.NewGuid().ToString(), "x"));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.MessageNotFound, () => bob.InvokeAsync<ReactionSummary[]>("AddReaction", channel.Id, elsewhere.Id, "👍"));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.ReplyNotFound, () => bob.SendMessageAsync(channel.Id, "cross-channel reply", replyToId: elsewhere.Id));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.MessageTooLong, () => alice.InvokeAsync<ChatMessage>("EditMessage", channel.Id, alices.Id, new string('x', 4001)));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.InvalidEmoji, () => bob.InvokeAsync<ReactionSummary[]>("AddReaction", channel.Id, alices.Id, ""));
+
+        var history = await alice.GetHistoryAsync(channel.Id);
+        Assert.Equal(alices, Assert.Single(history));
+    }
+
+    [Fact]
+    public async Task Deleting_a_channel_tells_its_members_and_takes_its_history()
+    {
+        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        var channel = await alice.CreateChannelAsync("doomed");
+        await bob.JoinChannelAsync(channel.Id);
+        await alice.SendMessageAsync(channel.Id, "last words");
+
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.Forbidden, () => bob.InvokeAsync("DeleteChannel", channel.Id));
+        await alice.InvokeAsync("DeleteChannel", channel.Id);
+
+        Assert.Equal(channel.Id, (await bob.NextAsync<ChannelDeleted>("ChannelDeleted")).ChannelId);
+        Assert.Equal(0, await fixture.Servers.CountMessagesAsync(channel.Id));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.ChannelNotFound, () => bob.GetHistoryAsync(channel.Id));
+    }
+}
