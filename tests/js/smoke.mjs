@@ -1,6 +1,6 @@
 // The foundation scenario on the official @microsoft/signalr JavaScript client:
 // alice on one gateway, bob on another, one channel, one message seen by both with the same seq,
-// then the refusals a client must be able to parse. Exits non-zero on the first broken promise.
+// an edit, then the refusals a client must be able to parse. Exits non-zero on the first broken promise.
 //
 //   CRYB_GATEWAYS=http://127.0.0.1:5080,http://127.0.0.1:5081 node smoke.mjs
 import * as signalR from "@microsoft/signalr";
@@ -25,21 +25,27 @@ async function connect(gateway, userId) {
     .withUrl(`${gateway}/hubs/chat`, { accessTokenFactory: () => token })
     .configureLogging(signalR.LogLevel.Warning)
     .build();
-  const created = [];
-  const waiters = [];
-  connection.on("MessageCreated", (message) => {
-    const waiter = waiters.shift();
-    waiter ? waiter(message) : created.push(message);
-  });
-  await connection.start();
-  const nextMessage = () =>
-    created.length > 0
-      ? Promise.resolve(created.shift())
+  // Every event the protocol pushes, queued per name, so the scenario can await the next one.
+  const queues = new Map();
+  const queue = (name) => queues.get(name) ?? queues.set(name, { items: [], waiters: [] }).get(name);
+  for (const name of ["Ready", "MessageCreated", "MessageEdited", "MemberJoined", "ChannelAdded"]) {
+    connection.on(name, (payload) => {
+      const q = queue(name);
+      const waiter = q.waiters.shift();
+      waiter ? waiter(payload) : q.items.push(payload);
+    });
+  }
+  const next = (name) => {
+    const q = queue(name);
+    return q.items.length > 0
+      ? Promise.resolve(q.items.shift())
       : new Promise((resolve, reject) => {
-          waiters.push(resolve);
-          setTimeout(() => reject(new Error(`${userId}: no MessageCreated within 10 s`)), 10_000).unref();
+          q.waiters.push(resolve);
+          setTimeout(() => reject(new Error(`${userId}: no ${name} within 10 s`)), 10_000).unref();
         });
-  return { connection, nextMessage };
+  };
+  await connection.start();
+  return { connection, next, nextMessage: () => next("MessageCreated") };
 }
 
 // A refusal arrives as "... HubException: <code>: <reason>"; clients branch on the code.
@@ -54,6 +60,9 @@ async function refusalCode(promise) {
 
 const alice = await connect(gateways[0], `alice-${run}`);
 const bob = await connect(gateways[1 % gateways.length], `bob-${run}`);
+const ready = await alice.next("Ready");
+assert.equal(ready.user.id, `alice-${run}`);
+assert.deepEqual(ready.channels, []);
 
 const channel = await alice.connection.invoke("CreateChannel", "js smoke", false);
 assert.equal(channel.name, "js smoke");
@@ -65,6 +74,8 @@ assert.equal(joined.channel.id, channel.id);
 assert.equal(joined.latestSeq, 0);
 assert.deepEqual(joined.missed, []);
 assert.equal(joined.truncated, false);
+const memberJoined = await alice.next("MemberJoined");
+assert.deepEqual(memberJoined, { channelId: channel.id, userId: `bob-${run}`, role: "member" });
 
 const sent = await alice.connection.invoke("SendMessage", channel.id, "hello from JavaScript", "nonce-1", null);
 assert.equal(sent.seq, 1);
@@ -72,12 +83,17 @@ const [seenByAlice, seenByBob] = await Promise.all([alice.nextMessage(), bob.nex
 assert.deepEqual(seenByAlice, sent);
 assert.deepEqual(seenByBob, sent);
 
+const edited = await alice.connection.invoke("EditMessage", channel.id, sent.id, "hello again");
+assert.equal(edited.revisionSeq, 2);
+assert.deepEqual(await bob.next("MessageEdited"), edited);
+
 const history = await bob.connection.invoke("GetHistory", channel.id, null, 50);
-assert.deepEqual(history, [sent]);
+assert.deepEqual(history, [edited]);
 
 assert.equal(await refusalCode(alice.connection.invoke("SendMessage", channel.id, "", null, null)), "message_empty");
 assert.equal(await refusalCode(alice.connection.invoke("SendMessage", channel.id, "x".repeat(4001), null, null)), "message_too_long");
 assert.equal(await refusalCode(alice.connection.invoke("SendMessage", "no-such-channel", "hi", null, null)), "channel_not_found");
+assert.equal(await refusalCode(bob.connection.invoke("EditMessage", channel.id, sent.id, "not mine")), "forbidden");
 
 await alice.connection.stop();
 await bob.connection.stop();
