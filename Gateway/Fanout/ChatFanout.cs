@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Cryb.Presence;
 using Cryb.Channels;
 using Cryb.Gateway.Hubs;
 using Cryb.Users;
@@ -18,6 +20,7 @@ public sealed class ChatFanout
     private readonly ConnectionRegistry _connections;
     private readonly StreamSubscriptions<ChannelEvent> _channels;
     private readonly StreamSubscriptions<UserEvent> _users;
+    private readonly ConcurrentDictionary<string, long> _presenceVersions = new();
 
     public ChatFanout(IClusterClient cluster, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, ILogger<ChatFanout> logger)
     {
@@ -31,9 +34,9 @@ public sealed class ChatFanout
 
     public static string ChannelGroup(string channelId) => "channel:" + channelId;
 
-    public async Task ConnectAsync(string connectionId, string userId, IEnumerable<string> channelIds)
+    public async Task ConnectAsync(string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds)
     {
-        if (_connections.Add(connectionId, userId))
+        if (_connections.Add(connectionId, userId, device))
         {
             await _users.AcquireAsync(userId);
         }
@@ -120,6 +123,12 @@ public sealed class ChatFanout
 
                 await group.MemberLeft(left);
                 break;
+            case TypingUpdated typing:
+                await group.TypingUpdated(typing);
+                break;
+            case PresenceChanged presence:
+                await SendPresenceOnceAsync(presence);
+                break;
             case ChannelDeleted deleted:
                 await group.ChannelDeleted(deleted);
                 foreach (var connectionId in _connections.ConnectionsIn(deleted.ChannelId))
@@ -129,6 +138,31 @@ public sealed class ChatFanout
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// One change arrives once per channel the user is in; each local connection sharing any of
+    /// those channels gets it once, and an older version never overwrites a newer one.
+    /// </summary>
+    private Task SendPresenceOnceAsync(PresenceChanged change)
+    {
+        var userId = change.Presence.UserId;
+        while (true)
+        {
+            var seen = _presenceVersions.GetValueOrDefault(userId);
+            if (change.Version <= seen)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (seen == 0 ? _presenceVersions.TryAdd(userId, change.Version) : _presenceVersions.TryUpdate(userId, change.Version, seen))
+            {
+                break;
+            }
+        }
+
+        var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn).Distinct().ToArray();
+        return _hub.Clients.Clients(connections).PresenceUpdated(change.Presence);
     }
 
     private async Task OnUserEventAsync(UserEvent userEvent)

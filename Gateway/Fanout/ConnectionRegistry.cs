@@ -1,3 +1,5 @@
+using Cryb.Presence;
+
 namespace Cryb.Gateway.Fanout;
 
 /// <summary>
@@ -12,11 +14,11 @@ public sealed class ConnectionRegistry
     private readonly Dictionary<string, HashSet<string>> _connectionsByChannel = [];
 
     /// <summary>Registers a connection; true when it is the user's first on this gateway.</summary>
-    public bool Add(string connectionId, string userId)
+    public bool Add(string connectionId, string userId, DeviceKind device)
     {
         lock (_lock)
         {
-            _connections[connectionId] = new Connection(userId);
+            _connections[connectionId] = new Connection(userId, device);
             return AddTo(_connectionsByUser, userId, connectionId) == 1;
         }
     }
@@ -73,6 +75,15 @@ public sealed class ConnectionRegistry
 
     public IReadOnlyList<string> ConnectionsOf(string userId) => Snapshot(_connectionsByUser, userId);
 
+    /// <summary>Every live connection, for registering them all again.</summary>
+    public IReadOnlyList<(string ConnectionId, string UserId, DeviceKind Device)> All()
+    {
+        lock (_lock)
+        {
+            return _connections.Select(c => (c.Key, c.Value.UserId, c.Value.Device)).ToArray();
+        }
+    }
+
     public IReadOnlyList<string> ConnectionsIn(string channelId) => Snapshot(_connectionsByChannel, channelId);
 
     public int Count
@@ -121,7 +132,7 @@ public sealed class ConnectionRegistry
         return connections.Count;
     }
 
-    private sealed record Connection(string UserId)
+    private sealed record Connection(string UserId, DeviceKind Device)
     {
         public HashSet<string> Channels { get; } = [];
     }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Cryb.Gateway.Auth;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hubs;
+using Cryb.Gateway.Presence;
 using Cryb.Hosting.Health;
 using Microsoft.AspNetCore.SignalR;
 
@@ -28,6 +29,8 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ChatFanout>();
+        builder.Services.AddSingleton<GatewayIdentity>();
+        builder.Services.AddHostedService<PresenceHeartbeat>();
         return builder;
     }
 

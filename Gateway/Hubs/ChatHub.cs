@@ -1,4 +1,8 @@
 using Cryb.Channels;
+using Cryb.Errors;
+using Cryb.Gateway.Presence;
+using Cryb.Presence;
+using Cryb.Typing;
 using Cryb.Gateway.Fanout;
 using Cryb.Identity;
 using Cryb.Messages;
@@ -14,9 +18,12 @@ namespace Cryb.Gateway.Hubs;
 /// the fan-out's view of this connection's channels current.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, ILogger<ChatHub> logger) : Hub<IChatClient>
+public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayIdentity gateway, ILogger<ChatHub> logger) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
+
+    /// <summary>Activity is reported to presence at most this often per connection: a chat burst is one call.</summary>
+    private static readonly TimeSpan ActivityReportInterval = TimeSpan.FromSeconds(15);
 
     private Caller Caller => Caller.User(Context.UserIdentifier!);
 
@@ -24,16 +31,48 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, ILogger<C
     {
         var userId = Ids.Require(Context.UserIdentifier, "The token's sub claim");
         var displayName = Context.User?.Identity?.Name ?? userId;
+        var device = DeviceDetection.Of(Context.GetHttpContext());
         var session = await User(userId).Connect(Caller, displayName);
-        await fanout.ConnectAsync(Context.ConnectionId, userId, session.ChannelIds);
+        await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds);
+        await Presence(userId).Connect(Caller, new PresenceConnection(Context.ConnectionId, gateway.Id, device));
+        Context.Items[nameof(ActivityReportInterval)] = DateTimeOffset.UtcNow;
         var channels = await Task.WhenAll(session.ChannelIds.Select(channelId => SummaryAsync(channelId, session)));
         await Clients.Caller.Ready(new ReadyPayload(
             new ReadyUser(userId, session.DisplayName),
             channels.OfType<ChannelSummary>().ToArray()));
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception) =>
-        fanout.DisconnectAsync(Context.ConnectionId);
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await fanout.DisconnectAsync(Context.ConnectionId);
+        await Presence(Context.UserIdentifier!).Disconnect(Caller, Context.ConnectionId);
+    }
+
+    public Task<PresenceInfo> SetPresence(PresenceStatus status, PresenceActivity? activity) =>
+        Presence(Caller.Id).SetPresence(Caller, status, activity);
+
+    /// <summary>Presence of up to 200 users; users who share no channel with the caller are left out.</summary>
+    public async Task<IReadOnlyList<PresenceInfo>> GetPresence(string[] userIds)
+    {
+        if (userIds is null || userIds.Length > PresenceLimits.MaxBulkUsers)
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument, $"Ask for 0 to {PresenceLimits.MaxBulkUsers} users at a time.");
+        }
+
+        var found = await Task.WhenAll(userIds.Distinct().Select(id => PresenceOrNullAsync(Ids.Require(id, "userIds"))));
+        return found.OfType<PresenceInfo>().ToArray();
+    }
+
+    /// <summary>The user did something (a key press, a click): an idle user is online again.</summary>
+    public Task ReportActivity() => Presence(Caller.Id).ReportActivity(Caller, Context.ConnectionId);
+
+    public async Task StartTyping(string channelId)
+    {
+        await Typing(channelId).Start(Caller);
+        await NoteActivityAsync();
+    }
+
+    public Task StopTyping(string channelId) => Typing(channelId).Stop(Caller);
 
     public async Task<ChannelInfo> CreateChannel(string name, bool isPrivate)
     {
@@ -84,15 +123,26 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, ILogger<C
     public Task SetMemberRole(string channelId, string userId, ChannelRole role) =>
         Channel(channelId).SetMemberRole(Caller, Ids.Require(userId, nameof(userId)), role);
 
-    public Task<IReadOnlyList<ChannelMember>> GetMembers(string channelId) => Channel(channelId).GetMembers(Caller);
+    /// <summary>Members with their roles and, for the first 200, their presence status.</summary>
+    public async Task<IReadOnlyList<MemberWithPresence>> GetMembers(string channelId)
+    {
+        var members = await Channel(channelId).GetMembers(Caller);
+        var statuses = await Task.WhenAll(members.Take(PresenceLimits.MaxBulkUsers).Select(m => PresenceOrNullAsync(m.UserId)));
+        return members.Select((member, i) => new MemberWithPresence(
+            member.UserId, member.Role, i < statuses.Length ? statuses[i]?.Status : null)).ToArray();
+    }
 
     public Task<ChannelInfo> UpdateChannel(string channelId, string name, string? topic) =>
         Channel(channelId).Update(Caller, name, topic);
 
     public Task DeleteChannel(string channelId) => Channel(channelId).Delete(Caller);
 
-    public Task<ChatMessage> SendMessage(string channelId, string content, string? nonce, string? replyToId) =>
-        Channel(channelId).SendMessage(Caller, new SendMessageRequest(content, nonce, replyToId));
+    public async Task<ChatMessage> SendMessage(string channelId, string content, string? nonce, string? replyToId)
+    {
+        var message = await Channel(channelId).SendMessage(Caller, new SendMessageRequest(content, nonce, replyToId));
+        await NoteActivityAsync();
+        return message;
+    }
 
     public Task<ChatMessage> EditMessage(string channelId, string messageId, string content) =>
         Channel(channelId).EditMessage(Caller, messageId, content);
@@ -117,13 +167,41 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, ILogger<C
 
     private IUserGrain User(string userId) => cluster.GetGrain<IUserGrain>(userId);
 
+    private IPresenceGrain Presence(string userId) => cluster.GetGrain<IPresenceGrain>(userId);
+
+    private ITypingGrain Typing(string channelId) => cluster.GetGrain<ITypingGrain>(Ids.Require(channelId, nameof(channelId)));
+
+    private async Task<PresenceInfo?> PresenceOrNullAsync(string userId)
+    {
+        try
+        {
+            return await Presence(userId).Get(Caller);
+        }
+        catch (ChatException)
+        {
+            return null; // shares no channel with the caller, or a service member
+        }
+    }
+
+    private async Task NoteActivityAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (Context.Items.TryGetValue(nameof(ActivityReportInterval), out var last) && last is DateTimeOffset at && now - at < ActivityReportInterval)
+        {
+            return;
+        }
+
+        Context.Items[nameof(ActivityReportInterval)] = now;
+        await ReportActivity();
+    }
+
     private async Task<ChannelSummary?> SummaryAsync(string channelId, UserSession session)
     {
         try
         {
             return await Channel(channelId).GetSummary(Caller, session.LastReadSeqs.GetValueOrDefault(channelId));
         }
-        catch (Errors.ChatException ex)
+        catch (ChatException ex)
         {
             // Removed from the channel between the session read and now: it is simply not listed.
             logger.LogDebug("Channel {ChannelId} left out of Ready for {UserId}: {Code}", channelId, session.UserId, ex.Code);

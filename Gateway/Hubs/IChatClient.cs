@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Messages;
+using Cryb.Presence;
 using Cryb.Users;
 
 namespace Cryb.Gateway.Hubs;
@@ -40,6 +41,12 @@ public interface IChatClient
 
     /// <summary>To all of a user's connections: they are no longer a member.</summary>
     Task ChannelRemoved(ChannelRemoved removed);
+
+    /// <summary>The presence of someone who shares a channel with the user changed (coalesced).</summary>
+    Task PresenceUpdated(PresenceInfo presence);
+
+    /// <summary>The set of members typing in a channel changed.</summary>
+    Task TypingUpdated(TypingUpdated typing);
 
     /// <summary>To all of a user's connections: their read position moved on some device.</summary>
     Task ReadStateUpdated(ReadStateUpdated updated);

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Cryb.Identity;
 using Cryb.Messages;
 
@@ -74,6 +75,10 @@ public interface IChannelGrain : IGrainWithStringKey
     /// <summary>The channel's description, for members.</summary>
     [Alias("GetInfo")]
     Task<ChannelInfo> GetInfo(Caller caller);
+
+    /// <summary>Whether the caller is a member; read-only, so it interleaves with the grain's other calls.</summary>
+    [Alias("IsMember"), AlwaysInterleave]
+    Task<bool> IsMember(Caller caller);
 
     /// <summary>The channel as the caller's <c>Ready</c> event shows it, unread count after <paramref name="lastReadSeq"/>.</summary>
     [Alias("GetSummary")]

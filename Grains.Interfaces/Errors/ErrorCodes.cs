@@ -21,6 +21,7 @@ public static class ErrorCodes
     public const string ReplyNotFound = "reply_not_found";
     public const string InvalidEmoji = "invalid_emoji";
     public const string TooManyReactions = "too_many_reactions";
+    public const string InvalidStatus = "invalid_status";
     public const string Unauthenticated = "unauthenticated";
     public const string StorageUnavailable = "storage_unavailable";
     public const string Unavailable = "unavailable";

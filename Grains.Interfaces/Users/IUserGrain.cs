@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Cryb.Channels;
 using Cryb.Identity;
 
@@ -14,6 +15,10 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Stores the caller's read position in a channel (it only moves forward) and tells their devices.</summary>
     [Alias("MarkRead")]
     Task<long> MarkRead(Caller caller, string channelId, long seq);
+
+    /// <summary>The user's channel ids; for the user's presence grain, which fans presence out to them.</summary>
+    [Alias("GetChannelIds"), AlwaysInterleave]
+    Task<IReadOnlyList<string>> GetChannelIds();
 
     /// <summary>
     /// Records that the user is a member of <paramref name="channel"/> and tells the user's

@@ -54,6 +54,8 @@ public sealed partial class ChannelGrain
 
         await StoreAtNextSeqAsync(seq, () => messages.AppendAsync(message));
         await _events.OnNextAsync(new MessageCreated(message));
+        // One-way: sending ends the author's typing without waiting on the typing grain.
+        _ = GrainFactory.GetGrain<Cryb.Typing.ITypingGrain>(ChannelId).StopOnSend(caller.MemberId);
         return message;
     }
 

@@ -281,6 +281,9 @@ public sealed partial class ChannelGrain(
         return new ChannelSummary(Info(), role, _latestSeq, lastReadSeq, unread);
     }
 
+    public Task<bool> IsMember(Caller caller) =>
+        Task.FromResult(Channel.Exists && Channel.Members.ContainsKey(caller.MemberId));
+
     public Task<ChannelInfo> GetInfo(Caller caller)
     {
         RequireMember(caller);

@@ -67,6 +67,9 @@ public sealed class UserGrain(
         return seq;
     }
 
+    public Task<IReadOnlyList<string>> GetChannelIds() =>
+        Task.FromResult<IReadOnlyList<string>>(state.State.ChannelIds.ToArray());
+
     public async Task AddChannel(ChannelInfo channel)
     {
         if (!state.State.ChannelIds.Contains(channel.Id))

@@ -1,5 +1,7 @@
 using System.Net;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Presence;
+using Cryb.Grains.Typing;
 using Cryb.Hosting;
 using Cryb.Hosting.Health;
 using Microsoft.Extensions.Options;
@@ -46,13 +48,15 @@ public static class SiloHostingExtensions
         return builder;
     }
 
-    /// <summary>The services grains need besides Orleans: the PostgreSQL data source and message store.</summary>
+    /// <summary>The services grains need besides Orleans: the PostgreSQL data source, the message store, timings.</summary>
     public static IServiceCollection AddCrybDataServices(this IServiceCollection services, string postgres)
     {
         services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
         services.AddSingleton<IMessageStore, PostgresMessageStore>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Schema.SchemaMigrator>();
+        services.AddOptions<PresenceOptions>().BindConfiguration(PresenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TypingOptions>().BindConfiguration(TypingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Cryb.Channels;
 using Cryb.Messages;
+using Cryb.Presence;
 using Cryb.Users;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,8 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<ChannelInfo>("ChannelAdded");
         Record<ChannelRemoved>("ChannelRemoved");
         Record<ReadStateUpdated>("ReadStateUpdated");
+        Record<PresenceInfo>("PresenceUpdated");
+        Record<TypingUpdated>("TypingUpdated");
     }
 
     public HubConnection Connection { get; }

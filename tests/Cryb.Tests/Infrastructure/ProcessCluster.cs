@@ -23,7 +23,8 @@ public sealed class ProcessCluster : IAsyncDisposable
     public IReadOnlyList<ClusterProcess> Silos { get; }
     public IReadOnlyList<ClusterProcess> Gateways { get; }
 
-    public static async Task<ProcessCluster> StartAsync(TestServers servers, int silos = 2, int gateways = 2)
+    public static async Task<ProcessCluster> StartAsync(
+        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null)
     {
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..12];
         var logs = Directory.CreateTempSubdirectory($"cryb-{clusterId}-").FullName;
@@ -34,6 +35,10 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["Cluster__ClusterId"] = clusterId,
             ["Cluster__ServiceId"] = clusterId,
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            shared[key] = value;
+        }
 
         var siloProcesses = Enumerable.Range(1, silos).Select(i => new ClusterProcess(
             $"silo-{i}", "Silo", "Cryb.Silo.dll", FreePort.Next(),

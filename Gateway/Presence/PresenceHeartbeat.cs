@@ -1,0 +1,56 @@
+using Cryb.Gateway.Fanout;
+using Cryb.Identity;
+using Cryb.Presence;
+
+namespace Cryb.Gateway.Presence;
+
+/// <summary>
+/// Keeps this gateway's presence lease alive. If the lease grain was lost with its silo (a new
+/// activation id answers), registers every local connection again so their users stay online and
+/// stay tracked.
+/// </summary>
+public sealed partial class PresenceHeartbeat(
+    IClusterClient cluster,
+    GatewayIdentity gateway,
+    ConnectionRegistry connections,
+    IConfiguration configuration,
+    ILogger<PresenceHeartbeat> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A third of the silos' Presence:GatewayLease (15 s by default): two beats may be lost.
+        var interval = configuration.GetValue("Presence:HeartbeatInterval", TimeSpan.FromSeconds(5));
+        Guid? lastActivation = null;
+        using var timer = new PeriodicTimer(interval);
+        do
+        {
+            try
+            {
+                var activation = await cluster.GetGrain<IGatewayLeaseGrain>(gateway.Id).Heartbeat();
+                if (lastActivation is { } last && last != activation)
+                {
+                    await RegisterAllAsync();
+                }
+
+                lastActivation = activation;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogHeartbeatFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task RegisterAllAsync()
+    {
+        foreach (var (connectionId, userId, device) in connections.All())
+        {
+            await cluster.GetGrain<IPresenceGrain>(userId)
+                .Connect(Caller.User(userId), new PresenceConnection(connectionId, gateway.Id, device));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Presence heartbeat failed; retrying at the next beat")]
+    private partial void LogHeartbeatFailed(Exception exception);
+}

@@ -1,0 +1,247 @@
+using Cryb.Channels;
+using Cryb.Errors;
+using Cryb.Identity;
+using Cryb.Presence;
+using Cryb.Users;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace Cryb.Grains.Presence;
+
+/// <summary>
+/// A user's presence. Live connections are held in memory only; the chosen status, activity and
+/// lastSeenAt persist, written only when the user changes them or goes offline, so a flapping
+/// connection costs no writes. Every change schedules one broadcast after <see cref="PresenceOptions.Coalesce"/>:
+/// a burst of changes goes out once, and only if what others see changed.
+/// </summary>
+public sealed class PresenceGrain(
+    [PersistentState("presence", StorageNames.Default)] IPersistentState<PresenceState> state,
+    IOptions<PresenceOptions> options,
+    TimeProvider time,
+    ILogger<PresenceGrain> logger) : Grain, IPresenceGrain
+{
+    private readonly Dictionary<string, LiveConnection> _connections = [];
+    private bool _offline = true;
+    private bool _autoIdle;
+    private IGrainTimer? _offlineTimer;
+    private IGrainTimer? _idleTimer;
+    private IGrainTimer? _broadcastTimer;
+    private PresenceInfo? _lastPublished;
+    private long _lastVersion;
+
+    private string UserId => this.GetPrimaryKeyString();
+    private PresenceOptions Options => options.Value;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // What others saw before this activation is what storage says: offline, since nobody is
+        // connected to a fresh activation. Nothing to announce until that changes.
+        _lastPublished = View();
+        return Task.CompletedTask;
+    }
+
+    public async Task Connect(Caller caller, PresenceConnection connection)
+    {
+        RequireSelf(caller);
+        _connections[connection.ConnectionId] = new LiveConnection(connection.GatewayId, connection.Device, time.GetUtcNow());
+        _offlineTimer?.Dispose();
+        _offlineTimer = null;
+        _offline = false;
+        StartIdleTimer();
+        await GrainFactory.GetGrain<IGatewayLeaseGrain>(connection.GatewayId).Track(UserId);
+        ScheduleBroadcast();
+    }
+
+    public Task Disconnect(Caller caller, string connectionId)
+    {
+        RequireSelf(caller);
+        if (_connections.Remove(connectionId) && _connections.Count == 0)
+        {
+            // Not offline yet: a reload or a reconnect to another gateway within the grace period
+            // shows nothing to anyone.
+            _offlineTimer?.Dispose();
+            _offlineTimer = this.RegisterGrainTimer(GoOfflineIfStillGoneAsync, new GrainTimerCreationOptions
+            {
+                DueTime = Options.OfflineGrace,
+                Period = Timeout.InfiniteTimeSpan,
+            });
+        }
+
+        ScheduleBroadcast();
+        return Task.CompletedTask;
+    }
+
+    public Task ReportActivity(Caller caller, string connectionId)
+    {
+        RequireSelf(caller);
+        if (_connections.TryGetValue(connectionId, out var connection))
+        {
+            _connections[connectionId] = connection with { LastActivity = time.GetUtcNow() };
+            if (_autoIdle)
+            {
+                _autoIdle = false;
+                ScheduleBroadcast();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<PresenceInfo> SetPresence(Caller caller, PresenceStatus status, PresenceActivity? activity)
+    {
+        RequireSelf(caller);
+        if (status is PresenceStatus.Offline || !Enum.IsDefined(status))
+        {
+            throw new ChatException(ErrorCodes.InvalidStatus, "Status is online, idle, dnd or invisible.");
+        }
+
+        if (activity is not null && (!Enum.IsDefined(activity.Kind) || string.IsNullOrWhiteSpace(activity.Name)
+            || activity.Name.Length > PresenceLimits.MaxActivityNameLength || activity.Name.Any(char.IsControl)))
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument,
+                $"An activity is a kind (playing, listening, watching, custom) and a name of 1 to {PresenceLimits.MaxActivityNameLength} characters.");
+        }
+
+        state.State.Chosen = status;
+        state.State.Activity = activity is null ? null : activity with { Name = activity.Name.Trim() };
+        await state.WriteOrRefuseAsync(this, logger);
+        ScheduleBroadcast();
+        return View();
+    }
+
+    public async Task<PresenceInfo> Get(Caller caller)
+    {
+        if (caller.MemberId != UserId && !await SharesChannelWithAsync(caller))
+        {
+            // Presence is seen only through a shared channel; outsiders learn nothing, not even "offline".
+            throw new ChatException(ErrorCodes.Forbidden, "You share no channel with this user.");
+        }
+
+        return View();
+    }
+
+    public async Task GatewayLost(string gatewayId)
+    {
+        var lost = _connections.Where(c => c.Value.GatewayId == gatewayId).Select(c => c.Key).ToArray();
+        foreach (var connectionId in lost)
+        {
+            _connections.Remove(connectionId);
+        }
+
+        // The lease already waited longer than the grace period: no second wait.
+        if (lost.Length > 0 && _connections.Count == 0)
+        {
+            await GoOfflineAsync();
+        }
+    }
+
+    /// <summary>What others see: invisible is offline, and a user chosen online with no activity for a while is idle.</summary>
+    private PresenceInfo View()
+    {
+        if (_offline || state.State.Chosen == PresenceStatus.Invisible)
+        {
+            return new PresenceInfo(UserId, PresenceStatus.Offline, null, [], state.State.LastSeenAt);
+        }
+
+        var status = state.State.Chosen == PresenceStatus.Online && _autoIdle ? PresenceStatus.Idle : state.State.Chosen;
+        var devices = _connections.Values.Select(c => c.Device).Distinct().Order().ToArray();
+        return new PresenceInfo(UserId, status, state.State.Activity, devices, null);
+    }
+
+    private async Task GoOfflineIfStillGoneAsync(CancellationToken cancellationToken)
+    {
+        _offlineTimer?.Dispose();
+        _offlineTimer = null;
+        if (_connections.Count == 0)
+        {
+            await GoOfflineAsync();
+        }
+    }
+
+    private async Task GoOfflineAsync()
+    {
+        _offline = true;
+        _autoIdle = false;
+        _idleTimer?.Dispose();
+        _idleTimer = null;
+        state.State.LastSeenAt = time.GetUtcNow();
+        await state.WriteOrRefuseAsync(this, logger);
+        ScheduleBroadcast();
+    }
+
+    private void StartIdleTimer()
+    {
+        // KeepAlive while connected: an activation collected for idleness would forget the connections.
+        var period = TimeSpan.FromTicks(Math.Clamp(Options.IdleAfter.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(30).Ticks));
+        _idleTimer ??= this.RegisterGrainTimer(CheckIdleAsync, new GrainTimerCreationOptions
+        {
+            DueTime = period,
+            Period = period,
+            KeepAlive = true,
+        });
+    }
+
+    private Task CheckIdleAsync(CancellationToken cancellationToken)
+    {
+        if (!_autoIdle && _connections.Count > 0
+            && time.GetUtcNow() - _connections.Values.Max(c => c.LastActivity) >= Options.IdleAfter)
+        {
+            _autoIdle = true;
+            ScheduleBroadcast();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void ScheduleBroadcast() =>
+        _broadcastTimer ??= this.RegisterGrainTimer(BroadcastAsync, new GrainTimerCreationOptions
+        {
+            DueTime = Options.Coalesce,
+            Period = Timeout.InfiniteTimeSpan,
+        });
+
+    private async Task BroadcastAsync(CancellationToken cancellationToken)
+    {
+        _broadcastTimer?.Dispose();
+        _broadcastTimer = null;
+        var view = View();
+        if (view.Equals(_lastPublished))
+        {
+            return;
+        }
+
+        _lastPublished = view;
+        // Monotonic across activations of this grain, so gateways can tell copies of one change apart.
+        var version = _lastVersion = Math.Max(_lastVersion + 1, time.GetUtcNow().UtcTicks);
+        var channelIds = await GrainFactory.GetGrain<IUserGrain>(UserId).GetChannelIds();
+        var provider = this.GetStreamProvider(StreamNames.Provider);
+        foreach (var channelId in channelIds)
+        {
+            await provider.GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, channelId))
+                .OnNextAsync(new PresenceChanged(channelId, view, channelIds, version));
+        }
+    }
+
+    private async Task<bool> SharesChannelWithAsync(Caller caller)
+    {
+        if (caller.Kind != CallerKind.User)
+        {
+            return false;
+        }
+
+        var mine = await GrainFactory.GetGrain<IUserGrain>(UserId).GetChannelIds();
+        var theirs = await GrainFactory.GetGrain<IUserGrain>(caller.Id).GetChannelIds();
+        return mine.Intersect(theirs).Any();
+    }
+
+    private void RequireSelf(Caller caller)
+    {
+        if (caller.Kind != CallerKind.User || caller.Id != UserId)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "Only the user sets their own presence.");
+        }
+    }
+
+    private sealed record LiveConnection(string GatewayId, DeviceKind Device, DateTimeOffset LastActivity);
+}

@@ -1,0 +1,15 @@
+using Cryb.Presence;
+
+namespace Cryb.Grains.Presence;
+
+/// <summary>
+/// What presence keeps across restarts: the chosen status and activity, and when the user was last
+/// seen. Live connections are not here: after a restart nobody is connected until they reconnect.
+/// </summary>
+[GenerateSerializer, Alias("cryb.PresenceState")]
+public sealed class PresenceState
+{
+    [Id(0)] public PresenceStatus Chosen { get; set; } = PresenceStatus.Online;
+    [Id(1)] public PresenceActivity? Activity { get; set; }
+    [Id(2)] public DateTimeOffset? LastSeenAt { get; set; }
+}
