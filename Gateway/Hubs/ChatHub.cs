@@ -37,8 +37,10 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayId
         await Presence(userId).Connect(Caller, new PresenceConnection(Context.ConnectionId, gateway.Id, device));
         Context.Items[nameof(ActivityReportInterval)] = DateTimeOffset.UtcNow;
         var channels = await Task.WhenAll(session.ChannelIds.Select(channelId => SummaryAsync(channelId, session)));
+        var presence = await Presence(userId).Get(Caller);
         await Clients.Caller.Ready(new ReadyPayload(
             new ReadyUser(userId, session.DisplayName),
+            presence,
             channels.OfType<ChannelSummary>().ToArray()));
     }
 

@@ -104,6 +104,6 @@ public sealed class ChatTestClient : IAsyncDisposable
 }
 
 /// <summary>The <c>Ready</c> event as a client reads it.</summary>
-public sealed record ReadyEvent(ReadyUserEvent User, ChannelSummary[] Channels);
+public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, ChannelSummary[] Channels);
 
 public sealed record ReadyUserEvent(string Id, string DisplayName);

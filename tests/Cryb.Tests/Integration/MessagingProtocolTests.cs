@@ -38,6 +38,7 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
         {
             var ready = await bob.NextAsync<ReadyEvent>("Ready");
             Assert.Equal(bobId, ready.User.Id);
+            Assert.Equal((bobId, Presence.PresenceStatus.Online), (ready.Presence.UserId, ready.Presence.Status));
             var summary = Assert.Single(ready.Channels);
             Assert.Equal((channel.Id, ChannelRole.Member, 3L, 0L, 3), (summary.Channel.Id, summary.Role, summary.LatestSeq, summary.LastReadSeq, summary.UnreadCount));
 
