@@ -2,28 +2,49 @@ using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Identity;
 using Cryb.Typing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
 namespace Cryb.Grains.Typing;
 
 /// <summary>
-/// Who is typing in one channel. Nothing is persisted on purpose: typing lasts seconds, and after a
-/// restart the truth is that nobody is typing. Only changes to the set of typers are published, so
-/// renewals cost no event; an expiry sweep runs only while someone is typing.
+/// Who is typing in one channel. Only changes to the set of typers are published, so renewals cost
+/// no event. The set persists so a typer survives the grain moving to another silo, but writes are
+/// coalesced: a change marks the state dirty and the sweep timer writes it at most once per tick,
+/// so a typing burst is one write, not one per keystroke. Entries past their expiry are dropped on
+/// load: after a restart longer than the expiry, nobody is typing.
 /// </summary>
-public sealed class TypingGrain(IOptions<TypingOptions> options, TimeProvider time) : Grain, ITypingGrain
+public sealed class TypingGrain(
+    [PersistentState("typing", StorageNames.Default)] IPersistentState<TypingState> state,
+    IOptions<TypingOptions> options,
+    TimeProvider time,
+    ILogger<TypingGrain> logger) : Grain, ITypingGrain
 {
-    private readonly Dictionary<string, DateTimeOffset> _expiresAt = [];
     private IAsyncStream<ChannelEvent> _events = null!;
     private IGrainTimer? _sweep;
+    private bool _dirty;
 
     private string ChannelId => this.GetPrimaryKeyString();
+    private Dictionary<string, DateTimeOffset> ExpiresAt => state.State.ExpiresAt;
+    private TimeSpan SweepPeriod => options.Value.Expiry / 10;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _events = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, ChannelId));
+        var now = time.GetUtcNow();
+        foreach (var expired in ExpiresAt.Where(entry => entry.Value <= now).Select(entry => entry.Key).ToArray())
+        {
+            ExpiresAt.Remove(expired);
+            _dirty = true;
+        }
+
+        if (ExpiresAt.Count > 0 || _dirty)
+        {
+            StartSweep();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -35,16 +56,12 @@ public sealed class TypingGrain(IOptions<TypingOptions> options, TimeProvider ti
             throw new ChatException(ErrorCodes.NotAMember, "Only members can type here.");
         }
 
-        var isNew = !_expiresAt.ContainsKey(caller.MemberId);
-        _expiresAt[caller.MemberId] = time.GetUtcNow() + options.Value.Expiry;
+        var isNew = !ExpiresAt.ContainsKey(caller.MemberId);
+        ExpiresAt[caller.MemberId] = time.GetUtcNow() + options.Value.Expiry;
+        _dirty = true;
+        StartSweep();
         if (isNew)
         {
-            _sweep ??= this.RegisterGrainTimer(SweepAsync, new GrainTimerCreationOptions
-            {
-                DueTime = SweepPeriod,
-                Period = SweepPeriod,
-                KeepAlive = true, // typers must expire even if nobody calls again
-            });
             await PublishAsync();
         }
     }
@@ -53,37 +70,64 @@ public sealed class TypingGrain(IOptions<TypingOptions> options, TimeProvider ti
 
     public Task StopOnSend(string memberId) => RemoveAsync(memberId);
 
-    private TimeSpan SweepPeriod => options.Value.Expiry / 10;
-
     private async Task RemoveAsync(string memberId)
     {
-        if (_expiresAt.Remove(memberId))
+        if (ExpiresAt.Remove(memberId))
         {
+            _dirty = true;
             await PublishAsync();
         }
     }
 
+    private void StartSweep() =>
+        _sweep ??= this.RegisterGrainTimer(SweepAsync, new GrainTimerCreationOptions
+        {
+            DueTime = SweepPeriod,
+            Period = SweepPeriod,
+            KeepAlive = true, // typers must expire even if nobody calls again
+        });
+
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var expired = _expiresAt.Where(entry => entry.Value <= now).Select(entry => entry.Key).ToArray();
+        var expired = ExpiresAt.Where(entry => entry.Value <= now).Select(entry => entry.Key).ToArray();
         foreach (var memberId in expired)
         {
-            _expiresAt.Remove(memberId);
+            ExpiresAt.Remove(memberId);
         }
 
         if (expired.Length > 0)
         {
+            _dirty = true;
             await PublishAsync();
         }
 
-        if (_expiresAt.Count == 0)
+        if (_dirty)
+        {
+            await FlushAsync();
+        }
+
+        if (ExpiresAt.Count == 0 && !_dirty)
         {
             _sweep?.Dispose();
             _sweep = null;
         }
     }
 
+    private async Task FlushAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+            _dirty = false;
+        }
+        catch (Exception ex)
+        {
+            // Typing is a hint: a failed write is retried at the next tick, and nobody is refused.
+            logger.LogWarning(ex, "Storing who types in {ChannelId} failed; retrying", ChannelId);
+        }
+    }
+
     private Task PublishAsync() =>
-        _events.OnNextAsync(new TypingUpdated(ChannelId, _expiresAt.Keys.Order(StringComparer.Ordinal).ToArray()));
+        _events.OnNextAsync(new TypingUpdated(ChannelId, ExpiresAt.Keys.Order(StringComparer.Ordinal).ToArray()));
 }

@@ -1,0 +1,93 @@
+using Cryb.Channels;
+using Cryb.Identity;
+using Cryb.Tests.Infrastructure;
+using Cryb.Typing;
+using Orleans.Streams;
+
+namespace Cryb.Tests.Grains;
+
+/// <summary>Typing state persistence: coalesced writes, and a typer that survives the grain moving.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class TypingGrainTests(ClusterFixture fixture)
+{
+    private static readonly Caller Alice = Caller.User("alice");
+
+    [Fact]
+    public async Task A_burst_of_renewals_is_one_write_and_the_typer_survives_reactivation()
+    {
+        var channelId = Ids.NewChannelId();
+        await fixture.Client.GetGrain<IChannelGrain>(channelId).Create(Alice, "typing", isPrivate: false);
+        var typing = fixture.Client.GetGrain<ITypingGrain>(channelId);
+        var updates = new List<TypingUpdated>();
+        var stream = fixture.Client.GetStreamProvider(StreamNames.Provider)
+            .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, channelId));
+        var subscription = await stream.SubscribeAsync((item, _) =>
+        {
+            if (item is TypingUpdated update)
+            {
+                lock (updates)
+                {
+                    updates.Add(update);
+                }
+            }
+
+            return Task.CompletedTask;
+        });
+
+        for (var i = 0; i < 20; i++)
+        {
+            await typing.Start(Alice);
+        }
+
+        // The sweep (a tenth of the 10 s expiry) writes once for the whole burst.
+        await WaitUntilAsync(async () => await StoredVersionAsync(channelId) >= 1, "the typing state's first write");
+        Assert.Equal(1, await StoredVersionAsync(channelId));
+
+        await fixture.Cluster.DeactivateAsync(typing);
+        await typing.Stop(Alice); // a fresh activation still knows alice was typing: it announces she stopped
+
+        await WaitUntilAsync(() => Task.FromResult(Count(updates) == 2), "TypingUpdated [alice] then []");
+        lock (updates)
+        {
+            Assert.Equal([["alice"], []], updates.Select(u => u.UserIds.ToArray()));
+        }
+
+        await subscription.UnsubscribeAsync();
+    }
+
+    private static int Count(List<TypingUpdated> updates)
+    {
+        lock (updates)
+        {
+            return updates.Count;
+        }
+    }
+
+    /// <summary>
+    /// The stored version of the typing state. Channel ids are 32 hex digits, which Orleans reads as
+    /// a GUID key: the ADO.NET provider stores its two halves in grain_id_n0 and grain_id_n1.
+    /// </summary>
+    private async Task<int> StoredVersionAsync(string channelId)
+    {
+        var key = Guid.ParseExact(channelId, "N").ToByteArray();
+        await using var command = fixture.Servers.DataSource.CreateCommand(
+            "SELECT coalesce(max(version), 0) FROM orleans_grain_state WHERE grain_type = 'typing' AND grain_id_n0 = $1 AND grain_id_n1 = $2");
+        command.Parameters.Add(new() { Value = BitConverter.ToInt64(key, 0) });
+        command.Parameters.Add(new() { Value = BitConverter.ToInt64(key, 8) });
+        return (int)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Waited 10 s for {what}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
