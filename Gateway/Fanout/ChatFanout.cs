@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Cryb.Presence;
 using Cryb.Channels;
+using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Hubs;
 using Cryb.Users;
 using Microsoft.AspNetCore.SignalR;
@@ -22,15 +23,20 @@ public sealed class ChatFanout
     private readonly StreamSubscriptions<UserEvent> _users;
     private readonly ConcurrentDictionary<string, long> _presenceVersions = new();
 
-    public ChatFanout(IClusterClient cluster, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, ILogger<ChatFanout> logger)
+    private readonly GatewayMetrics _metrics;
+
+    public ChatFanout(IClusterClient cluster, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, ILogger<ChatFanout> logger)
     {
         _hub = hub;
         _connections = connections;
+        _metrics = metrics;
         _channels = new StreamSubscriptions<ChannelEvent>(cluster, StreamNames.Channel, OnChannelEventAsync, logger);
         _users = new StreamSubscriptions<UserEvent>(cluster, StreamNames.User, OnUserEventAsync, logger);
     }
 
     public int ChannelSubscriptionCount => _channels.Count;
+
+    public int UserSubscriptionCount => _users.Count;
 
     public static string ChannelGroup(string channelId) => "channel:" + channelId;
 
@@ -90,6 +96,17 @@ public sealed class ChatFanout
     private async Task OnChannelEventAsync(ChannelEvent channelEvent)
     {
         var group = _hub.Clients.Group(ChannelGroup(channelEvent.ChannelId));
+        // Counted before the send: MemberLeft and ChannelDeleted shrink the group as they go out.
+        var reached = _connections.CountIn(channelEvent.ChannelId);
+        await SendAsync(channelEvent, group);
+        if (channelEvent is not PresenceChanged)
+        {
+            _metrics.Delivered(channelEvent.GetType().Name, reached, channelEvent.CommittedAt);
+        }
+    }
+
+    private async Task SendAsync(ChannelEvent channelEvent, IChatClient group)
+    {
         switch (channelEvent)
         {
             case MessageCreated created:
@@ -162,6 +179,7 @@ public sealed class ChatFanout
         }
 
         var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn).Distinct().ToArray();
+        _metrics.Delivered("PresenceUpdated", connections.Length, change.CommittedAt);
         return _hub.Clients.Clients(connections).PresenceUpdated(change.Presence);
     }
 

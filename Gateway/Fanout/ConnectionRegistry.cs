@@ -86,6 +86,14 @@ public sealed class ConnectionRegistry
 
     public IReadOnlyList<string> ConnectionsIn(string channelId) => Snapshot(_connectionsByChannel, channelId);
 
+    public int CountIn(string channelId)
+    {
+        lock (_lock)
+        {
+            return _connectionsByChannel.TryGetValue(channelId, out var connections) ? connections.Count : 0;
+        }
+    }
+
     public int Count
     {
         get

@@ -5,6 +5,7 @@ using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hubs;
 using Cryb.Gateway.Presence;
 using Cryb.Hosting.Health;
+using Cryb.Hosting.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Cryb.Gateway.Hosting;
@@ -30,6 +31,9 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ChatFanout>();
         builder.Services.AddSingleton<GatewayIdentity>();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        // The fan-out reports deliveries to the metrics, which observe the fan-out's subscriptions.
+        builder.Services.AddSingleton(services => new Lazy<ChatFanout>(services.GetRequiredService<ChatFanout>));
         builder.Services.AddHostedService<PresenceHeartbeat>();
         return builder;
     }
@@ -39,6 +43,7 @@ public static class GatewayHostingExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapCrybHealth();
+        app.MapCrybMetrics();
         app.MapHub<ChatHub>(ChatHub.Path);
         app.MapDevTokens();
         return app;

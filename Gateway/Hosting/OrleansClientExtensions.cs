@@ -24,6 +24,7 @@ public static partial class OrleansClientExtensions
             });
             client.UseRedisClustering(options => options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
             client.AddMemoryStreams(StreamNames.Provider);
+            client.AddActivityPropagation();
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);

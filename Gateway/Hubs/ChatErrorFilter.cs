@@ -1,4 +1,5 @@
 using Cryb.Errors;
+using Cryb.Gateway.Hosting;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Cryb.Gateway.Hubs;
@@ -8,19 +9,25 @@ namespace Cryb.Gateway.Hubs;
 /// (<c>"message_too_long: ..."</c>), logs each once, and hides everything else behind
 /// <c>internal_error</c> or <c>unavailable</c>. The connection stays open either way.
 /// </summary>
-public sealed partial class ChatErrorFilter(ILogger<ChatErrorFilter> logger) : IHubFilter
+public sealed partial class ChatErrorFilter(GatewayMetrics metrics, ILogger<ChatErrorFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         try
         {
-            return await next(context);
+            var result = await next(context);
+            metrics.Invoked(context.HubMethodName, "ok");
+            return result;
         }
         catch (Exception ex)
         {
-            throw ToHubException(ex, context.HubMethodName, context.Context.UserIdentifier);
+            var refusal = ToHubException(ex, context.HubMethodName, context.Context.UserIdentifier);
+            metrics.Invoked(context.HubMethodName, ex is ChatException or HubException ? "refused" : "failed");
+            return ThrowRefusal(refusal);
         }
     }
+
+    private static object? ThrowRefusal(HubException refusal) => throw refusal;
 
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
@@ -43,9 +50,11 @@ public sealed partial class ChatErrorFilter(ILogger<ChatErrorFilter> logger) : I
                 return hub;
             case ChatException refusal:
                 LogRefused(method, userId, refusal.Code, refusal.Message);
+                metrics.Refused(refusal.Code);
                 return Coded(refusal.Code, refusal.Message);
             case TimeoutException or OrleansException:
                 LogUnavailable(exception, method, userId);
+                metrics.Refused(ErrorCodes.Unavailable);
                 return Coded(ErrorCodes.Unavailable, "The cluster did not answer in time; retry.");
             default:
                 LogFailed(exception, method, userId);

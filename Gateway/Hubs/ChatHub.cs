@@ -4,6 +4,7 @@ using Cryb.Gateway.Presence;
 using Cryb.Presence;
 using Cryb.Typing;
 using Cryb.Gateway.Fanout;
+using Cryb.Gateway.Hosting;
 using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Users;
@@ -18,7 +19,7 @@ namespace Cryb.Gateway.Hubs;
 /// the fan-out's view of this connection's channels current.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayIdentity gateway, ILogger<ChatHub> logger) : Hub<IChatClient>
+public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, ILogger<ChatHub> logger) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 
@@ -30,6 +31,7 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayId
     public override async Task OnConnectedAsync()
     {
         var userId = Ids.Require(Context.UserIdentifier, "The token's sub claim");
+        metrics.Connected();
         var displayName = Context.User?.Identity?.Name ?? userId;
         var device = DeviceDetection.Of(Context.GetHttpContext());
         var session = await User(userId).Connect(Caller, displayName);
@@ -46,6 +48,7 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayId
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        metrics.Disconnected();
         await fanout.DisconnectAsync(Context.ConnectionId);
         await Presence(Context.UserIdentifier!).Disconnect(Caller, Context.ConnectionId);
     }

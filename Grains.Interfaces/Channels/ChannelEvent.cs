@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Cryb.Messages;
 
 namespace Cryb.Channels;
@@ -7,7 +8,13 @@ namespace Cryb.Channels;
 /// stream is ordered, so a gateway applies membership changes before the events that follow them.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cryb.ChannelEvent")]
-public abstract record ChannelEvent([property: Id(0)] string ChannelId);
+public abstract record ChannelEvent([property: Id(0)] string ChannelId)
+{
+    /// <summary>When the grain committed the change and published it; gateways measure fan-out latency from it.</summary>
+    /// <remarks>Internal to the cluster: event payloads sent to clients leave it out.</remarks>
+    [Id(1), JsonIgnore]
+    public DateTimeOffset? CommittedAt { get; init; }
+}
 
 /// <summary>A message was stored in the channel; its <c>Seq</c> is the event's seq.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.MessageCreated")]

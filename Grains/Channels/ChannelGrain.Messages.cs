@@ -53,7 +53,8 @@ public sealed partial class ChannelGrain
             Reactions: []);
 
         await StoreAtNextSeqAsync(seq, () => messages.AppendAsync(message));
-        await _events.OnNextAsync(new MessageCreated(message));
+        metrics.MessageSent();
+        await PublishAsync(new MessageCreated(message));
         // One-way: sending ends the author's typing without waiting on the typing grain.
         _ = GrainFactory.GetGrain<Cryb.Typing.ITypingGrain>(ChannelId).StopOnSend(caller.MemberId);
         return message;
@@ -74,7 +75,7 @@ public sealed partial class ChannelGrain
         var editedAt = Now();
         await StoreAtNextSeqAsync(seq, () => messages.EditAsync(ChannelId, Guid.Parse(message.Id), validContent, mentions, editedAt, seq));
         var edited = message with { Content = validContent, Mentions = mentions, EditedAt = editedAt, RevisionSeq = seq };
-        await _events.OnNextAsync(new MessageEdited(edited));
+        await PublishAsync(new MessageEdited(edited));
         return edited;
     }
 
@@ -89,7 +90,7 @@ public sealed partial class ChannelGrain
 
         var seq = _latestSeq + 1;
         await StoreAtNextSeqAsync(seq, () => messages.DeleteAsync(ChannelId, Guid.Parse(message.Id), seq));
-        await _events.OnNextAsync(new MessageDeleted(ChannelId, message.Id, seq));
+        await PublishAsync(new MessageDeleted(ChannelId, message.Id, seq));
     }
 
     public async Task<IReadOnlyList<ReactionSummary>> AddReaction(Caller caller, string messageId, string emoji)
@@ -131,7 +132,7 @@ public sealed partial class ChannelGrain
         var reactions = await messages.GetReactionsAsync(Guid.Parse(message.Id));
         if (changed)
         {
-            await _events.OnNextAsync(new ReactionsUpdated(ChannelId, message.Id, seq, reactions));
+            await PublishAsync(new ReactionsUpdated(ChannelId, message.Id, seq, reactions));
         }
 
         return reactions;

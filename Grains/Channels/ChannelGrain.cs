@@ -1,6 +1,7 @@
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Telemetry;
 using Cryb.Identity;
 using Cryb.Users;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ namespace Cryb.Grains.Channels;
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
     IMessageStore messages,
+    SiloMetrics metrics,
     TimeProvider time,
     ILogger<ChannelGrain> logger) : Grain, IChannelGrain
 {
@@ -99,7 +101,7 @@ public sealed partial class ChannelGrain(
             foreach (var memberId in added)
             {
                 await AddToUserAsync(memberId);
-                await _events.OnNextAsync(new MemberJoined(ChannelId, memberId, ChannelRole.Member));
+                await PublishAsync(new MemberJoined(ChannelId, memberId, ChannelRole.Member));
             }
         }
 
@@ -214,7 +216,7 @@ public sealed partial class ChannelGrain(
         {
             Channel.Members[userId] = role;
             await state.WriteOrRefuseAsync(this, logger);
-            await _events.OnNextAsync(new MemberRoleChanged(ChannelId, userId, role));
+            await PublishAsync(new MemberRoleChanged(ChannelId, userId, role));
         }
     }
 
@@ -239,7 +241,7 @@ public sealed partial class ChannelGrain(
         Channel.Topic = ChannelRules.ValidateTopic(topic);
         await state.WriteOrRefuseAsync(this, logger);
         var info = Info();
-        await _events.OnNextAsync(new ChannelUpdated(info));
+        await PublishAsync(new ChannelUpdated(info));
         return info;
     }
 
@@ -265,7 +267,7 @@ public sealed partial class ChannelGrain(
         state.State = new ChannelState { Deleted = true };
         await state.WriteOrRefuseAsync(this, logger);
         _latestSeq = 0;
-        await _events.OnNextAsync(new ChannelDeleted(ChannelId));
+        await PublishAsync(new ChannelDeleted(ChannelId));
         foreach (var memberId in members.Where(IsUser))
         {
             await GrainFactory.GetGrain<IUserGrain>(memberId).RemoveChannel(ChannelId, LeaveReasons.Deleted);
@@ -295,7 +297,7 @@ public sealed partial class ChannelGrain(
         Channel.Members[memberId] = ChannelRole.Member;
         await state.WriteOrRefuseAsync(this, logger);
         await AddToUserAsync(memberId);
-        await _events.OnNextAsync(new MemberJoined(ChannelId, memberId, ChannelRole.Member));
+        await PublishAsync(new MemberJoined(ChannelId, memberId, ChannelRole.Member));
     }
 
     private async Task RemoveMemberAsync(string memberId, string reason)
@@ -303,7 +305,7 @@ public sealed partial class ChannelGrain(
         Channel.Members.Remove(memberId);
         await state.WriteOrRefuseAsync(this, logger);
         // On the channel's ordered stream: gateways drop the member's connections before any later event.
-        await _events.OnNextAsync(new MemberLeft(ChannelId, memberId, reason));
+        await PublishAsync(new MemberLeft(ChannelId, memberId, reason));
         if (IsUser(memberId))
         {
             await GrainFactory.GetGrain<IUserGrain>(memberId).RemoveChannel(ChannelId, reason);
@@ -318,6 +320,9 @@ public sealed partial class ChannelGrain(
             await GrainFactory.GetGrain<IUserGrain>(memberId).AddChannel(Info());
         }
     }
+
+    private Task PublishAsync(ChannelEvent channelEvent) =>
+        _events.OnNextAsync(channelEvent with { CommittedAt = time.GetUtcNow() });
 
     private static bool IsUser(string memberId) => !memberId.StartsWith(Caller.ServicePrefix, StringComparison.Ordinal);
 

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Cryb.Grains.Telemetry;
 using Cryb.Messages;
 using Npgsql;
 using NpgsqlTypes;
@@ -5,7 +8,7 @@ using NpgsqlTypes;
 namespace Cryb.Grains.Messages;
 
 /// <summary>The <see cref="IMessageStore"/> on the <c>messages</c> and <c>reactions</c> tables (see the schema scripts).</summary>
-public sealed class PostgresMessageStore(NpgsqlDataSource dataSource) : IMessageStore
+public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetrics metrics) : IMessageStore
 {
     private const string Columns =
         "id, channel_id, seq, author_id, content, nonce, reply_to_id, created_at, edited_at, revision_seq, deleted, mentions, reply_author_id, reply_excerpt";
@@ -207,11 +210,14 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource) : IMessage
             Reactions: []);
     }
 
-    private static async Task ExecuteClaimingSeqAsync(NpgsqlCommand command, string channelId, long seq)
+    private async Task ExecuteClaimingSeqAsync(NpgsqlCommand command, string channelId, long seq, [CallerMemberName] string operation = "")
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await command.ExecuteNonQueryAsync();
+            // One change per write until sends are batched; the histogram shows when that changes.
+            metrics.Wrote(operation.Replace("Async", "", StringComparison.Ordinal), Stopwatch.GetElapsedTime(started), batchSize: 1);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName is "messages_pkey" or "messages_revision")
         {

@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Grains.Telemetry;
 using Cryb.Identity;
 using Cryb.Presence;
 using Cryb.Users;
@@ -18,6 +19,7 @@ namespace Cryb.Grains.Presence;
 public sealed class PresenceGrain(
     [PersistentState("presence", StorageNames.Default)] IPersistentState<PresenceState> state,
     IOptions<PresenceOptions> options,
+    SiloMetrics metrics,
     TimeProvider time,
     ILogger<PresenceGrain> logger) : Grain, IPresenceGrain
 {
@@ -47,7 +49,12 @@ public sealed class PresenceGrain(
         _connections[connection.ConnectionId] = new LiveConnection(connection.GatewayId, connection.Device, time.GetUtcNow());
         _offlineTimer?.Dispose();
         _offlineTimer = null;
-        _offline = false;
+        if (_offline)
+        {
+            _offline = false;
+            metrics.UserOnline();
+        }
+
         StartIdleTimer();
         await GrainFactory.GetGrain<IGatewayLeaseGrain>(connection.GatewayId).Track(UserId);
         ScheduleBroadcast();
@@ -159,8 +166,23 @@ public sealed class PresenceGrain(
         }
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!_offline)
+        {
+            metrics.UserOffline(); // this silo no longer counts the user; the next activation will
+        }
+
+        return Task.CompletedTask;
+    }
+
     private async Task GoOfflineAsync()
     {
+        if (!_offline)
+        {
+            metrics.UserOffline();
+        }
+
         _offline = true;
         _autoIdle = false;
         _idleTimer?.Dispose();
@@ -219,7 +241,7 @@ public sealed class PresenceGrain(
         foreach (var channelId in channelIds)
         {
             await provider.GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, channelId))
-                .OnNextAsync(new PresenceChanged(channelId, view, channelIds, version));
+                .OnNextAsync(new PresenceChanged(channelId, view, channelIds, version) { CommittedAt = time.GetUtcNow() });
         }
     }
 

@@ -129,5 +129,5 @@ public sealed class TypingGrain(
     }
 
     private Task PublishAsync() =>
-        _events.OnNextAsync(new TypingUpdated(ChannelId, ExpiresAt.Keys.Order(StringComparer.Ordinal).ToArray()));
+        _events.OnNextAsync(new TypingUpdated(ChannelId, ExpiresAt.Keys.Order(StringComparer.Ordinal).ToArray()) { CommittedAt = time.GetUtcNow() });
 }

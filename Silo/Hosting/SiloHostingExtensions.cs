@@ -3,7 +3,9 @@ using Cryb.Grains.Messages;
 using Cryb.Grains.Presence;
 using Cryb.Grains.Typing;
 using Cryb.Hosting;
+using Cryb.Grains.Telemetry;
 using Cryb.Hosting.Health;
+using Cryb.Hosting.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
@@ -24,6 +26,7 @@ public static class SiloHostingExtensions
         var cluster = builder.Configuration.BindValidated<ClusterSettings>(ClusterSettings.Section);
         var silo = builder.Configuration.BindValidated<SiloSettings>(SiloSettings.Section);
 
+        builder.AddCrybTelemetry("cryb-silo");
         builder.Services.AddSingleton(silo);
         builder.Services.AddCrybDataServices(postgres);
         builder.Services.AddCrybHealthChecks()
@@ -44,6 +47,7 @@ public static class SiloHostingExtensions
                 IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort,
                 listenOnAnyHostAddress: !IPAddress.IsLoopback(IPAddress.Parse(silo.AdvertisedAddress)));
             siloBuilder.AddDashboard();
+            siloBuilder.AddActivityPropagation();
         });
         return builder;
     }
@@ -54,6 +58,7 @@ public static class SiloHostingExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
         services.AddSingleton<IMessageStore, PostgresMessageStore>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SiloMetrics>();
         services.AddSingleton<Schema.SchemaMigrator>();
         services.AddOptions<PresenceOptions>().BindConfiguration(PresenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TypingOptions>().BindConfiguration(TypingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -82,6 +87,7 @@ public static class SiloHostingExtensions
     public static WebApplication MapCrybSilo(this WebApplication app)
     {
         app.MapCrybHealth();
+        app.MapCrybMetrics();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
         return app;

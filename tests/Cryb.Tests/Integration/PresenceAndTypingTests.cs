@@ -16,19 +16,16 @@ public sealed class PresenceAndTypingTests(TestServers servers, ShortTimingsClus
 
     private static string NewUser(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    /// <summary>Bob (gateway 2) watching Alice (gateway 1) through a shared channel; Alice connects last.</summary>
+    /// <summary>
+    /// Bob (gateway 2) watching Alice (gateway 1) through a channel Bob created and invited her to,
+    /// so Alice has never been online before she connects here.
+    /// </summary>
     private async Task<(ChatTestClient Alice, ChatTestClient Bob, ChannelInfo Channel)> WatchedAliceAsync(ProcessCluster cluster)
     {
         var aliceId = NewUser("alice");
-        ChannelInfo channel;
-        await using (var setup = await cluster.ConnectAsync(0, aliceId))
-        {
-            channel = await setup.CreateChannelAsync("presence");
-        }
-
         var bob = await cluster.ConnectAsync(1, NewUser("bob"));
-        await bob.JoinChannelAsync(channel.Id);
-        await WaitForStatusAsync(bob, aliceId, PresenceStatus.Offline); // the setup connection's grace ran out
+        var channel = await bob.CreateChannelAsync("presence");
+        await bob.InvokeAsync("InviteToChannel", channel.Id, aliceId);
         var alice = await cluster.ConnectAsync(0, aliceId);
         return (alice, bob, channel);
     }

@@ -1,0 +1,57 @@
+using System.Diagnostics.Metrics;
+using Cryb.Gateway.Fanout;
+using Cryb.Gateway.Presence;
+using Cryb.Telemetry;
+
+namespace Cryb.Gateway.Hosting;
+
+/// <summary>
+/// The gateway's instruments on the Cryb meter. Every series carries the gateway id, so a
+/// dashboard can tell gateways apart and sum them.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    private readonly KeyValuePair<string, object?> _gateway;
+    private readonly Counter<long> _connects;
+    private readonly Counter<long> _disconnects;
+    private readonly Counter<long> _invocations;
+    private readonly Counter<long> _refusals;
+    private readonly Counter<long> _delivered;
+    private readonly Histogram<double> _fanoutLatency;
+
+    public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout)
+    {
+        var meter = meters.Create(TelemetryNames.Cryb);
+        _gateway = new("gateway", gateway.Id);
+        _connects = meter.CreateCounter<long>("cryb.gateway.connects", "{connection}", "Connections opened");
+        _disconnects = meter.CreateCounter<long>("cryb.gateway.disconnects", "{connection}", "Connections closed");
+        _invocations = meter.CreateCounter<long>("cryb.hub.invocations", "{call}", "Hub method calls by method and outcome (ok, refused, failed)");
+        _refusals = meter.CreateCounter<long>("cryb.refusals", "{call}", "Refused hub calls by error code");
+        _delivered = meter.CreateCounter<long>("cryb.events.delivered", "{event}", "Events sent to client connections, by event");
+        _fanoutLatency = meter.CreateHistogram<double>("cryb.fanout.latency", "ms", "From the grain's commit to this gateway's send");
+        meter.CreateObservableUpDownCounter("cryb.gateway.connections", () => new Measurement<int>(connections.Count, _gateway), "{connection}", "Open connections");
+        meter.CreateObservableGauge("cryb.gateway.stream_subscriptions", () => new[]
+        {
+            new Measurement<int>(fanout.Value.ChannelSubscriptionCount, _gateway, new("stream", "channel")),
+            new Measurement<int>(fanout.Value.UserSubscriptionCount, _gateway, new("stream", "user")),
+        }, "{subscription}", "Stream subscriptions this gateway holds");
+    }
+
+    public void Connected() => _connects.Add(1, _gateway);
+
+    public void Disconnected() => _disconnects.Add(1, _gateway);
+
+    public void Invoked(string method, string outcome) =>
+        _invocations.Add(1, _gateway, new("method", method), new("outcome", outcome));
+
+    public void Refused(string code) => _refusals.Add(1, _gateway, new("code", code));
+
+    public void Delivered(string eventName, int connections, DateTimeOffset? committedAt)
+    {
+        _delivered.Add(connections, _gateway, new("event", eventName));
+        if (committedAt is { } at)
+        {
+            _fanoutLatency.Record((DateTimeOffset.UtcNow - at).TotalMilliseconds, _gateway, new("event", eventName));
+        }
+    }
+}

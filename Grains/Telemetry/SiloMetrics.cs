@@ -1,0 +1,34 @@
+using System.Diagnostics.Metrics;
+using Cryb.Telemetry;
+
+namespace Cryb.Grains.Telemetry;
+
+/// <summary>The silo's instruments on the Cryb meter: sends, online users, PostgreSQL writes.</summary>
+public sealed class SiloMetrics
+{
+    private readonly Counter<long> _messagesSent;
+    private readonly UpDownCounter<long> _online;
+    private readonly Histogram<double> _writeDuration;
+    private readonly Histogram<long> _batchSize;
+
+    public SiloMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(TelemetryNames.Cryb);
+        _messagesSent = meter.CreateCounter<long>("cryb.messages.sent", "{message}", "Messages stored and acknowledged");
+        _online = meter.CreateUpDownCounter<long>("cryb.presence.online", "{user}", "Users online (the sum over silos is the cluster's)");
+        _writeDuration = meter.CreateHistogram<double>("cryb.postgres.write.duration", "ms", "PostgreSQL message writes, by operation");
+        _batchSize = meter.CreateHistogram<long>("cryb.postgres.batch.size", "{change}", "Changes committed by one PostgreSQL write");
+    }
+
+    public void MessageSent() => _messagesSent.Add(1);
+
+    public void UserOnline() => _online.Add(1);
+
+    public void UserOffline() => _online.Add(-1);
+
+    public void Wrote(string operation, TimeSpan duration, int batchSize)
+    {
+        _writeDuration.Record(duration.TotalMilliseconds, new KeyValuePair<string, object?>("operation", operation));
+        _batchSize.Record(batchSize, new KeyValuePair<string, object?>("operation", operation));
+    }
+}

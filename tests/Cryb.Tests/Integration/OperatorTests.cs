@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.Json;
+using Cryb.Errors;
+using Cryb.Tests.Infrastructure;
+
+namespace Cryb.Tests.Integration;
+
+/// <summary>What operators rely on: the Cryb and Orleans series at /metrics, and readiness that tells the truth.</summary>
+public sealed class OperatorTests(TestServers servers)
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
+
+    [Fact]
+    public async Task Metrics_count_a_short_scenario_exactly()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(servers);
+        await using var alice = await cluster.ConnectAsync(0, "alice");
+        await using var bob = await cluster.ConnectAsync(1, "bob");
+        var channel = await alice.CreateChannelAsync("metrics");
+        await bob.JoinChannelAsync(channel.Id);
+        for (var i = 1; i <= 3; i++)
+        {
+            await alice.SendMessageAsync(channel.Id, $"m{i}");
+        }
+
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.MessageEmpty, () => alice.SendMessageAsync(channel.Id, " "));
+        for (var i = 0; i < 3; i++)
+        {
+            await bob.NextMessageCreatedAsync();
+            await alice.NextMessageCreatedAsync();
+        }
+
+        var gateways = await Task.WhenAll(cluster.Gateways.Select(g => PrometheusText.ScrapeAsync(Http, g.Url)));
+        var silos = await Task.WhenAll(cluster.Silos.Select(s => PrometheusText.ScrapeAsync(Http, s.Url)));
+        double Gateways(string metric, params (string, string)[] labels) => gateways.Sum(text => PrometheusText.Sum(text, metric, labels));
+        double Silos(string metric, params (string, string)[] labels) => silos.Sum(text => PrometheusText.Sum(text, metric, labels));
+
+        Assert.Equal(3, Gateways("cryb_hub_invocations_total", ("method", "SendMessage"), ("outcome", "ok")));
+        Assert.Equal(1, Gateways("cryb_hub_invocations_total", ("method", "SendMessage"), ("outcome", "refused")));
+        Assert.Equal(1, Gateways("cryb_refusals_total", ("code", "message_empty")));
+        Assert.Equal(6, Gateways("cryb_events_delivered_total", ("event", "MessageCreated")));
+        Assert.Equal(6, Gateways("cryb_fanout_latency_milliseconds_count", ("event", "MessageCreated")));
+        Assert.Equal(2, Gateways("cryb_gateway_connects_total"));
+        Assert.All(gateways, text => Assert.Equal(1, PrometheusText.Sum(text, "cryb_gateway_connections")));
+        Assert.All(gateways, text => Assert.True(PrometheusText.Sum(text, "cryb_gateway_stream_subscriptions", ("stream", "channel")) >= 1));
+        Assert.Equal(3, Silos("cryb_messages_sent_total"));
+        Assert.Equal(3, Silos("cryb_postgres_write_duration_milliseconds_count", ("operation", "Append")));
+        Assert.Equal(2, Silos("cryb_presence_online"));
+        Assert.All(silos, text => Assert.Contains("\norleans_", text));
+        Assert.All(gateways.Concat(silos), text => Assert.Contains("\nhttp_server_request_duration_seconds", text));
+    }
+
+    [Fact]
+    public async Task Readiness_turns_false_while_postgres_is_down_and_true_when_it_returns()
+    {
+        // Servers of its own: stopping the shared PostgreSQL would break other tests' clusters.
+        await using var own = new TestServers();
+        await own.InitializeAsync();
+        await using var cluster = await ProcessCluster.StartAsync(own, silos: 1, gateways: 1);
+        var silo = cluster.Silos[0].Url;
+
+        await own.Postgres.StopAsync();
+        var down = await WaitForReadinessAsync(silo, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Unhealthy", down.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal("Healthy", down.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        using (var live = await Http.GetAsync($"{silo}/health/live", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode); // liveness never depends on PostgreSQL
+        }
+
+        await own.Postgres.StartAsync();
+        var up = await WaitForReadinessAsync(silo, HttpStatusCode.OK);
+        Assert.Equal("Healthy", up.GetProperty("status").GetString());
+    }
+
+    private static async Task<JsonElement> WaitForReadinessAsync(string url, HttpStatusCode expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        while (true)
+        {
+            using var response = await Http.GetAsync($"{url}/health/ready", TestContext.Current.CancellationToken);
+            if (response.StatusCode == expected)
+            {
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{url}/health/ready did not answer {expected} within 45 s (last: {response.StatusCode}).");
+            }
+
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+    }
+}
