@@ -9,6 +9,7 @@ using Cryb.Hosting.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Cryb.Silo.Dashboard;
 using Orleans.Dashboard;
 
 namespace Cryb.Silo.Hosting;
@@ -27,6 +28,7 @@ public static class SiloHostingExtensions
         var silo = builder.Configuration.BindValidated<SiloSettings>(SiloSettings.Section);
 
         builder.AddCrybTelemetry("cryb-silo");
+        builder.AddCrybDashboardAuthentication();
         builder.Services.AddSingleton(silo);
         builder.Services.AddCrybDataServices(postgres);
         builder.Services.AddCrybHealthChecks()
@@ -88,8 +90,7 @@ public static class SiloHostingExtensions
     {
         app.MapCrybHealth();
         app.MapCrybMetrics();
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
-        app.MapGet("/", () => Results.Redirect("/dashboard/"));
+        app.MapCrybDashboard();
         return app;
     }
 }

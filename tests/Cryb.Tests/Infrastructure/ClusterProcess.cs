@@ -84,6 +84,14 @@ public sealed class ClusterProcess : IAsyncDisposable
         throw new TimeoutException($"{Name} was not ready at {Url}/health/ready within {timeout}:\n{LogTail()}");
     }
 
+    /// <summary>Waits for the process to exit by itself (a refused start) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process!.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGTERM, then waits for a graceful exit.</summary>
     public async Task StopAsync()
     {

@@ -26,6 +26,15 @@ public sealed class ProcessCluster : IAsyncDisposable
     public static async Task<ProcessCluster> StartAsync(
         TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null)
     {
+        var cluster = await CreateAsync(servers, silos, gateways, settings);
+        await cluster.StartAllAsync();
+        return cluster;
+    }
+
+    /// <summary>The processes, configured but not started.</summary>
+    public static Task<ProcessCluster> CreateAsync(
+        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null)
+    {
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..12];
         var logs = Directory.CreateTempSubdirectory($"cryb-{clusterId}-").FullName;
         var shared = new Dictionary<string, string>
@@ -57,9 +66,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             },
             logs)).ToArray();
 
-        var cluster = new ProcessCluster(clusterId, siloProcesses, gatewayProcesses);
-        await cluster.StartAllAsync();
-        return cluster;
+        return Task.FromResult(new ProcessCluster(clusterId, siloProcesses, gatewayProcesses));
     }
 
     /// <summary>Starts every process (silos first, gateways alongside: they retry until a silo answers) and waits until all are ready.</summary>
