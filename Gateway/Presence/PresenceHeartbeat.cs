@@ -22,7 +22,20 @@ public sealed partial class PresenceHeartbeat(
         var interval = configuration.GetValue("Presence:HeartbeatInterval", TimeSpan.FromSeconds(5));
         Guid? lastActivation = null;
         using var timer = new PeriodicTimer(interval);
-        do
+        try
+        {
+            await BeatAsync();
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await BeatAsync();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The gateway is stopping: its connections close, and their presence with them.
+        }
+
+        async Task BeatAsync()
         {
             try
             {
@@ -39,7 +52,6 @@ public sealed partial class PresenceHeartbeat(
                 LogHeartbeatFailed(ex);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task RegisterAllAsync()
