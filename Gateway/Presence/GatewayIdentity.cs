@@ -6,5 +6,5 @@ namespace Cryb.Gateway.Presence;
 /// </summary>
 public sealed class GatewayIdentity
 {
-    public string Id { get; } = $"gw-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40];
+    public string Id { get; } = $"gw-{Environment.ProcessId}-{Guid.NewGuid():N}";
 }

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Cryb.Errors;
 using Cryb.Tests.Infrastructure;
 
 namespace Cryb.Tests.Integration;
 
 /// <summary>What operators rely on: the Cryb and Orleans series at /metrics, and readiness that tells the truth.</summary>
-public sealed class OperatorTests(TestServers servers)
+public sealed partial class OperatorTests(TestServers servers)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
 
@@ -24,12 +25,16 @@ public sealed class OperatorTests(TestServers servers)
         }
 
         await Refusals.AssertHubRefusesAsync(ErrorCodes.MessageEmpty, () => alice.SendMessageAsync(channel.Id, " "));
+        await (await cluster.ConnectAsync(1, "alice")).DisposeAsync(); // a second device, come and gone: alice stays online
         for (var i = 0; i < 3; i++)
         {
             await bob.NextMessageCreatedAsync();
             await alice.NextMessageCreatedAsync();
         }
 
+        // The server handles a disconnect after the client's close returns: wait until it is counted.
+        await WaitForAsync(async () => PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, cluster.Gateways[1].Url), "cryb_gateway_disconnects_total") == 1,
+            "gateway 2 to count the second device's disconnect");
         var gateways = await Task.WhenAll(cluster.Gateways.Select(g => PrometheusText.ScrapeAsync(Http, g.Url)));
         var silos = await Task.WhenAll(cluster.Silos.Select(s => PrometheusText.ScrapeAsync(Http, s.Url)));
         double Gateways(string metric, params (string, string)[] labels) => gateways.Sum(text => PrometheusText.Sum(text, metric, labels));
@@ -40,7 +45,8 @@ public sealed class OperatorTests(TestServers servers)
         Assert.Equal(1, Gateways("cryb_refusals_total", ("code", "message_empty")));
         Assert.Equal(6, Gateways("cryb_events_delivered_total", ("event", "MessageCreated")));
         Assert.Equal(6, Gateways("cryb_fanout_latency_milliseconds_count", ("event", "MessageCreated")));
-        Assert.Equal(2, Gateways("cryb_gateway_connects_total"));
+        Assert.Equal(3, Gateways("cryb_gateway_connects_total"));
+        Assert.Equal(1, Gateways("cryb_gateway_disconnects_total"));
         Assert.All(gateways, text => Assert.Equal(1, PrometheusText.Sum(text, "cryb_gateway_connections")));
         Assert.All(gateways, text => Assert.True(PrometheusText.Sum(text, "cryb_gateway_stream_subscriptions", ("stream", "channel")) >= 1));
         Assert.Equal(3, Silos("cryb_messages_sent_total"));
@@ -48,7 +54,20 @@ public sealed class OperatorTests(TestServers servers)
         Assert.Equal(2, Silos("cryb_presence_online"));
         Assert.All(silos, text => Assert.Contains("\norleans_", text));
         Assert.All(gateways.Concat(silos), text => Assert.Contains("\nhttp_server_request_duration_seconds", text));
+
+        // Every series the Grafana dashboard and the alert rules in deploy/ select on exists.
+        var scraped = string.Join("\n", gateways.Concat(silos));
+        foreach (var file in new[] { "deploy/grafana/cryb-dashboard.json", "deploy/prometheus/alerts.yml" })
+        {
+            var text = await File.ReadAllTextAsync(Path.Combine(BuildOutput.RepositoryRoot, file), TestContext.Current.CancellationToken);
+            var referenced = MetricNamePattern().Matches(text).Select(match => match.Value).Distinct().ToArray();
+            Assert.NotEmpty(referenced);
+            Assert.All(referenced, metric => Assert.True(Regex.IsMatch(scraped, $"^{metric}[{{ ]", RegexOptions.Multiline), $"{file} uses {metric}, which no host exposes"));
+        }
     }
+
+    [GeneratedRegex(@"\b(cryb|orleans)_[a-z0-9_]+")]
+    private static partial Regex MetricNamePattern();
 
     [Fact]
     public async Task Readiness_turns_false_while_postgres_is_down_and_true_when_it_returns()
@@ -71,6 +90,20 @@ public sealed class OperatorTests(TestServers servers)
         await own.Postgres.StartAsync();
         var up = await WaitForReadinessAsync(silo, HttpStatusCode.OK);
         Assert.Equal("Healthy", up.GetProperty("status").GetString());
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Waited 15 s for {what}.");
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
     }
 
     private static async Task<JsonElement> WaitForReadinessAsync(string url, HttpStatusCode expected)
