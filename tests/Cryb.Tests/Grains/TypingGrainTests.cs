@@ -40,13 +40,13 @@ public sealed class TypingGrainTests(ClusterFixture fixture)
         }
 
         // The sweep (a tenth of the 10 s expiry) writes once for the whole burst.
-        await WaitUntilAsync(async () => await StoredVersionAsync(channelId) >= 1, "the typing state's first write");
+        await Eventually.WaitUntilAsync(async () => await StoredVersionAsync(channelId) >= 1, "the typing state's first write");
         Assert.Equal(1, await StoredVersionAsync(channelId));
 
         await fixture.Cluster.DeactivateAsync(typing);
         await typing.Stop(Alice); // a fresh activation still knows alice was typing: it announces she stopped
 
-        await WaitUntilAsync(() => Task.FromResult(Count(updates) == 2), "TypingUpdated [alice] then []");
+        await Eventually.WaitUntilAsync(() => Task.FromResult(Count(updates) == 2), "TypingUpdated [alice] then []");
         lock (updates)
         {
             Assert.Equal([["alice"], []], updates.Select(u => u.UserIds.ToArray()));
@@ -75,19 +75,5 @@ public sealed class TypingGrainTests(ClusterFixture fixture)
         command.Parameters.Add(new() { Value = BitConverter.ToInt64(key, 0) });
         command.Parameters.Add(new() { Value = BitConverter.ToInt64(key, 8) });
         return (int)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Waited 10 s for {what}.");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

@@ -33,7 +33,7 @@ public sealed partial class OperatorTests(TestServers servers)
         }
 
         // The server handles a disconnect after the client's close returns: wait until it is counted.
-        await WaitForAsync(async () => PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, cluster.Gateways[1].Url), "cryb_gateway_disconnects_total") == 1,
+        await Eventually.WaitUntilAsync(async () => PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, cluster.Gateways[1].Url), "cryb_gateway_disconnects_total") == 1,
             "gateway 2 to count the second device's disconnect");
         var gateways = await Task.WhenAll(cluster.Gateways.Select(g => PrometheusText.ScrapeAsync(Http, g.Url)));
         var silos = await Task.WhenAll(cluster.Silos.Select(s => PrometheusText.ScrapeAsync(Http, s.Url)));
@@ -90,20 +90,6 @@ public sealed partial class OperatorTests(TestServers servers)
         await own.Postgres.StartAsync();
         var up = await WaitForReadinessAsync(silo, HttpStatusCode.OK);
         Assert.Equal("Healthy", up.GetProperty("status").GetString());
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Waited 15 s for {what}.");
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
     }
 
     private static async Task<JsonElement> WaitForReadinessAsync(string url, HttpStatusCode expected)
