@@ -48,6 +48,19 @@ public sealed class ClusterProcess : IAsyncDisposable
 
         _log = new StreamWriter(_logPath, append: true) { AutoFlush = true };
         _process = Process.Start(start)!;
+        // If the test run itself dies or is stopped, take the process with it.
+        var started = _process;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                started.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
+        };
         _process.OutputDataReceived += (_, line) => Write(line.Data);
         _process.ErrorDataReceived += (_, line) => Write(line.Data);
         _process.BeginOutputReadLine();

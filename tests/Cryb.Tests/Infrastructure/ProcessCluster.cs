@@ -27,8 +27,17 @@ public sealed class ProcessCluster : IAsyncDisposable
         TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null)
     {
         var cluster = await CreateAsync(servers, silos, gateways, settings);
-        await cluster.StartAllAsync();
-        return cluster;
+        try
+        {
+            await cluster.StartAllAsync();
+            return cluster;
+        }
+        catch
+        {
+            // Nobody else holds the cluster yet: stop what did start, or it outlives the test run.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The processes, configured but not started.</summary>
