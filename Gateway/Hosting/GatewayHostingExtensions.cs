@@ -44,6 +44,8 @@ public static class GatewayHostingExtensions
         app.UseAuthorization();
         app.MapCrybHealth();
         app.MapCrybMetrics();
+        // Created now, not at the first connection, so /metrics shows the connection gauges at once.
+        app.Services.GetRequiredService<GatewayMetrics>();
         app.MapHub<ChatHub>(ChatHub.Path);
         app.MapDevTokens();
         return app;

@@ -18,6 +18,9 @@ public sealed class SiloMetrics
         _online = meter.CreateUpDownCounter<long>("cryb.presence.online", "{user}", "Users online (the sum over silos is the cluster's)");
         _writeDuration = meter.CreateHistogram<double>("cryb.postgres.write.duration", "ms", "PostgreSQL message writes, by operation");
         _batchSize = meter.CreateHistogram<long>("cryb.postgres.batch.size", "{change}", "Changes committed by one PostgreSQL write");
+        // Zero from the start: a silo that has not served a send yet still shows its series.
+        _messagesSent.Add(0);
+        _online.Add(0);
     }
 
     public void MessageSent() => _messagesSent.Add(1);

@@ -90,6 +90,8 @@ public static class SiloHostingExtensions
     {
         app.MapCrybHealth();
         app.MapCrybMetrics();
+        // Created now, not at the first grain activation, so /metrics shows the Cryb series at once.
+        app.Services.GetRequiredService<SiloMetrics>();
         app.MapCrybDashboard();
         return app;
     }

@@ -53,6 +53,7 @@ public sealed partial class OperatorTests(TestServers servers)
         Assert.Equal(3, Silos("cryb_postgres_write_duration_milliseconds_count", ("operation", "Append")));
         Assert.Equal(2, Silos("cryb_presence_online"));
         Assert.All(silos, text => Assert.Contains("\norleans_", text));
+        Assert.All(silos, text => Assert.Contains("\ncryb_messages_sent_total", text)); // on every silo, whether it served a send or not
         Assert.All(gateways.Concat(silos), text => Assert.Contains("\nhttp_server_request_duration_seconds", text));
 
         // Every series the Grafana dashboard and the alert rules in deploy/ select on exists.
