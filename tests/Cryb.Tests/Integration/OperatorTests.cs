@@ -33,8 +33,13 @@ public sealed partial class OperatorTests(TestServers servers)
         }
 
         // The server handles a disconnect after the client's close returns: wait until it is counted.
-        await Eventually.WaitUntilAsync(async () => PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, cluster.Gateways[1].Url), "cryb_gateway_disconnects_total") == 1,
-            "gateway 2 to count the second device's disconnect");
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                var text = await PrometheusText.ScrapeAsync(Http, cluster.Gateways[1].Url);
+                return PrometheusText.Sum(text, "cryb_gateway_disconnects_total") == 1 && PrometheusText.Sum(text, "cryb_gateway_connections") == 1;
+            },
+            "gateway 2 to count the second device's disconnect and forget its connection");
         var gateways = await Task.WhenAll(cluster.Gateways.Select(g => PrometheusText.ScrapeAsync(Http, g.Url)));
         var silos = await Task.WhenAll(cluster.Silos.Select(s => PrometheusText.ScrapeAsync(Http, s.Url)));
         double Gateways(string metric, params (string, string)[] labels) => gateways.Sum(text => PrometheusText.Sum(text, metric, labels));
