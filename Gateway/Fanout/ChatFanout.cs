@@ -40,9 +40,9 @@ public sealed class ChatFanout
 
     public static string ChannelGroup(string channelId) => "channel:" + channelId;
 
-    public async Task ConnectAsync(string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds)
+    public async Task ConnectAsync(string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds, Action abort)
     {
-        if (_connections.Add(connectionId, userId, device))
+        if (_connections.Add(connectionId, userId, device, abort))
         {
             await _users.AcquireAsync(userId);
         }
@@ -207,6 +207,15 @@ public sealed class ChatFanout
                 break;
             case ReadStateUpdated read:
                 await user.ReadStateUpdated(read);
+                break;
+            case AccountClosed closed:
+                // Told why, then closed: the client should not reconnect with the same account.
+                await user.AccountClosed(closed);
+                foreach (var connectionId in connections)
+                {
+                    _connections.Abort(connectionId);
+                }
+
                 break;
         }
     }

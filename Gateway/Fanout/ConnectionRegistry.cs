@@ -13,12 +13,15 @@ public sealed class ConnectionRegistry
     private readonly Dictionary<string, HashSet<string>> _connectionsByUser = [];
     private readonly Dictionary<string, HashSet<string>> _connectionsByChannel = [];
 
-    /// <summary>Registers a connection; true when it is the user's first on this gateway.</summary>
-    public bool Add(string connectionId, string userId, DeviceKind device)
+    /// <summary>
+    /// Registers a connection, with the way to close it from the server; true when it is the user's
+    /// first on this gateway.
+    /// </summary>
+    public bool Add(string connectionId, string userId, DeviceKind device, Action abort)
     {
         lock (_lock)
         {
-            _connections[connectionId] = new Connection(userId, device);
+            _connections[connectionId] = new Connection(userId, device, abort);
             return AddTo(_connectionsByUser, userId, connectionId) == 1;
         }
     }
@@ -74,6 +77,18 @@ public sealed class ConnectionRegistry
     }
 
     public IReadOnlyList<string> ConnectionsOf(string userId) => Snapshot(_connectionsByUser, userId);
+
+    /// <summary>Closes the connection from the server side; its disconnect then runs as for any close.</summary>
+    public void Abort(string connectionId)
+    {
+        Action? abort;
+        lock (_lock)
+        {
+            abort = _connections.GetValueOrDefault(connectionId)?.Abort;
+        }
+
+        abort?.Invoke();
+    }
 
     /// <summary>Every live connection, for registering them all again.</summary>
     public IReadOnlyList<(string ConnectionId, string UserId, DeviceKind Device)> All()
@@ -140,7 +155,7 @@ public sealed class ConnectionRegistry
         return connections.Count;
     }
 
-    private sealed record Connection(string UserId, DeviceKind Device)
+    private sealed record Connection(string UserId, DeviceKind Device, Action Abort)
     {
         public HashSet<string> Channels { get; } = [];
     }

@@ -22,11 +22,14 @@ public static class GatewayHostingExtensions
             {
                 options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
                 options.EnableDetailedErrors = false;
+                // In this order: refusals from the rate limit are mapped and logged like any other.
                 options.AddFilter<ChatErrorFilter>();
+                options.AddFilter<RateLimitFilter>();
             })
             // Roles travel as "member", "admin", "owner", in both directions.
             .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton<ChatErrorFilter>();
+        builder.Services.AddSingleton<RateLimitFilter>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ChatFanout>();

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Presence;
+using Cryb.Limits;
 using Cryb.Telemetry;
 
 namespace Cryb.Gateway.Hosting;
@@ -18,6 +19,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _delivered;
     private readonly Histogram<double> _fanoutLatency;
+    private readonly Counter<long> _rateLimited;
 
     public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout)
     {
@@ -28,6 +30,7 @@ public sealed class GatewayMetrics
         _invocations = meter.CreateCounter<long>("cryb.hub.invocations", "{call}", "Hub method calls by method and outcome (ok, refused, failed)");
         _refusals = meter.CreateCounter<long>("cryb.refusals", "{call}", "Refused hub calls by error code");
         _delivered = meter.CreateCounter<long>("cryb.events.delivered", "{event}", "Events sent to client connections, by event");
+        _rateLimited = meter.CreateCounter<long>("cryb.security.rate_limited", "{call}", "Hub calls over the user's rate limit, by limit (typing ones are dropped, the rest refused)");
         _fanoutLatency = meter.CreateHistogram<double>("cryb.fanout.latency", "ms", "From the grain's commit to this gateway's send");
         meter.CreateObservableUpDownCounter("cryb.gateway.connections", () => new Measurement<int>(connections.Count, _gateway), "{connection}", "Open connections");
         meter.CreateObservableGauge("cryb.gateway.stream_subscriptions", () => new[]
@@ -45,6 +48,8 @@ public sealed class GatewayMetrics
         _invocations.Add(1, _gateway, new("method", method), new("outcome", outcome));
 
     public void Refused(string code) => _refusals.Add(1, _gateway, new("code", code));
+
+    public void RateLimited(RateLimitKind kind) => _rateLimited.Add(1, _gateway, new("limit", kind.ToString().ToLowerInvariant()));
 
     public void Delivered(string eventName, int connections, DateTimeOffset? committedAt)
     {

@@ -14,6 +14,8 @@ public static partial class OrleansClientExtensions
     {
         var redis = RequiredSettings.ConnectionString(builder.Configuration, ConnectionNames.Redis, "the Redis server holding cluster membership");
         var cluster = builder.Configuration.BindValidated<ClusterSettings>(ClusterSettings.Section);
+        var account = builder.Configuration.BindValidated<GatewayAccountSettings>(GatewayAccountSettings.Section);
+        builder.Services.AddSingleton(account.Credential);
 
         builder.UseOrleansClient(client =>
         {

@@ -6,6 +6,7 @@ using Cryb.Typing;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hosting;
 using Cryb.Identity;
+using Cryb.Limits;
 using Cryb.Messages;
 using Cryb.Users;
 using Microsoft.AspNetCore.Authorization;
@@ -19,31 +20,42 @@ namespace Cryb.Gateway.Hubs;
 /// the fan-out's view of this connection's channels current.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, ILogger<ChatHub> logger) : Hub<IChatClient>
+public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, ILogger<ChatHub> logger) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 
     /// <summary>Activity is reported to presence at most this often per connection: a chat burst is one call.</summary>
     private static readonly TimeSpan ActivityReportInterval = TimeSpan.FromSeconds(15);
 
-    private Caller Caller => Caller.User(Context.UserIdentifier!);
+    private Caller Caller => Caller.User(Context.UserIdentifier!, account);
 
     public override async Task OnConnectedAsync()
     {
         var userId = Ids.Require(Context.UserIdentifier, "The token's sub claim");
-        metrics.Connected();
         var displayName = Context.User?.Identity?.Name ?? userId;
         var device = DeviceDetection.Of(Context.GetHttpContext());
         var session = await User(userId).Connect(Caller, displayName);
-        await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds);
+        // First the presence grain, which refuses a connection over the user's limit before anything
+        // is registered; SignalR skips OnDisconnectedAsync when this method fails, so undo by hand.
         await Presence(userId).Connect(Caller, new PresenceConnection(Context.ConnectionId, gateway.Id, device));
-        Context.Items[nameof(ActivityReportInterval)] = DateTimeOffset.UtcNow;
-        var channels = await Task.WhenAll(session.ChannelIds.Select(channelId => SummaryAsync(channelId, session)));
-        var presence = await Presence(userId).Get(Caller);
-        await Clients.Caller.Ready(new ReadyPayload(
-            new ReadyUser(userId, session.DisplayName),
-            presence,
-            channels.OfType<ChannelSummary>().ToArray()));
+        try
+        {
+            await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds, Context.Abort);
+            Context.Items[nameof(ActivityReportInterval)] = DateTimeOffset.UtcNow;
+            var channels = await Task.WhenAll(session.ChannelIds.Select(channelId => SummaryAsync(channelId, session)));
+            var presence = await Presence(userId).Get(Caller);
+            await Clients.Caller.Ready(new ReadyPayload(
+                new ReadyUser(userId, session.DisplayName),
+                presence,
+                channels.OfType<ChannelSummary>().ToArray()));
+            metrics.Connected();
+        }
+        catch
+        {
+            await fanout.DisconnectAsync(Context.ConnectionId);
+            await Presence(userId).Disconnect(Caller, Context.ConnectionId);
+            throw;
+        }
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -71,6 +83,7 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayId
     /// <summary>The user did something (a key press, a click): an idle user is online again.</summary>
     public Task ReportActivity() => Presence(Caller.Id).ReportActivity(Caller, Context.ConnectionId);
 
+    [RateLimited(RateLimitKind.Typing)]
     public async Task StartTyping(string channelId)
     {
         await Typing(channelId).Start(Caller);
@@ -142,6 +155,7 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayId
 
     public Task DeleteChannel(string channelId) => Channel(channelId).Delete(Caller);
 
+    [RateLimited(RateLimitKind.Message)]
     public async Task<ChatMessage> SendMessage(string channelId, string content, string? nonce, string? replyToId)
     {
         var message = await Channel(channelId).SendMessage(Caller, new SendMessageRequest(content, nonce, replyToId));
@@ -149,6 +163,7 @@ public sealed class ChatHub(IClusterClient cluster, ChatFanout fanout, GatewayId
         return message;
     }
 
+    [RateLimited(RateLimitKind.Message)]
     public Task<ChatMessage> EditMessage(string channelId, string messageId, string content) =>
         Channel(channelId).EditMessage(Caller, messageId, content);
 

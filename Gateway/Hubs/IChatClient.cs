@@ -50,4 +50,7 @@ public interface IChatClient
 
     /// <summary>To all of a user's connections: their read position moved on some device.</summary>
     Task ReadStateUpdated(ReadStateUpdated updated);
+
+    /// <summary>To all of a user's connections, just before the server closes them: the account was banned or deleted.</summary>
+    Task AccountClosed(AccountClosed closed);
 }

@@ -11,6 +11,7 @@ namespace Cryb.Gateway.Presence;
 /// </summary>
 public sealed partial class PresenceHeartbeat(
     IClusterClient cluster,
+    ServiceCredential account,
     GatewayIdentity gateway,
     ConnectionRegistry connections,
     IConfiguration configuration,
@@ -39,7 +40,7 @@ public sealed partial class PresenceHeartbeat(
         {
             try
             {
-                var activation = await cluster.GetGrain<IGatewayLeaseGrain>(gateway.Id).Heartbeat();
+                var activation = await cluster.GetGrain<IGatewayLeaseGrain>(gateway.Id).Heartbeat(account);
                 if (lastActivation is { } last && last != activation)
                 {
                     await RegisterAllAsync();
@@ -59,7 +60,7 @@ public sealed partial class PresenceHeartbeat(
         foreach (var (connectionId, userId, device) in connections.All())
         {
             await cluster.GetGrain<IPresenceGrain>(userId)
-                .Connect(Caller.User(userId), new PresenceConnection(connectionId, gateway.Id, device));
+                .Connect(Caller.User(userId, account), new PresenceConnection(connectionId, gateway.Id, device));
         }
     }
 

@@ -96,6 +96,9 @@ public static class LeaveReasons
     public const string Kicked = "kicked";
     public const string Banned = "banned";
 
+    /// <summary>The member's account was deleted.</summary>
+    public const string AccountDeleted = "account_deleted";
+
     /// <summary>The channel was deleted: members hear <see cref="ChannelDeleted"/> on the channel itself.</summary>
     public const string Deleted = "deleted";
 }

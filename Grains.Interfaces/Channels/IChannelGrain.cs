@@ -83,4 +83,11 @@ public interface IChannelGrain : IGrainWithStringKey
     /// <summary>The channel as the caller's <c>Ready</c> event shows it, unread count after <paramref name="lastReadSeq"/>.</summary>
     [Alias("GetSummary")]
     Task<ChannelSummary> GetSummary(Caller caller, long lastReadSeq);
+
+    /// <summary>
+    /// Removes a deleted account's membership (not its ownership). Silo-internal: called one-way by
+    /// the user grain, and refused from clients.
+    /// </summary>
+    [Alias("RemoveDeletedAccount"), OneWay]
+    Task RemoveDeletedAccount(string userId);
 }

@@ -23,6 +23,10 @@ public static class ErrorCodes
     public const string TooManyReactions = "too_many_reactions";
     public const string InvalidStatus = "invalid_status";
     public const string Unauthenticated = "unauthenticated";
+    public const string RateLimited = "rate_limited";
+    public const string TooManyConnections = "too_many_connections";
+    public const string TooManyChannels = "too_many_channels";
+    public const string AccountDisabled = "account_disabled";
     public const string StorageUnavailable = "storage_unavailable";
     public const string Unavailable = "unavailable";
     public const string Internal = "internal_error";

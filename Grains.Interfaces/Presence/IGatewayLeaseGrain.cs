@@ -1,3 +1,5 @@
+using Cryb.Identity;
+
 namespace Cryb.Presence;
 
 /// <summary>
@@ -8,11 +10,14 @@ namespace Cryb.Presence;
 [Alias("cryb.IGatewayLeaseGrain")]
 public interface IGatewayLeaseGrain : IGrainWithStringKey
 {
-    /// <summary>Renews the lease; returns this activation's id, which changes if the lease's silo was lost.</summary>
+    /// <summary>
+    /// Renews the lease, as the gateway's service account; returns this activation's id, which
+    /// changes if the lease's silo was lost.
+    /// </summary>
     [Alias("Heartbeat")]
-    Task<Guid> Heartbeat();
+    Task<Guid> Heartbeat(ServiceCredential gateway);
 
-    /// <summary>A presence grain with a connection on this gateway.</summary>
+    /// <summary>A presence grain with a connection on this gateway. Silo-internal: refused from clients.</summary>
     [Alias("Track")]
     Task Track(string userId);
 }

@@ -16,6 +16,28 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("MarkRead")]
     Task<long> MarkRead(Caller caller, string channelId, long seq);
 
+    /// <summary>Whether the account may connect; asked by gateways before accepting a token. The user or a service.</summary>
+    [Alias("GetStanding"), AlwaysInterleave]
+    Task<AccountStanding> GetStanding(Caller caller);
+
+    /// <summary>
+    /// Bans the account cluster-wide (a service only, granted <c>IUserGrain.BanAccount</c>): its
+    /// connections are closed on every gateway and new ones refused until <see cref="UnbanAccount"/>.
+    /// </summary>
+    [Alias("BanAccount")]
+    Task BanAccount(Caller caller, string reason);
+
+    /// <summary>Lifts a ban (a service only); a deleted account stays deleted.</summary>
+    [Alias("UnbanAccount")]
+    Task UnbanAccount(Caller caller);
+
+    /// <summary>
+    /// Closes the account for good (a service only): connections closed, profile and read positions
+    /// cleared, memberships removed (except channels it owns, which an operator deletes).
+    /// </summary>
+    [Alias("DeleteAccount")]
+    Task DeleteAccount(Caller caller);
+
     /// <summary>The user's channel ids; for the user's presence grain, which fans presence out to them.</summary>
     [Alias("GetChannelIds"), AlwaysInterleave]
     Task<IReadOnlyList<string>> GetChannelIds();

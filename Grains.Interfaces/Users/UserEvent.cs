@@ -23,3 +23,9 @@ public sealed record ReadStateUpdated(
     string UserId,
     [property: Id(0)] string ChannelId,
     [property: Id(1)] long LastReadSeq) : UserEvent(UserId);
+
+/// <summary>The account was banned or deleted: gateways close every connection of the user.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.AccountClosed")]
+public sealed record AccountClosed(
+    string UserId,
+    [property: Id(0)] AccountStanding Standing) : UserEvent(UserId);

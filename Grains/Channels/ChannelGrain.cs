@@ -1,10 +1,12 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Grains.Limits;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Telemetry;
 using Cryb.Identity;
 using Cryb.Users;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
 namespace Cryb.Grains.Channels;
@@ -17,6 +19,7 @@ namespace Cryb.Grains.Channels;
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
     IMessageStore messages,
+    IOptions<LimitOptions> limits,
     SiloMetrics metrics,
     TimeProvider time,
     ILogger<ChannelGrain> logger) : Grain, IChannelGrain
@@ -53,6 +56,7 @@ public sealed partial class ChannelGrain(
             throw new ChatException(ErrorCodes.ChannelExists, "A channel with this id already exists.");
         }
 
+        await RequireRoomForAnotherChannelAsync(caller.MemberId);
         state.State = new ChannelState
         {
             Exists = true,
@@ -79,6 +83,11 @@ public sealed partial class ChannelGrain(
         if (ChannelId != DirectMessages.ChannelId(caller.MemberId, otherUserId))
         {
             throw new ChatException(ErrorCodes.Forbidden, "This is not the direct message channel of these two users.");
+        }
+
+        foreach (var memberId in new[] { caller.MemberId, otherUserId }.Where(id => !Channel.Members.ContainsKey(id)))
+        {
+            await RequireRoomForAnotherChannelAsync(memberId);
         }
 
         if (!Channel.Exists)
@@ -283,6 +292,14 @@ public sealed partial class ChannelGrain(
         return new ChannelSummary(Info(), role, _latestSeq, lastReadSeq, unread);
     }
 
+    public async Task RemoveDeletedAccount(string userId)
+    {
+        if (Channel.Exists && Channel.Members.TryGetValue(userId, out var role) && role != ChannelRole.Owner)
+        {
+            await RemoveMemberAsync(userId, LeaveReasons.AccountDeleted);
+        }
+    }
+
     public Task<bool> IsMember(Caller caller) =>
         Task.FromResult(Channel.Exists && Channel.Members.ContainsKey(caller.MemberId));
 
@@ -294,6 +311,7 @@ public sealed partial class ChannelGrain(
 
     private async Task AddMemberAsync(string memberId)
     {
+        await RequireRoomForAnotherChannelAsync(memberId);
         Channel.Members[memberId] = ChannelRole.Member;
         await state.WriteOrRefuseAsync(this, logger);
         await AddToUserAsync(memberId);
@@ -309,6 +327,20 @@ public sealed partial class ChannelGrain(
         if (IsUser(memberId))
         {
             await GrainFactory.GetGrain<IUserGrain>(memberId).RemoveChannel(ChannelId, reason);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a user already in <see cref="LimitOptions.MaxChannelsPerUser"/> channels. Checked
+    /// before any change; concurrent joins of one user to different channels can each pass, so the
+    /// bound may be exceeded by those few.
+    /// </summary>
+    private async Task RequireRoomForAnotherChannelAsync(string memberId)
+    {
+        if (IsUser(memberId) && (await GrainFactory.GetGrain<IUserGrain>(memberId).GetChannelIds()).Count >= limits.Value.MaxChannelsPerUser)
+        {
+            throw new ChatException(ErrorCodes.TooManyChannels,
+                $"A user may be in {limits.Value.MaxChannelsPerUser} channels; leave one first.");
         }
     }
 

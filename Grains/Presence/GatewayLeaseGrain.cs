@@ -1,3 +1,4 @@
+using Cryb.Identity;
 using Cryb.Presence;
 using Microsoft.Extensions.Options;
 
@@ -29,7 +30,7 @@ public sealed class GatewayLeaseGrain(IOptions<PresenceOptions> options, TimePro
         return Task.CompletedTask;
     }
 
-    public Task<Guid> Heartbeat()
+    public Task<Guid> Heartbeat(ServiceCredential gateway)
     {
         _lastHeartbeat = time.GetUtcNow();
         return Task.FromResult(_activationId);

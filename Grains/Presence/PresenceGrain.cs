@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Grains.Limits;
 using Cryb.Grains.Telemetry;
 using Cryb.Identity;
 using Cryb.Presence;
@@ -19,6 +20,7 @@ namespace Cryb.Grains.Presence;
 public sealed class PresenceGrain(
     [PersistentState("presence", StorageNames.Default)] IPersistentState<PresenceState> state,
     IOptions<PresenceOptions> options,
+    IOptions<LimitOptions> limits,
     SiloMetrics metrics,
     TimeProvider time,
     ILogger<PresenceGrain> logger) : Grain, IPresenceGrain
@@ -46,6 +48,13 @@ public sealed class PresenceGrain(
     public async Task Connect(Caller caller, PresenceConnection connection)
     {
         RequireSelf(caller);
+        // Counted here, where every connection of the user on every gateway is known.
+        if (!_connections.ContainsKey(connection.ConnectionId) && _connections.Count >= limits.Value.MaxConnectionsPerUser)
+        {
+            throw new ChatException(ErrorCodes.TooManyConnections,
+                $"A user may have {limits.Value.MaxConnectionsPerUser} connections open at once; close one first.");
+        }
+
         _connections[connection.ConnectionId] = new LiveConnection(connection.GatewayId, connection.Device, time.GetUtcNow());
         _offlineTimer?.Dispose();
         _offlineTimer = null;

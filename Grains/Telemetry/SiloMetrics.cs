@@ -10,6 +10,8 @@ public sealed class SiloMetrics
     private readonly UpDownCounter<long> _online;
     private readonly Histogram<double> _writeDuration;
     private readonly Histogram<long> _batchSize;
+    private readonly Counter<long> _authorizationRefusals;
+    private readonly Counter<long> _accountActions;
 
     public SiloMetrics(IMeterFactory meters)
     {
@@ -18,6 +20,10 @@ public sealed class SiloMetrics
         _online = meter.CreateUpDownCounter<long>("cryb.presence.online", "{user}", "Users online (the sum over silos is the cluster's)");
         _writeDuration = meter.CreateHistogram<double>("cryb.postgres.write.duration", "ms", "PostgreSQL message writes, by operation");
         _batchSize = meter.CreateHistogram<long>("cryb.postgres.batch.size", "{change}", "Changes committed by one PostgreSQL write");
+        _authorizationRefusals = meter.CreateCounter<long>(
+            "cryb.security.client_calls.refused", "{call}", "Orleans client calls refused for their service credential, by code");
+        _accountActions = meter.CreateCounter<long>(
+            "cryb.security.account_actions", "{action}", "Accounts banned, unbanned or deleted, by action");
         // Zero from the start: a silo that has not served a send yet still shows its series.
         _messagesSent.Add(0);
         _online.Add(0);
@@ -28,6 +34,10 @@ public sealed class SiloMetrics
     public void UserOnline() => _online.Add(1);
 
     public void UserOffline() => _online.Add(-1);
+
+    public void AuthorizationRefused(string code) => _authorizationRefusals.Add(1, new KeyValuePair<string, object?>("code", code));
+
+    public void AccountAction(string action) => _accountActions.Add(1, new KeyValuePair<string, object?>("action", action));
 
     public void Wrote(string operation, TimeSpan duration, int batchSize)
     {

@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Grains.Telemetry;
 using Cryb.Identity;
 using Cryb.Users;
 using Microsoft.Extensions.Logging;
@@ -10,10 +11,11 @@ namespace Cryb.Grains.Users;
 /// <summary>
 /// A user's profile, channels and read positions; publishes to the user's stream so every device
 /// hears of a membership or read position that changed on another. It never calls a channel grain
-/// (channel grains call it), so the two cannot deadlock.
+/// (channel grains call it) and waits for none, so the two cannot deadlock.
 /// </summary>
-public sealed class UserGrain(
+public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Default)] IPersistentState<UserState> state,
+    SiloMetrics metrics,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private const int MaxDisplayNameLength = 64;
@@ -31,6 +33,11 @@ public sealed class UserGrain(
     public async Task<UserSession> Connect(Caller caller, string displayName)
     {
         RequireSelf(caller);
+        if (state.State.Standing != AccountStanding.Active)
+        {
+            throw new ChatException(ErrorCodes.AccountDisabled, $"This account is {state.State.Standing.ToString().ToLowerInvariant()}.");
+        }
+
         var name = displayName.Trim();
         if (name.Length is 0 or > MaxDisplayNameLength || name.Any(char.IsControl))
         {
@@ -67,6 +74,64 @@ public sealed class UserGrain(
         return seq;
     }
 
+    public Task<AccountStanding> GetStanding(Caller caller)
+    {
+        if (caller.Kind != CallerKind.Service)
+        {
+            RequireSelf(caller);
+        }
+
+        return Task.FromResult(state.State.Standing);
+    }
+
+    public async Task BanAccount(Caller caller, string reason)
+    {
+        RequireService(caller);
+        if (state.State.Standing == AccountStanding.Active)
+        {
+            state.State.Standing = AccountStanding.Banned;
+            await state.WriteOrRefuseAsync(this, logger);
+            metrics.AccountAction("ban");
+        }
+
+        LogAccountAction(UserId, "banned", caller.MemberId, reason);
+        // Even if already banned: a gateway that missed the first notice closes stragglers now.
+        await _events.OnNextAsync(new AccountClosed(UserId, state.State.Standing));
+    }
+
+    public async Task UnbanAccount(Caller caller)
+    {
+        RequireService(caller);
+        if (state.State.Standing == AccountStanding.Banned)
+        {
+            state.State.Standing = AccountStanding.Active;
+            await state.WriteOrRefuseAsync(this, logger);
+            metrics.AccountAction("unban");
+            LogAccountAction(UserId, "unbanned", caller.MemberId, "");
+        }
+    }
+
+    public async Task DeleteAccount(Caller caller)
+    {
+        RequireService(caller);
+        var channelIds = state.State.ChannelIds.ToArray();
+        if (state.State.Standing != AccountStanding.Deleted)
+        {
+            // The membership list stays until each channel confirms through RemoveChannel.
+            state.State = new UserState { Standing = AccountStanding.Deleted, ChannelIds = state.State.ChannelIds };
+            await state.WriteOrRefuseAsync(this, logger);
+            metrics.AccountAction("delete");
+        }
+
+        LogAccountAction(UserId, "deleted", caller.MemberId, "");
+        await _events.OnNextAsync(new AccountClosed(UserId, AccountStanding.Deleted));
+        foreach (var channelId in channelIds)
+        {
+            // One-way: the channel calls back RemoveChannel, which must not wait behind this call.
+            await GrainFactory.GetGrain<IChannelGrain>(channelId).RemoveDeletedAccount(UserId);
+        }
+    }
+
     public Task<IReadOnlyList<string>> GetChannelIds() =>
         Task.FromResult<IReadOnlyList<string>>(state.State.ChannelIds.ToArray());
 
@@ -95,6 +160,17 @@ public sealed class UserGrain(
             await _events.OnNextAsync(new ChannelRemoved(UserId, channelId, reason));
         }
     }
+
+    private static void RequireService(Caller caller)
+    {
+        if (caller.Kind != CallerKind.Service)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "Only a service account with the grant manages accounts.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {UserId} {Action} by {By} {Reason}")]
+    private partial void LogAccountAction(string userId, string action, string by, string reason);
 
     private void RequireSelf(Caller caller)
     {

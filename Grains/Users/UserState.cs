@@ -1,3 +1,5 @@
+using Cryb.Users;
+
 namespace Cryb.Grains.Users;
 
 /// <summary>The persisted state of a user: profile, channel memberships and read positions.</summary>
@@ -9,4 +11,6 @@ public sealed class UserState
 
     /// <summary>The last seq the user has read, per channel; absent means nothing read.</summary>
     [Id(2)] public Dictionary<string, long> LastReadSeqs { get; set; } = [];
+
+    [Id(3)] public AccountStanding Standing { get; set; }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Limits;
 using Cryb.Grains.Presence;
+using Cryb.Grains.Security;
 using Cryb.Grains.Typing;
 using Cryb.Hosting;
 using Cryb.Grains.Telemetry;
@@ -64,6 +66,10 @@ public static class SiloHostingExtensions
         services.AddSingleton<Schema.SchemaMigrator>();
         services.AddOptions<PresenceOptions>().BindConfiguration(PresenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TypingOptions>().BindConfiguration(TypingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ServiceAccountOptions>().BindConfiguration(ServiceAccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ServiceAccounts>();
+        services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 
@@ -73,6 +79,7 @@ public static class SiloHostingExtensions
     /// </summary>
     public static ISiloBuilder ConfigureCrybSilo(this ISiloBuilder siloBuilder, string postgres, SiloSettings silo)
     {
+        siloBuilder.AddIncomingGrainCallFilter<CallerAuthorizationFilter>();
         siloBuilder.AddAdoNetGrainStorage(StorageNames.Default, options => UsePostgres(options, postgres));
         siloBuilder.AddAdoNetGrainStorage(StorageNames.PubSub, options => UsePostgres(options, postgres));
         siloBuilder.AddMemoryStreams(StreamNames.Provider, streams =>

@@ -10,13 +10,13 @@ namespace Cryb.Tests.Grains;
 [Collection(ClusterCollection.Name)]
 public sealed class BackendServiceTests(ClusterFixture fixture)
 {
-    private static readonly Caller Bot = Caller.Service("welcome-bot");
+    private static readonly Caller Bot = Caller.Service(TestAccounts.WelcomeBot);
 
     [Fact]
     public async Task A_service_creates_a_channel_invites_a_user_and_posts_as_itself()
     {
         var channel = fixture.Client.GetGrain<IChannelGrain>(Ids.NewChannelId());
-        var alice = Caller.User("alice");
+        var alice = TestAccounts.User("alice");
 
         var created = await channel.Create(Bot, "announcements", isPrivate: true);
         await channel.Invite(Bot, alice.Id);
@@ -32,7 +32,7 @@ public sealed class BackendServiceTests(ClusterFixture fixture)
     public async Task A_service_is_held_to_the_roles_it_has_like_a_user()
     {
         var channel = fixture.Client.GetGrain<IChannelGrain>(Ids.NewChannelId());
-        await channel.Create(Caller.User("owner"), "private room", isPrivate: true);
+        await channel.Create(TestAccounts.User("owner"), "private room", isPrivate: true);
 
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.SendMessage(Bot, new SendMessageRequest("hi")));
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.GetHistory(Bot, null, 10));
@@ -41,7 +41,7 @@ public sealed class BackendServiceTests(ClusterFixture fixture)
     [Fact]
     public async Task A_service_name_cannot_pass_for_a_user()
     {
-        Assert.Throws<ChatException>(() => Caller.Service("bad name"));
+        Assert.Throws<ChatException>(() => Caller.Service(new ServiceCredential("bad name", TestAccounts.WelcomeBot.Secret)));
         var user = fixture.Client.GetGrain<Users.IUserGrain>("welcome-bot");
 
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => user.Connect(Bot, "impostor"));

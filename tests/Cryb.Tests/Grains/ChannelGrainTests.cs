@@ -11,8 +11,8 @@ namespace Cryb.Tests.Grains;
 [Collection(ClusterCollection.Name)]
 public sealed class ChannelGrainTests(ClusterFixture fixture)
 {
-    private static readonly Caller Alice = Caller.User("alice");
-    private static readonly Caller Bob = Caller.User("bob");
+    private static readonly Caller Alice = TestAccounts.User("alice");
+    private static readonly Caller Bob = TestAccounts.User("bob");
 
     private IChannelGrain NewChannel() => fixture.Client.GetGrain<IChannelGrain>(Ids.NewChannelId());
 

@@ -11,10 +11,10 @@ namespace Cryb.Tests.Grains;
 [Collection(ClusterCollection.Name)]
 public sealed class MembershipGrainTests(ClusterFixture fixture)
 {
-    private static readonly Caller Owner = Caller.User("owner");
-    private static readonly Caller Admin = Caller.User("admin");
-    private static readonly Caller Member = Caller.User("member");
-    private static readonly Caller Outsider = Caller.User("outsider");
+    private static readonly Caller Owner = TestAccounts.User("owner");
+    private static readonly Caller Admin = TestAccounts.User("admin");
+    private static readonly Caller Member = TestAccounts.User("member");
+    private static readonly Caller Outsider = TestAccounts.User("outsider");
 
     private IChannelGrain NewChannel() => fixture.Client.GetGrain<IChannelGrain>(Ids.NewChannelId());
 
@@ -51,7 +51,7 @@ public sealed class MembershipGrainTests(ClusterFixture fixture)
         await channel.Invite(Admin, "friend");
 
         Assert.Contains(await channel.GetMembers(Owner), m => m.UserId == "friend");
-        Assert.Contains((await fixture.Client.GetGrain<IUserGrain>("friend").Connect(Caller.User("friend"), "Friend")).ChannelIds,
+        Assert.Contains((await fixture.Client.GetGrain<IUserGrain>("friend").Connect(TestAccounts.User("friend"), "Friend")).ChannelIds,
             id => id == channel.GetPrimaryKeyString());
     }
 
@@ -137,8 +137,8 @@ public sealed class MembershipGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task The_same_pair_always_gets_the_same_private_direct_channel()
     {
-        var alice = Caller.User("dm-alice-" + Guid.NewGuid().ToString("N")[..8]);
-        var bob = Caller.User("dm-bob-" + Guid.NewGuid().ToString("N")[..8]);
+        var alice = TestAccounts.User("dm-alice-" + Guid.NewGuid().ToString("N")[..8]);
+        var bob = TestAccounts.User("dm-bob-" + Guid.NewGuid().ToString("N")[..8]);
         var id = DirectMessages.ChannelId(alice.Id, bob.Id);
 
         var opened = await fixture.Client.GetGrain<IChannelGrain>(id).OpenDirect(alice, bob.Id);

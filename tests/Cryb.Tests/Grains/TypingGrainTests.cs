@@ -10,7 +10,7 @@ namespace Cryb.Tests.Grains;
 [Collection(ClusterCollection.Name)]
 public sealed class TypingGrainTests(ClusterFixture fixture)
 {
-    private static readonly Caller Alice = Caller.User("alice");
+    private static readonly Caller Alice = TestAccounts.User("alice");
 
     [Fact]
     public async Task A_burst_of_renewals_is_one_write_and_the_typer_survives_reactivation()

@@ -1,4 +1,5 @@
 using Cryb.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Orleans.TestingHost;
 
@@ -20,7 +21,11 @@ public sealed class ClusterFixture(TestServers servers) : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         var silo = new SiloSettings { StreamPullPeriod = TimeSpan.FromMilliseconds(10) };
         builder.ConfigureSilo((_, siloBuilder) => siloBuilder.ConfigureCrybSilo(servers.PostgresConnectionString, silo));
-        builder.ConfigureSiloHost((_, host) => host.Services.AddCrybDataServices(servers.PostgresConnectionString));
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(TestAccounts.Configuration);
+            host.Services.AddCrybDataServices(servers.PostgresConnectionString);
+        });
         builder.ConfigureClient(client => client.AddMemoryStreams(StreamNames.Provider));
         Cluster = builder.Build();
         await Cluster.DeployAsync();

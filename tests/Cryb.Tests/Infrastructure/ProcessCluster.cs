@@ -10,10 +10,25 @@ public sealed class ProcessCluster : IAsyncDisposable
 {
     public const string SigningKey = "test-signing-key-that-is-at-least-32-bytes-long";
 
+    /// <summary>
+    /// Rate limits far above any test's pace, so tests of other behaviour never meet them; the
+    /// limits' own tests start their cluster with <c>shippedLimits</c> instead.
+    /// </summary>
+    private static readonly Dictionary<string, string> GenerousRateLimits = new()
+    {
+        ["RateLimits__Messages__PerSecond"] = "10000",
+        ["RateLimits__Messages__Burst"] = "10000",
+        ["RateLimits__Calls__PerSecond"] = "10000",
+        ["RateLimits__Calls__Burst"] = "10000",
+    };
+
     private readonly HttpClient _http = new();
 
-    private ProcessCluster(string clusterId, IReadOnlyList<ClusterProcess> silos, IReadOnlyList<ClusterProcess> gateways)
+    private readonly string _redis;
+
+    private ProcessCluster(string clusterId, string redis, IReadOnlyList<ClusterProcess> silos, IReadOnlyList<ClusterProcess> gateways)
     {
+        _redis = redis;
         ClusterId = clusterId;
         Silos = silos;
         Gateways = gateways;
@@ -24,9 +39,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     public IReadOnlyList<ClusterProcess> Gateways { get; }
 
     public static async Task<ProcessCluster> StartAsync(
-        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null)
+        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null, bool shippedLimits = false)
     {
-        var cluster = await CreateAsync(servers, silos, gateways, settings);
+        var cluster = await CreateAsync(servers, silos, gateways, settings, shippedLimits);
         try
         {
             await cluster.StartAllAsync();
@@ -42,7 +57,7 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     /// <summary>The processes, configured but not started.</summary>
     public static Task<ProcessCluster> CreateAsync(
-        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null)
+        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null, bool shippedLimits = false)
     {
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..12];
         var logs = Directory.CreateTempSubdirectory($"cryb-{clusterId}-").FullName;
@@ -53,6 +68,11 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["Cluster__ClusterId"] = clusterId,
             ["Cluster__ServiceId"] = clusterId,
         };
+        foreach (var (key, value) in TestAccounts.Settings.Concat(shippedLimits ? [] : GenerousRateLimits))
+        {
+            shared[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             shared[key] = value;
@@ -75,7 +95,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             },
             logs)).ToArray();
 
-        return Task.FromResult(new ProcessCluster(clusterId, siloProcesses, gatewayProcesses));
+        return Task.FromResult(new ProcessCluster(clusterId, servers.Redis.Configuration, siloProcesses, gatewayProcesses));
     }
 
     /// <summary>Starts every process (silos first, gateways alongside: they retry until a silo answers) and waits until all are ready.</summary>
@@ -126,6 +146,9 @@ public sealed class ProcessCluster : IAsyncDisposable
         var body = await response.Content.ReadFromJsonAsync<TokenResponse>();
         return body!.Token;
     }
+
+    /// <summary>An Orleans client as a backend service uses one; calls pass their own credentials.</summary>
+    public Task<ServiceClient> ConnectServiceAsync() => ServiceClient.ConnectAsync(ClusterId, _redis);
 
     public async Task<ChatTestClient> ConnectAsync(int gateway, string userId) =>
         await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId);

@@ -1,0 +1,117 @@
+using Cryb.Channels;
+using Cryb.Errors;
+using Cryb.Identity;
+using Cryb.Limits;
+using Cryb.Messages;
+using Cryb.Presence;
+using Cryb.Tests.Infrastructure;
+using Cryb.Typing;
+using Cryb.Users;
+
+namespace Cryb.Tests.Grains;
+
+/// <summary>
+/// Grain calls straight through the Orleans client, as an attacker with a client would make them:
+/// without a valid service credential, beyond an account's grants, or into silo-internal methods,
+/// they are refused before the grain runs, and nothing changes.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ServiceAccountTests(ClusterFixture fixture)
+{
+    private static readonly Caller Alice = TestAccounts.User("alice");
+
+    private async Task<(IChannelGrain Channel, ChatMessage Message)> PrivateChannelWithAMessageAsync()
+    {
+        var channel = fixture.Client.GetGrain<IChannelGrain>(Ids.NewChannelId());
+        await channel.Create(Alice, "secrets", isPrivate: true);
+        return (channel, await channel.SendMessage(Alice, new SendMessageRequest("the secret")));
+    }
+
+    [Fact]
+    public async Task A_user_caller_without_a_credential_is_refused()
+    {
+        var (channel, message) = await PrivateChannelWithAMessageAsync();
+        var forged = new Caller("alice", CallerKind.User);
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => channel.GetHistory(forged, null, 10));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => channel.SendMessage(forged, new SendMessageRequest("forged")));
+
+        Assert.Equal([message], await channel.GetHistory(Alice, null, 10));
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_or_an_unknown_account_is_refused()
+    {
+        var (channel, message) = await PrivateChannelWithAMessageAsync();
+        var wrongSecret = Caller.User("alice", TestAccounts.Gateway with { Secret = new string('x', 48) });
+        var unknown = Caller.User("alice", new ServiceCredential("intruder", TestAccounts.Gateway.Secret));
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => channel.GetHistory(wrongSecret, null, 10));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => channel.DeleteMessage(unknown, message.Id));
+
+        Assert.Equal([message], await channel.GetHistory(Alice, null, 10));
+    }
+
+    [Fact]
+    public async Task A_service_may_not_act_for_users_nor_as_another_service()
+    {
+        var (channel, message) = await PrivateChannelWithAMessageAsync();
+        var botAsAlice = Caller.User("alice", TestAccounts.WelcomeBot);
+        var botAsArchiver = new Caller(TestAccounts.Archiver.Name, CallerKind.Service, TestAccounts.WelcomeBot);
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.GetHistory(botAsAlice, null, 10));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.EditMessage(botAsAlice, message.Id, "edited"));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.GetHistory(botAsArchiver, null, 10));
+
+        Assert.Equal([message], await channel.GetHistory(Alice, null, 10));
+    }
+
+    [Fact]
+    public async Task A_service_calls_only_the_methods_it_was_granted_and_the_grain_still_checks_membership()
+    {
+        var (channel, message) = await PrivateChannelWithAMessageAsync();
+        var archiver = Caller.Service(TestAccounts.Archiver);
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.SendMessage(archiver, new SendMessageRequest("not granted")));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Join(archiver, null));
+        // Granted GetHistory, but not a member of this private channel: the grain refuses it itself.
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.GetHistory(archiver, null, 10));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden,
+            () => fixture.Client.GetGrain<IUserGrain>("alice").BanAccount(archiver, "not granted"));
+
+        Assert.Equal([message], await channel.GetHistory(Alice, null, 10));
+        Assert.Equal(AccountStanding.Active, await fixture.Client.GetGrain<IUserGrain>("alice").GetStanding(Alice));
+    }
+
+    [Fact]
+    public async Task Silo_internal_methods_are_refused_from_clients_even_with_a_valid_credential()
+    {
+        var (channel, _) = await PrivateChannelWithAMessageAsync();
+        var mallory = fixture.Client.GetGrain<IUserGrain>("mallory");
+        var info = await channel.GetInfo(Alice);
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => mallory.AddChannel(info));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => fixture.Client.GetGrain<IUserGrain>("alice").GetChannelIds());
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => fixture.Client.GetGrain<IUserGrain>("alice").RemoveChannel(info.Id, "left"));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => fixture.Client.GetGrain<IPresenceGrain>("alice").GatewayLost("gateway-x"));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => fixture.Client.GetGrain<IGatewayLeaseGrain>("gateway-x").Track("alice"));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated,
+            () => fixture.Client.GetGrain<IGatewayLeaseGrain>("gateway-x").Heartbeat(TestAccounts.Gateway with { Secret = new string('y', 48) }));
+        // One-way calls report nothing to the caller: what shows the refusal is that nothing changed.
+        await channel.RemoveDeletedAccount("alice");
+        await fixture.Client.GetGrain<ITypingGrain>(channel.GetPrimaryKeyString()).StopOnSend("alice");
+
+        Assert.False(await channel.IsMember(TestAccounts.User("mallory")));
+        Assert.DoesNotContain(info.Id, (await mallory.Connect(TestAccounts.User("mallory"), "Mallory")).ChannelIds);
+        Assert.True(await channel.IsMember(Alice));
+    }
+
+    [Fact]
+    public async Task A_user_spends_only_their_own_rate_limit()
+    {
+        var limiter = fixture.Client.GetGrain<IRateLimitGrain>("alice");
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => limiter.Take(TestAccounts.User("mallory"), RateLimitKind.Message));
+        Assert.True((await limiter.Take(Alice, RateLimitKind.Message)).Allowed);
+    }
+}
