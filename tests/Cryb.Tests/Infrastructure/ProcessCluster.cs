@@ -20,6 +20,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         ["RateLimits__Messages__Burst"] = "10000",
         ["RateLimits__Calls__PerSecond"] = "10000",
         ["RateLimits__Calls__Burst"] = "10000",
+        ["RateLimits__Typing__PerSecond"] = "10000",
+        ["RateLimits__Typing__Burst"] = "10000",
     };
 
     private readonly HttpClient _http = new();

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Cryb.Channels;
+using Cryb.Errors;
+using Cryb.Messages;
+using Cryb.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Cryb.Tests.Integration;
+
+/// <summary>
+/// The shipped per-user limits over the real protocol: a flood is acknowledged or refused, never
+/// lost; limits hold across gateways; a control user on the same gateway is never affected.
+/// </summary>
+public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture) : IClassFixture<ShippedLimitsClusterFixture>
+{
+    private static readonly HttpClient Http = new();
+
+    private ProcessCluster Cluster => fixture.Cluster;
+
+    private static string NewUser(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    [Fact]
+    public async Task A_message_flood_is_acknowledged_with_gapless_seqs_or_refused_with_a_retry_time_and_never_lost()
+    {
+        await using var flooder = await Cluster.ConnectAsync(0, NewUser("flooder"));
+        await using var control = await Cluster.ConnectAsync(0, NewUser("control"));
+        var channel = await flooder.CreateChannelAsync("flooded");
+        await control.JoinChannelAsync(channel.Id);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => TrySendAsync(flooder, channel.Id, $"flood {i}")));
+
+        var acked = outcomes.Select(o => o.Acked).OfType<ChatMessage>().OrderBy(m => m.Seq).ToArray();
+        var refused = outcomes.Select(o => o.Refused).OfType<HubException>().ToArray();
+        Assert.Equal(40, acked.Length + refused.Length);
+        Assert.InRange(acked.Length, 10, 25); // the burst of 10, plus 5 a second while the flood lasts
+        Assert.NotEmpty(refused);
+        Assert.All(refused, refusal =>
+        {
+            Assert.Equal(ErrorCodes.RateLimited, Refusals.CodeOf(refusal));
+            Assert.InRange(int.Parse(RetryAfter().Match(refusal.Message).Groups[1].Value), 1, 1000);
+        });
+        Assert.Equal(Enumerable.Range(1, acked.Length).Select(i => (long)i), acked.Select(m => m.Seq));
+        Assert.Equal(acked.Select(m => m.Id), (await flooder.GetHistoryAsync(channel.Id)).OrderBy(m => m.Seq).Select(m => m.Id));
+        Assert.Equal(acked.Length, await fixture.Servers.CountMessagesAsync(channel.Id));
+        for (var i = 0; i < acked.Length; i++)
+        {
+            Assert.Equal(acked[i].Id, (await control.NextMessageCreatedAsync()).Id);
+        }
+
+        // The control user has a bucket of their own.
+        Assert.Equal(acked.Length + 1, (await control.SendMessageAsync(channel.Id, "unaffected")).Seq);
+    }
+
+    [Fact]
+    public async Task The_message_limit_is_the_users_across_every_gateway()
+    {
+        var userId = NewUser("two-gateways");
+        await using var onFirst = await Cluster.ConnectAsync(0, userId);
+        await using var onSecond = await Cluster.ConnectAsync(1, userId);
+        var channel = await onFirst.CreateChannelAsync("two gateways");
+        await onSecond.NextAsync<ChannelInfo>("ChannelAdded");
+
+        var clock = Stopwatch.StartNew();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10)
+            .SelectMany(i => new[] { TrySendAsync(onFirst, channel.Id, $"first {i}"), TrySendAsync(onSecond, channel.Id, $"second {i}") }));
+        var elapsed = clock.Elapsed;
+
+        // A limit per connection or per gateway would let all 20 through; the user's lets through
+        // the burst of 10 and what 5 a second refilled meanwhile.
+        var acked = outcomes.Count(o => o.Acked is not null);
+        Assert.InRange(acked, 10, 10 + (int)Math.Ceiling(elapsed.TotalSeconds * 5));
+        Assert.True(acked < 20, $"{acked} of 20 acknowledged in {elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(acked, await fixture.Servers.CountMessagesAsync(channel.Id));
+    }
+
+    [Fact]
+    public async Task Typing_over_its_limit_is_dropped_silently_and_other_calls_are_refused_over_theirs()
+    {
+        await using var typist = await Cluster.ConnectAsync(0, NewUser("typist"));
+        await using var observer = await Cluster.ConnectAsync(0, NewUser("observer"));
+        var channel = await typist.CreateChannelAsync("typing limit");
+        await observer.JoinChannelAsync(channel.Id);
+
+        await typist.InvokeAsync("StartTyping", channel.Id);
+        Assert.Equal([typist.UserId], (await observer.NextAsync<TypingUpdated>("TypingUpdated")).UserIds);
+        await typist.InvokeAsync("StopTyping", channel.Id);
+        Assert.Empty((await observer.NextAsync<TypingUpdated>("TypingUpdated")).UserIds);
+        await typist.InvokeAsync("StartTyping", channel.Id); // within 2 s of the first: dropped, no error
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        Assert.True(observer.HasNo("TypingUpdated"));
+
+        var calls = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            try
+            {
+                await typist.InvokeAsync<MemberWithPresenceEvent[]>("GetMembers", channel.Id);
+                return null;
+            }
+            catch (HubException refusal)
+            {
+                return Refusals.CodeOf(refusal);
+            }
+        }));
+        Assert.Contains(ErrorCodes.RateLimited, calls);
+        Assert.All(calls, code => Assert.True(code is null or ErrorCodes.RateLimited, code));
+
+        var metrics = await PrometheusText.ScrapeAsync(Http, Cluster.Gateways[0].Url);
+        Assert.True(PrometheusText.Sum(metrics, "cryb_security_rate_limited_total", ("limit", "typing")) >= 1);
+        Assert.True(PrometheusText.Sum(metrics, "cryb_security_rate_limited_total", ("limit", "call")) >= 1);
+        // The observer was never limited by the typist's calls.
+        Assert.Single(await observer.InvokeAsync<MemberWithPresenceEvent[]>("GetMembers", channel.Id), m => m.UserId == observer.UserId);
+    }
+
+    [Fact]
+    public async Task A_sixth_connection_of_a_user_is_refused_on_any_gateway_until_one_closes()
+    {
+        var userId = NewUser("many-devices");
+        var token = await Cluster.TokenAsync(userId);
+        var open = new List<ChatTestClient>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var client = await ChatTestClient.ConnectAsync(Cluster.Gateways[i % 2].Url, token, userId);
+                await client.NextAsync<ReadyEvent>("Ready");
+                open.Add(client);
+            }
+
+            var closeReason = await ConnectExpectingCloseAsync(Cluster.Gateways[1].Url, token);
+            Assert.Contains(ErrorCodes.TooManyConnections, closeReason);
+            await using (var control = await Cluster.ConnectAsync(1, NewUser("control")))
+            {
+                await control.NextAsync<ReadyEvent>("Ready");
+            }
+
+            await open[0].DisposeAsync();
+            open.RemoveAt(0);
+            var sixth = await ChatTestClient.ConnectAsync(Cluster.Gateways[1].Url, token, userId);
+            open.Add(sixth);
+            await sixth.NextAsync<ReadyEvent>("Ready");
+        }
+        finally
+        {
+            foreach (var client in open)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Channels_per_user_are_bounded_and_a_refused_join_stores_nothing()
+    {
+        await using var collector = await Cluster.ConnectAsync(0, NewUser("collector"));
+        await using var host = await Cluster.ConnectAsync(1, NewUser("host"));
+        var hosted = await host.CreateChannelAsync("one too many");
+        var privateRoom = await host.CreateChannelAsync("private one too many", isPrivate: true);
+        for (var i = 0; i < ShippedLimitsClusterFixture.MaxChannelsPerUser; i++)
+        {
+            await collector.CreateChannelAsync($"mine {i}");
+        }
+
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.TooManyChannels, () => collector.CreateChannelAsync("fourth"));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.TooManyChannels, () => collector.JoinChannelAsync(hosted.Id));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.TooManyChannels, () => host.InvokeAsync("InviteToChannel", privateRoom.Id, collector.UserId));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.TooManyChannels, () => collector.InvokeAsync<ChannelInfo>("OpenDirectMessage", host.UserId));
+
+        var members = await host.InvokeAsync<MemberWithPresenceEvent[]>("GetMembers", hosted.Id);
+        Assert.DoesNotContain(members, m => m.UserId == collector.UserId);
+        await using var again = await Cluster.ConnectAsync(1, collector.UserId);
+        Assert.Equal(ShippedLimitsClusterFixture.MaxChannelsPerUser, (await again.NextAsync<ReadyEvent>("Ready")).Channels.Length);
+        Assert.Equal(1, (await host.SendMessageAsync(hosted.Id, "the host still works")).Seq);
+    }
+
+    private static async Task<(ChatMessage? Acked, HubException? Refused)> TrySendAsync(ChatTestClient client, string channelId, string content)
+    {
+        try
+        {
+            return (await client.SendMessageAsync(channelId, content, nonce: Guid.NewGuid().ToString("N")), null);
+        }
+        catch (HubException refusal)
+        {
+            return (null, refusal);
+        }
+    }
+
+    /// <summary>Connects and returns the reason the server closed the connection with.</summary>
+    private static async Task<string> ConnectExpectingCloseAsync(string gatewayUrl, string token)
+    {
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connection = new HubConnectionBuilder()
+            .WithUrl($"{gatewayUrl}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        connection.Closed += error =>
+        {
+            closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
+        await using (connection)
+        {
+            try
+            {
+                await connection.StartAsync(TestContext.Current.CancellationToken);
+            }
+            catch (Exception refusedDuringStart)
+            {
+                return refusedDuringStart.Message;
+            }
+
+            var error = await closed.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+            return error?.Message ?? "(closed without an error)";
+        }
+    }
+
+    [GeneratedRegex(@"retryAfterMs=(\d+)")]
+    private static partial Regex RetryAfter();
+}
+
+/// <summary>A <c>GetMembers</c> row as a client reads it.</summary>
+public sealed record MemberWithPresenceEvent(string UserId, ChannelRole Role, string? Status);
