@@ -18,6 +18,7 @@ namespace Cryb.Tests.Infrastructure;
 public sealed class ChatTestClient : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Channel<object>> _events = new();
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ChatTestClient(HubConnection connection, string userId)
     {
@@ -38,7 +39,16 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<ReadStateUpdated>("ReadStateUpdated");
         Record<PresenceInfo>("PresenceUpdated");
         Record<TypingUpdated>("TypingUpdated");
+        Record<AccountClosed>("AccountClosed");
+        connection.Closed += error =>
+        {
+            _closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
     }
+
+    /// <summary>Completes when the connection closes, with the server's error if it gave one.</summary>
+    public Task<Exception?> Closed => _closed.Task;
 
     public HubConnection Connection { get; }
     public string UserId { get; }
