@@ -22,11 +22,14 @@ public static class GatewayHostingExtensions
             {
                 options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
                 options.EnableDetailedErrors = false;
+                // Filters run in the order added: the error filter wraps the expiry check and logs its refusals.
                 options.AddFilter<ChatErrorFilter>();
+                options.AddFilter<TokenExpiryFilter>();
             })
             // Roles travel as "member", "admin", "owner", in both directions.
             .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton<ChatErrorFilter>();
+        builder.Services.AddSingleton<TokenExpiryFilter>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ChatFanout>();
@@ -40,13 +43,17 @@ public static class GatewayHostingExtensions
 
     public static WebApplication MapCrybGateway(this WebApplication app)
     {
+        app.UseCrybBrowserOrigins();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapCrybHealth();
         app.MapCrybMetrics();
         // Created now, not at the first connection, so /metrics shows the connection gauges at once.
         app.Services.GetRequiredService<GatewayMetrics>();
-        app.MapHub<ChatHub>(ChatHub.Path);
+        // A connection whose token expires is closed (within SignalR's one-second scan), so a
+        // revoked user cannot keep listening on a connection opened before the token ran out.
+        app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true)
+            .RequireCors(BrowserOriginExtensions.CorsPolicy);
         app.MapDevTokens();
         return app;
     }

@@ -23,6 +23,7 @@ public static class ErrorCodes
     public const string TooManyReactions = "too_many_reactions";
     public const string InvalidStatus = "invalid_status";
     public const string Unauthenticated = "unauthenticated";
+    public const string TokenExpired = "token_expired";
     public const string StorageUnavailable = "storage_unavailable";
     public const string Unavailable = "unavailable";
     public const string Internal = "internal_error";
