@@ -21,6 +21,8 @@ public sealed partial class AuthenticationAudit
         _gateway = new("gateway", gateway.Id);
         _failures = meters.Create(TelemetryNames.Cryb).CreateCounter<long>(
             "cryb.gateway.auth.failures", "{request}", "Requests refused at the authentication edge, by reason");
+        // Zero from the start, so a rate() over it works on a gateway that has refused nothing yet.
+        _failures.Add(0, _gateway);
     }
 
     /// <summary>A request refused with 401; <paramref name="failure"/> is JwtBearer's, null when no token came.</summary>

@@ -48,8 +48,9 @@ public static class GatewayHostingExtensions
         app.UseAuthorization();
         app.MapCrybHealth();
         app.MapCrybMetrics();
-        // Created now, not at the first connection, so /metrics shows the connection gauges at once.
+        // Created now, not at the first connection or refusal, so /metrics shows their series at once.
         app.Services.GetRequiredService<GatewayMetrics>();
+        app.Services.GetRequiredService<AuthenticationAudit>();
         // A connection whose token expires is closed (within SignalR's one-second scan), so a
         // revoked user cannot keep listening on a connection opened before the token ran out.
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true)
