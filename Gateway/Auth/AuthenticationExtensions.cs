@@ -8,7 +8,9 @@ public static class AuthenticationExtensions
 {
     /// <summary>
     /// JWT bearer authentication: the token comes in the <c>Authorization</c> header or, for
-    /// WebSockets and server-sent events that cannot set headers, the <c>access_token</c> query string.
+    /// WebSockets and server-sent events that cannot set headers, the <c>access_token</c> query
+    /// string. It is checked against <c>Auth:SigningKey</c> (HMAC), an OpenID Connect authority's
+    /// keys (<c>Auth:Authority</c>), or both; issuer, audience and lifetime are always checked.
     /// </summary>
     public static WebApplicationBuilder AddCrybAuthentication(this WebApplicationBuilder builder)
     {
@@ -21,34 +23,40 @@ public static class AuthenticationExtensions
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<AuthenticationAudit>();
+        builder.Services.AddSingleton<CrybJwtBearerEvents>();
+        builder.Services.AddAccessTokenPrivacy();
         builder.Services.AddAuthorization();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.MapInboundClaims = false;
+            if (settings.UsesAuthority)
+            {
+                // The handler fetches the discovery document and JWKS on first use and refreshes
+                // them (also when a token names an unknown key id), so the authority can rotate keys.
+                options.Authority = settings.Authority;
+                options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+                if (!string.IsNullOrWhiteSpace(settings.MetadataAddress))
+                {
+                    options.MetadataAddress = settings.MetadataAddress;
+                }
+            }
+
             options.TokenValidationParameters = new TokenValidationParameters
             {
+                // With an authority, its discovery document's issuer is accepted as well.
                 ValidIssuer = settings.Issuer,
                 ValidAudience = settings.Audience,
-                IssuerSigningKey = new SymmetricSecurityKey(settings.SigningKeyBytes),
-                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                IssuerSigningKey = settings.HasSigningKey ? new SymmetricSecurityKey(settings.SigningKeyBytes) : null,
+                ValidAlgorithms = settings.ValidAlgorithms,
                 ClockSkew = settings.ClockSkew,
                 RequireExpirationTime = true,
+                RequireSignedTokens = true,
                 NameClaimType = TokenIssuer.NameClaim,
             };
-            options.Events = new JwtBearerEvents
-            {
-                OnMessageReceived = context =>
-                {
-                    if (context.HttpContext.Request.Path.StartsWithSegments("/hubs")
-                        && context.Request.Query["access_token"] is { Count: > 0 } token)
-                    {
-                        context.Token = token;
-                    }
-
-                    return Task.CompletedTask;
-                },
-            };
+            options.EventsType = typeof(CrybJwtBearerEvents);
         });
+        builder.AddCrybBrowserOrigins();
         return builder;
     }
 }

@@ -17,7 +17,7 @@ public static class DevTokenEndpoint
         var settings = app.Services.GetRequiredService<AuthSettings>();
         if (settings.DevTokens.Enabled)
         {
-            app.MapPost("/auth/dev-token", Issue);
+            app.MapPost("/auth/dev-token", Issue).RequireCors(BrowserOriginExtensions.CorsPolicy);
         }
 
         return app;

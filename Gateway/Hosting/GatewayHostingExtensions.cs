@@ -22,13 +22,16 @@ public static class GatewayHostingExtensions
             {
                 options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
                 options.EnableDetailedErrors = false;
-                // In this order: refusals from the rate limit are mapped and logged like any other.
+                // Filters run in the order added: the error filter wraps the others and logs their
+                // refusals; an expired token spends no rate limit.
                 options.AddFilter<ChatErrorFilter>();
+                options.AddFilter<TokenExpiryFilter>();
                 options.AddFilter<RateLimitFilter>();
             })
             // Roles travel as "member", "admin", "owner", in both directions.
             .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton<ChatErrorFilter>();
+        builder.Services.AddSingleton<TokenExpiryFilter>();
         builder.Services.AddSingleton<RateLimitFilter>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();
@@ -43,13 +46,18 @@ public static class GatewayHostingExtensions
 
     public static WebApplication MapCrybGateway(this WebApplication app)
     {
+        app.UseCrybBrowserOrigins();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapCrybHealth();
         app.MapCrybMetrics();
-        // Created now, not at the first connection, so /metrics shows the connection gauges at once.
+        // Created now, not at the first connection or refusal, so /metrics shows their series at once.
         app.Services.GetRequiredService<GatewayMetrics>();
-        app.MapHub<ChatHub>(ChatHub.Path);
+        app.Services.GetRequiredService<AuthenticationAudit>();
+        // A connection whose token expires is closed (within SignalR's one-second scan), so a
+        // revoked user cannot keep listening on a connection opened before the token ran out.
+        app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true)
+            .RequireCors(BrowserOriginExtensions.CorsPolicy);
         app.MapDevTokens();
         return app;
     }

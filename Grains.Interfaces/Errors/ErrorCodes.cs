@@ -27,6 +27,7 @@ public static class ErrorCodes
     public const string TooManyConnections = "too_many_connections";
     public const string TooManyChannels = "too_many_channels";
     public const string AccountDisabled = "account_disabled";
+    public const string TokenExpired = "token_expired";
     public const string StorageUnavailable = "storage_unavailable";
     public const string Unavailable = "unavailable";
     public const string Internal = "internal_error";

@@ -41,9 +41,10 @@ public sealed class ProcessCluster : IAsyncDisposable
     public IReadOnlyList<ClusterProcess> Gateways { get; }
 
     public static async Task<ProcessCluster> StartAsync(
-        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null, bool shippedLimits = false)
+        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null,
+        IReadOnlyDictionary<string, string>? gatewaySettings = null, bool shippedLimits = false)
     {
-        var cluster = await CreateAsync(servers, silos, gateways, settings, shippedLimits);
+        var cluster = await CreateAsync(servers, silos, gateways, settings, gatewaySettings, shippedLimits);
         try
         {
             await cluster.StartAllAsync();
@@ -57,9 +58,13 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>The processes, configured but not started.</summary>
+    /// <summary>
+    /// The processes, configured but not started. <paramref name="gatewaySettings"/> go to gateways
+    /// only and win over their test defaults (the signing key, dev tokens on).
+    /// </summary>
     public static Task<ProcessCluster> CreateAsync(
-        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null, bool shippedLimits = false)
+        TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null,
+        IReadOnlyDictionary<string, string>? gatewaySettings = null, bool shippedLimits = false)
     {
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..12];
         var logs = Directory.CreateTempSubdirectory($"cryb-{clusterId}-").FullName;
@@ -88,13 +93,19 @@ public sealed class ProcessCluster : IAsyncDisposable
                 ["Silo__GatewayPort"] = FreePort.Next().ToString(),
             },
             logs)).ToArray();
+        var gatewayEnvironment = new Dictionary<string, string>(shared)
+        {
+            ["Auth__SigningKey"] = SigningKey,
+            ["Auth__DevTokens__Enabled"] = "true",
+        };
+        foreach (var (key, value) in gatewaySettings ?? new Dictionary<string, string>())
+        {
+            gatewayEnvironment[key] = value;
+        }
+
         var gatewayProcesses = Enumerable.Range(1, gateways).Select(i => new ClusterProcess(
             $"gateway-{i}", "Gateway", "Cryb.Gateway.dll", FreePort.Next(),
-            new Dictionary<string, string>(shared)
-            {
-                ["Auth__SigningKey"] = SigningKey,
-                ["Auth__DevTokens__Enabled"] = "true",
-            },
+            new Dictionary<string, string>(gatewayEnvironment),
             logs)).ToArray();
 
         return Task.FromResult(new ProcessCluster(clusterId, servers.Redis.Configuration, siloProcesses, gatewayProcesses));

@@ -1,0 +1,57 @@
+using Cryb.Identity;
+using Cryb.Users;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+namespace Cryb.Gateway.Auth;
+
+/// <summary>
+/// The gateway's JwtBearer events, resolved from DI (<c>EventsType</c>) so they can take services:
+/// where the token is read from, extra checks on a valid token, and the audit of each refusal.
+/// </summary>
+public sealed class CrybJwtBearerEvents(AuthenticationAudit audit, IClusterClient cluster, ServiceCredential account) : JwtBearerEvents
+{
+    /// <summary>
+    /// WebSockets and server-sent events cannot set headers, so SignalR clients send the token as
+    /// <c>access_token</c> in the query string; it is read only on the hub's paths.
+    /// </summary>
+    public override Task MessageReceived(MessageReceivedContext context)
+    {
+        if (context.HttpContext.Request.Path.StartsWithSegments("/hubs")
+            && context.Request.Query["access_token"] is { Count: > 0 } token)
+        {
+            context.Token = token;
+        }
+
+        return base.MessageReceived(context);
+    }
+
+    /// <summary>
+    /// The token is genuine and current; the account must also be in good standing: a banned or
+    /// deleted user is refused with 401 (audited by <see cref="Challenge"/> as <c>account_disabled</c>)
+    /// before any connection exists. If the cluster cannot answer, the request fails closed.
+    /// </summary>
+    public override async Task TokenValidated(TokenValidatedContext context)
+    {
+        if (context.Principal?.FindFirst(TokenIssuer.SubjectClaim)?.Value is { } userId && Ids.IsValid(userId))
+        {
+            var standing = await cluster.GetGrain<IUserGrain>(userId).GetStanding(Caller.User(userId, account));
+            if (standing != AccountStanding.Active)
+            {
+                context.Fail(new AccountNotActiveException(standing));
+                return;
+            }
+        }
+
+        await base.TokenValidated(context);
+    }
+
+    /// <summary>
+    /// Runs once per refused request (authorization asked for a user and there is none), so each
+    /// refusal is audited exactly once; a bad token on an anonymous endpoint is not a refusal.
+    /// </summary>
+    public override Task Challenge(JwtBearerChallengeContext context)
+    {
+        audit.Unauthenticated(context.HttpContext, context.AuthenticateFailure);
+        return base.Challenge(context);
+    }
+}
