@@ -34,7 +34,19 @@ public sealed class CrybJwtBearerEvents(AuthenticationAudit audit, IClusterClien
     {
         if (context.Principal?.FindFirst(TokenIssuer.SubjectClaim)?.Value is { } userId && Ids.IsValid(userId))
         {
-            var standing = await cluster.GetGrain<IUserGrain>(userId).GetStanding(Caller.User(userId, account));
+            AccountStanding standing;
+            try
+            {
+                standing = await cluster.GetGrain<IUserGrain>(userId).GetStanding(Caller.User(userId, account));
+            }
+            catch (Exception ex)
+            {
+                // Unknown standing: refuse (counted under reason "error", which an operator watches)
+                // rather than let a banned user through while the cluster cannot answer.
+                context.Fail(ex);
+                return;
+            }
+
             if (standing != AccountStanding.Active)
             {
                 context.Fail(new AccountNotActiveException(standing));
