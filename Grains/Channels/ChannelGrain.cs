@@ -185,6 +185,7 @@ public sealed partial class ChannelGrain(
         RequireOutranks(caller, userId, mustBeMember: true);
         await RemoveMemberAsync(userId, LeaveReasons.Kicked);
         LogMemberRemoved(ChannelId, userId, LeaveReasons.Kicked, caller.MemberId);
+        metrics.ChannelModeration("kick");
     }
 
     public async Task Ban(Caller caller, string userId)
@@ -201,6 +202,7 @@ public sealed partial class ChannelGrain(
         }
 
         LogMemberRemoved(ChannelId, userId, LeaveReasons.Banned, caller.MemberId);
+        metrics.ChannelModeration("ban");
     }
 
     public async Task SetMemberRole(Caller caller, string userId, ChannelRole role)

@@ -12,6 +12,7 @@ public sealed class SiloMetrics
     private readonly Histogram<long> _batchSize;
     private readonly Counter<long> _authorizationRefusals;
     private readonly Counter<long> _accountActions;
+    private readonly Counter<long> _channelModeration;
 
     public SiloMetrics(IMeterFactory meters)
     {
@@ -24,6 +25,8 @@ public sealed class SiloMetrics
             "cryb.security.client_calls.refused", "{call}", "Orleans client calls refused for their service credential, by code");
         _accountActions = meter.CreateCounter<long>(
             "cryb.security.account_actions", "{action}", "Accounts banned, unbanned or deleted, by action");
+        _channelModeration = meter.CreateCounter<long>(
+            "cryb.security.channel_moderation", "{action}", "Members kicked or banned from channels, by action");
         // Zero from the start: a silo that has not served a send yet still shows its series.
         _messagesSent.Add(0);
         _online.Add(0);
@@ -38,6 +41,8 @@ public sealed class SiloMetrics
     public void AuthorizationRefused(string code) => _authorizationRefusals.Add(1, new KeyValuePair<string, object?>("code", code));
 
     public void AccountAction(string action) => _accountActions.Add(1, new KeyValuePair<string, object?>("action", action));
+
+    public void ChannelModeration(string action) => _channelModeration.Add(1, new KeyValuePair<string, object?>("action", action));
 
     public void Wrote(string operation, TimeSpan duration, int batchSize)
     {

@@ -61,6 +61,11 @@ public sealed class ChatTestClient : IAsyncDisposable
             .Build();
         var client = new ChatTestClient(connection, userId);
         await connection.StartAsync();
+        // Connected means Ready came (it is left for the test to read): only then are the
+        // connection's subscriptions live, as a real client must also wait for. A connection the
+        // server closes instead is returned as it is.
+        await Task.WhenAny(client.Events("Ready").Reader.WaitToReadAsync().AsTask(), client.Closed)
+            .WaitAsync(TimeSpan.FromSeconds(30));
         return client;
     }
 

@@ -60,11 +60,19 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
         var channel = await owner.CreateChannelAsync("left behind");
         await leaver.JoinChannelAsync(channel.Id);
         Assert.Equal(userId, (await owner.NextAsync<MemberJoined>("MemberJoined")).UserId);
+        await using (var kicked = await Cluster.ConnectAsync(0, NewUser("kicked")))
+        {
+            await kicked.JoinChannelAsync(channel.Id);
+            await owner.InvokeAsync("KickMember", channel.Id, kicked.UserId);
+        }
+
         await using var service = await Cluster.ConnectServiceAsync();
         var account = service.Cluster.GetGrain<IUserGrain>(userId);
 
         await account.DeleteAccount(Moderator);
 
+        await owner.NextAsync<MemberJoined>("MemberJoined"); // the kicked one came and went
+        Assert.Equal(LeaveReasons.Kicked, (await owner.NextAsync<MemberLeft>("MemberLeft")).Reason);
         var left = await owner.NextAsync<MemberLeft>("MemberLeft");
         Assert.Equal((userId, LeaveReasons.AccountDeleted), (left.UserId, left.Reason));
         await leaver.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
@@ -75,6 +83,7 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
 
         var metrics = await PrometheusText.ScrapeAsync(Http, Cluster.Silos[0].Url) + await PrometheusText.ScrapeAsync(Http, Cluster.Silos[1].Url);
         Assert.True(PrometheusText.Sum(metrics, "cryb_security_account_actions_total", ("action", "delete")) >= 1);
+        Assert.True(PrometheusText.Sum(metrics, "cryb_security_channel_moderation_total", ("action", "kick")) >= 1);
     }
 
     [Fact]

@@ -197,8 +197,9 @@ public sealed class PresenceAndTypingTests(TestServers servers, ShortTimingsClus
 
         await cluster.Gateways[0].KillAsync();
 
-        // Lease 3 s after the last heartbeat, checked every second: well within 10 s.
-        var offline = await NextPresenceOfAsync(bob, alice.UserId, TimeSpan.FromSeconds(10));
-        Assert.Equal(PresenceStatus.Offline, offline.Status);
+        // Lease 3 s after the last heartbeat, checked every second. Alice may turn idle first (after
+        // 5 s without activity) on a loaded machine; offline must follow within the watcher's wait.
+        var offline = await WaitForStatusAsync(bob, alice.UserId, PresenceStatus.Offline);
+        Assert.NotNull(offline.LastSeenAt);
     }
 }

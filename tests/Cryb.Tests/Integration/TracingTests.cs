@@ -33,6 +33,10 @@ public sealed class TracingTests(TestServers servers)
             ["Cluster:ClusterId"] = clusterId,
             ["Cluster:ServiceId"] = clusterId,
         };
+        foreach (var (key, value) in TestAccounts.Configuration)
+        {
+            shared[key] = value;
+        }
 
         var siloBuilder = Builder(shared, new()
         {
