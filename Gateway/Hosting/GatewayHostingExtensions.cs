@@ -7,6 +7,7 @@ using Cryb.Gateway.Presence;
 using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cryb.Gateway.Hosting;
 
@@ -26,6 +27,11 @@ public static class GatewayHostingExtensions
             })
             // Roles travel as "member", "admin", "owner", in both directions.
             .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        // Every send goes through a bounded per-connection outbox: one connection that stops reading
+        // delays nobody else, and is closed as a slow consumer (ConnectionOutbox).
+        builder.Services.AddOptions<SlowConsumerOptions>().BindConfiguration(SlowConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, BoundedHubLifetimeManager<ChatHub>>();
         builder.Services.AddSingleton<ChatErrorFilter>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();

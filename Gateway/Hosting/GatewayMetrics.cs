@@ -18,6 +18,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _delivered;
     private readonly Histogram<double> _fanoutLatency;
+    private readonly Counter<long> _slowConsumers;
 
     public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout)
     {
@@ -29,6 +30,13 @@ public sealed class GatewayMetrics
         _refusals = meter.CreateCounter<long>("cryb.refusals", "{call}", "Refused hub calls by error code");
         _delivered = meter.CreateCounter<long>("cryb.events.delivered", "{event}", "Events sent to client connections, by event");
         _fanoutLatency = meter.CreateHistogram<double>("cryb.fanout.latency", "ms", "From the grain's commit to this gateway's send");
+        _slowConsumers = meter.CreateCounter<long>("cryb.gateway.slow_consumers.disconnected", "{connection}", "Connections closed as slow_consumer, by trigger (buffer_full, stalled)");
+        // Zero from the start, so alerts and dashboards see the series before the first incident.
+        foreach (var trigger in Enum.GetValues<SlowConsumerTrigger>())
+        {
+            _slowConsumers.Add(0, _gateway, new("trigger", TagOf(trigger)));
+        }
+
         meter.CreateObservableUpDownCounter("cryb.gateway.connections", () => new Measurement<int>(connections.Count, _gateway), "{connection}", "Open connections");
         meter.CreateObservableGauge("cryb.gateway.stream_subscriptions", () => new[]
         {
@@ -45,6 +53,16 @@ public sealed class GatewayMetrics
         _invocations.Add(1, _gateway, new("method", method), new("outcome", outcome));
 
     public void Refused(string code) => _refusals.Add(1, _gateway, new("code", code));
+
+    public void SlowConsumerDisconnected(SlowConsumerTrigger trigger) =>
+        _slowConsumers.Add(1, _gateway, new("trigger", TagOf(trigger)));
+
+    private static string TagOf(SlowConsumerTrigger trigger) => trigger switch
+    {
+        SlowConsumerTrigger.BufferFull => "buffer_full",
+        SlowConsumerTrigger.Stalled => "stalled",
+        _ => trigger.ToString(),
+    };
 
     public void Delivered(string eventName, int connections, DateTimeOffset? committedAt)
     {

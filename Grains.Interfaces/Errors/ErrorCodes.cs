@@ -25,5 +25,8 @@ public static class ErrorCodes
     public const string Unauthenticated = "unauthenticated";
     public const string StorageUnavailable = "storage_unavailable";
     public const string Unavailable = "unavailable";
+
+    /// <summary>Not a call's refusal: why a gateway closed a connection that stopped reading its events.</summary>
+    public const string SlowConsumer = "slow_consumer";
     public const string Internal = "internal_error";
 }
