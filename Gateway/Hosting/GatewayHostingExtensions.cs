@@ -7,6 +7,7 @@ using Cryb.Gateway.Presence;
 using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cryb.Gateway.Hosting;
@@ -32,6 +33,9 @@ public static class GatewayHostingExtensions
         builder.Services.AddOptions<SlowConsumerOptions>().BindConfiguration(SlowConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, BoundedHubLifetimeManager<ChatHub>>();
+        // The JSON protocol, counting the frames it cannot dispatch (unknown methods, bad arguments, malformed frames).
+        builder.Services.RemoveAll<IHubProtocol>();
+        builder.Services.AddSingleton<IHubProtocol, ProtocolErrorCountingHubProtocol>();
         builder.Services.AddSingleton<ChatErrorFilter>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();

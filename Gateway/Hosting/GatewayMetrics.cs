@@ -19,6 +19,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _delivered;
     private readonly Histogram<double> _fanoutLatency;
     private readonly Counter<long> _slowConsumers;
+    private readonly Counter<long> _protocolErrors;
 
     public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout)
     {
@@ -31,10 +32,16 @@ public sealed class GatewayMetrics
         _delivered = meter.CreateCounter<long>("cryb.events.delivered", "{event}", "Events sent to client connections, by event");
         _fanoutLatency = meter.CreateHistogram<double>("cryb.fanout.latency", "ms", "From the grain's commit to this gateway's send");
         _slowConsumers = meter.CreateCounter<long>("cryb.gateway.slow_consumers.disconnected", "{connection}", "Connections closed as slow_consumer, by trigger (buffer_full, stalled)");
+        _protocolErrors = meter.CreateCounter<long>("cryb.gateway.protocol_errors", "{frame}", "Frames SignalR could not dispatch, by kind (unknown_method, bad_arguments, malformed_frame)");
         // Zero from the start, so alerts and dashboards see the series before the first incident.
         foreach (var trigger in Enum.GetValues<SlowConsumerTrigger>())
         {
             _slowConsumers.Add(0, _gateway, new("trigger", TagOf(trigger)));
+        }
+
+        foreach (var kind in ProtocolErrorKinds.All)
+        {
+            _protocolErrors.Add(0, _gateway, new("kind", kind));
         }
 
         meter.CreateObservableUpDownCounter("cryb.gateway.connections", () => new Measurement<int>(connections.Count, _gateway), "{connection}", "Open connections");
@@ -56,6 +63,8 @@ public sealed class GatewayMetrics
 
     public void SlowConsumerDisconnected(SlowConsumerTrigger trigger) =>
         _slowConsumers.Add(1, _gateway, new("trigger", TagOf(trigger)));
+
+    public void ProtocolError(string kind) => _protocolErrors.Add(1, _gateway, new("kind", kind));
 
     private static string TagOf(SlowConsumerTrigger trigger) => trigger switch
     {
