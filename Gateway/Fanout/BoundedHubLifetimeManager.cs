@@ -40,9 +40,6 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
         _logger = logger;
     }
 
-    /// <summary>Bytes queued for all connections together, for the gauge.</summary>
-    public long BufferedBytes => _connections.Values.Sum(outbox => outbox.BufferedBytes);
-
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
         _connections[connection.ConnectionId] = new ConnectionOutbox(connection, _options, _time, OnSlowConsumer);
@@ -191,9 +188,11 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
         {
             connection.GetHttpContext()?.Abort();
         }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex)
         {
-            // The request already ended: the connection is closing anyway.
+            // Best effort: the request may have ended already (the connection is closing anyway), and
+            // the SignalR-level abort below ends the connection whatever the transport.
+            _logger.LogDebug(ex, "Resetting the transport of {ConnectionId} failed", connection.ConnectionId);
         }
 
         connection.Abort();

@@ -47,18 +47,6 @@ public sealed class ConnectionOutbox
     /// <summary>The SignalR groups this connection is in, guarded by the lifetime manager's group lock.</summary>
     public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Bytes accepted and not yet taken by the transport, the write in flight included.</summary>
-    public long BufferedBytes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _bufferedBytes;
-            }
-        }
-    }
-
     /// <summary>
     /// Queues a message, serialized at most once per protocol however many connections share it; never
     /// waits. A message that does not fit closes the connection: dropping it would leave a gap the

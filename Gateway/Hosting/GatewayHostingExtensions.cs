@@ -28,14 +28,6 @@ public static class GatewayHostingExtensions
             })
             // Roles travel as "member", "admin", "owner", in both directions.
             .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        // Every send goes through a bounded per-connection outbox: one connection that stops reading
-        // delays nobody else, and is closed as a slow consumer (ConnectionOutbox).
-        builder.Services.AddOptions<SlowConsumerOptions>().BindConfiguration(SlowConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, BoundedHubLifetimeManager<ChatHub>>();
-        // The JSON protocol, counting the frames it cannot dispatch (unknown methods, bad arguments, malformed frames).
-        builder.Services.RemoveAll<IHubProtocol>();
-        builder.Services.AddSingleton<IHubProtocol, ProtocolErrorCountingHubProtocol>();
         builder.Services.AddSingleton<ChatErrorFilter>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();
@@ -45,6 +37,14 @@ public static class GatewayHostingExtensions
         // The fan-out reports deliveries to the metrics, which observe the fan-out's subscriptions.
         builder.Services.AddSingleton(services => new Lazy<ChatFanout>(services.GetRequiredService<ChatFanout>));
         builder.Services.AddHostedService<PresenceHeartbeat>();
+        // Every send goes through a bounded per-connection outbox: one connection that stops reading
+        // delays nobody else, and is closed as a slow consumer (ConnectionOutbox).
+        builder.Services.AddOptions<SlowConsumerOptions>().BindConfiguration(SlowConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, BoundedHubLifetimeManager<ChatHub>>();
+        // The JSON protocol, counting the frames it cannot dispatch (unknown methods, bad arguments, malformed frames).
+        builder.Services.RemoveAll<IHubProtocol>();
+        builder.Services.AddSingleton<IHubProtocol, ProtocolErrorCountingHubProtocol>();
         return builder;
     }
 

@@ -12,14 +12,14 @@ namespace Cryb.Gateway.Hosting;
 public sealed class GatewayMetrics
 {
     private readonly KeyValuePair<string, object?> _gateway;
+    private readonly Counter<long> _slowConsumers;
+    private readonly Counter<long> _protocolErrors;
     private readonly Counter<long> _connects;
     private readonly Counter<long> _disconnects;
     private readonly Counter<long> _invocations;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _delivered;
     private readonly Histogram<double> _fanoutLatency;
-    private readonly Counter<long> _slowConsumers;
-    private readonly Counter<long> _protocolErrors;
 
     public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout)
     {
@@ -31,6 +31,13 @@ public sealed class GatewayMetrics
         _refusals = meter.CreateCounter<long>("cryb.refusals", "{call}", "Refused hub calls by error code");
         _delivered = meter.CreateCounter<long>("cryb.events.delivered", "{event}", "Events sent to client connections, by event");
         _fanoutLatency = meter.CreateHistogram<double>("cryb.fanout.latency", "ms", "From the grain's commit to this gateway's send");
+        meter.CreateObservableUpDownCounter("cryb.gateway.connections", () => new Measurement<int>(connections.Count, _gateway), "{connection}", "Open connections");
+        meter.CreateObservableGauge("cryb.gateway.stream_subscriptions", () => new[]
+        {
+            new Measurement<int>(fanout.Value.ChannelSubscriptionCount, _gateway, new("stream", "channel")),
+            new Measurement<int>(fanout.Value.UserSubscriptionCount, _gateway, new("stream", "user")),
+        }, "{subscription}", "Stream subscriptions this gateway holds");
+
         _slowConsumers = meter.CreateCounter<long>("cryb.gateway.slow_consumers.disconnected", "{connection}", "Connections closed as slow_consumer, by trigger (buffer_full, stalled)");
         _protocolErrors = meter.CreateCounter<long>("cryb.gateway.protocol_errors", "{frame}", "Frames SignalR could not dispatch, by kind (unknown_method, bad_arguments, malformed_frame)");
         // Zero from the start, so alerts and dashboards see the series before the first incident.
@@ -43,13 +50,6 @@ public sealed class GatewayMetrics
         {
             _protocolErrors.Add(0, _gateway, new("kind", kind));
         }
-
-        meter.CreateObservableUpDownCounter("cryb.gateway.connections", () => new Measurement<int>(connections.Count, _gateway), "{connection}", "Open connections");
-        meter.CreateObservableGauge("cryb.gateway.stream_subscriptions", () => new[]
-        {
-            new Measurement<int>(fanout.Value.ChannelSubscriptionCount, _gateway, new("stream", "channel")),
-            new Measurement<int>(fanout.Value.UserSubscriptionCount, _gateway, new("stream", "user")),
-        }, "{subscription}", "Stream subscriptions this gateway holds");
     }
 
     public void Connected() => _connects.Add(1, _gateway);
@@ -60,6 +60,15 @@ public sealed class GatewayMetrics
         _invocations.Add(1, _gateway, new("method", method), new("outcome", outcome));
 
     public void Refused(string code) => _refusals.Add(1, _gateway, new("code", code));
+
+    public void Delivered(string eventName, int connections, DateTimeOffset? committedAt)
+    {
+        _delivered.Add(connections, _gateway, new("event", eventName));
+        if (committedAt is { } at)
+        {
+            _fanoutLatency.Record((DateTimeOffset.UtcNow - at).TotalMilliseconds, _gateway, new("event", eventName));
+        }
+    }
 
     public void SlowConsumerDisconnected(SlowConsumerTrigger trigger) =>
         _slowConsumers.Add(1, _gateway, new("trigger", TagOf(trigger)));
@@ -72,13 +81,4 @@ public sealed class GatewayMetrics
         SlowConsumerTrigger.Stalled => "stalled",
         _ => trigger.ToString(),
     };
-
-    public void Delivered(string eventName, int connections, DateTimeOffset? committedAt)
-    {
-        _delivered.Add(connections, _gateway, new("event", eventName));
-        if (committedAt is { } at)
-        {
-            _fanoutLatency.Record((DateTimeOffset.UtcNow - at).TotalMilliseconds, _gateway, new("event", eventName));
-        }
-    }
 }
