@@ -13,11 +13,11 @@ public sealed class SlowConsumerOptions
 
     /// <summary>
     /// Serialized events queued for one connection behind a write the transport has not taken yet.
-    /// 256 KB is about ten of the largest possible <c>MessageCreated</c> events (4000 characters that
-    /// all need JSON escaping) or a few hundred ordinary ones, on top of what SignalR's transport
-    /// buffer (64 KB) and the kernel's socket buffers already hold. A client that far behind catches
-    /// up faster with one <c>JoinChannel</c> (up to 500 missed messages) than through the socket; and
-    /// a thousand stalled connections cost at most 256 MB, not an unbounded heap.
+    /// 256 KB holds at least ten of the largest events (a 4000-character message is 12 KB in 3-byte
+    /// UTF-8 characters, 24 KB in characters JSON must escape) and hundreds of ordinary ones, on top
+    /// of SignalR's 64 KB transport buffer and the kernel's socket buffers. A client that far behind
+    /// catches up faster with one <c>JoinChannel</c> (up to 500 missed messages) than through the
+    /// socket; and a thousand stalled connections cost at most 256 MB, not an unbounded heap.
     /// </summary>
     [Range(4 * 1024, 64 * 1024 * 1024)]
     public int MaxBufferBytes { get; set; } = 256 * 1024;
