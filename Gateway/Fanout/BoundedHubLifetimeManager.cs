@@ -72,7 +72,8 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
             lock (_groupsLock)
             {
                 // Copy on write: membership changes are rare next to sends, which then read without copying.
-                if (outbox.Groups.Add(groupName))
+                // A connection that disconnected meanwhile stays out: its groups were already cleared.
+                if (_connections.TryGetValue(connectionId, out var current) && current == outbox && outbox.Groups.Add(groupName))
                 {
                     _groups[groupName] = _groups.TryGetValue(groupName, out var members) ? [.. members, outbox] : [outbox];
                 }
