@@ -9,6 +9,7 @@ using Cryb.Hosting.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Cryb.Gateway.Hosting;
 
@@ -56,7 +57,11 @@ public static class GatewayHostingExtensions
         app.MapCrybMetrics();
         // Created now, not at the first connection, so /metrics shows the connection gauges at once.
         app.Services.GetRequiredService<GatewayMetrics>();
-        app.MapHub<ChatHub>(ChatHub.Path);
+        // SignalR closes a connection whose transport cannot finish one send within TransportSendTimeout
+        // (10 s by default), without a word in our logs or metrics. Twice our slow-consumer timeout keeps
+        // it as the backstop for a send that never completes, and lets the slow-consumer policy act first.
+        var slowConsumer = app.Services.GetRequiredService<IOptions<SlowConsumerOptions>>().Value;
+        app.MapHub<ChatHub>(ChatHub.Path, options => options.TransportSendTimeout = 2 * slowConsumer.Timeout);
         app.MapDevTokens();
         return app;
     }

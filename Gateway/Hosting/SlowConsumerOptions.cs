@@ -26,7 +26,8 @@ public sealed class SlowConsumerOptions
     /// How long one write may wait on a full transport buffer (the client reads nothing) before the
     /// connection is closed, even if its queue is far from <see cref="MaxBufferBytes"/>. 10 s is
     /// longer than a network hiccup or a client GC pause and shorter than SignalR's 30 s client
-    /// timeout, which only notices a client that stops sending, not one that stops reading.
+    /// timeout, which only notices a client that stops sending, not one that stops reading. SignalR's
+    /// transport send timeout is set to twice this: the backstop for a send that never completes.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
