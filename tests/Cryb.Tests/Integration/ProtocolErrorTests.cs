@@ -70,6 +70,26 @@ public sealed class ProtocolErrorTests(SingleGatewayClusterFixture fixture) : IC
         await WaitForCountAsync("malformed_frame", before + 1);
     }
 
+    [Fact]
+    public async Task A_frame_over_the_receive_limit_closes_that_connection_only_and_is_not_a_protocol_error()
+    {
+        await using var alice = await Cluster.ConnectAsync(0, "alice");
+        await using var bob = await Cluster.ConnectAsync(0, "bob");
+        var before = await Task.WhenAll(ProtocolErrorKinds.Select(ProtocolErrorsAsync));
+        await using var mallory = await RawSignalRClient.ConnectAsync(Cluster.Gateways[0].Url, await Cluster.TokenAsync("mallory"));
+        await mallory.ReceiveUntilAsync(frame => frame.Contains("\"target\":\"Ready\"", StringComparison.Ordinal), "mallory's Ready");
+
+        // A well-formed call whose one frame is over SignalR's 64 KB receive limit.
+        var content = new string('x', 70 * 1024);
+        await mallory.SendRawAsync($"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"SendMessage\",\"arguments\":[\"c\",\"{content}\",null,null]}}{RawSignalRClient.RecordSeparator}");
+
+        Assert.True(await mallory.WaitUntilClosedAsync(TimeSpan.FromSeconds(10)), "mallory's connection is still open");
+        await AssertBothStillWorkAsync(alice, bob);
+        Assert.Equal(before, await Task.WhenAll(ProtocolErrorKinds.Select(ProtocolErrorsAsync)));
+    }
+
+    private static readonly string[] ProtocolErrorKinds = ["unknown_method", "bad_arguments", "malformed_frame"];
+
     /// <summary>Alice still calls and bob, on the same gateway, still receives.</summary>
     private static async Task AssertBothStillWorkAsync(ChatTestClient alice, ChatTestClient bob)
     {
