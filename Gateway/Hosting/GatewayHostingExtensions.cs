@@ -7,6 +7,9 @@ using Cryb.Gateway.Presence;
 using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Cryb.Gateway.Hosting;
 
@@ -41,6 +44,14 @@ public static class GatewayHostingExtensions
         // The fan-out reports deliveries to the metrics, which observe the fan-out's subscriptions.
         builder.Services.AddSingleton(services => new Lazy<ChatFanout>(services.GetRequiredService<ChatFanout>));
         builder.Services.AddHostedService<PresenceHeartbeat>();
+        // Every send goes through a bounded per-connection outbox: one connection that stops reading
+        // delays nobody else, and is closed as a slow consumer (ConnectionOutbox).
+        builder.Services.AddOptions<SlowConsumerOptions>().BindConfiguration(SlowConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, BoundedHubLifetimeManager<ChatHub>>();
+        // The JSON protocol, counting the frames it cannot dispatch (unknown methods, bad arguments, malformed frames).
+        builder.Services.RemoveAll<IHubProtocol>();
+        builder.Services.AddSingleton<IHubProtocol, ProtocolErrorCountingHubProtocol>();
         return builder;
     }
 
@@ -54,9 +65,17 @@ public static class GatewayHostingExtensions
         // Created now, not at the first connection or refusal, so /metrics shows their series at once.
         app.Services.GetRequiredService<GatewayMetrics>();
         app.Services.GetRequiredService<AuthenticationAudit>();
-        // A connection whose token expires is closed (within SignalR's one-second scan), so a
-        // revoked user cannot keep listening on a connection opened before the token ran out.
-        app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true)
+        // SignalR closes a connection whose transport cannot finish one send within TransportSendTimeout
+        // (10 s by default), without a word in our logs or metrics. Twice our slow-consumer timeout keeps
+        // it as the backstop for a send that never completes, and lets the slow-consumer policy act first.
+        var slowConsumer = app.Services.GetRequiredService<IOptions<SlowConsumerOptions>>().Value;
+        app.MapHub<ChatHub>(ChatHub.Path, options =>
+            {
+                // A connection whose token expires is closed (within SignalR's one-second scan), so a
+                // revoked user cannot keep listening on a connection opened before the token ran out.
+                options.CloseOnAuthenticationExpiration = true;
+                options.TransportSendTimeout = 2 * slowConsumer.Timeout;
+            })
             .RequireCors(BrowserOriginExtensions.CorsPolicy);
         app.MapDevTokens();
         return app;

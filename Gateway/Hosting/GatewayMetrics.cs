@@ -13,6 +13,8 @@ namespace Cryb.Gateway.Hosting;
 public sealed class GatewayMetrics
 {
     private readonly KeyValuePair<string, object?> _gateway;
+    private readonly Counter<long> _slowConsumers;
+    private readonly Counter<long> _protocolErrors;
     private readonly Counter<long> _connects;
     private readonly Counter<long> _disconnects;
     private readonly Counter<long> _invocations;
@@ -38,6 +40,19 @@ public sealed class GatewayMetrics
             new Measurement<int>(fanout.Value.ChannelSubscriptionCount, _gateway, new("stream", "channel")),
             new Measurement<int>(fanout.Value.UserSubscriptionCount, _gateway, new("stream", "user")),
         }, "{subscription}", "Stream subscriptions this gateway holds");
+
+        _slowConsumers = meter.CreateCounter<long>("cryb.gateway.slow_consumers.disconnected", "{connection}", "Connections closed as slow_consumer, by trigger (buffer_full, stalled)");
+        _protocolErrors = meter.CreateCounter<long>("cryb.gateway.protocol_errors", "{frame}", "Frames SignalR could not dispatch, by kind (unknown_method, bad_arguments, malformed_frame)");
+        // Zero from the start, so alerts and dashboards see the series before the first incident.
+        foreach (var trigger in Enum.GetValues<SlowConsumerTrigger>())
+        {
+            _slowConsumers.Add(0, _gateway, new("trigger", TagOf(trigger)));
+        }
+
+        foreach (var kind in ProtocolErrorKinds.All)
+        {
+            _protocolErrors.Add(0, _gateway, new("kind", kind));
+        }
     }
 
     public void Connected() => _connects.Add(1, _gateway);
@@ -59,4 +74,16 @@ public sealed class GatewayMetrics
             _fanoutLatency.Record((DateTimeOffset.UtcNow - at).TotalMilliseconds, _gateway, new("event", eventName));
         }
     }
+
+    public void SlowConsumerDisconnected(SlowConsumerTrigger trigger) =>
+        _slowConsumers.Add(1, _gateway, new("trigger", TagOf(trigger)));
+
+    public void ProtocolError(string kind) => _protocolErrors.Add(1, _gateway, new("kind", kind));
+
+    private static string TagOf(SlowConsumerTrigger trigger) => trigger switch
+    {
+        SlowConsumerTrigger.BufferFull => "buffer_full",
+        SlowConsumerTrigger.Stalled => "stalled",
+        _ => trigger.ToString(),
+    };
 }

@@ -30,5 +30,8 @@ public static class ErrorCodes
     public const string TokenExpired = "token_expired";
     public const string StorageUnavailable = "storage_unavailable";
     public const string Unavailable = "unavailable";
+
+    /// <summary>Not a call's refusal: why a gateway closed a connection that stopped reading its events.</summary>
+    public const string SlowConsumer = "slow_consumer";
     public const string Internal = "internal_error";
 }

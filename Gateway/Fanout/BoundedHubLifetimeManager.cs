@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using Cryb.Errors;
+using Cryb.Gateway.Hosting;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Cryb.Gateway.Fanout;
+
+/// <summary>
+/// SignalR's in-memory lifetime manager (connections, groups, sends), except that a send never waits
+/// on a connection: each message is serialized once and queued in every recipient's bounded
+/// <see cref="ConnectionOutbox"/>, which writes it in order. A connection that falls behind by more
+/// than <see cref="SlowConsumerOptions.MaxBufferBytes"/>, or whose transport takes nothing for
+/// <see cref="SlowConsumerOptions.Timeout"/>, is closed as a slow consumer.
+/// </summary>
+/// <remarks>
+/// <see cref="DefaultHubLifetimeManager{THub}"/> returns a task that completes when every recipient's
+/// transport has taken the message, so the fan-out (which awaits it to keep events in order) ran at
+/// the pace of the slowest connection on the gateway. Replacing the lifetime manager, rather than
+/// sending per connection from <see cref="ChatFanout"/>, keeps every send path (groups, connection
+/// lists, <c>Clients.Caller</c> in the hub) behind the same bound, and keeps one serialization per
+/// group send. Client results (<c>InvokeAsync</c> to a client) are not supported: the protocol has none.
+/// </remarks>
+public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager<THub> where THub : Hub
+{
+    private readonly ConcurrentDictionary<string, ConnectionOutbox> _connections = new(StringComparer.Ordinal);
+    private readonly Lock _groupsLock = new();
+    private readonly Dictionary<string, ConnectionOutbox[]> _groups = new(StringComparer.Ordinal);
+    private readonly SlowConsumerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger _logger;
+
+    public BoundedHubLifetimeManager(IOptions<SlowConsumerOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<BoundedHubLifetimeManager<THub>> logger)
+    {
+        _options = options.Value;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public override Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        _connections[connection.ConnectionId] = new ConnectionOutbox(connection, _options, _time, OnSlowConsumer);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        if (_connections.TryRemove(connection.ConnectionId, out var outbox))
+        {
+            outbox.Close();
+            lock (_groupsLock)
+            {
+                foreach (var group in outbox.Groups)
+                {
+                    RemoveLocked(group, outbox);
+                }
+
+                outbox.Groups.Clear();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        if (_connections.TryGetValue(connectionId, out var outbox))
+        {
+            lock (_groupsLock)
+            {
+                // Copy on write: membership changes are rare next to sends, which then read without copying.
+                // A connection that disconnected meanwhile stays out: its groups were already cleared.
+                if (_connections.TryGetValue(connectionId, out var current) && current == outbox && outbox.Groups.Add(groupName))
+                {
+                    _groups[groupName] = _groups.TryGetValue(groupName, out var members) ? [.. members, outbox] : [outbox];
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        if (_connections.TryGetValue(connectionId, out var outbox))
+        {
+            lock (_groupsLock)
+            {
+                if (outbox.Groups.Remove(groupName))
+                {
+                    RemoveLocked(groupName, outbox);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        Send(_connections.Values, methodName, args);
+
+    public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        Send(_connections.Values.Where(outbox => !excludedConnectionIds.Contains(outbox.Connection.ConnectionId)), methodName, args);
+
+    public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        Send(Outboxes([connectionId]), methodName, args);
+
+    public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        Send(Outboxes(connectionIds), methodName, args);
+
+    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        Send(Members(groupName), methodName, args);
+
+    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        Send(groupNames.SelectMany(Members).Distinct(), methodName, args);
+
+    public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        Send(Members(groupName).Where(outbox => !excludedConnectionIds.Contains(outbox.Connection.ConnectionId)), methodName, args);
+
+    public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        Send(_connections.Values.Where(outbox => outbox.Connection.UserIdentifier == userId), methodName, args);
+
+    public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        Send(_connections.Values.Where(outbox => outbox.Connection.UserIdentifier is { } user && userIds.Contains(user)), methodName, args);
+
+    /// <summary>Queues one shared serialization in each outbox; complete as soon as it is queued.</summary>
+    private static Task Send(IEnumerable<ConnectionOutbox> recipients, string methodName, object?[] args)
+    {
+        SerializedHubMessage? message = null;
+        foreach (var outbox in recipients)
+        {
+            message ??= new SerializedHubMessage(new InvocationMessage(methodName, args));
+            outbox.Enqueue(message);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private IEnumerable<ConnectionOutbox> Outboxes(IReadOnlyList<string> connectionIds)
+    {
+        foreach (var connectionId in connectionIds)
+        {
+            if (_connections.TryGetValue(connectionId, out var outbox))
+            {
+                yield return outbox;
+            }
+        }
+    }
+
+    private ConnectionOutbox[] Members(string groupName)
+    {
+        lock (_groupsLock)
+        {
+            return _groups.TryGetValue(groupName, out var members) ? members : [];
+        }
+    }
+
+    private void RemoveLocked(string groupName, ConnectionOutbox outbox)
+    {
+        if (!_groups.TryGetValue(groupName, out var members))
+        {
+            return;
+        }
+
+        var rest = Array.FindAll(members, member => member != outbox);
+        if (rest.Length == 0)
+        {
+            _groups.Remove(groupName);
+        }
+        else
+        {
+            _groups[groupName] = rest;
+        }
+    }
+
+    private void OnSlowConsumer(ConnectionOutbox outbox, SlowConsumerTrigger trigger)
+    {
+        var connection = outbox.Connection;
+        LogSlowConsumer(ErrorCodes.SlowConsumer, connection.ConnectionId, connection.UserIdentifier, trigger, _options.MaxBufferBytes, _options.Timeout);
+        _metrics.SlowConsumerDisconnected(trigger);
+
+        // The client reads nothing, so no close message or close frame can reach it: reset the
+        // transport (its stalled socket write fails at once, and the client sees the connection drop
+        // and reconnects), then end the SignalR connection, which releases the pending write.
+        try
+        {
+            connection.GetHttpContext()?.Abort();
+        }
+        catch (Exception ex)
+        {
+            // Best effort: the request may have ended already (the connection is closing anyway), and
+            // the SignalR-level abort below ends the connection whatever the transport.
+            _logger.LogDebug(ex, "Resetting the transport of {ConnectionId} failed", connection.ConnectionId);
+        }
+
+        connection.Abort();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closed connection {ConnectionId} of {UserId} as {Code}: {Trigger} (buffer {MaxBufferBytes} bytes, timeout {Timeout})")]
+    private partial void LogSlowConsumer(string code, string connectionId, string? userId, SlowConsumerTrigger trigger, int maxBufferBytes, TimeSpan timeout);
+}

@@ -1,0 +1,175 @@
+using Cryb.Gateway.Hosting;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Cryb.Gateway.Fanout;
+
+/// <summary>Why a connection was closed as a slow consumer; the metric's <c>trigger</c> tag.</summary>
+public enum SlowConsumerTrigger
+{
+    /// <summary>An event did not fit in <see cref="SlowConsumerOptions.MaxBufferBytes"/>.</summary>
+    BufferFull,
+
+    /// <summary>A write waited <see cref="SlowConsumerOptions.Timeout"/> on a full transport buffer.</summary>
+    Stalled,
+}
+
+/// <summary>
+/// One connection's bounded queue of outgoing events and the single writer that drains it in order.
+/// Senders only enqueue, so a connection that stops reading delays nobody else: its events wait here,
+/// behind its own blocked write, until it reads again or breaks a limit and is closed.
+/// </summary>
+/// <remarks>
+/// SignalR's own <c>HubConnectionContext.WriteAsync</c> completes only when the connection's outgoing
+/// pipe is below its pause threshold (<c>HttpConnectionDispatcherOptions.ApplicationMaxBufferSize</c>,
+/// 64 KB); past that, a group send awaits the slowest member, and every later send to that connection
+/// queues on its write lock without bound, until SignalR's <c>TransportSendTimeout</c> (10 s) drops it.
+/// Measured before this class existed: one client that stopped reading delayed every other member of
+/// its channel on that gateway by 8 to 10 s.
+/// </remarks>
+public sealed class ConnectionOutbox
+{
+    private readonly SlowConsumerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Action<ConnectionOutbox, SlowConsumerTrigger> _onSlow;
+    private readonly Lock _lock = new();
+    private readonly Queue<(SerializedHubMessage Message, int Bytes)> _queue = new();
+    private long _bufferedBytes;
+    private bool _draining;
+    private bool _closed;
+
+    public ConnectionOutbox(HubConnectionContext connection, SlowConsumerOptions options, TimeProvider time, Action<ConnectionOutbox, SlowConsumerTrigger> onSlow)
+    {
+        Connection = connection;
+        _options = options;
+        _time = time;
+        _onSlow = onSlow;
+    }
+
+    public HubConnectionContext Connection { get; }
+
+    /// <summary>The SignalR groups this connection is in, guarded by the lifetime manager's group lock.</summary>
+    public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Queues a message, serialized at most once per protocol however many connections share it; never
+    /// waits. A message that does not fit closes the connection: dropping it would leave a gap the
+    /// client cannot see (not every event carries a seq), and waiting would make the buffer unbounded.
+    /// </summary>
+    public void Enqueue(SerializedHubMessage message)
+    {
+        var bytes = message.GetSerializedMessage(Connection.Protocol).Length;
+        bool start = false, overflow = false;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            // An empty outbox takes any one message, so a large Ready payload always goes out.
+            if (_bufferedBytes > 0 && _bufferedBytes + bytes > _options.MaxBufferBytes)
+            {
+                overflow = TryCloseLocked();
+            }
+            else
+            {
+                _queue.Enqueue((message, bytes));
+                _bufferedBytes += bytes;
+                start = !_draining;
+                _draining = true;
+            }
+        }
+
+        if (overflow)
+        {
+            _onSlow(this, SlowConsumerTrigger.BufferFull);
+        }
+        else if (start)
+        {
+            // Runs inline up to the first write the transport cannot take at once: the common case costs
+            // no thread hop, exactly like SignalR's own group send.
+            _ = DrainAsync();
+        }
+    }
+
+    /// <summary>The connection is gone: drop what it never read.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            TryCloseLocked();
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            SerializedHubMessage message;
+            int bytes;
+            lock (_lock)
+            {
+                if (_closed || !_queue.TryPeek(out var next))
+                {
+                    _draining = false;
+                    return;
+                }
+
+                (message, bytes) = next;
+            }
+
+            var write = Connection.WriteAsync(message);
+            if (write.IsCompletedSuccessfully)
+            {
+                write.GetAwaiter().GetResult();
+            }
+            else
+            {
+                try
+                {
+                    // The transport's buffer is full: the client is not reading. Wait, but not forever.
+                    await write.AsTask().WaitAsync(_options.Timeout, _time);
+                }
+                catch (TimeoutException)
+                {
+                    bool stalled;
+                    lock (_lock)
+                    {
+                        stalled = TryCloseLocked();
+                        _draining = false;
+                    }
+
+                    if (stalled)
+                    {
+                        _onSlow(this, SlowConsumerTrigger.Stalled);
+                    }
+
+                    return;
+                }
+            }
+
+            lock (_lock)
+            {
+                if (!_closed)
+                {
+                    _queue.Dequeue();
+                    _bufferedBytes -= bytes;
+                }
+            }
+        }
+    }
+
+    /// <summary>True for the one caller that closed it, so a slow consumer is reported once.</summary>
+    private bool TryCloseLocked()
+    {
+        if (_closed)
+        {
+            return false;
+        }
+
+        _closed = true;
+        _queue.Clear();
+        _bufferedBytes = 0;
+        return true;
+    }
+}
