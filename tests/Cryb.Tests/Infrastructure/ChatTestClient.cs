@@ -108,6 +108,18 @@ public sealed class ChatTestClient : IAsyncDisposable
     /// <summary>True when no event called <paramref name="name"/> is waiting.</summary>
     public bool HasNo(string name) => !Events(name).Reader.TryPeek(out _);
 
+    /// <summary>Takes every event called <paramref name="name"/> that has arrived so far.</summary>
+    public IReadOnlyList<T> TakePending<T>(string name)
+    {
+        var pending = new List<T>();
+        while (Events(name).Reader.TryRead(out var payload))
+        {
+            pending.Add((T)payload);
+        }
+
+        return pending;
+    }
+
     /// <summary>True when no <c>MessageCreated</c> event is waiting.</summary>
     public bool HasNoPendingMessages => HasNo("MessageCreated");
 
