@@ -44,9 +44,21 @@ public sealed class SiloSettings
             return address;
         }
 
-        var resolved = Dns.GetHostAddresses(AdvertisedAddress).FirstOrDefault(candidate => candidate.AddressFamily == AddressFamily.InterNetwork);
-        return resolved ?? throw new InvalidOperationException(
-            $"Invalid setting Silo:AdvertisedAddress: '{AdvertisedAddress}' is neither an IP address nor a name with an IPv4 address (environment variable Silo__AdvertisedAddress).");
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(AdvertisedAddress);
+        }
+        catch (SocketException exception)
+        {
+            throw Unresolved(exception.Message, exception);
+        }
+
+        return addresses.FirstOrDefault(candidate => candidate.AddressFamily == AddressFamily.InterNetwork) ?? throw Unresolved("no IPv4 address", null);
+
+        InvalidOperationException Unresolved(string why, Exception? inner) => new(
+            $"Invalid setting Silo:AdvertisedAddress: '{AdvertisedAddress}' is neither an IP address nor a host name with an IPv4 address ({why}) (environment variable Silo__AdvertisedAddress).",
+            inner);
     }
 
     /// <summary>Apply the schema scripts at start (safe with many silos). Off when a deploy step migrates.</summary>

@@ -119,6 +119,16 @@ public sealed class DeployFilesTests
     }
 
     [Fact]
+    public void A_silo_advertises_an_ip_address_as_given_and_resolves_a_host_name_as_compose_gives_it()
+    {
+        Assert.Equal(System.Net.IPAddress.Parse("10.1.2.3"), new SiloSettings { AdvertisedAddress = "10.1.2.3" }.ResolveAdvertisedAddress());
+        Assert.Equal(System.Net.IPAddress.Loopback, new SiloSettings { AdvertisedAddress = "localhost" }.ResolveAdvertisedAddress());
+        var error = Assert.Throws<InvalidOperationException>(() => new SiloSettings { AdvertisedAddress = "no-such-silo.invalid" }.ResolveAdvertisedAddress());
+        Assert.Contains("'no-such-silo.invalid'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Silo__AdvertisedAddress", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Gateways_present_a_service_account_that_the_silos_let_act_as_users()
     {
         foreach (var group in new[] { ComposeContainers(), KubernetesContainers().Select(container => container.Container).ToArray() })
