@@ -467,7 +467,7 @@ public sealed class DeployFilesTests
         {
             // The example with every empty value (the secrets) filled in, as an operator would.
             await File.WriteAllLinesAsync(envFile, ReadEnvFile(".env.example").Select(pair =>
-                $"{pair.Key}={(pair.Value.Length > 0 ? pair.Value : Convert.ToHexString(Guid.NewGuid().ToByteArray()) + Convert.ToHexString(Guid.NewGuid().ToByteArray()))}"));
+                $"{pair.Key}={(pair.Value.Length > 0 ? pair.Value : Convert.ToHexString(Guid.NewGuid().ToByteArray()) + Convert.ToHexString(Guid.NewGuid().ToByteArray()))}"), TestContext.Current.CancellationToken);
 
             foreach (var profile in new[] { Array.Empty<string>(), ["--profile", "monitoring"] })
             {
