@@ -6,8 +6,12 @@
 //   cd tests/js && CRYB_GATEWAY=http://127.0.0.1:5080 CRYB_GATEWAY_PID=<pid> COUNT=2000 node ../../deploy/sizing/connections.mjs
 //
 // Needs dev tokens (./cryb up turns them on) and the client in tests/js/node_modules.
-import * as signalR from "@microsoft/signalr";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+// The client installed for the tests (run from tests/js): an import here would look beside this file.
+const signalR = createRequire(join(process.cwd(), "package.json"))("@microsoft/signalr");
 
 const gateway = process.env.CRYB_GATEWAY ?? "http://127.0.0.1:5080";
 const pid = process.env.CRYB_GATEWAY_PID;
