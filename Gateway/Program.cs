@@ -1,8 +1,17 @@
 using Cryb.Gateway.Auth;
 using Cryb.Gateway.Hosting;
+using Cryb.Hosting;
+using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
 
+// `Cryb.Gateway probe URL`: the container HEALTHCHECK, before any host is built (HealthProbe says why).
+if (args is [HealthProbe.Command, ..])
+{
+    return await HealthProbe.RunAsync(args[1..]);
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddCrybShutdown();
 builder.AddCrybTelemetry("cryb-gateway");
 builder.AddCrybOrleansClient();
 builder.AddCrybAuthentication();
@@ -10,3 +19,4 @@ builder.AddCrybChatHub();
 var app = builder.Build();
 app.MapCrybGateway();
 await app.RunAsync();
+return 0;

@@ -1,3 +1,5 @@
+using Cryb.Hosting;
+using Cryb.Hosting.Health;
 using Cryb.Silo.Hosting;
 using Cryb.Silo.Schema;
 
@@ -7,7 +9,14 @@ if (args is ["migrate", ..])
     return await MigrateCommand.RunAsync(args[1..]);
 }
 
+// `Cryb.Silo probe URL`: the container HEALTHCHECK, before any host is built (HealthProbe says why).
+if (args is [HealthProbe.Command, ..])
+{
+    return await HealthProbe.RunAsync(args[1..]);
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddCrybShutdown();
 builder.AddCrybSilo();
 var app = builder.Build();
 app.MapCrybSilo();

@@ -17,15 +17,24 @@ public static class HealthEndpoints
     public const string ReadyTag = "ready";
     public const string StartupTag = "startup";
 
+    /// <summary>Liveness: the process answers. Never touches a dependency.</summary>
+    public const string LivePath = "/health/live";
+
+    /// <summary>Readiness: what serving needs answers.</summary>
+    public const string ReadyPath = "/health/ready";
+
+    /// <summary>Startup: the host finished starting.</summary>
+    public const string StartupPath = "/health/startup";
+
     /// <summary>Registers the health check services and the startup check; add ready checks with <see cref="ReadyTag"/>.</summary>
     public static IHealthChecksBuilder AddCrybHealthChecks(this IServiceCollection services) =>
         services.AddHealthChecks().AddCheck<StartedHealthCheck>("started", tags: [StartupTag, ReadyTag]);
 
     public static WebApplication MapCrybHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", Options(_ => false));
-        app.MapHealthChecks("/health/ready", Options(check => check.Tags.Contains(ReadyTag)));
-        app.MapHealthChecks("/health/startup", Options(check => check.Tags.Contains(StartupTag)));
+        app.MapHealthChecks(LivePath, Options(_ => false));
+        app.MapHealthChecks(ReadyPath, Options(check => check.Tags.Contains(ReadyTag)));
+        app.MapHealthChecks(StartupPath, Options(check => check.Tags.Contains(StartupTag)));
         return app;
     }
 

@@ -47,9 +47,10 @@ public static class SiloHostingExtensions
             });
             siloBuilder.UseRedisClustering(options => options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
             siloBuilder.ConfigureCrybSilo(postgres, silo);
+            var advertised = silo.ResolveAdvertisedAddress();
             siloBuilder.ConfigureEndpoints(
-                IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort,
-                listenOnAnyHostAddress: !IPAddress.IsLoopback(IPAddress.Parse(silo.AdvertisedAddress)));
+                advertised, silo.SiloPort, silo.GatewayPort,
+                listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             siloBuilder.AddDashboard();
             siloBuilder.AddActivityPropagation();
         });

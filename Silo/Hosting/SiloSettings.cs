@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Cryb.Silo.Hosting;
 
@@ -17,7 +19,9 @@ public sealed class SiloSettings
 
     /// <summary>
     /// The address other silos and clients reach this silo at, written to the membership table.
-    /// Loopback for one machine; the pod IP in Kubernetes.
+    /// Loopback for one machine; the pod IP in Kubernetes (downward API <c>status.podIP</c>); or a
+    /// host name, resolved once at start to its first IPv4 address (a compose service name, whose
+    /// container IP is not known before it starts).
     /// </summary>
     [Required]
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
@@ -28,6 +32,34 @@ public sealed class SiloSettings
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:01")]
     public TimeSpan StreamPullPeriod { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// <see cref="AdvertisedAddress"/> as an IP address: itself when it is one, else what its name
+    /// resolves to. Membership holds IP addresses, so the name is resolved here, once.
+    /// </summary>
+    public IPAddress ResolveAdvertisedAddress()
+    {
+        if (IPAddress.TryParse(AdvertisedAddress, out var address))
+        {
+            return address;
+        }
+
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(AdvertisedAddress);
+        }
+        catch (SocketException exception)
+        {
+            throw Unresolved(exception.Message, exception);
+        }
+
+        return addresses.FirstOrDefault(candidate => candidate.AddressFamily == AddressFamily.InterNetwork) ?? throw Unresolved("no IPv4 address", null);
+
+        InvalidOperationException Unresolved(string why, Exception? inner) => new(
+            $"Invalid setting Silo:AdvertisedAddress: '{AdvertisedAddress}' is neither an IP address nor a host name with an IPv4 address ({why}) (environment variable Silo__AdvertisedAddress).",
+            inner);
+    }
 
     /// <summary>Apply the schema scripts at start (safe with many silos). Off when a deploy step migrates.</summary>
     public bool MigrateOnStart { get; set; } = true;

@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# The Cryb Gateway image. Build from the repository root:
+#   docker build -f deploy/docker/gateway.Dockerfile -t cryb/gateway:dev .
+# Configuration comes only from environment variables (deploy/README.md lists them).
+
+ARG DOTNET_VERSION=10.0
+
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+WORKDIR /src
+# global.json is left out on purpose: it pins the developers' SDK feature band (10.0.4xx), which the
+# sdk:10.0 image need not carry; the image's own 10.0 SDK builds the same net10.0 output.
+COPY Directory.Build.props Directory.Packages.props ./
+# Project files first: the restore layer is reused until a package or reference changes.
+COPY Grains.Interfaces/Cryb.Grains.Interfaces.csproj Grains.Interfaces/
+COPY ServiceDefaults/Cryb.ServiceDefaults.csproj ServiceDefaults/
+COPY Gateway/Cryb.Gateway.csproj Gateway/
+RUN dotnet restore Gateway/Cryb.Gateway.csproj
+COPY Grains.Interfaces/ Grains.Interfaces/
+COPY ServiceDefaults/ ServiceDefaults/
+COPY Gateway/ Gateway/
+RUN dotnet publish Gateway/Cryb.Gateway.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# Production unless told otherwise: JSON logs, the dashboard behind its credentials, no dev tokens.
+# The base image listens on 8080 already; said again here because probes and manifests rely on it.
+ENV ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_HTTP_PORTS=8080
+# 8080: HTTP (the SignalR hub, health, /metrics).
+EXPOSE 8080
+# The aspnet image's unprivileged user (uid 1654); nothing here needs root or a writable /app.
+USER $APP_UID
+# The host stops gracefully on SIGTERM within Shutdown__Timeout; give the container more than that
+# (docker stop -t, compose stop_grace_period, Kubernetes terminationGracePeriodSeconds).
+STOPSIGNAL SIGTERM
+# No curl or wget in this image: the host answers its own probe (ServiceDefaults/Health/HealthProbe.cs).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["dotnet", "Cryb.Gateway.dll", "probe", "http://127.0.0.1:8080/health/live"]
+ENTRYPOINT ["dotnet", "Cryb.Gateway.dll"]

@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# The Cryb Silo image. Build from the repository root:
+#   docker build -f deploy/docker/silo.Dockerfile -t cryb/silo:dev .
+# Configuration comes only from environment variables (deploy/README.md lists them).
+
+ARG DOTNET_VERSION=10.0
+
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+WORKDIR /src
+# global.json is left out on purpose: it pins the developers' SDK feature band (10.0.4xx), which the
+# sdk:10.0 image need not carry; the image's own 10.0 SDK builds the same net10.0 output.
+COPY Directory.Build.props Directory.Packages.props ./
+# Project files first: the restore layer is reused until a package or reference changes.
+COPY Grains.Interfaces/Cryb.Grains.Interfaces.csproj Grains.Interfaces/
+COPY Grains/Cryb.Grains.csproj Grains/
+COPY ServiceDefaults/Cryb.ServiceDefaults.csproj ServiceDefaults/
+COPY Silo/Cryb.Silo.csproj Silo/
+RUN dotnet restore Silo/Cryb.Silo.csproj
+COPY Grains.Interfaces/ Grains.Interfaces/
+COPY Grains/ Grains/
+COPY ServiceDefaults/ ServiceDefaults/
+COPY Silo/ Silo/
+RUN dotnet publish Silo/Cryb.Silo.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# Production unless told otherwise: JSON logs, the dashboard behind its credentials, no dev tokens.
+# The base image listens on 8080 already; said again here because probes and manifests rely on it.
+ENV ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_HTTP_PORTS=8080
+# 8080: HTTP (health, /metrics, dashboard); 11111: silo-to-silo; 30000: Orleans clients (gateways, services).
+EXPOSE 8080 11111 30000
+# The aspnet image's unprivileged user (uid 1654); nothing here needs root or a writable /app.
+USER $APP_UID
+# The host stops gracefully on SIGTERM within Shutdown__Timeout; give the container more than that
+# (docker stop -t, compose stop_grace_period, Kubernetes terminationGracePeriodSeconds).
+STOPSIGNAL SIGTERM
+# No curl or wget in this image: the host answers its own probe (ServiceDefaults/Health/HealthProbe.cs).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["dotnet", "Cryb.Silo.dll", "probe", "http://127.0.0.1:8080/health/live"]
+ENTRYPOINT ["dotnet", "Cryb.Silo.dll"]
