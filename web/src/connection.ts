@@ -385,7 +385,9 @@ export class ChatClient {
     c.on("ChannelAdded", (channel: Channel) => {
       if (store.channels.has(channel.id)) return;
       store.ensureChannel(channel);
-      void this.requestSync(channel.id).catch(() => undefined);
+      // From seq 0: what was said before this connection joined the channel's group (a direct
+      // message's first words) comes in `missed`, and counts as unread.
+      void this.requestSync(channel.id, 0).catch(() => undefined);
     });
     c.on("ChannelRemoved", (e: ChannelRemoved) => {
       const view = store.channels.get(e.channelId);
