@@ -146,7 +146,6 @@ function wire(store: Store, client: ChatClient): void {
     if (channel) {
       input.value = "";
       await client.adopt(channel);
-      await client.loadMembers(channel.id);
       closeSidebar();
     }
   });

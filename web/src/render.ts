@@ -33,7 +33,11 @@ export class Renderer {
 
   render(): void {
     const store = this.store;
-    byId("banner").hidden = !store.ready || store.connection === "connected";
+    const banner = byId("banner");
+    banner.hidden = store.connection === "connected";
+    banner.textContent = store.ready
+      ? "Connection lost. Reconnecting… Messages you send now are delivered when it is back."
+      : "Connecting…";
     byId("app").setAttribute("aria-busy", String(!store.ready));
     this.renderMe();
     this.renderChannels();
