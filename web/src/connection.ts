@@ -38,7 +38,8 @@ const activityReportMs = 60_000;
 
 export class ChatClient {
   private readonly connection: signalR.HubConnection;
-  private readonly syncing = new Map<string, { queued: boolean }>();
+  /** Per channel, the JoinChannel loop running now: whoever asks meanwhile waits for the same one. */
+  private readonly syncing = new Map<string, { queued: boolean; done: Promise<void> }>();
   private sendChain: Promise<void> = Promise.resolve();
   private stopped = false;
   private lastTypingAt = 0;
@@ -237,7 +238,9 @@ export class ChatClient {
     try {
       await Promise.all(ready.channels.map((s) => this.requestSync(s.channel.id, s.latestSeq)));
     } catch {
-      return; // the connection dropped again; the next Ready starts over
+      // Dropped again: the next Ready starts over. Still connected (the cluster was busy): try again.
+      if (this.connection.state === signalR.HubConnectionState.Connected) setTimeout(() => void this.onReady(ready), 2000);
+      return;
     }
     store.ready = true;
     this.setConnection("connected");
@@ -250,14 +253,19 @@ export class ChatClient {
    * JoinChannel(channelId, lastAppliedSeq): applies what was missed and moves lastAppliedSeq to the
    * channel's latest seq. One call per channel at a time; a gap noticed meanwhile runs it once more.
    */
-  private async requestSync(channelId: string, fallbackSeq?: number): Promise<void> {
+  private requestSync(channelId: string, fallbackSeq?: number): Promise<void> {
     const running = this.syncing.get(channelId);
     if (running) {
       running.queued = true;
-      return;
+      return running.done;
     }
-    const state = { queued: true };
+    const state = { queued: true, done: Promise.resolve() };
     this.syncing.set(channelId, state);
+    state.done = this.syncLoop(channelId, state, fallbackSeq);
+    return state.done;
+  }
+
+  private async syncLoop(channelId: string, state: { queued: boolean }, fallbackSeq?: number): Promise<void> {
     try {
       while (state.queued) {
         state.queued = false;
