@@ -145,6 +145,18 @@ try {
   await bob.getByLabel("Status", { exact: true }).selectOption("dnd");
   await member(alice, bobId, "dnd").getByTestId("activity").filter({ hasText: "writing tests" }).waitFor();
 
+  if (screenshot) {
+    await alice.getByLabel("Activity", { exact: true }).fill("reviewing the web client");
+    await alice.getByRole("button", { name: "Set", exact: true }).click();
+    await member(alice, aliceId).getByTestId("activity").waitFor();
+    await composer(bob).pressSequentially("Looks good", { delay: 20 });
+    await until("alice to see bob typing", async () => (await alice.getByTestId("typing").textContent()) !== "");
+    await alice.screenshot({ path: screenshot });
+    await composer(bob).fill("");
+    await composer(bob).dispatchEvent("input");
+    step(`screenshot saved to ${screenshot}`);
+  }
+
   step("direct message with an unread count");
   await alice.getByLabel("Message a user").fill(bobId);
   await alice.getByRole("button", { name: "Open" }).click();
@@ -224,14 +236,6 @@ try {
   assert.equal(await bob.locator("#sidebar").isVisible(), true, "the button opens the sidebar");
   await bob.keyboard.press("Escape");
   assert.equal(await bob.locator("#sidebar").isVisible(), false, "Escape closes it");
-
-  if (screenshot) {
-    await composer(bob).pressSequentially("Looks good", { delay: 20 });
-    await until("alice to see bob typing", async () => (await alice.getByTestId("typing").textContent()) !== "");
-    await alice.locator("#messages").evaluate((scroller) => (scroller.scrollTop = scroller.scrollHeight));
-    await alice.screenshot({ path: screenshot });
-    step(`screenshot saved to ${screenshot}`);
-  }
 
   console.log(`web e2e passed: channel ${channelId}, ${await messages(alice).count()} messages, ${gateways.length} gateway(s)`);
 } finally {
