@@ -123,7 +123,7 @@ try {
   await composer(bob).press("Enter");
   const reply = messages(alice, "glad to be here");
   await reply.waitFor();
-  assert.match(await reply.getByTestId("reply-quote").textContent(), /Hello <@bob-.*>, welcome/);
+  assert.match(await reply.getByTestId("reply-quote").textContent(), /Hello @bob-.*, welcome/);
   await until("alice's typing line to clear", async () => (await alice.getByTestId("typing").textContent()) === "");
 
   step("edit: Escape cancels, Enter saves; bob sees the edit");

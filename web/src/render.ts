@@ -192,7 +192,13 @@ export class Renderer {
     });
     if (message.replyTo) {
       item.append(
-        el("blockquote", { class: "reply-quote", "data-testid": "reply-quote" }, el("span", { class: "reply-author", text: message.replyTo.authorId }), " ", message.replyTo.excerpt),
+        el(
+          "blockquote",
+          { class: "reply-quote", "data-testid": "reply-quote" },
+          el("span", { class: "reply-author", text: message.replyTo.authorId }),
+          " ",
+          ...withMentions(message.replyTo.excerpt, me),
+        ),
       );
     }
     const time = new Date(message.createdAt);
