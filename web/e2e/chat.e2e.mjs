@@ -90,10 +90,46 @@ async function assertNoDuplicates(page, who, texts) {
   for (const text of texts) assert.equal(await messages(page, text).count(), 1, `${who} shows "${text}" exactly once`);
 }
 
+const pages = [];
+
+/** On a failure: what each page's store held, and a screenshot of each (CRYB_E2E_OUTPUT, default e2e/output). */
+async function diagnose() {
+  const output = process.env.CRYB_E2E_OUTPUT ?? new URL("./output/", import.meta.url).pathname;
+  await import("node:fs/promises").then((fs) => fs.mkdir(output, { recursive: true }));
+  for (const [name, page] of pages) {
+    try {
+      const state = await page.evaluate(() => {
+        const store = window.cryb?.store;
+        if (!store) return null;
+        return {
+          connection: store.connection,
+          ready: store.ready,
+          active: store.activeId,
+          notice: store.notice,
+          pending: [...store.pending.values()],
+          channels: [...store.channels.values()].map((v) => ({
+            id: v.channel.id,
+            lastAppliedSeq: v.lastAppliedSeq,
+            oldestLoadedSeq: v.oldestLoadedSeq,
+            unread: v.unread,
+            messages: [...v.messages.values()].map((m) => `${m.seq}/${m.revisionSeq} ${m.authorId}: ${m.content.slice(0, 40)}`).sort(),
+          })),
+        };
+      });
+      console.log(`--- ${name} state: ${JSON.stringify(state, null, 1)}`);
+      await page.screenshot({ path: `${output}/${name}.png` });
+      console.log(`--- ${name} screenshot: ${output}/${name}.png`);
+    } catch (error) {
+      console.log(`--- ${name}: no diagnosis (${error.message})`);
+    }
+  }
+}
+
 try {
   step(`signing in ${aliceId} on ${gateways[0]} and ${bobId} on ${gateways[1 % gateways.length]}`);
   const alice = await signIn(gateways[0], aliceId, "Alice");
   const bob = await signIn(gateways[1 % gateways.length], bobId, "Bob");
+  pages.push(["alice", alice], ["bob", bob]);
 
   step("alice creates a public channel; bob joins it by id");
   await alice.getByLabel("Name", { exact: true }).fill(`e2e ${run}`);
@@ -243,6 +279,9 @@ try {
   assert.equal(await bob.locator("#sidebar").isVisible(), false, "Escape closes it");
 
   console.log(`web e2e passed: channel ${channelId}, ${await messages(alice).count()} messages, ${gateways.length} gateway(s)`);
+} catch (error) {
+  await diagnose();
+  throw error;
 } finally {
   await browser.close();
   lines.return?.();
