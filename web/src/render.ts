@@ -144,7 +144,9 @@ export class Renderer {
     const keep = new Set<string>();
     for (const message of this.store.visibleMessages(view)) {
       const editing = this.store.editingId === message.id;
-      wanted.push(this.node(`m:${message.id}`, `${message.revisionSeq}:${editing}`, () => this.messageNode(message, editing), keep));
+      // While a message is being edited its node stays as it is: a reaction arriving meanwhile
+      // must not reset what the user is typing.
+      wanted.push(this.node(`m:${message.id}`, editing ? "editing" : String(message.revisionSeq), () => this.messageNode(message, editing), keep));
     }
     for (const pending of this.store.pendingIn(view.channel.id)) {
       wanted.push(this.node(`p:${pending.nonce}`, pending.failed ?? "", () => this.pendingNode(pending), keep));
