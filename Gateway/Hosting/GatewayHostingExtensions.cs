@@ -57,6 +57,8 @@ public static class GatewayHostingExtensions
 
     public static WebApplication MapCrybGateway(this WebApplication app)
     {
+        // The web client's files first: public, and answered before any authentication runs.
+        app.UseCrybWebClient();
         app.UseCrybBrowserOrigins();
         app.UseAuthentication();
         app.UseAuthorization();

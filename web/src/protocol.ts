@@ -1,0 +1,105 @@
+// The wire contract of /hubs/chat, as the README's "The protocol" section states it.
+
+export type Role = "member" | "admin" | "owner";
+export type PresenceStatus = "online" | "idle" | "dnd" | "offline";
+export type ChosenStatus = "online" | "idle" | "dnd" | "invisible";
+export type ActivityKind = "playing" | "listening" | "watching" | "custom";
+
+export type Channel = {
+  id: string;
+  name: string;
+  topic: string;
+  isPrivate: boolean;
+  isDirect: boolean;
+  ownerId: string;
+  createdAt: string;
+};
+
+export type Reaction = { emoji: string; count: number; userIds: string[] };
+
+export type Message = {
+  id: string;
+  channelId: string;
+  seq: number;
+  revisionSeq: number;
+  authorId: string;
+  content: string;
+  nonce: string | null;
+  replyToId: string | null;
+  replyTo: { messageId: string; authorId: string; excerpt: string } | null;
+  mentions: string[];
+  reactions: Reaction[];
+  createdAt: string;
+  editedAt: string | null;
+  deleted: boolean;
+};
+
+export type Member = { userId: string; role: Role; status: PresenceStatus | null };
+
+export type Presence = {
+  userId: string;
+  status: PresenceStatus;
+  activity: { kind: ActivityKind; name: string } | null;
+  devices: string[];
+  lastSeenAt: string | null;
+};
+
+export type JoinResult = { channel: Channel; latestSeq: number; missed: Message[]; truncated: boolean };
+export type ChannelSummary = { channel: Channel; role: Role; latestSeq: number; lastReadSeq: number; unreadCount: number };
+export type Ready = { user: { id: string; displayName: string }; presence: Presence; channels: ChannelSummary[] };
+
+export type MessageDeleted = { channelId: string; messageId: string; seq: number };
+export type ReactionsUpdated = { channelId: string; messageId: string; seq: number; reactions: Reaction[] };
+export type MemberJoined = { channelId: string; userId: string; role: Role };
+export type MemberLeft = { channelId: string; userId: string; reason: string };
+export type TypingUpdated = { channelId: string; userIds: string[] };
+export type ChannelRemoved = { userId: string; channelId: string; reason: string };
+export type ReadStateUpdated = { userId: string; channelId: string; lastReadSeq: number };
+export type AccountClosed = { userId: string; standing: string };
+
+/** The messages GetHistory pages by; the server clamps to 1..100. */
+export const HistoryPageSize = 50;
+
+/** A refusal's stable code, from "... HubException: <code>: <reason>"; null for anything else (a dropped connection). */
+export function refusalCode(error: unknown): string | null {
+  const message = error instanceof Error ? error.message : String(error);
+  return /HubException: ([a-z_]+):/.exec(message)?.[1] ?? null;
+}
+
+const explanations: Record<string, string> = {
+  rate_limited: "You are sending too fast. Wait a moment and try again.",
+  message_empty: "The message is empty.",
+  message_too_long: "A message is at most 4000 characters.",
+  message_invalid_characters: "The message contains characters that cannot be sent.",
+  message_not_found: "That message no longer exists.",
+  reply_not_found: "The message you replied to no longer exists.",
+  invalid_emoji: "That reaction is not a valid emoji.",
+  too_many_reactions: "A message can have at most 20 different reactions.",
+  channel_not_found: "No such channel (or it is private and you are not in it).",
+  not_a_member: "Join the channel first.",
+  member_not_found: "That user is not a member of the channel.",
+  banned: "You are banned from that channel.",
+  forbidden: "You are not allowed to do that.",
+  owner_cannot_leave: "The owner cannot leave the channel.",
+  too_many_channels: "You are in too many channels.",
+  too_many_connections: "You have too many open windows or devices connected.",
+  invalid_argument: "That is not a valid value.",
+  token_expired: "Your session expired. Sign in again.",
+  storage_unavailable: "The server could not store that right now. Try again.",
+  unavailable: "The server did not answer in time. Try again.",
+  internal_error: "Something went wrong on the server.",
+};
+
+/** A sentence for people: our wording for known codes, with the server's reason kept for context. */
+export function describeRefusal(error: unknown): { code: string | null; text: string } {
+  const code = refusalCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === null) {
+    return { code, text: "Not connected to the server. It will be retried when the connection is back." };
+  }
+  const reason = message.slice(message.indexOf(`${code}:`) + code.length + 1).trim();
+  const retry = /retryAfterMs=(\d+)/.exec(reason)?.[1];
+  const base = explanations[code] ?? reason;
+  const text = retry ? `${base} (retry in ${Math.ceil(Number(retry) / 1000)} s)` : base;
+  return { code, text };
+}
