@@ -4,6 +4,15 @@
 # Configuration comes only from environment variables (deploy/README.md lists them).
 
 ARG DOTNET_VERSION=10.0
+ARG NODE_VERSION=22
+
+# The web client (web/), served by the gateway at /: built here so the image carries it.
+FROM node:${NODE_VERSION}-bookworm-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
 
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
 WORKDIR /src
@@ -18,6 +27,8 @@ RUN dotnet restore Gateway/Cryb.Gateway.csproj
 COPY Grains.Interfaces/ Grains.Interfaces/
 COPY ServiceDefaults/ ServiceDefaults/
 COPY Gateway/ Gateway/
+# Published as wwwroot/ next to the gateway (Gateway/Cryb.Gateway.csproj links web/dist).
+COPY --from=web /web/dist web/dist/
 RUN dotnet publish Gateway/Cryb.Gateway.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
