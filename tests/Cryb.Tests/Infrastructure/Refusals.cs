@@ -1,6 +1,8 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using Cryb.Errors;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Cryb.Tests.Infrastructure;
 
@@ -21,6 +23,16 @@ public static partial class Refusals
     {
         var refusal = await Assert.ThrowsAsync<HubException>(call);
         Assert.Equal(code, CodeOf(refusal));
+    }
+
+    /// <summary>For connects: the official client's start fails with 401 and no connection exists.</summary>
+    public static async Task AssertConnectRefusedAsync(string gatewayUrl, string token)
+    {
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl($"{gatewayUrl}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        var refusal = await Assert.ThrowsAsync<HttpRequestException>(() => connection.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.Unauthorized, refusal.StatusCode);
     }
 
     public static string? CodeOf(HubException exception) =>

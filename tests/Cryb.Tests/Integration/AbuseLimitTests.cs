@@ -19,13 +19,11 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
 
     private ProcessCluster Cluster => fixture.Cluster;
 
-    private static string NewUser(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
-
     [Fact]
     public async Task A_message_flood_is_acknowledged_with_gapless_seqs_or_refused_with_a_retry_time_and_never_lost()
     {
-        await using var flooder = await Cluster.ConnectAsync(0, NewUser("flooder"));
-        await using var control = await Cluster.ConnectAsync(0, NewUser("control"));
+        await using var flooder = await Cluster.ConnectAsync(0, TestUsers.New("flooder"));
+        await using var control = await Cluster.ConnectAsync(0, TestUsers.New("control"));
         var channel = await flooder.CreateChannelAsync("flooded");
         await control.JoinChannelAsync(channel.Id);
 
@@ -59,7 +57,7 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
     [Fact]
     public async Task The_message_limit_is_the_users_across_every_gateway()
     {
-        var userId = NewUser("two-gateways");
+        var userId = TestUsers.New("two-gateways");
         await using var onFirst = await Cluster.ConnectAsync(0, userId);
         await using var onSecond = await Cluster.ConnectAsync(1, userId);
         var channel = await onFirst.CreateChannelAsync("two gateways");
@@ -81,8 +79,8 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
     [Fact]
     public async Task Typing_over_its_limit_is_dropped_silently_and_other_calls_are_refused_over_theirs()
     {
-        await using var typist = await Cluster.ConnectAsync(0, NewUser("typist"));
-        await using var observer = await Cluster.ConnectAsync(0, NewUser("observer"));
+        await using var typist = await Cluster.ConnectAsync(0, TestUsers.New("typist"));
+        await using var observer = await Cluster.ConnectAsync(0, TestUsers.New("observer"));
         var channel = await typist.CreateChannelAsync("typing limit");
         await observer.JoinChannelAsync(channel.Id);
 
@@ -120,7 +118,7 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
     [Fact]
     public async Task A_sixth_connection_of_a_user_is_refused_on_any_gateway_until_one_closes()
     {
-        var userId = NewUser("many-devices");
+        var userId = TestUsers.New("many-devices");
         var token = await Cluster.TokenAsync(userId);
         var open = new List<ChatTestClient>();
         try
@@ -134,7 +132,7 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
 
             var closeReason = await ConnectExpectingCloseAsync(Cluster.Gateways[1].Url, token);
             Assert.Contains(ErrorCodes.TooManyConnections, closeReason);
-            await using (var control = await Cluster.ConnectAsync(1, NewUser("control")))
+            await using (var control = await Cluster.ConnectAsync(1, TestUsers.New("control")))
             {
                 await control.NextAsync<ReadyEvent>("Ready");
             }
@@ -157,8 +155,8 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
     [Fact]
     public async Task Channels_per_user_are_bounded_and_a_refused_join_stores_nothing()
     {
-        await using var collector = await Cluster.ConnectAsync(0, NewUser("collector"));
-        await using var host = await Cluster.ConnectAsync(1, NewUser("host"));
+        await using var collector = await Cluster.ConnectAsync(0, TestUsers.New("collector"));
+        await using var host = await Cluster.ConnectAsync(1, TestUsers.New("host"));
         var hosted = await host.CreateChannelAsync("one too many");
         var privateRoom = await host.CreateChannelAsync("private one too many", isPrivate: true);
         for (var i = 0; i < ShippedLimitsClusterFixture.MaxChannelsPerUser; i++)

@@ -1,10 +1,8 @@
-using System.Net;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Identity;
 using Cryb.Tests.Infrastructure;
 using Cryb.Users;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Cryb.Tests.Integration;
 
@@ -20,15 +18,13 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
 
     private ProcessCluster Cluster => fixture.Cluster;
 
-    private static string NewUser(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
-
     [Fact]
     public async Task A_banned_account_is_closed_on_every_gateway_and_refused_at_connect_until_unbanned()
     {
-        var userId = NewUser("spammer");
+        var userId = TestUsers.New("spammer");
         await using var onFirst = await Cluster.ConnectAsync(0, userId);
         await using var onSecond = await Cluster.ConnectAsync(1, userId);
-        await using var control = await Cluster.ConnectAsync(0, NewUser("control"));
+        await using var control = await Cluster.ConnectAsync(0, TestUsers.New("control"));
         var channel = await control.CreateChannelAsync("moderated");
         await onFirst.JoinChannelAsync(channel.Id);
         await using var service = await Cluster.ConnectServiceAsync();
@@ -42,7 +38,7 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
             await connection.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         }
 
-        Assert.Equal(HttpStatusCode.Unauthorized, await ConnectStatusAsync(Cluster.Gateways[1].Url, await Cluster.TokenAsync(userId)));
+        await Refusals.AssertConnectRefusedAsync(Cluster.Gateways[1].Url, await Cluster.TokenAsync(userId));
         Assert.Equal(AccountStanding.Banned, await account.GetStanding(Moderator));
         Assert.Equal(1, (await control.SendMessageAsync(channel.Id, "the rest of us carry on")).Seq);
 
@@ -54,13 +50,13 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
     [Fact]
     public async Task A_deleted_account_leaves_its_channels_and_is_refused_for_good()
     {
-        var userId = NewUser("leaver");
+        var userId = TestUsers.New("leaver");
         await using var leaver = await Cluster.ConnectAsync(0, userId);
-        await using var owner = await Cluster.ConnectAsync(1, NewUser("owner"));
+        await using var owner = await Cluster.ConnectAsync(1, TestUsers.New("owner"));
         var channel = await owner.CreateChannelAsync("left behind");
         await leaver.JoinChannelAsync(channel.Id);
         Assert.Equal(userId, (await owner.NextAsync<MemberJoined>("MemberJoined")).UserId);
-        await using (var kicked = await Cluster.ConnectAsync(0, NewUser("kicked")))
+        await using (var kicked = await Cluster.ConnectAsync(0, TestUsers.New("kicked")))
         {
             await kicked.JoinChannelAsync(channel.Id);
             await owner.InvokeAsync("KickMember", channel.Id, kicked.UserId);
@@ -78,7 +74,7 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
         await leaver.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         await account.UnbanAccount(Moderator); // a deletion is not a ban: this changes nothing
         Assert.Equal(AccountStanding.Deleted, await account.GetStanding(Moderator));
-        Assert.Equal(HttpStatusCode.Unauthorized, await ConnectStatusAsync(Cluster.Gateways[0].Url, await Cluster.TokenAsync(userId)));
+        await Refusals.AssertConnectRefusedAsync(Cluster.Gateways[0].Url, await Cluster.TokenAsync(userId));
         Assert.DoesNotContain(await owner.InvokeAsync<MemberWithPresenceEvent[]>("GetMembers", channel.Id), m => m.UserId == userId);
 
         var metrics = await PrometheusText.ScrapeAsync(Http, Cluster.Silos[0].Url) + await PrometheusText.ScrapeAsync(Http, Cluster.Silos[1].Url);
@@ -89,7 +85,7 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
     [Fact]
     public async Task Users_cannot_manage_accounts_and_services_need_the_grant()
     {
-        var userId = NewUser("victim");
+        var userId = TestUsers.New("victim");
         await using var service = await Cluster.ConnectServiceAsync();
         var account = service.Cluster.GetGrain<IUserGrain>(userId);
 
@@ -97,17 +93,5 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => account.DeleteAccount(Caller.Service(TestAccounts.Archiver)));
 
         Assert.Equal(AccountStanding.Active, await account.GetStanding(Moderator));
-    }
-
-    private static async Task<HttpStatusCode?> ConnectStatusAsync(string gatewayUrl, string token)
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl($"{gatewayUrl}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .Build();
-        await using (connection)
-        {
-            var refusal = await Assert.ThrowsAsync<HttpRequestException>(() => connection.StartAsync(TestContext.Current.CancellationToken));
-            return refusal.StatusCode;
-        }
     }
 }

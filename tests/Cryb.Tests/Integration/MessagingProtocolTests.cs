@@ -14,14 +14,12 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
 {
     private ProcessCluster Cluster => fixture.Cluster;
 
-    private static string NewUser(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
-
     private Task<ChatTestClient> ConnectAsync(int gateway, string userId) => Cluster.ConnectAsync(gateway, userId);
 
     [Fact]
     public async Task Ready_lists_channels_with_latest_seq_unread_count_and_read_position()
     {
-        var (aliceId, bobId) = (NewUser("alice"), NewUser("bob"));
+        var (aliceId, bobId) = (TestUsers.New("alice"), TestUsers.New("bob"));
         await using var alice = await ConnectAsync(0, aliceId);
         var channel = await alice.CreateChannelAsync("ready");
         await using (var bob = await ConnectAsync(1, bobId))
@@ -55,7 +53,7 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task Another_device_of_the_same_user_hears_of_read_positions_and_new_channels()
     {
-        var aliceId = NewUser("alice");
+        var aliceId = TestUsers.New("alice");
         await using var phone = await ConnectAsync(0, aliceId);
         await using var laptop = await ConnectAsync(1, aliceId);
 
@@ -74,8 +72,8 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task Members_hear_joins_updates_and_role_changes()
     {
-        await using var alice = await ConnectAsync(0, NewUser("alice"));
-        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
+        await using var bob = await ConnectAsync(1, TestUsers.New("bob"));
         var channel = await alice.CreateChannelAsync("events");
 
         await bob.JoinChannelAsync(channel.Id);
@@ -96,9 +94,9 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task A_kicked_member_is_told_and_hears_nothing_more()
     {
-        await using var alice = await ConnectAsync(0, NewUser("alice"));
-        await using var bob = await ConnectAsync(1, NewUser("bob"));
-        await using var carol = await ConnectAsync(1, NewUser("carol"));
+        await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
+        await using var bob = await ConnectAsync(1, TestUsers.New("bob"));
+        await using var carol = await ConnectAsync(1, TestUsers.New("carol"));
         var channel = await alice.CreateChannelAsync("kick");
         await bob.JoinChannelAsync(channel.Id);
         await carol.JoinChannelAsync(channel.Id);
@@ -119,8 +117,8 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task A_banned_user_cannot_rejoin()
     {
-        await using var alice = await ConnectAsync(0, NewUser("alice"));
-        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
+        await using var bob = await ConnectAsync(1, TestUsers.New("bob"));
         var channel = await alice.CreateChannelAsync("ban");
         await bob.JoinChannelAsync(channel.Id);
 
@@ -134,8 +132,8 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task Leaving_is_heard_by_the_others_and_the_owner_cannot_leave()
     {
-        await using var alice = await ConnectAsync(0, NewUser("alice"));
-        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
+        await using var bob = await ConnectAsync(1, TestUsers.New("bob"));
         var channel = await alice.CreateChannelAsync("leave");
         await bob.JoinChannelAsync(channel.Id);
 
@@ -148,11 +146,11 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task An_invitation_to_a_private_channel_reaches_every_device_of_the_invited_user()
     {
-        var bobId = NewUser("bob");
-        await using var alice = await ConnectAsync(0, NewUser("alice"));
+        var bobId = TestUsers.New("bob");
+        await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
         await using var bobPhone = await ConnectAsync(0, bobId);
         await using var bobLaptop = await ConnectAsync(1, bobId);
-        await using var mallory = await ConnectAsync(1, NewUser("mallory"));
+        await using var mallory = await ConnectAsync(1, TestUsers.New("mallory"));
         var channel = await alice.CreateChannelAsync("private", isPrivate: true);
 
         await Refusals.AssertHubRefusesAsync(ErrorCodes.ChannelNotFound, () => mallory.JoinChannelAsync(channel.Id));
@@ -169,8 +167,8 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task A_direct_message_opens_the_same_channel_for_both_and_reaches_the_other()
     {
-        await using var alice = await ConnectAsync(0, NewUser("alice"));
-        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
+        await using var bob = await ConnectAsync(1, TestUsers.New("bob"));
 
         var opened = await alice.InvokeAsync<ChannelInfo>("OpenDirectMessage", bob.UserId);
         Assert.Equal(opened.Id, (await bob.NextAsync<ChannelInfo>("ChannelAdded")).Id);
@@ -185,8 +183,8 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task Edits_deletions_and_reactions_reach_members_each_with_the_next_seq()
     {
-        await using var alice = await ConnectAsync(0, NewUser("alice"));
-        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
+        await using var bob = await ConnectAsync(1, TestUsers.New("bob"));
         var channel = await alice.CreateChannelAsync("changes");
         await bob.JoinChannelAsync(channel.Id);
         var sent = await alice.SendMessageAsync(channel.Id, $"hello <@{bob.UserId}>");
@@ -210,8 +208,8 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task Message_refusals_carry_their_codes()
     {
-        await using var alice = await ConnectAsync(0, NewUser("alice"));
-        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
+        await using var bob = await ConnectAsync(1, TestUsers.New("bob"));
         var channel = await alice.CreateChannelAsync("refusals");
         var other = await alice.CreateChannelAsync("other");
         await bob.JoinChannelAsync(channel.Id);
@@ -233,8 +231,8 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     [Fact]
     public async Task Deleting_a_channel_tells_its_members_and_takes_its_history()
     {
-        await using var alice = await ConnectAsync(0, NewUser("alice"));
-        await using var bob = await ConnectAsync(1, NewUser("bob"));
+        await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
+        await using var bob = await ConnectAsync(1, TestUsers.New("bob"));
         var channel = await alice.CreateChannelAsync("doomed");
         await bob.JoinChannelAsync(channel.Id);
         await alice.SendMessageAsync(channel.Id, "last words");

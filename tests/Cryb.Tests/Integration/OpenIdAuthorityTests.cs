@@ -1,7 +1,5 @@
-using System.Net;
 using System.Security.Cryptography;
 using Cryb.Tests.Infrastructure;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Cryb.Tests.Integration;
 
@@ -34,19 +32,10 @@ public sealed class OpenIdAuthorityTests(TestServers servers)
         Assert.True(authority.JwksRequests >= 1, "the gateway never fetched the authority's JWKS");
 
         using var otherKey = RSA.Create(2048);
-        await AssertRefusedAsync(gateway, TestTokens.Create("mallory", issuer: authority.Url, audience: Audience, credentials: TestOpenIdAuthority.Forged(otherKey)));
+        await Refusals.AssertConnectRefusedAsync(gateway, TestTokens.Create("mallory", issuer: authority.Url, audience: Audience, credentials: TestOpenIdAuthority.Forged(otherKey)));
         // Without Auth:SigningKey, HMAC tokens are not accepted at all, not even with the test key.
-        await AssertRefusedAsync(gateway, TestTokens.Create("mallory", issuer: authority.Url, audience: Audience));
+        await Refusals.AssertConnectRefusedAsync(gateway, TestTokens.Create("mallory", issuer: authority.Url, audience: Audience));
 
         Assert.Equal(2, (await alice.SendMessageAsync(channel.Id, "still connected")).Seq);
-    }
-
-    private static async Task AssertRefusedAsync(string gateway, string token)
-    {
-        await using var connection = new HubConnectionBuilder()
-            .WithUrl($"{gateway}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .Build();
-        var refusal = await Assert.ThrowsAsync<HttpRequestException>(() => connection.StartAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(HttpStatusCode.Unauthorized, refusal.StatusCode);
     }
 }

@@ -14,16 +14,14 @@ public sealed class PresenceAndTypingTests(TestServers servers, ShortTimingsClus
 {
     private ProcessCluster Cluster => fixture.Cluster;
 
-    private static string NewUser(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
-
     /// <summary>
     /// Bob (gateway 2) watching Alice (gateway 1) through a channel Bob created and invited her to,
     /// so Alice has never been online before she connects here.
     /// </summary>
     private async Task<(ChatTestClient Alice, ChatTestClient Bob, ChannelInfo Channel)> WatchedAliceAsync(ProcessCluster cluster)
     {
-        var aliceId = NewUser("alice");
-        var bob = await cluster.ConnectAsync(1, NewUser("bob"));
+        var aliceId = TestUsers.New("alice");
+        var bob = await cluster.ConnectAsync(1, TestUsers.New("bob"));
         var channel = await bob.CreateChannelAsync("presence");
         await bob.InvokeAsync("InviteToChannel", channel.Id, aliceId);
         var alice = await cluster.ConnectAsync(0, aliceId);
@@ -136,7 +134,7 @@ public sealed class PresenceAndTypingTests(TestServers servers, ShortTimingsClus
         var (alice, bob, _) = await WatchedAliceAsync(Cluster);
         await using var _a = alice;
         await using var _b = bob;
-        await using var stranger = await Cluster.ConnectAsync(1, NewUser("stranger"));
+        await using var stranger = await Cluster.ConnectAsync(1, TestUsers.New("stranger"));
 
         var seen = await bob.InvokeAsync<PresenceInfo[]>("GetPresence", (object)new[] { alice.UserId, stranger.UserId });
         var strangerSees = await stranger.InvokeAsync<PresenceInfo[]>("GetPresence", (object)new[] { alice.UserId });
@@ -153,9 +151,9 @@ public sealed class PresenceAndTypingTests(TestServers servers, ShortTimingsClus
         var (alice, bob, channel) = await WatchedAliceAsync(Cluster);
         await using var _a = alice;
         await using var _b = bob;
-        await using var carol = await Cluster.ConnectAsync(0, NewUser("carol"));
+        await using var carol = await Cluster.ConnectAsync(0, TestUsers.New("carol"));
         await carol.JoinChannelAsync(channel.Id);
-        await using var outsider = await Cluster.ConnectAsync(1, NewUser("outsider"));
+        await using var outsider = await Cluster.ConnectAsync(1, TestUsers.New("outsider"));
 
         await alice.InvokeAsync("StartTyping", channel.Id);
         Assert.Equal([alice.UserId], (await bob.NextAsync<TypingUpdated>("TypingUpdated")).UserIds);
