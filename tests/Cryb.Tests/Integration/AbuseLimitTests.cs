@@ -139,9 +139,23 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
 
             await open[0].DisposeAsync();
             open.RemoveAt(0);
-            var sixth = await ChatTestClient.ConnectAsync(Cluster.Gateways[1].Url, token, userId);
-            open.Add(sixth);
-            await sixth.NextAsync<ReadyEvent>("Ready");
+            // The closed connection stops counting once its gateway has seen the close, which can
+            // come a moment after the client's dispose returns: until then a new one is still refused.
+            ChatTestClient? sixth = null;
+            await Eventually.WaitUntilAsync(async () =>
+            {
+                var attempt = await ChatTestClient.ConnectAsync(Cluster.Gateways[1].Url, token, userId);
+                if (attempt.Closed.IsCompleted)
+                {
+                    await attempt.DisposeAsync();
+                    return false;
+                }
+
+                sixth = attempt;
+                return true;
+            }, "a connection to be accepted once one of the five closed", TimeSpan.FromSeconds(15));
+            open.Add(sixth!);
+            await sixth!.NextAsync<ReadyEvent>("Ready");
         }
         finally
         {
