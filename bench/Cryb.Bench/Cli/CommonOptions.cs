@@ -1,0 +1,40 @@
+using Cryb.Bench.Load;
+using Cryb.Bench.Measurement;
+
+namespace Cryb.Bench.Cli;
+
+/// <summary>The options every scenario takes, read into a <see cref="BenchContext"/>.</summary>
+public static class CommonOptions
+{
+    public static IReadOnlyList<OptionSpec<BenchContext>> Specs { get; } =
+    [
+        new("gateways", "comma-separated gateway URLs; clients are spread over them round robin (required)",
+            c => c.Gateways, (c, v) => c with { Gateways = v.TextList().Select(url => url.TrimEnd('/')).ToArray() }),
+        new("process", "name=pid of a cluster process to measure (repeat it); names starting with gateway or silo form those groups; a pid counts with all its descendants (postgres=<postmaster pid>)",
+            c => c.Processes, (c, v) => c with { Processes = [.. c.Processes, Parse(v)] }),
+        new("out", "directory for result.json, summary.md and plot.svg (default .cryb/bench/<utc time>-<scenario>/)",
+            c => c.OutputDirectory, (c, v) => c with { OutputDirectory = v.Text }),
+        new("protocol", "hub protocol of the clients: json or messagepack",
+            c => c.Protocol, (c, v) => c with { Protocol = v.Enum<BenchProtocol>() }),
+        new("skip-negotiation", "connect over WebSockets directly, without the negotiate request",
+            c => c.SkipNegotiation, (c, _) => c with { SkipNegotiation = true }, IsFlag: true),
+        new("run-id", "prefix of user ids and channel names, so runs on one database never meet",
+            _ => "random", (c, v) => c with { RunId = v.Text }),
+        new("setup-concurrency", "token requests, connects and joins in flight while setting up",
+            c => c.SetupConcurrency, (c, v) => c with { SetupConcurrency = v.Int(min: 1) }),
+        new("connect-timeout", "seconds one connection may take to get Ready",
+            c => c.ConnectTimeout, (c, v) => c with { ConnectTimeout = v.Seconds(min: 0.1) }),
+    ];
+
+    private static MonitoredProcess Parse(ArgValue value)
+    {
+        try
+        {
+            return MonitoredProcess.Parse(value.Text);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text;
+using Cryb.Bench.Reporting;
+using Cryb.Bench.Scenarios;
+
+namespace Cryb.Bench.Cli;
+
+/// <summary>Every scenario the command line knows, and the help text made from their option tables.</summary>
+public static class ScenarioCatalog
+{
+    public static IReadOnlyList<IScenarioCommand> All { get; } =
+    [
+        new ScenarioCommand<FanoutOptions>(FanoutScenario.Name,
+            "N clients in K channels, S senders at R msg/s each (open model): rates, end-to-end and ack latency, lost/duplicated/reordered messages",
+            new FanoutOptions(), FanoutScenario.Specs, async (c, o, t) => await FanoutScenario.RunAsync(c, o, t)),
+        new ScenarioCommand<RampOptions>(RampScenario.Name,
+            "the fanout shape with the per-sender rate stepped up until p99 passes a bound, loss or errors appear, or sends fall behind",
+            new RampOptions(), RampScenario.Specs, async (c, o, t) => await RampScenario.RunAsync(c, o, t)),
+        new ScenarioCommand<ConnectOptions>(ConnectScenario.Name,
+            "connections arriving at a fixed rate, each a distinct user: connect-to-Ready latency, connections/s, errors",
+            new ConnectOptions(), ConnectScenario.Specs, async (c, o, t) => await ConnectScenario.RunAsync(c, o, t)),
+        new ScenarioCommand<IdleOptions>(IdleScenario.Name,
+            "idle connections on the first gateway in steps: resident memory per connection of gateways and silos",
+            new IdleOptions(), IdleScenario.Specs, async (c, o, t) => await IdleScenario.RunAsync(c, o, t)),
+        new ScenarioCommand<HotChannelOptions>(HotChannelScenario.Name,
+            "many senders into ONE channel (open model): persisted sends/s of one channel, ack latency, correctness",
+            new HotChannelOptions(), HotChannelScenario.Specs, async (c, o, t) => await HotChannelScenario.RunAsync(c, o, t)),
+    ];
+
+    public static IScenarioCommand? Find(string name) => All.FirstOrDefault(scenario => scenario.Name == name);
+
+    /// <summary>Usage, every scenario, and the options of <paramref name="only"/> or of all of them.</summary>
+    public static string Help(IScenarioCommand? only = null)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("Usage: dotnet Cryb.Bench.dll <scenario> --gateways URL[,URL...] [--process name=pid ...] [--out DIR] [options]")
+            .AppendLine("       ./cryb bench <scenario> [options]   (starts a cluster, or --url URL[,URL] for a running one)")
+            .AppendLine();
+        if (only is null)
+        {
+            text.AppendLine("Scenarios:");
+            foreach (var scenario in All)
+            {
+                text.AppendLine($"  {scenario.Name,-12} {scenario.Summary}");
+            }
+
+            text.AppendLine();
+        }
+
+        var common = CommonOptions.Specs.Select(spec => spec.Name).ToHashSet();
+        foreach (var scenario in only is null ? All : [only])
+        {
+            text.AppendLine($"{scenario.Name} options (default in brackets):");
+            foreach (var option in scenario.Options.Where(option => !common.Contains(option.Name)))
+            {
+                AppendOption(text, option);
+            }
+
+            text.AppendLine();
+        }
+
+        text.AppendLine("Options of every scenario:");
+        foreach (var option in All[0].Options.Where(option => common.Contains(option.Name)))
+        {
+            AppendOption(text, option);
+        }
+
+        text.AppendLine()
+            .AppendLine("Writes result.json, summary.md and plot.svg to --out and prints the summary. Exit code: 0 passed,")
+            .AppendLine("1 correctness failed (lost, duplicated or reordered messages; dropped connections), 2 bad usage, 3 setup failed.")
+            .AppendLine("Many connections need many file descriptors: raise `ulimit -n` (./cryb bench sets 65536).");
+        return text.ToString();
+    }
+
+    private static void AppendOption(StringBuilder text, (string Name, string Default, string Help, bool IsFlag) option)
+    {
+        var name = option.IsFlag ? $"--{option.Name}" : $"--{option.Name} <value>";
+        var fallback = option.Default.Length > 0 ? $" [{option.Default}]" : "";
+        text.AppendLine($"  {name,-30} {option.Help}{fallback}");
+    }
+}

@@ -1,0 +1,77 @@
+namespace Cryb.Bench.Load;
+
+/// <summary>
+/// The connected clients of a run and the channels they form, set up with a bounded number of
+/// calls in flight before anything is measured. Any setup failure aborts the run with the
+/// failures counted by code: a half-built shape would measure something else.
+/// </summary>
+public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
+{
+    private readonly List<BenchClient> _clients = [];
+
+    public IReadOnlyList<BenchClient> Clients => _clients;
+
+    /// <summary>Fetches tokens for <paramref name="userIds"/> and connects each to <paramref name="gatewayOf"/>(i), waiting for Ready.</summary>
+    public async Task<IReadOnlyList<BenchClient>> ConnectAsync(IReadOnlyList<string> userIds, Func<int, string> gatewayOf, CancellationToken cancellation)
+    {
+        var tokens = await DevTokens.FetchAsync(context.Gateways, userIds, context.SetupConcurrency, cancellation);
+        var clients = userIds.Select((userId, i) => BenchClient.Create(gatewayOf(i), userId, tokens[i], context.Protocol, context.SkipNegotiation)).ToArray();
+        _clients.AddRange(clients);
+        await RunAllAsync($"connecting {clients.Length} clients", clients, (client, token) => client.ConnectAsync(context.ConnectTimeout, token), cancellation);
+        return clients;
+    }
+
+    /// <summary>Each owner creates one public channel named after the run; returns their ids in order.</summary>
+    public async Task<string[]> CreateChannelsAsync(IReadOnlyList<BenchClient> owners, CancellationToken cancellation)
+    {
+        var ids = new string[owners.Count];
+        await RunAllAsync(
+            $"creating {owners.Count} channels",
+            Enumerable.Range(0, owners.Count).ToArray(),
+            async (i, token) => ids[i] = (await owners[i].CreateChannelAsync($"bench-{context.RunId}-{i}", token)).Id,
+            cancellation);
+        return ids;
+    }
+
+    public Task JoinAsync(IReadOnlyList<(BenchClient Client, string ChannelId)> joins, CancellationToken cancellation) =>
+        RunAllAsync($"{joins.Count} joins", joins, (join, token) => join.Client.JoinChannelAsync(join.ChannelId, token), cancellation);
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeAllAsync(_clients, context.SetupConcurrency);
+        _clients.Clear();
+    }
+
+    /// <summary>Closes connections, a bounded number at a time.</summary>
+    public static Task DisposeAllAsync(IEnumerable<BenchClient> clients, int concurrency) =>
+        Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, (client, _) => client.DisposeAsync());
+
+    private async Task RunAllAsync<T>(string what, IReadOnlyList<T> items, Func<T, CancellationToken, Task> action, CancellationToken cancellation)
+    {
+        var errors = new ErrorCounter();
+        Exception? first = null;
+        var started = DateTime.UtcNow;
+        await Parallel.ForEachAsync(
+            items,
+            new ParallelOptions { MaxDegreeOfParallelism = context.SetupConcurrency, CancellationToken = cancellation },
+            async (item, token) =>
+            {
+                try
+                {
+                    await action(item, token);
+                }
+                catch (Exception ex) when (!cancellation.IsCancellationRequested)
+                {
+                    errors.Add(ex);
+                    Interlocked.CompareExchange(ref first, ex, null);
+                }
+            });
+        if (first is not null)
+        {
+            var counts = string.Join(", ", errors.Snapshot().Select(pair => $"{pair.Key} x{pair.Value}"));
+            throw new BenchSetupException($"Setup failed while {what}: {counts}. First failure: {first.Message}", first);
+        }
+
+        context.Log($"{what}: done in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+    }
+}

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using System.Net.Http;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Cryb.Bench.Load;
+
+/// <summary>Failures counted by their stable error code (<c>rate_limited</c>, <c>storage_unavailable</c>...) or, for transport failures, a short kind.</summary>
+public sealed class ErrorCounter
+{
+    private const string HubExceptionMarker = "HubException: ";
+
+    private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+    public long Total => _counts.Values.Sum();
+
+    public void Add(string code) => _counts.AddOrUpdate(code, 1, (_, count) => count + 1);
+
+    public void Add(Exception exception) => Add(CodeOf(exception));
+
+    /// <summary>The counts so far, sorted by code.</summary>
+    public SortedDictionary<string, long> Snapshot() => new(_counts, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The code of a refusal, which reaches the official client as
+    /// <c>"... HubException: code: reason"</c> (or <c>"code: reason"</c>); other failures are
+    /// named by kind (<c>http_401</c>, <c>timeout</c>, <c>websocket</c>, <c>connection_closed</c>).
+    /// </summary>
+    public static string CodeOf(Exception exception) => exception switch
+    {
+        HubException hub => CodeOf(hub.Message) ?? "hub_error",
+        HttpRequestException { StatusCode: { } status } => $"http_{(int)status}",
+        HttpRequestException => "http_error",
+        TimeoutException or OperationCanceledException => "timeout",
+        WebSocketException => "websocket",
+        IOException => "connection_closed",
+        InvalidOperationException when exception.Message.Contains("not active", StringComparison.OrdinalIgnoreCase) => "connection_closed",
+        _ when exception.Message.Contains(HubExceptionMarker, StringComparison.Ordinal) => CodeOf(exception.Message) ?? "hub_error",
+        _ => exception.GetType().Name,
+    };
+
+    /// <summary>The <c>[a-z_]+</c> code before the first ':' after the last "HubException: ", or at the start.</summary>
+    public static string? CodeOf(string message)
+    {
+        var marker = message.LastIndexOf(HubExceptionMarker, StringComparison.Ordinal);
+        var start = marker >= 0 ? marker + HubExceptionMarker.Length : 0;
+        var end = start;
+        while (end < message.Length && (char.IsAsciiLetterLower(message[end]) || message[end] == '_'))
+        {
+            end++;
+        }
+
+        return end > start && end < message.Length && message[end] == ':' ? message[start..end] : null;
+    }
+}

@@ -1,0 +1,238 @@
+using Cryb.Bench.Measurement;
+using Cryb.Bench.Reporting;
+
+namespace Cryb.Bench.Load;
+
+/// <summary>
+/// The engine of the message scenarios (fanout, ramp, hot-channel): connects a
+/// <see cref="LoadShape"/>, then runs steps of open-model load on it. Each send has an intended
+/// time <c>start + g / (senders × rate)</c> (sender <c>g mod senders</c>) and is fired at that
+/// time whether or not earlier sends were answered, and latency counts from the intended time:
+/// a server that stalls cannot slow the generator down and hide the stall (coordinated omission).
+/// </summary>
+public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
+{
+    /// <summary>Lead time before a step's first send, so it is not already late.</summary>
+    private const long StartLeadMicros = 50_000;
+
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(100);
+
+    private readonly BenchContext _context;
+    private readonly LoadShape _shape;
+    private readonly string _padding;
+    private readonly ClientFleet _fleet;
+    private readonly DeliveryChecker _checker = new();
+    private readonly long[] _sentBySender;
+    private IReadOnlyList<BenchClient> _clients = [];
+    private string[] _channelIds = [];
+    private volatile StepRecorder? _current;
+    private long _inFlight;
+    private long _graceMicros;
+    private int _drops;
+    private int _steps;
+
+    private MessageLoad(BenchContext context, LoadShape shape, int padding)
+    {
+        _context = context;
+        _shape = shape;
+        _padding = MessageStamp.Padding(padding);
+        _fleet = new ClientFleet(context);
+        _sentBySender = new long[shape.Senders];
+    }
+
+    public LoadShape Shape => _shape;
+
+    /// <summary>Connects every client, creates the channels (each by its first member) and joins the rest.</summary>
+    public static async Task<MessageLoad> StartAsync(BenchContext context, LoadShape shape, int padding, CancellationToken cancellation)
+    {
+        var load = new MessageLoad(context, shape, padding);
+        try
+        {
+            await load.SetUpAsync(cancellation);
+            return load;
+        }
+        catch
+        {
+            await load.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One step: <paramref name="warmup"/> of load that is not recorded, then
+    /// <paramref name="duration"/> that is, then up to <paramref name="drain"/> for the last
+    /// acknowledgements and deliveries.
+    /// </summary>
+    public async Task<LoadStepResult> RunStepAsync(double perSenderRate, TimeSpan warmup, TimeSpan duration, TimeSpan drain, CancellationToken cancellation)
+    {
+        var step = ++_steps;
+        _graceMicros = BenchClock.ToMicros(drain);
+        var start = BenchClock.NowMicros + StartLeadMicros;
+        var windowStart = start + BenchClock.ToMicros(warmup);
+        var recorder = new StepRecorder(windowStart, windowStart + BenchClock.ToMicros(duration));
+        _current = recorder;
+        _context.Log($"step {step}: {_shape.Senders} senders x {perSenderRate:0.##} msg/s = {_shape.Senders * perSenderRate:0.#} sends/s, warmup {warmup.TotalSeconds:0.#} s, measuring {duration.TotalSeconds:0.#} s");
+
+        var cpu = MeasureCpuAsync(recorder, cancellation);
+        await SendAsync(recorder, start, perSenderRate, cancellation);
+        var cpuReport = await cpu;
+        var drained = await DrainAsync(drain, cancellation);
+
+        var correctness = Check();
+        var seconds = duration.TotalSeconds;
+        return new LoadStepResult(
+            step,
+            perSenderRate,
+            _shape.Senders,
+            warmup.TotalSeconds,
+            seconds,
+            _shape.Senders * perSenderRate,
+            recorder.Offered,
+            recorder.AckedInWindow,
+            Math.Round(recorder.AckedInWindow / seconds, 1),
+            recorder.DeliveriesInWindow,
+            Math.Round(recorder.DeliveriesInWindow / seconds, 1),
+            recorder.EndToEnd.Summarize(),
+            recorder.Ack.Summarize(),
+            recorder.Errors.Snapshot(),
+            Interlocked.Read(ref _inFlight),
+            Math.Round(drained.TotalSeconds, 2),
+            cpuReport,
+            correctness);
+    }
+
+    /// <summary>The verdict now; deliveries count as lost once missing a drain time after their acknowledgement.</summary>
+    public CorrectnessReport Check() => _checker.Check(BenchClock.NowMicros, _graceMicros);
+
+    void IDeliverySink.Delivered(BenchClient client, DeliveredMessage message, long arrivalMicros)
+    {
+        var receiver = client.ReceiverOf(message.ChannelId);
+        if (receiver is null || DeliveryChecker.Deliver(receiver, message.Seq) == DeliveryOutcome.Duplicate)
+        {
+            return;
+        }
+
+        _current?.Delivered(MessageStamp.IntendedMicros(message.Content), arrivalMicros);
+    }
+
+    void IDeliverySink.Dropped(BenchClient client, Exception? error)
+    {
+        _current?.Errors.Add("connection_closed");
+        if (Interlocked.Increment(ref _drops) <= 5)
+        {
+            _context.Log($"{client.UserId} on {client.GatewayUrl} was disconnected: {error?.Message ?? "closed by the server"}");
+        }
+    }
+
+    public ValueTask DisposeAsync() => _fleet.DisposeAsync();
+
+    private async Task SetUpAsync(CancellationToken cancellation)
+    {
+        var users = Enumerable.Range(0, _shape.Clients).Select(i => _context.UserId("u", i)).ToArray();
+        _clients = await _fleet.ConnectAsync(users, i => _context.Gateways[_shape.GatewayOfClient[i]], cancellation);
+
+        var owners = new int[_shape.Channels];
+        Array.Fill(owners, -1);
+        for (var c = _shape.Clients - 1; c >= 0; c--)
+        {
+            owners[_shape.ChannelOfClient[c]] = c;
+        }
+
+        _channelIds = await _fleet.CreateChannelsAsync(owners.Select(c => _clients[c]).ToArray(), cancellation);
+        for (var channel = 0; channel < _shape.Channels; channel++)
+        {
+            _checker.AddChannel();
+        }
+
+        // Watch before joining: from here on, every MessageCreated of these channels is checked.
+        var joins = new List<(BenchClient, string)>();
+        for (var c = 0; c < _shape.Clients; c++)
+        {
+            var channel = _shape.ChannelOfClient[c];
+            _clients[c].Track(_channelIds[channel], _checker.AddReceiver(channel));
+            _clients[c].Deliver(this);
+            if (owners[channel] != c)
+            {
+                joins.Add((_clients[c], _channelIds[channel]));
+            }
+        }
+
+        await _fleet.JoinAsync(joins, cancellation);
+    }
+
+    private async Task SendAsync(StepRecorder recorder, long start, double perSenderRate, CancellationToken cancellation)
+    {
+        var senders = _shape.Senders;
+        var intervalMicros = 1_000_000.0 / (senders * perSenderRate);
+        for (long g = 0; ; g++)
+        {
+            var intended = start + (long)(g * intervalMicros);
+            if (intended >= recorder.WindowEnd)
+            {
+                return;
+            }
+
+            // Sleep only when the next send is ahead; when behind (a stalled generator), fire every
+            // overdue send at once: their latency still counts from their intended times.
+            await BenchClock.WaitUntilAsync(intended, cancellation);
+            _ = SendOneAsync((int)(g % senders), intended, recorder);
+        }
+    }
+
+    private async Task SendOneAsync(int sender, long intended, StepRecorder recorder)
+    {
+        var channel = _shape.ChannelOfClient[sender];
+        var k = _sentBySender[sender]++;
+        recorder.Sent(intended);
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            var ack = await _clients[sender].SendAsync(
+                _channelIds[channel], MessageStamp.Format(sender, k, intended, _padding), $"{_context.RunId}-{sender}-{k}");
+            var at = BenchClock.NowMicros;
+            _checker.Acknowledge(channel, ack.Seq, at);
+            recorder.Acked(intended, at);
+        }
+        catch (Exception ex)
+        {
+            recorder.Errors.Add(ex);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task<CpuReport> MeasureCpuAsync(StepRecorder recorder, CancellationToken cancellation)
+    {
+        await BenchClock.WaitUntilAsync(recorder.WindowStart, cancellation);
+        var meter = CpuMeter.StartNew(_context.Processes);
+        await BenchClock.WaitUntilAsync(recorder.WindowEnd, cancellation);
+        return meter.Stop(recorder.DeliveriesInWindow, "deliveries");
+    }
+
+    /// <summary>
+    /// Waits until every send is answered and every acknowledged message reached every connected
+    /// member. Past <paramref name="limit"/> it stops waiting for unanswered sends, but still gives
+    /// each recent acknowledgement up to <paramref name="limit"/> to be delivered everywhere before
+    /// a missing delivery is judged lost.
+    /// </summary>
+    private async Task<TimeSpan> DrainAsync(TimeSpan limit, CancellationToken cancellation)
+    {
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            var report = Check();
+            var elapsed = DateTime.UtcNow - started;
+            var complete = report.LostDeliveries == 0 && report.UnsettledDeliveries == 0;
+            if ((complete && Interlocked.Read(ref _inFlight) == 0)
+                || (elapsed >= limit && report.UnsettledDeliveries == 0)
+                || elapsed >= limit * 2)
+            {
+                return elapsed;
+            }
+
+            await Task.Delay(DrainPoll, cancellation);
+        }
+    }
+}

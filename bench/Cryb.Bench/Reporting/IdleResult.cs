@@ -1,0 +1,80 @@
+using Cryb.Bench.Measurement;
+
+namespace Cryb.Bench.Reporting;
+
+/// <summary>The result of <c>idle</c>.</summary>
+public sealed class IdleResult(RunInfo run, object options, IReadOnlyList<IdleStep> steps, IdleSlopes slopes, int stillOpen, int dropped) : ScenarioResult(run)
+{
+    public override object Options { get; } = options;
+    public IReadOnlyList<IdleStep> Steps { get; } = steps;
+    public IdleSlopes Slopes { get; } = slopes;
+    public int StillOpen { get; } = stillOpen;
+    public int Dropped { get; } = dropped;
+
+    public override IReadOnlyList<string> Failures =>
+        Dropped > 0 ? [$"{Dropped} idle connections were closed"] : [];
+
+    public override void WriteSummary(MarkdownWriter markdown)
+    {
+        markdown.Heading("Memory per idle connection (least-squares slope over the steps)", 3);
+        if (Run.Processes.Count == 0)
+        {
+            markdown.Line("No --process was given: only the generator's memory is known.").Blank();
+        }
+
+        markdown.Table(["group", "KB per connection"],
+                [["gateways", Slopes.GatewaysKbPerConnection], ["silos", Slopes.SilosKbPerConnection],
+                 .. Slopes.PerProcessKbPerConnection.Select(pair => (IReadOnlyList<object?>)[pair.Key, pair.Value])]);
+        markdown.Heading("Resident memory at each step (MB)", 3).Table(
+            ["connections", "gateways", "silos", .. Run.Processes.Select(p => p.Name), "bench"],
+            Steps.Select(step => (IReadOnlyList<object?>)
+            [
+                step.Connections, step.GatewaysKb / 1024.0, step.SilosKb / 1024.0,
+                .. Run.Processes.Select(p => step.ResidentKb.TryGetValue(p.Name, out var kb) ? kb / 1024.0 : (object?)null),
+                step.GeneratorKb / 1024.0,
+            ]));
+        markdown.Line($"Still open at the end: {StillOpen}; closed by the server: {Dropped}.").Blank();
+        SummarySections.Cpu(markdown, Steps.Select(step => ($"{step.Connections} idle", step.SettleCpu)).ToArray());
+    }
+
+    public override PlotSpec Plot() => new(
+        "idle: resident memory against idle connections on one gateway",
+        "idle connections",
+        "resident memory (MB)",
+        [
+            new("gateways", Steps.Select(step => ((double)step.Connections, step.GatewaysKb / 1024.0)).ToArray()),
+            new("silos", Steps.Select(step => ((double)step.Connections, step.SilosKb / 1024.0)).ToArray()),
+        ]);
+}
+
+/// <summary>Memory after one step of <c>idle</c>, and the CPU the cluster spent while it settled.</summary>
+public sealed record IdleStep(int Connections, IReadOnlyDictionary<string, long> ResidentKb, long GatewaysKb, long SilosKb, long GeneratorKb, CpuReport SettleCpu)
+{
+    public static IdleStep Read(int connections, IReadOnlyList<MonitoredProcess> processes, CpuReport cpu)
+    {
+        var resident = new Dictionary<string, long>();
+        long gateways = 0, silos = 0;
+        foreach (var process in processes)
+        {
+            var kb = ProcessMemory.ResidentKilobytes(process.Pid) ?? 0;
+            resident[process.Name] = kb;
+            gateways += process.IsGateway ? kb : 0;
+            silos += process.IsSilo ? kb : 0;
+        }
+
+        return new IdleStep(connections, resident, gateways, silos, ProcessMemory.ResidentKilobytes(Environment.ProcessId) ?? 0, cpu);
+    }
+}
+
+/// <summary>KB of resident memory each idle connection adds.</summary>
+public sealed record IdleSlopes(double GatewaysKbPerConnection, double SilosKbPerConnection, IReadOnlyDictionary<string, double> PerProcessKbPerConnection)
+{
+    public static IdleSlopes Of(IReadOnlyList<IdleStep> steps, IReadOnlyList<MonitoredProcess> processes)
+    {
+        double Slope(Func<IdleStep, double> kb) => Math.Round(LeastSquares.Slope(steps.Select(step => ((double)step.Connections, kb(step))).ToArray()), 2);
+        return new IdleSlopes(
+            Slope(step => step.GatewaysKb),
+            Slope(step => step.SilosKb),
+            processes.ToDictionary(process => process.Name, process => Slope(step => step.ResidentKb.GetValueOrDefault(process.Name))));
+    }
+}

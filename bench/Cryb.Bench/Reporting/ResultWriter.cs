@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Cryb.Bench.Reporting;
+
+/// <summary>Writes a result as <c>result.json</c>, <c>summary.md</c> and <c>plot.svg</c>.</summary>
+public static class ResultWriter
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>The default output directory: <c>.cryb/bench/&lt;utc time&gt;-&lt;scenario&gt;</c> under the working directory.</summary>
+    public static string DefaultDirectory(string scenario, DateTimeOffset startedAt) =>
+        Path.Combine(".cryb", "bench", $"{startedAt.UtcDateTime:yyyyMMdd-HHmmss}-{scenario}");
+
+    public static async Task<string> WriteAsync(ScenarioResult result, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "result.json"), ToJson(result));
+        await File.WriteAllTextAsync(Path.Combine(directory, "summary.md"), Summary(result));
+        await File.WriteAllTextAsync(Path.Combine(directory, "plot.svg"), SvgPlot.Render(result.Plot()));
+        return directory;
+    }
+
+    public static string ToJson(ScenarioResult result) => JsonSerializer.Serialize(result, result.GetType(), Json);
+
+    public static string Summary(ScenarioResult result)
+    {
+        var run = result.Run;
+        var markdown = new MarkdownWriter().Heading($"cryb bench: {run.Scenario}", 1);
+        if (result.CommandLine is { } command)
+        {
+            markdown.Line($"- command: `{command}`");
+        }
+
+        markdown.Line($"- run {run.RunId}, {run.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {(run.FinishedAt - run.StartedAt).TotalSeconds:0} s; {run.ProcessorCount} cores")
+            .Line($"- gateways {string.Join(", ", run.Gateways)}; protocol {run.Protocol}{(run.SkipNegotiation ? ", negotiation skipped" : "")}")
+            .Line($"- measured processes: {(run.Processes.Count == 0 ? "none (only the generator)" : string.Join(", ", run.Processes.Select(p => $"{p.Name}={p.Pid}")))}")
+            .Line($"- verdict: {(result.Passed ? "**pass**" : "**FAIL**: " + string.Join("; ", result.Failures))}")
+            .Blank();
+        result.WriteSummary(markdown);
+        return markdown.ToString();
+    }
+}

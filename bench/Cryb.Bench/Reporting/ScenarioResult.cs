@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace Cryb.Bench.Reporting;
+
+/// <summary>What a scenario measured: serialized as <c>result.json</c>, summarized in <c>summary.md</c>, plotted in <c>plot.svg</c>.</summary>
+public abstract class ScenarioResult(RunInfo run)
+{
+    public RunInfo Run { get; } = run;
+
+    /// <summary>The command that produced the result, as typed (set by the command line front end).</summary>
+    public string? CommandLine { get; set; }
+
+    /// <summary>Correctness failures (lost, duplicated or reordered messages; dropped connections). Empty when the run passed.</summary>
+    public abstract IReadOnlyList<string> Failures { get; }
+
+    public bool Passed => Failures.Count == 0;
+
+    /// <summary>The scenario's own tables, after the common header.</summary>
+    public abstract void WriteSummary(MarkdownWriter markdown);
+
+    public abstract PlotSpec Plot();
+
+    /// <summary>The scenario's parameters, as given or defaulted.</summary>
+    [JsonPropertyOrder(-1)]
+    public abstract object Options { get; }
+}

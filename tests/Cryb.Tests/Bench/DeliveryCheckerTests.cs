@@ -1,0 +1,192 @@
+using Cryb.Bench.Load;
+
+namespace Cryb.Tests.Bench;
+
+/// <summary>The correctness verdict of every message scenario: each failure kind is fed in and must be counted.</summary>
+public sealed class DeliveryCheckerTests
+{
+    private const long Now = 1_000_000_000;
+    private const long Grace = 10_000_000;
+    private const long LongAgo = Now - 2 * Grace;
+
+    [Fact]
+    public void Every_acknowledged_message_delivered_once_in_order_passes()
+    {
+        var (checker, alice, bob) = TwoMembers();
+        Acknowledge(checker, 1, 2, 3);
+        foreach (var seq in new long[] { 1, 2, 3 })
+        {
+            Assert.Equal(DeliveryOutcome.InOrder, DeliveryChecker.Deliver(alice, seq));
+            Assert.Equal(DeliveryOutcome.InOrder, DeliveryChecker.Deliver(bob, seq));
+        }
+
+        var report = checker.Check(Now, Grace);
+        Assert.True(report.Passed);
+        Assert.Equal(3, report.Acknowledged);
+        Assert.Equal(6, report.ExpectedDeliveries);
+        Assert.Equal(6, report.DeliveredAcknowledged);
+        Assert.Equal(0, report.LostDeliveries);
+    }
+
+    [Fact]
+    public void A_gap_at_one_member_is_a_lost_delivery()
+    {
+        var (checker, alice, bob) = TwoMembers();
+        Acknowledge(checker, 1, 2, 3);
+        DeliverAll(alice, 1, 2, 3);
+        DeliverAll(bob, 1, 3);
+
+        var report = checker.Check(Now, Grace);
+        Assert.False(report.Passed);
+        Assert.Equal(1, report.LostDeliveries);
+        Assert.Equal(1, report.LostMessages);
+        Assert.Equal(5, report.DeliveredAcknowledged);
+    }
+
+    [Fact]
+    public void A_message_missing_everywhere_counts_once_as_a_message_and_per_member_as_deliveries()
+    {
+        var (checker, alice, bob) = TwoMembers();
+        Acknowledge(checker, 1, 2);
+        DeliverAll(alice, 1);
+        DeliverAll(bob, 1);
+
+        var report = checker.Check(Now, Grace);
+        Assert.Equal(2, report.LostDeliveries);
+        Assert.Equal(1, report.LostMessages);
+    }
+
+    [Fact]
+    public void A_recently_acknowledged_message_not_yet_delivered_is_unsettled_not_lost()
+    {
+        var (checker, alice, _) = TwoMembers();
+        checker.Acknowledge(0, 1, Now - Grace / 2);
+
+        var report = checker.Check(Now, Grace);
+        Assert.True(report.Passed);
+        Assert.Equal(0, report.LostDeliveries);
+        Assert.Equal(2, report.UnsettledDeliveries);
+
+        DeliverAll(alice, 1);
+        var later = checker.Check(Now + Grace, Grace);
+        Assert.Equal(1, later.LostDeliveries);
+        Assert.Equal(0, later.UnsettledDeliveries);
+    }
+
+    [Fact]
+    public void The_same_seq_twice_is_a_duplicate()
+    {
+        var (checker, alice, bob) = TwoMembers();
+        Acknowledge(checker, 1, 2);
+        DeliverAll(alice, 1, 2);
+        DeliverAll(bob, 1);
+        Assert.Equal(DeliveryOutcome.InOrder, DeliveryChecker.Deliver(bob, 2));
+        Assert.Equal(DeliveryOutcome.Duplicate, DeliveryChecker.Deliver(bob, 2));
+
+        var report = checker.Check(Now, Grace);
+        Assert.False(report.Passed);
+        Assert.Equal(1, report.Duplicates);
+        Assert.Equal(0, report.LostDeliveries);
+        Assert.Equal(4, report.DeliveredAcknowledged);
+    }
+
+    [Fact]
+    public void A_lower_seq_after_a_higher_one_is_out_of_order()
+    {
+        var (checker, alice, bob) = TwoMembers();
+        Acknowledge(checker, 1, 2, 3);
+        DeliverAll(alice, 1, 2, 3);
+        Assert.Equal(DeliveryOutcome.InOrder, DeliveryChecker.Deliver(bob, 1));
+        Assert.Equal(DeliveryOutcome.InOrder, DeliveryChecker.Deliver(bob, 3));
+        Assert.Equal(DeliveryOutcome.OutOfOrder, DeliveryChecker.Deliver(bob, 2));
+
+        var report = checker.Check(Now, Grace);
+        Assert.False(report.Passed);
+        Assert.Equal(1, report.OutOfOrder);
+        Assert.Equal(0, report.LostDeliveries);
+    }
+
+    [Fact]
+    public void Channels_are_checked_apart_and_gaps_between_seqs_are_fine()
+    {
+        var checker = new DeliveryChecker();
+        var first = checker.AddChannel();
+        var second = checker.AddChannel();
+        var inFirst = checker.AddReceiver(first);
+        var inSecond = checker.AddReceiver(second);
+        // Seqs 2 and 4 belong to other changes (joins): only acknowledged messages are expected.
+        checker.Acknowledge(first, 1, LongAgo);
+        checker.Acknowledge(first, 3, LongAgo);
+        checker.Acknowledge(second, 1, LongAgo);
+        DeliverAll(inFirst, 1, 3);
+
+        var report = checker.Check(Now, Grace);
+        Assert.Equal(1, report.LostDeliveries);
+        Assert.Equal(3, report.ExpectedDeliveries);
+        DeliverAll(inSecond, 1);
+        Assert.True(checker.Check(Now, Grace).Passed);
+    }
+
+    [Fact]
+    public void A_disconnected_member_is_not_expected_to_receive_and_is_counted()
+    {
+        var (checker, alice, bob) = TwoMembers();
+        Acknowledge(checker, 1, 2);
+        DeliverAll(alice, 1, 2);
+        DeliverAll(bob, 1);
+        DeliveryChecker.Disconnect(bob);
+
+        var report = checker.Check(Now, Grace);
+        Assert.True(report.Passed);
+        Assert.Equal(1, report.DisconnectedReceivers);
+        Assert.Equal(2, report.ExpectedDeliveries);
+    }
+
+    [Fact]
+    public void Deliveries_of_unacknowledged_messages_are_counted_apart()
+    {
+        var (checker, alice, _) = TwoMembers();
+        Acknowledge(checker, 1);
+        DeliverAll(alice, 1, 2);
+
+        var report = checker.Check(Now, Grace);
+        Assert.Equal(1, report.UnacknowledgedDeliveries);
+        Assert.Equal(1, report.LostDeliveries);
+    }
+
+    [Fact]
+    public void Seqs_far_beyond_the_first_words_grow_the_sets()
+    {
+        var (checker, alice, bob) = TwoMembers();
+        Acknowledge(checker, 5_000, 100_000);
+        DeliverAll(alice, 5_000, 100_000);
+        DeliverAll(bob, 100_000);
+
+        var report = checker.Check(Now, Grace);
+        Assert.Equal(1, report.LostDeliveries);
+        Assert.Equal(3, report.DeliveredAcknowledged);
+    }
+
+    private static (DeliveryChecker Checker, DeliveryChecker.Receiver Alice, DeliveryChecker.Receiver Bob) TwoMembers()
+    {
+        var checker = new DeliveryChecker();
+        var channel = checker.AddChannel();
+        return (checker, checker.AddReceiver(channel), checker.AddReceiver(channel));
+    }
+
+    private static void Acknowledge(DeliveryChecker checker, params long[] seqs)
+    {
+        foreach (var seq in seqs)
+        {
+            checker.Acknowledge(0, seq, LongAgo);
+        }
+    }
+
+    private static void DeliverAll(DeliveryChecker.Receiver receiver, params long[] seqs)
+    {
+        foreach (var seq in seqs)
+        {
+            DeliveryChecker.Deliver(receiver, seq);
+        }
+    }
+}
