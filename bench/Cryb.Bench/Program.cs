@@ -60,6 +60,11 @@ catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
     Console.Error.WriteLine("Cancelled; nothing written.");
     return 3;
 }
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"The run failed: {ex}");
+    return 3;
+}
 
 result.CommandLine = "dotnet Cryb.Bench.dll " + string.Join(" ", args);
 var directory = await ResultWriter.WriteAsync(result, context.OutputDirectory ?? ResultWriter.DefaultDirectory(scenario.Name, startedAt));

@@ -18,7 +18,7 @@ public sealed class BenchClient : IAsyncDisposable
     private readonly HubConnection _connection;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private (string ChannelId, DeliveryChecker.Receiver Receiver)[] _tracks = [];
+    private volatile (string ChannelId, DeliveryChecker.Receiver Receiver)[] _tracks = [];
     private volatile IDeliverySink? _sink;
     private volatile bool _stopping;
     private volatile bool _dropped;

@@ -42,6 +42,17 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
 
     public LoadShape Shape => _shape;
 
+    /// <summary>Sets up <paramref name="shape"/>, runs one step on it, and reports it as scenario <paramref name="scenario"/>.</summary>
+    public static async Task<MessageLoadResult> RunOneStepAsync(
+        BenchContext context, string scenario, object options, LoadShape shape, double rate, TimeSpan warmup, TimeSpan duration, TimeSpan drain, int padding,
+        CancellationToken cancellation)
+    {
+        var started = DateTimeOffset.UtcNow;
+        await using var load = await StartAsync(context, shape, padding, cancellation);
+        var step = await load.RunStepAsync(rate, warmup, duration, drain, cancellation);
+        return new MessageLoadResult(RunInfo.Of(context, scenario, started), options, ShapeSummary.Of(shape, context.Gateways.Count), [step], step.Correctness);
+    }
+
     /// <summary>Connects every client, creates the channels (each by its first member) and joins the rest.</summary>
     public static async Task<MessageLoad> StartAsync(BenchContext context, LoadShape shape, int padding, CancellationToken cancellation)
     {

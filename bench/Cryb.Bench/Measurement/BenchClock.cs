@@ -16,13 +16,17 @@ public static class BenchClock
 
     public static long ToMicros(TimeSpan span) => (long)(span.Ticks / (double)TimeSpan.TicksPerMicrosecond);
 
-    /// <summary>Waits until the clock reads <paramref name="micros"/> (timer precision: about a millisecond).</summary>
+    /// <summary>
+    /// Waits until the clock reads at least <paramref name="micros"/>. Timers tick in whole
+    /// milliseconds, so the wait is rounded up: a send may go out up to about a millisecond late
+    /// (which counts against the server), never early.
+    /// </summary>
     public static async Task WaitUntilAsync(long micros, CancellationToken cancellation)
     {
         var remaining = micros - NowMicros;
         if (remaining > 0)
         {
-            await Task.Delay(TimeSpan.FromMicroseconds(remaining), cancellation);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining / 1000.0)), cancellation);
         }
     }
 }

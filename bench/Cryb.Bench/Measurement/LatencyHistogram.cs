@@ -33,17 +33,7 @@ public sealed class LatencyHistogram
         Interlocked.Increment(ref _counts[BucketOf(micros)]);
         Interlocked.Increment(ref _count);
         Interlocked.Add(ref _sum, micros);
-        var max = Interlocked.Read(ref _max);
-        while (micros > max)
-        {
-            var seen = Interlocked.CompareExchange(ref _max, micros, max);
-            if (seen == max)
-            {
-                break;
-            }
-
-            max = seen;
-        }
+        AtomicMax.Update(ref _max, micros);
     }
 
     /// <summary>

@@ -74,7 +74,7 @@ public static class ConnectScenario
                 {
                     await client.ConnectAsync(context.ConnectTimeout, cancellation);
                     latency.Record(client.ReadyAtMicros - intended);
-                    InterlockedMax(ref lastReady, client.ReadyAtMicros);
+                    AtomicMax.Update(ref lastReady, client.ReadyAtMicros);
                 }
                 catch (Exception ex) when (!cancellation.IsCancellationRequested)
                 {
@@ -85,21 +85,6 @@ public static class ConnectScenario
         finally
         {
             await ClientFleet.DisposeAllAsync(clients, context.SetupConcurrency);
-        }
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        var current = Interlocked.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
         }
     }
 }

@@ -38,12 +38,8 @@ public static class FanoutScenario
         SharedSpecs.Padding<FanoutOptions>(o => o.Padding, (o, n) => o with { Padding = n }),
     ];
 
-    public static async Task<MessageLoadResult> RunAsync(BenchContext context, FanoutOptions options, CancellationToken cancellation)
-    {
-        var started = DateTimeOffset.UtcNow;
-        var shape = LoadShape.Fanout(options.Clients, options.Channels, options.Senders, context.Gateways.Count);
-        await using var load = await MessageLoad.StartAsync(context, shape, options.Padding, cancellation);
-        var step = await load.RunStepAsync(options.Rate, options.Warmup, options.Duration, options.Drain, cancellation);
-        return new MessageLoadResult(RunInfo.Of(context, Name, started), options, ShapeSummary.Of(shape, context.Gateways.Count), [step], step.Correctness);
-    }
+    public static Task<MessageLoadResult> RunAsync(BenchContext context, FanoutOptions options, CancellationToken cancellation) =>
+        MessageLoad.RunOneStepAsync(
+            context, Name, options, LoadShape.Fanout(options.Clients, options.Channels, options.Senders, context.Gateways.Count),
+            options.Rate, options.Warmup, options.Duration, options.Drain, options.Padding, cancellation);
 }
