@@ -51,7 +51,12 @@ public interface IChannelGrain : IGrainWithStringKey
     Task Delete(Caller caller);
 
     /// <summary>Stores a message durably, then publishes <see cref="MessageCreated"/>.</summary>
-    [Alias("SendMessage")]
+    /// <remarks>
+    /// Interleaves with the channel's other calls so that concurrent sends are committed together;
+    /// the grain still gives them seqs in the order it received them and answers each only once its
+    /// row is committed.
+    /// </remarks>
+    [Alias("SendMessage"), AlwaysInterleave]
     Task<ChatMessage> SendMessage(Caller caller, SendMessageRequest request);
 
     /// <summary>Replaces a message's content; its author only.</summary>

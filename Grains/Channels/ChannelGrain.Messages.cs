@@ -7,59 +7,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Cryb.Grains.Channels;
 
-/// <summary>Messages and reactions of a channel: each change is stored at the next seq, then published.</summary>
+/// <summary>
+/// Changes to messages (edits, deletions, reactions) and history. Each change is stored at the next
+/// seq, then published; these calls run between send batches, so <c>_latestSeq</c> holds still
+/// while they claim it. Sends are in <c>ChannelGrain.Sends.cs</c>.
+/// </summary>
 public sealed partial class ChannelGrain
 {
-    public async Task<ChatMessage> SendMessage(Caller caller, SendMessageRequest request)
-    {
-        RequireMember(caller);
-        var content = MessageRules.ValidateContent(request.Content);
-        var nonce = MessageRules.ValidateNonce(request.Nonce);
-
-        if (nonce is not null && await messages.FindByNonceAsync(ChannelId, caller.MemberId, nonce) is { } original)
-        {
-            // A resend of an acknowledged message: answer as the first time, store and broadcast nothing.
-            return original;
-        }
-
-        ReplyPreview? replyTo = null;
-        if (request.ReplyToId is not null)
-        {
-            var repliedId = MessageRules.ParseMessageId(request.ReplyToId, ErrorCodes.ReplyNotFound);
-            var replied = await messages.GetAsync(ChannelId, repliedId);
-            if (replied is null || replied.Deleted)
-            {
-                throw new ChatException(ErrorCodes.ReplyNotFound, "The replied-to message is not in this channel.");
-            }
-
-            replyTo = new ReplyPreview(replied.Id, replied.AuthorId, MessageRules.Excerpt(replied.Content));
-        }
-
-        var seq = _latestSeq + 1;
-        var message = new ChatMessage(
-            Id: Guid.CreateVersion7().ToString(),
-            ChannelId: ChannelId,
-            Seq: seq,
-            AuthorId: caller.MemberId,
-            Content: content,
-            Nonce: nonce,
-            ReplyToId: replyTo?.MessageId,
-            CreatedAt: Now(),
-            EditedAt: null,
-            RevisionSeq: seq,
-            Deleted: false,
-            Mentions: MessageRules.ParseMentions(content),
-            ReplyTo: replyTo,
-            Reactions: []);
-
-        await StoreAtNextSeqAsync(seq, () => messages.AppendAsync(message));
-        metrics.MessageSent();
-        await PublishAsync(new MessageCreated(message));
-        // One-way: sending ends the author's typing without waiting on the typing grain.
-        _ = GrainFactory.GetGrain<Cryb.Typing.ITypingGrain>(ChannelId).StopOnSend(caller.MemberId);
-        return message;
-    }
-
     public async Task<ChatMessage> EditMessage(Caller caller, string messageId, string content)
     {
         RequireMember(caller);
@@ -153,26 +107,46 @@ public sealed partial class ChannelGrain
     /// </summary>
     private async Task StoreAtNextSeqAsync(long seq, Func<Task> store, Func<bool>? advance = null)
     {
-        try
+        await ClaimingSeqsAsync(async () =>
         {
             await store();
-        }
-        catch (SeqAlreadyTakenException)
-        {
-            // Another activation of this channel (a zombie after a partition) wrote this seq. The
-            // table is the truth: catch up with it and let the client retry (with its nonce).
-            _latestSeq = await messages.GetLatestSeqAsync(ChannelId, CancellationToken.None);
-            throw new ChatException(ErrorCodes.StorageUnavailable, "The channel moved on; retry.");
-        }
-        catch (Exception ex) when (ex is not ChatException)
-        {
-            LogStorageFailed(ex, ChannelId);
-            throw StorageUnavailable();
-        }
-
+            return true;
+        });
         if (advance?.Invoke() ?? true)
         {
             _latestSeq = seq;
+        }
+    }
+
+    /// <summary>
+    /// Runs a store operation that claims seqs after <c>_latestSeq</c>. If another activation of
+    /// this channel (a zombie after a partition) wrote one of them, the table is the truth: catch up
+    /// with it and let the client retry (with its nonce). Nothing is overwritten.
+    /// </summary>
+    private async Task<T> ClaimingSeqsAsync<T>(Func<Task<T>> store)
+    {
+        try
+        {
+            return await StoringAsync(store);
+        }
+        catch (SeqAlreadyTakenException)
+        {
+            _latestSeq = await StoringAsync(() => messages.GetLatestSeqAsync(ChannelId, CancellationToken.None));
+            throw new ChatException(ErrorCodes.StorageUnavailable, "The channel moved on; retry.");
+        }
+    }
+
+    /// <summary>Runs a storage call; its failures become <c>storage_unavailable</c> (storage exceptions have no Orleans codec).</summary>
+    private async Task<T> StoringAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (ex is not (ChatException or SeqAlreadyTakenException))
+        {
+            LogStorageFailed(ex, ChannelId);
+            throw StorageUnavailable();
         }
     }
 }

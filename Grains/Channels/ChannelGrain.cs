@@ -7,14 +7,18 @@ using Cryb.Identity;
 using Cryb.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using Orleans.Streams;
 
 namespace Cryb.Grains.Channels;
 
 /// <summary>
-/// Owns a channel's membership, roles and gapless seq. Not reentrant: calls run one at a time, so
-/// seq allocation needs no lock and a change is stored before the next call starts. This file holds
-/// the lifecycle and membership; <c>ChannelGrain.Messages.cs</c> holds messages and reactions.
+/// Owns a channel's membership, roles and gapless seq. Calls run one at a time, except sends
+/// (and the read-only <c>IsMember</c>): a send only queues and waits, so that sends can be committed
+/// in groups (<c>ChannelGrain.Sends.cs</c>), and every other call runs between two send batches
+/// (<see cref="Invoke"/>). So seq allocation needs no lock and a change is stored before the next
+/// call starts. This file holds the lifecycle and membership; <c>ChannelGrain.Messages.cs</c> holds
+/// edits, deletions and reactions.
 /// </summary>
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
@@ -22,7 +26,7 @@ public sealed partial class ChannelGrain(
     IOptions<LimitOptions> limits,
     SiloMetrics metrics,
     TimeProvider time,
-    ILogger<ChannelGrain> logger) : Grain, IChannelGrain
+    ILogger<ChannelGrain> logger) : Grain, IChannelGrain, IIncomingGrainCallFilter
 {
     private const int UnreadCountCap = 1000;
     private const string DirectPrefix = "dm-";
@@ -35,12 +39,32 @@ public sealed partial class ChannelGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _sends = new SendBatcher(CommitSendsAsync, MaxSendBatch);
         _events = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, ChannelId));
         if (Channel.Exists)
         {
             _latestSeq = await messages.GetLatestSeqAsync(ChannelId, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Runs each call that does not interleave (every one but sends and <c>IsMember</c>) between
+    /// send batches: it waits for the batch being written and holds the next one back until it
+    /// returns. It therefore sees a settled seq and membership, claims its own seq after the sends
+    /// accepted before it, and publishes its events in order with theirs; sends that queued
+    /// meanwhile are checked against the state it leaves.
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (context.InterfaceMethod?.IsDefined(typeof(AlwaysInterleaveAttribute), inherit: false) == true)
+        {
+            await context.Invoke();
+            return;
+        }
+
+        using var pause = await _sends.PauseAsync();
+        await context.Invoke();
     }
 
     public async Task<ChannelInfo> Create(Caller caller, string name, bool isPrivate)
@@ -379,17 +403,19 @@ public sealed partial class ChannelGrain(
     }
 
     /// <summary>The caller's role; a non-member is refused, and of a private channel learns nothing.</summary>
-    private ChannelRole RequireMember(Caller caller)
-    {
-        if (Channel.Exists && Channel.Members.TryGetValue(caller.MemberId, out var role))
-        {
-            return role;
-        }
+    private ChannelRole RequireMember(Caller caller) =>
+        IsMember(caller.MemberId, out var role) ? role : throw NotAMemberRefusal();
 
-        throw Channel.Exists && !Channel.IsPrivate
+    private bool IsMember(string memberId, out ChannelRole role)
+    {
+        role = default;
+        return Channel.Exists && Channel.Members.TryGetValue(memberId, out role);
+    }
+
+    private ChatException NotAMemberRefusal() =>
+        Channel.Exists && !Channel.IsPrivate
             ? new ChatException(ErrorCodes.NotAMember, "Join the channel first.")
             : NotFound();
-    }
 
     /// <summary>Kick and ban: an admin or the owner, acting on someone of a lower role.</summary>
     private void RequireOutranks(Caller caller, string userId, bool mustBeMember)

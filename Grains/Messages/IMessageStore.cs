@@ -12,12 +12,22 @@ public interface IMessageStore
     /// <summary>The channel's latest seq (the highest revision_seq), 0 if none.</summary>
     Task<long> GetLatestSeqAsync(string channelId, CancellationToken cancellationToken);
 
-    /// <summary>Stores a new message; throws <see cref="SeqAlreadyTakenException"/> if its seq exists.</summary>
-    Task AppendAsync(ChatMessage message);
+    /// <summary>
+    /// Stores new messages of one channel in one transaction (all or none), at consecutive seqs
+    /// after <paramref name="afterSeq"/> in list order, skipping each whose author already stored its
+    /// nonce (a resend: it takes no seq). Returns the stored ones with their seqs, in seq order.
+    /// Throws <see cref="SeqAlreadyTakenException"/> if another activation wrote in the meantime.
+    /// </summary>
+    /// <param name="messages">New messages: no two with the same author and nonce; their seqs are ignored.</param>
+    Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages);
 
     Task<ChatMessage?> GetAsync(string channelId, Guid messageId);
 
-    Task<ChatMessage?> FindByNonceAsync(string channelId, string authorId, string nonce);
+    /// <summary>The channel's messages with these ids, tombstones included, without reactions: what replies quote.</summary>
+    Task<IReadOnlyList<ChatMessage>> GetManyAsync(string channelId, IReadOnlyCollection<Guid> messageIds);
+
+    /// <summary>The stored messages of the channel with these (author, nonce) pairs.</summary>
+    Task<IReadOnlyList<ChatMessage>> FindByNoncesAsync(string channelId, IReadOnlyCollection<(string AuthorId, string Nonce)> keys);
 
     /// <summary>Replaces content and mentions at <paramref name="revisionSeq"/>.</summary>
     Task EditAsync(string channelId, Guid messageId, string content, IReadOnlyList<string> mentions, DateTimeOffset editedAt, long revisionSeq);
@@ -46,6 +56,6 @@ public interface IMessageStore
     Task DeleteChannelAsync(string channelId);
 }
 
-/// <summary>The seq was already stored by another activation of the same channel.</summary>
+/// <summary>The seq (or a nonce) was already stored by another activation of the same channel.</summary>
 public sealed class SeqAlreadyTakenException(string channelId, long seq, Exception inner)
     : Exception($"Seq {seq} of channel {channelId} is already stored.", inner);

@@ -21,19 +21,73 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         return await command.ExecuteScalarAsync(cancellationToken) is long seq ? seq : 0;
     }
 
-    public async Task AppendAsync(ChatMessage message)
+    // The whole batch is one statement: one round trip and one commit however many rows it holds.
+    // Rows travel as parallel arrays (unnest), so the text is the same for every batch size and is
+    // prepared once. A row whose author already stored its nonce is a resend: NOT EXISTS drops it
+    // before row_number() hands out seqs, so the stored rows stay gapless without a lookup first.
+    // Mentions are a text[] per row and PostgreSQL arrays are rectangular, so they travel flattened
+    // and each row takes its slice (an upper bound below the lower one gives '{}').
+    private const string AppendSql = $"""
+        WITH input AS (
+            SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[], $9::text[], $10::text[], $11::int[], $12::int[])
+                WITH ORDINALITY AS t (id, author_id, content, nonce, reply_to_id, created_at, reply_author_id, reply_excerpt, mentions_from, mentions_to, ord)
+        ), fresh AS (
+            SELECT input.*, $2 + row_number() OVER (ORDER BY ord) AS seq
+              FROM input
+             WHERE nonce IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM messages stored
+                    WHERE stored.channel_id = $1 AND stored.author_id = input.author_id AND stored.nonce = input.nonce)
+        )
+        INSERT INTO messages ({Columns})
+        SELECT id, $1, seq, author_id, content, nonce, reply_to_id, created_at, NULL, seq, false,
+               ($13::text[])[mentions_from:mentions_to], reply_author_id, reply_excerpt
+          FROM fresh
+        RETURNING id, seq
+        """;
+
+    public async Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages)
     {
-        await using var command = Command(
-            $"INSERT INTO messages ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            Guid.Parse(message.Id), message.ChannelId, message.Seq, message.AuthorId, message.Content,
-            Nullable(message.Nonce, NpgsqlDbType.Text),
-            Nullable(message.ReplyToId is { } reply ? Guid.Parse(reply) : null, NpgsqlDbType.Uuid),
-            message.CreatedAt,
-            Nullable(message.EditedAt, NpgsqlDbType.TimestampTz),
-            message.RevisionSeq, message.Deleted, message.Mentions.ToArray(),
-            Nullable(message.ReplyTo?.AuthorId, NpgsqlDbType.Text),
-            Nullable(message.ReplyTo?.Excerpt, NpgsqlDbType.Text));
-        await ExecuteClaimingSeqAsync(command, message.ChannelId, message.Seq);
+        var mentions = new List<string>();
+        var mentionsFrom = new int[messages.Count];
+        var mentionsTo = new int[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            mentionsFrom[i] = mentions.Count + 1; // PostgreSQL arrays count from 1
+            mentions.AddRange(messages[i].Mentions);
+            mentionsTo[i] = mentions.Count;
+        }
+
+        await using var command = Command(AppendSql,
+            channelId, afterSeq,
+            messages.Select(m => Guid.Parse(m.Id)).ToArray(),
+            messages.Select(m => m.AuthorId).ToArray(),
+            messages.Select(m => m.Content).ToArray(),
+            Array(messages.Select(m => m.Nonce), NpgsqlDbType.Text),
+            Array(messages.Select(m => m.ReplyToId is { } reply ? Guid.Parse(reply) : (Guid?)null), NpgsqlDbType.Uuid),
+            messages.Select(m => m.CreatedAt).ToArray(),
+            Array(messages.Select(m => m.ReplyTo?.AuthorId), NpgsqlDbType.Text),
+            Array(messages.Select(m => m.ReplyTo?.Excerpt), NpgsqlDbType.Text),
+            mentionsFrom, mentionsTo, mentions.ToArray());
+        var seqs = new Dictionary<string, long>(messages.Count);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                seqs[reader.GetGuid(0).ToString()] = reader.GetInt64(1);
+            }
+        }
+        catch (PostgresException ex) when (IsTakenByAnotherActivation(ex))
+        {
+            throw new SeqAlreadyTakenException(channelId, afterSeq + 1, ex);
+        }
+
+        metrics.Wrote("Append", Stopwatch.GetElapsedTime(started), batchSize: seqs.Count);
+        return messages.Where(m => seqs.ContainsKey(m.Id))
+            .Select(m => m with { Seq = seqs[m.Id], RevisionSeq = seqs[m.Id] })
+            .OrderBy(m => m.Seq)
+            .ToArray();
     }
 
     public async Task<ChatMessage?> GetAsync(string channelId, Guid messageId)
@@ -42,13 +96,13 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         return found.Count > 0 ? found[0] : null;
     }
 
-    public async Task<ChatMessage?> FindByNonceAsync(string channelId, string authorId, string nonce)
-    {
-        var found = await QueryAsync(
-            $"SELECT {Columns} FROM messages WHERE channel_id = $1 AND author_id = $2 AND nonce = $3",
-            channelId, authorId, nonce);
-        return found.Count > 0 ? found[0] : null;
-    }
+    public async Task<IReadOnlyList<ChatMessage>> GetManyAsync(string channelId, IReadOnlyCollection<Guid> messageIds) =>
+        await ReadAsync($"SELECT {Columns} FROM messages WHERE channel_id = $1 AND id = ANY($2)", channelId, messageIds.ToArray());
+
+    public Task<IReadOnlyList<ChatMessage>> FindByNoncesAsync(string channelId, IReadOnlyCollection<(string AuthorId, string Nonce)> keys) =>
+        QueryAsync(
+            $"SELECT {Columns} FROM messages WHERE channel_id = $1 AND (author_id, nonce) IN (SELECT * FROM unnest($2::text[], $3::text[]))",
+            channelId, keys.Select(key => key.AuthorId).ToArray(), keys.Select(key => key.Nonce).ToArray());
 
     public async Task EditAsync(string channelId, Guid messageId, string content, IReadOnlyList<string> mentions, DateTimeOffset editedAt, long revisionSeq)
     {
@@ -174,18 +228,23 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
 
     private async Task<IReadOnlyList<ChatMessage>> QueryAsync(string sql, params object[] parameters)
     {
-        var rows = new List<ChatMessage>();
-        await using (var command = Command(sql, parameters))
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                rows.Add(Read(reader));
-            }
-        }
-
+        var rows = await ReadAsync(sql, parameters);
         var reactions = await GetReactionsAsync(rows.Where(m => !m.Deleted).Select(m => Guid.Parse(m.Id)).ToArray());
         return rows.Select(m => reactions.TryGetValue(Guid.Parse(m.Id), out var r) ? m with { Reactions = r } : m).ToArray();
+    }
+
+    /// <summary>Messages without their reactions.</summary>
+    private async Task<List<ChatMessage>> ReadAsync(string sql, params object[] parameters)
+    {
+        var rows = new List<ChatMessage>();
+        await using var command = Command(sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(Read(reader));
+        }
+
+        return rows;
     }
 
     private static ChatMessage Read(NpgsqlDataReader reader)
@@ -216,14 +275,21 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         try
         {
             await command.ExecuteNonQueryAsync();
-            // One change per write until sends are batched; the histogram shows when that changes.
+            // Edits, deletions and reactions: one change per write (sends are batched in AppendAsync).
             metrics.Wrote(operation.Replace("Async", "", StringComparison.Ordinal), Stopwatch.GetElapsedTime(started), batchSize: 1);
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName is "messages_pkey" or "messages_revision")
+        catch (PostgresException ex) when (IsTakenByAnotherActivation(ex))
         {
             throw new SeqAlreadyTakenException(channelId, seq, ex);
         }
     }
+
+    /// <summary>
+    /// A unique index refused the write: another activation of the channel (a zombie after a
+    /// partition) stored this seq, or, between the NOT EXISTS and the insert, this nonce.
+    /// </summary>
+    private static bool IsTakenByAnotherActivation(PostgresException ex) =>
+        ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName is "messages_pkey" or "messages_revision" or "messages_nonce";
 
     private NpgsqlCommand Command(string sql, params object[] parameters)
     {
@@ -236,6 +302,7 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         return command;
     }
 
-    private static NpgsqlParameter Nullable(object? value, NpgsqlDbType type) =>
-        new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
+    /// <summary>An array parameter whose elements may be null, typed explicitly.</summary>
+    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType elementType) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | elementType };
 }

@@ -32,7 +32,7 @@ public sealed class SiloMetrics
         _online.Add(0);
     }
 
-    public void MessageSent() => _messagesSent.Add(1);
+    public void MessagesSent(int count) => _messagesSent.Add(count);
 
     public void UserOnline() => _online.Add(1);
 

@@ -60,7 +60,7 @@ public static class SiloHostingExtensions
     /// <summary>The services grains need besides Orleans: the PostgreSQL data source, the message store, timings.</summary>
     public static IServiceCollection AddCrybDataServices(this IServiceCollection services, string postgres)
     {
-        services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        services.AddSingleton(_ => CreateDataSource(postgres));
         services.AddSingleton<IMessageStore, PostgresMessageStore>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloMetrics>();
@@ -72,6 +72,24 @@ public static class SiloHostingExtensions
         services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
+    }
+
+    /// <summary>
+    /// The silo's PostgreSQL connections, with automatic preparation: a statement text that has run
+    /// a few times on a connection is prepared there, so the hot ones (the send batch insert, the
+    /// history and catch-up queries) skip parsing and planning. A <c>Max Auto Prepare</c> in the
+    /// connection string wins (0 turns it off).
+    /// </summary>
+    private static NpgsqlDataSource CreateDataSource(string postgres)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = postgres };
+        var settings = new NpgsqlConnectionStringBuilder(postgres);
+        if (!given.Keys.Cast<string>().Any(key => key.Replace(" ", "").Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            settings.MaxAutoPrepare = 32;
+        }
+
+        return NpgsqlDataSource.Create(settings);
     }
 
     /// <summary>

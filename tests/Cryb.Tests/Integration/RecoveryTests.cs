@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using Cryb.Channels;
+using Cryb.Errors;
 using Cryb.Messages;
 using Cryb.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Cryb.Tests.Integration;
 
@@ -82,6 +85,95 @@ public sealed class RecoveryTests(TestServers servers)
         Assert.Equal(control, await aliceAgain.NextMessageCreatedAsync()); // the resend was not broadcast
         Assert.Equal(2, await servers.CountMessagesAsync(channelId));
     }
+
+    [Fact]
+    public async Task A_storage_outage_amid_a_burst_refuses_the_sends_it_hits_and_seqs_go_on_without_a_gap_after_it()
+    {
+        // Servers of its own: stopping the shared PostgreSQL would break other tests' clusters.
+        await using var own = new TestServers();
+        await own.InitializeAsync();
+        await using var cluster = await ProcessCluster.StartAsync(own);
+        var senders = new List<ChatTestClient>();
+        for (var i = 0; i < 6; i++)
+        {
+            senders.Add(await cluster.ConnectAsync(i % 2, $"sender{i}"));
+        }
+
+        await using var observer = await cluster.ConnectAsync(1, "observer");
+        var channel = await senders[0].CreateChannelAsync("outage");
+        foreach (var member in senders.Skip(1).Append(observer))
+        {
+            await member.JoinChannelAsync(channel.Id);
+        }
+
+        // Every sender sends one message after the other, with a nonce each, as a client does;
+        // a refused one is not retried in the loop (the test retries them all at the end).
+        var outcomes = new ConcurrentQueue<SendOutcome>();
+        using var stop = new CancellationTokenSource();
+        var loops = senders.Select(sender => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var (content, nonce) = ($"{sender.UserId} {i}", $"{sender.UserId}-{i}");
+                try
+                {
+                    outcomes.Enqueue(new SendOutcome(sender, content, nonce, await sender.SendMessageAsync(channel.Id, content, nonce), null));
+                }
+                catch (HubException refusal)
+                {
+                    outcomes.Enqueue(new SendOutcome(sender, content, nonce, null, Refusals.CodeOf(refusal)));
+                    await Task.Delay(20); // a client's pause before it goes on
+                }
+            }
+        })).ToArray();
+
+        await Eventually.WaitUntilAsync(() => Task.FromResult(outcomes.Count(o => o.Ack is not null) >= 50), "50 sends acknowledged before the outage");
+        await own.Postgres.StopAsync();
+        await Eventually.WaitUntilAsync(
+            () => Task.FromResult(senders.All(sender => outcomes.Any(o => o.Sender == sender && o.Refusal is not null))),
+            "every sender to be refused while PostgreSQL is down");
+        await own.Postgres.StartAsync();
+        own.DataSource.Clear(); // the test's own pooled connections died with the server
+        var atRestart = outcomes.Count;
+        await Eventually.WaitUntilAsync(() => Task.FromResult(outcomes.Skip(atRestart).Count(o => o.Ack is not null) >= 50),
+            "50 sends acknowledged after PostgreSQL is back", TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await Task.WhenAll(loops);
+
+        var refused = outcomes.Where(o => o.Ack is null).ToArray();
+        Assert.All(refused, o => Assert.Equal(ErrorCodes.StorageUnavailable, o.Refusal));
+        // Exactly once: each refused send, retried with its nonce, is stored now, or was stored
+        // already if its commit went through just as the connection broke (then it gets the original).
+        var retried = new List<ChatMessage>();
+        foreach (var send in refused)
+        {
+            retried.Add(await send.Sender.SendMessageAsync(channel.Id, send.Content, send.Nonce));
+        }
+
+        var all = outcomes.Where(o => o.Ack is not null).Select(o => o.Ack!).Concat(retried).OrderBy(message => message.Seq).ToArray();
+        Assert.Equal(outcomes.Select(o => o.Nonce).Order(), all.Select(message => message.Nonce!).Order());
+        Assert.Equal(Enumerable.Range(1, all.Length).Select(seq => (long)seq), all.Select(message => message.Seq));
+        Assert.Equal(all.Length, await own.CountMessagesAsync(channel.Id));
+        foreach (var sender in senders)
+        {
+            var acked = outcomes.Where(o => o.Sender == sender && o.Ack is not null).Select(o => o.Ack!.Seq).ToArray();
+            Assert.Equal(acked.Order(), acked); // one sender's acknowledged sends, in its order
+        }
+
+        var delivered = new List<ChatMessage>();
+        while (delivered.Count < all.Length)
+        {
+            delivered.Add(await observer.NextMessageCreatedAsync());
+        }
+
+        Assert.Equal(all, delivered);
+        foreach (var sender in senders)
+        {
+            await sender.DisposeAsync();
+        }
+    }
+
+    private sealed record SendOutcome(ChatTestClient Sender, string Content, string Nonce, ChatMessage? Ack, string? Refusal);
 
     private static async Task<List<ChatMessage>> AllHistoryAsync(ChatTestClient client, string channelId)
     {
