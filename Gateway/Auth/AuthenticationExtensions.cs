@@ -1,5 +1,6 @@
 using Cryb.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Cryb.Gateway.Auth;
@@ -25,6 +26,8 @@ public static class AuthenticationExtensions
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<AuthenticationAudit>();
         builder.Services.AddSingleton<CrybJwtBearerEvents>();
+        builder.Services.AddSingleton<AccountStandingCache>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddAccessTokenPrivacy();
         builder.Services.AddAuthorization();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Cryb.Presence;
 using Cryb.Channels;
+using Cryb.Gateway.Auth;
 using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Hubs;
 using Cryb.Users;
@@ -22,12 +23,13 @@ public sealed class ChatFanout
     private readonly StreamSubscriptions<ChannelEvent> _channels;
     private readonly StreamSubscriptions<UserEvent> _users;
     private readonly ConcurrentDictionary<string, long> _presenceVersions = new();
-
     private readonly GatewayMetrics _metrics;
+    private readonly AccountStandingCache _standings;
 
-    public ChatFanout(IClusterClient cluster, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, ILogger<ChatFanout> logger)
+    public ChatFanout(IClusterClient cluster, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, ILogger<ChatFanout> logger)
     {
         _hub = hub;
+        _standings = standings;
         _connections = connections;
         _metrics = metrics;
         _channels = new StreamSubscriptions<ChannelEvent>(cluster, StreamNames.Channel, OnChannelEventAsync, logger);
@@ -209,6 +211,8 @@ public sealed class ChatFanout
                 await user.ReadStateUpdated(read);
                 break;
             case AccountClosed closed:
+                // Forgotten first, so a reconnect after the client hears of it asks the grain (and gets 401).
+                _standings.Forget(closed.UserId);
                 // Told why, then closed: the client should not reconnect with the same account.
                 await user.AccountClosed(closed);
                 foreach (var connectionId in connections)

@@ -32,7 +32,15 @@ public sealed class ConnectionOutbox
     private readonly TimeProvider _time;
     private readonly Action<ConnectionOutbox, SlowConsumerTrigger> _onSlow;
     private readonly Lock _lock = new();
-    private readonly Queue<(SerializedHubMessage Message, int Bytes)> _queue = new();
+
+    /// <summary>
+    /// Events waiting behind the write in flight; none while the connection keeps up. Made when a
+    /// second event arrives during a write and dropped once drained, so the tens of thousands of idle
+    /// connections a gateway holds carry no queue (its array only ever grows while it lives).
+    /// </summary>
+    private Queue<(SerializedHubMessage Message, int Bytes)>? _queue;
+
+    /// <summary>Bytes of the write in flight and of every queued event.</summary>
     private long _bufferedBytes;
     private bool _draining;
     private bool _closed;
@@ -49,6 +57,18 @@ public sealed class ConnectionOutbox
 
     /// <summary>The SignalR groups this connection is in, guarded by the lifetime manager's group lock.</summary>
     public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether events wait behind a write in flight (the outbox holds a queue for them).</summary>
+    public bool HasQueue
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue is not null;
+            }
+        }
+    }
 
     /// <summary>
     /// Queues a message, serialized at most once per protocol however many connections share it; never
@@ -73,10 +93,15 @@ public sealed class ConnectionOutbox
             }
             else
             {
-                _queue.Enqueue((message, bytes));
                 _bufferedBytes += bytes;
-                start = !_draining;
-                _draining = true;
+                if (_draining)
+                {
+                    (_queue ??= new()).Enqueue((message, bytes));
+                }
+                else
+                {
+                    _draining = start = true;
+                }
             }
         }
 
@@ -87,8 +112,8 @@ public sealed class ConnectionOutbox
         else if (start)
         {
             // Runs inline up to the first write the transport cannot take at once: the common case costs
-            // no thread hop, exactly like SignalR's own group send.
-            _ = DrainAsync();
+            // no thread hop and no queue, exactly like SignalR's own group send.
+            _ = DrainAsync(message, bytes);
         }
     }
 
@@ -101,23 +126,11 @@ public sealed class ConnectionOutbox
         }
     }
 
-    private async Task DrainAsync()
+    /// <summary>Writes <paramref name="message"/>, then whatever queued up behind it, in order.</summary>
+    private async Task DrainAsync(SerializedHubMessage message, int bytes)
     {
         while (true)
         {
-            SerializedHubMessage message;
-            int bytes;
-            lock (_lock)
-            {
-                if (_closed || !_queue.TryPeek(out var next))
-                {
-                    _draining = false;
-                    return;
-                }
-
-                (message, bytes) = next;
-            }
-
             var write = Connection.WriteAsync(message);
             if (write.IsCompletedSuccessfully)
             {
@@ -150,11 +163,16 @@ public sealed class ConnectionOutbox
 
             lock (_lock)
             {
-                if (!_closed)
+                if (_closed || _queue is null || !_queue.TryDequeue(out var next))
                 {
-                    _queue.Dequeue();
-                    _bufferedBytes -= bytes;
+                    _queue = null;
+                    _bufferedBytes = 0;
+                    _draining = false;
+                    return;
                 }
+
+                _bufferedBytes -= bytes;
+                (message, bytes) = next;
             }
         }
     }
@@ -168,7 +186,7 @@ public sealed class ConnectionOutbox
         }
 
         _closed = true;
-        _queue.Clear();
+        _queue = null;
         _bufferedBytes = 0;
         return true;
     }

@@ -4,6 +4,7 @@ using Cryb.Gateway.Auth;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hubs;
 using Cryb.Gateway.Presence;
+using Cryb.Hosting;
 using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
 using Microsoft.AspNetCore.SignalR;
@@ -21,9 +22,11 @@ public static class GatewayHostingExtensions
     /// <summary>The SignalR hub, its error filter and the stream fan-out to local connections.</summary>
     public static WebApplicationBuilder AddCrybChatHub(this WebApplicationBuilder builder)
     {
+        var hub = builder.Configuration.BindValidated<ChatHubOptions>(ChatHubOptions.Section);
         builder.Services.AddSignalR(options =>
             {
                 options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
+                options.MaximumParallelInvocationsPerClient = hub.MaximumParallelInvocationsPerClient;
                 options.EnableDetailedErrors = false;
                 // Filters run in the order added: the error filter wraps the others and logs their
                 // refusals; an expired token spends no rate limit.
@@ -32,7 +35,10 @@ public static class GatewayHostingExtensions
                 options.AddFilter<RateLimitFilter>();
             })
             // Roles travel as "member", "admin", "owner", in both directions.
-            .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+            .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
+            // MessagePack as an option for clients that ask for it (README, "The protocol"); with its
+            // defaults: payloads are maps keyed by the records' property names, enums by their names.
+            .AddMessagePackProtocol();
         builder.Services.AddSingleton<ChatErrorFilter>();
         builder.Services.AddSingleton<TokenExpiryFilter>();
         builder.Services.AddSingleton<RateLimitFilter>();
@@ -49,9 +55,14 @@ public static class GatewayHostingExtensions
         builder.Services.AddOptions<SlowConsumerOptions>().BindConfiguration(SlowConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, BoundedHubLifetimeManager<ChatHub>>();
-        // The JSON protocol, counting the frames it cannot dispatch (unknown methods, bad arguments, malformed frames).
+        // Both protocols, each counting the frames it cannot dispatch (unknown methods, bad arguments,
+        // malformed frames). A connection speaks the one it chose at its handshake; the lifetime
+        // manager serializes each event once per protocol in use, however many connections get it.
         builder.Services.RemoveAll<IHubProtocol>();
-        builder.Services.AddSingleton<IHubProtocol, ProtocolErrorCountingHubProtocol>();
+        builder.Services.AddSingleton<IHubProtocol>(services => new ProtocolErrorCountingHubProtocol(
+            new JsonHubProtocol(services.GetRequiredService<IOptions<JsonHubProtocolOptions>>()), services.GetRequiredService<GatewayMetrics>()));
+        builder.Services.AddSingleton<IHubProtocol>(services => new ProtocolErrorCountingHubProtocol(
+            new MessagePackHubProtocol(services.GetRequiredService<IOptions<MessagePackHubProtocolOptions>>()), services.GetRequiredService<GatewayMetrics>()));
         return builder;
     }
 

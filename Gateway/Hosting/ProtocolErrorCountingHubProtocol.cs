@@ -3,7 +3,6 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.Options;
 
 namespace Cryb.Gateway.Hosting;
 
@@ -23,7 +22,7 @@ public static class ProtocolErrorKinds
 }
 
 /// <summary>
-/// SignalR's JSON protocol, counting the frames it cannot turn into a call. This is where SignalR
+/// One of SignalR's protocols (JSON, MessagePack), counting the frames it cannot turn into a call. This is where SignalR
 /// itself finds these errors: parsing binds the target and arguments through the hub's
 /// <see cref="IInvocationBinder"/>, and an unknown method or unbindable argument becomes an
 /// <see cref="InvocationBindingFailureMessage"/> (the dispatcher answers that call with an error and
@@ -36,9 +35,9 @@ public static class ProtocolErrorKinds
 /// would have to override (appsettings silences <c>DefaultHubDispatcher</c>); the protocol is a
 /// public extension point that sees every frame whatever the log configuration.
 /// </remarks>
-public sealed class ProtocolErrorCountingHubProtocol(IOptions<JsonHubProtocolOptions> options, GatewayMetrics metrics) : IHubProtocol
+public sealed class ProtocolErrorCountingHubProtocol(IHubProtocol inner, GatewayMetrics metrics) : IHubProtocol
 {
-    private readonly JsonHubProtocol _inner = new(options);
+    private readonly IHubProtocol _inner = inner;
 
     public string Name => _inner.Name;
 

@@ -37,13 +37,12 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
         var session = await User(userId).Connect(Caller, displayName);
         // First the presence grain, which refuses a connection over the user's limit before anything
         // is registered; SignalR skips OnDisconnectedAsync when this method fails, so undo by hand.
-        await Presence(userId).Connect(Caller, new PresenceConnection(Context.ConnectionId, gateway.Id, device));
+        var presence = await Presence(userId).Connect(Caller, new PresenceConnection(Context.ConnectionId, gateway.Id, device));
         try
         {
             await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds, Context.Abort);
             Context.Items[nameof(ActivityReportInterval)] = DateTimeOffset.UtcNow;
             var channels = await Task.WhenAll(session.ChannelIds.Select(channelId => SummaryAsync(channelId, session)));
-            var presence = await Presence(userId).Get(Caller);
             await Clients.Caller.Ready(new ReadyPayload(
                 new ReadyUser(userId, session.DisplayName),
                 presence,

@@ -13,20 +13,42 @@ namespace Cryb.Gateway.Hubs;
 /// <c>retryAfterMs=N</c> in the reason, before anything is stored; a typing notification over its
 /// limit is dropped silently instead, since clients send one per key press.
 /// </summary>
+/// <remarks>
+/// A refusal is remembered for its <c>retryAfterMs</c>, and calls of that user and kind within it are
+/// refused here without asking the grain: until then the grain's bucket cannot hold a token, since
+/// gateways only ever take tokens from it. So a flood costs the cluster one grain call per refill,
+/// not one per frame, and the limit stays exactly the grain's across every gateway. (A bucket that
+/// starts full again after its silo was lost is then seen at most one <c>retryAfterMs</c> later.)
+/// Allowed calls still ask the grain each time: a local allowance would let a user spend the same
+/// tokens on two gateways.
+/// </remarks>
 public sealed partial class RateLimitFilter(
     IClusterClient cluster,
     ServiceCredential account,
     GatewayMetrics metrics,
+    TimeProvider time,
     ILogger<RateLimitFilter> logger) : IHubFilter
 {
+    private readonly ExpiringKeys<(string UserId, RateLimitKind Kind)> _refusedUntil = new(time);
+
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var kind = context.HubMethod.GetCustomAttribute<RateLimitedAttribute>()?.Kind ?? RateLimitKind.Call;
         var userId = context.Context.UserIdentifier!;
-        var decision = await cluster.GetGrain<IRateLimitGrain>(userId).Take(Caller.User(userId, account), kind);
-        if (decision.Allowed)
+        RateLimitDecision decision;
+        if (_refusedUntil.Contains((userId, kind), out var wait))
         {
-            return await next(context);
+            decision = new RateLimitDecision(false, (int)Math.Ceiling(wait.TotalMilliseconds));
+        }
+        else
+        {
+            decision = await cluster.GetGrain<IRateLimitGrain>(userId).Take(Caller.User(userId, account), kind);
+            if (decision.Allowed)
+            {
+                return await next(context);
+            }
+
+            _refusedUntil.Add((userId, kind), TimeSpan.FromMilliseconds(decision.RetryAfterMs));
         }
 
         metrics.RateLimited(kind);

@@ -10,9 +10,12 @@ namespace Cryb.Presence;
 [Alias("cryb.IPresenceGrain")]
 public interface IPresenceGrain : IGrainWithStringKey
 {
-    /// <summary>A gateway registers one of the user's connections (idempotent).</summary>
+    /// <summary>
+    /// A gateway registers one of the user's connections (idempotent), and gets the user's presence
+    /// for the connection's <c>Ready</c> in the same round trip.
+    /// </summary>
     [Alias("Connect")]
-    Task Connect(Caller caller, PresenceConnection connection);
+    Task<PresenceInfo> Connect(Caller caller, PresenceConnection connection);
 
     [Alias("Disconnect")]
     Task Disconnect(Caller caller, string connectionId);

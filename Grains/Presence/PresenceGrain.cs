@@ -45,7 +45,7 @@ public sealed class PresenceGrain(
         return Task.CompletedTask;
     }
 
-    public async Task Connect(Caller caller, PresenceConnection connection)
+    public async Task<PresenceInfo> Connect(Caller caller, PresenceConnection connection)
     {
         RequireSelf(caller);
         // Counted here, where every connection of the user on every gateway is known.
@@ -67,6 +67,7 @@ public sealed class PresenceGrain(
         StartIdleTimer();
         await GrainFactory.GetGrain<IGatewayLeaseGrain>(connection.GatewayId).Track(UserId);
         ScheduleBroadcast();
+        return View();
     }
 
     public Task Disconnect(Caller caller, string connectionId)

@@ -53,11 +53,14 @@ public sealed class ChatTestClient : IAsyncDisposable
     public HubConnection Connection { get; }
     public string UserId { get; }
 
-    public static async Task<ChatTestClient> ConnectAsync(string gatewayUrl, string token, string userId)
+    /// <summary>Connects with the JSON protocol, or with MessagePack when <paramref name="messagePack"/> is set.</summary>
+    public static async Task<ChatTestClient> ConnectAsync(string gatewayUrl, string token, string userId, bool messagePack = false)
     {
-        var connection = new HubConnectionBuilder()
-            .WithUrl($"{gatewayUrl}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
+        var builder = new HubConnectionBuilder()
+            .WithUrl($"{gatewayUrl}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token));
+        var connection = (messagePack
+                ? builder.AddMessagePackProtocol()
+                : builder.AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase))))
             .Build();
         var client = new ChatTestClient(connection, userId);
         await connection.StartAsync();

@@ -163,8 +163,8 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>An Orleans client as a backend service uses one; calls pass their own credentials.</summary>
     public Task<ServiceClient> ConnectServiceAsync() => ServiceClient.ConnectAsync(ClusterId, _redis);
 
-    public async Task<ChatTestClient> ConnectAsync(int gateway, string userId) =>
-        await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId);
+    public async Task<ChatTestClient> ConnectAsync(int gateway, string userId, bool messagePack = false) =>
+        await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId, messagePack);
 
     public async ValueTask DisposeAsync()
     {

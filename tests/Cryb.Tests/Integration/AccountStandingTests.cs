@@ -1,8 +1,10 @@
+using System.Net;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Identity;
 using Cryb.Tests.Infrastructure;
 using Cryb.Users;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Cryb.Tests.Integration;
 
@@ -45,6 +47,61 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
         await account.UnbanAccount(Moderator);
         await using var back = await Cluster.ConnectAsync(1, userId);
         Assert.Contains((await back.NextAsync<ReadyEvent>("Ready")).Channels, c => c.Channel.Id == channel.Id);
+    }
+
+    [Fact]
+    public async Task A_ban_is_refused_at_once_by_the_gateway_that_just_found_the_account_active()
+    {
+        // Connecting leaves the account's good standing in this gateway's short cache.
+        var userId = TestUsers.New("quickban");
+        await using var connected = await Cluster.ConnectAsync(0, userId);
+        await using var service = await Cluster.ConnectServiceAsync();
+        var account = service.Cluster.GetGrain<IUserGrain>(userId);
+
+        await account.BanAccount(Moderator, "spam");
+
+        // The client hears of the ban only after the gateway forgot the cached standing: the very
+        // next connect to the same gateway, well within the cache's lifetime, is refused with 401.
+        await connected.NextAsync<AccountClosed>("AccountClosed");
+        await Refusals.AssertConnectRefusedAsync(Cluster.Gateways[0].Url, await Cluster.TokenAsync(userId));
+    }
+
+    [Fact]
+    public async Task A_ban_while_the_user_has_no_connection_here_still_keeps_them_out()
+    {
+        // The gateway found the account active, then the user left: nothing tells this gateway of
+        // the ban, and its cache may still say active. The user grain refuses the hub connection.
+        var userId = TestUsers.New("leftbanned");
+        await (await Cluster.ConnectAsync(0, userId)).DisposeAsync();
+        await using var service = await Cluster.ConnectServiceAsync();
+        await service.Cluster.GetGrain<IUserGrain>(userId).BanAccount(Moderator, "spam");
+
+        var token = await Cluster.TokenAsync(userId);
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl($"{Cluster.Gateways[0].Url}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        var received = new List<string>();
+        connection.On<object>("Ready", _ => received.Add("Ready"));
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Closed += error =>
+        {
+            closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
+        try
+        {
+            // Refused at the HTTP edge (401) once the cache entry is gone, or closed right after the
+            // handshake with account_disabled while it lasts; never a Ready.
+            await connection.StartAsync(TestContext.Current.CancellationToken);
+            var error = await closed.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            Assert.Contains(ErrorCodes.AccountDisabled, error?.Message);
+        }
+        catch (HttpRequestException refusal)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refusal.StatusCode);
+        }
+
+        Assert.Empty(received);
     }
 
     [Fact]

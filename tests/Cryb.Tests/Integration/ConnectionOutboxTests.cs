@@ -36,6 +36,27 @@ public sealed class ConnectionOutboxTests
     }
 
     [Fact]
+    public async Task An_outbox_holds_a_queue_only_while_events_wait_behind_a_write()
+    {
+        var transport = new Transport();
+        var outbox = transport.Outbox(maxBufferBytes: 1024 * 1024, TimeSpan.FromSeconds(30), []);
+
+        outbox.Enqueue(Event(1)); // the transport takes it at once: nothing waits
+        Assert.False(outbox.HasQueue);
+        await transport.ReadSeqsAsync(1);
+
+        for (var i = 2; i <= 100; i++)
+        {
+            outbox.Enqueue(Event(i));
+        }
+
+        Assert.True(outbox.HasQueue); // the transport filled up: the rest wait in the outbox
+        Assert.Equal(Enumerable.Range(2, 99), await transport.ReadSeqsAsync(99));
+        // Drained: the queue (grown to hold ~100 events) is let go, so an idle connection costs none.
+        await Eventually.WaitUntilAsync(() => Task.FromResult(!outbox.HasQueue), "the drained outbox to drop its queue", TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task An_event_that_does_not_fit_closes_the_connection_once_and_nothing_after_it_is_queued()
     {
         var transport = new Transport();

@@ -30,6 +30,22 @@ public sealed class ProtocolErrorTests(SingleGatewayClusterFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Frames_of_MessagePack_clients_are_counted_too()
+    {
+        await using var alice = await Cluster.ConnectAsync(0, "alice", messagePack: true);
+        await using var bob = await Cluster.ConnectAsync(0, "bob");
+        var unknown = await ProtocolErrorsAsync("unknown_method");
+        var bad = await ProtocolErrorsAsync("bad_arguments");
+
+        await Assert.ThrowsAsync<HubException>(() => alice.InvokeAsync("NoSuchMethod", "x"));
+        await Assert.ThrowsAsync<HubException>(() => alice.InvokeAsync<object>("CreateChannel", "name", "yes"));
+
+        await AssertBothStillWorkAsync(alice, bob);
+        await WaitForCountAsync("unknown_method", unknown + 1);
+        await WaitForCountAsync("bad_arguments", bad + 1);
+    }
+
+    [Fact]
     public async Task Wrong_argument_counts_and_types_fail_that_call_only_and_are_counted()
     {
         await using var alice = await Cluster.ConnectAsync(0, "alice");

@@ -1,0 +1,86 @@
+using Cryb.Channels;
+using Cryb.Messages;
+using Cryb.Presence;
+using Cryb.Tests.Infrastructure;
+
+namespace Cryb.Tests.Integration;
+
+/// <summary>
+/// Clients of the JSON and the MessagePack protocol in the same channel, on different gateways:
+/// each event reaches both with the same content and seq, and every payload (DateTimeOffset,
+/// nullable fields, enums, lists) reads back equal to what the sender was acknowledged.
+/// </summary>
+public sealed class MessagePackProtocolTests(ProcessClusterFixture fixture) : IClassFixture<ProcessClusterFixture>
+{
+    private ProcessCluster Cluster => fixture.Cluster;
+
+    [Fact]
+    public async Task Json_and_MessagePack_clients_exchange_messages_with_the_same_content_and_seq()
+    {
+        await using var json = await Cluster.ConnectAsync(0, TestUsers.New("json"));
+        await using var packed = await Cluster.ConnectAsync(1, TestUsers.New("packed"), messagePack: true);
+        var ready = await packed.NextAsync<ReadyEvent>("Ready");
+        Assert.Equal((packed.UserId, PresenceStatus.Online), (ready.User.Id, ready.Presence.Status));
+
+        var channel = await json.CreateChannelAsync("two protocols");
+        var joined = await packed.JoinChannelAsync(channel.Id);
+        Assert.Equal(channel, joined.Channel);
+
+        // JSON to MessagePack: nullable fields set (nonce) and unset (reply), a mention, a DateTimeOffset.
+        var fromJson = await json.SendMessageAsync(channel.Id, $"hello <@{packed.UserId}>", nonce: Guid.NewGuid().ToString());
+        Assert.Equal(fromJson, await packed.NextMessageCreatedAsync());
+        Assert.Equal(fromJson, await json.NextMessageCreatedAsync());
+
+        // MessagePack to JSON: a reply (its preview a nested record), no nonce.
+        var fromPacked = await packed.SendMessageAsync(channel.Id, "hi back", replyToId: fromJson.Id);
+        Assert.Equal(fromJson.Seq + 1, fromPacked.Seq);
+        Assert.Equal(fromJson.Id, fromPacked.ReplyTo?.MessageId);
+        Assert.Null(fromPacked.Nonce);
+        Assert.Equal(fromPacked, await json.NextMessageCreatedAsync());
+        Assert.Equal(fromPacked, await packed.NextMessageCreatedAsync());
+
+        // An edit sets the nullable EditedAt; reactions are a list of records.
+        var edited = await json.InvokeAsync<ChatMessage>("EditMessage", channel.Id, fromJson.Id, "hello again");
+        Assert.NotNull(edited.EditedAt);
+        Assert.Equal(edited, await packed.NextAsync<ChatMessage>("MessageEdited"));
+        await packed.InvokeAsync<ReactionSummary[]>("AddReaction", channel.Id, fromPacked.Id, "🎉");
+        var reactions = await json.NextAsync<ReactionsUpdated>("ReactionsUpdated");
+        Assert.Equal(reactions, await packed.NextAsync<ReactionsUpdated>("ReactionsUpdated"), ReactionsComparer.Instance);
+
+        // History (newest first) reads the same through either protocol, reactions and all.
+        var history = await packed.GetHistoryAsync(channel.Id);
+        Assert.Equal(await json.GetHistoryAsync(channel.Id), history);
+        Assert.Equal([(fromPacked.Id, reactions.Seq), (edited.Id, edited.RevisionSeq)], history.Select(m => (m.Id, m.RevisionSeq)));
+    }
+
+    [Fact]
+    public async Task Enums_travel_both_ways_over_MessagePack()
+    {
+        await using var owner = await Cluster.ConnectAsync(0, TestUsers.New("owner"), messagePack: true);
+        await using var member = await Cluster.ConnectAsync(1, TestUsers.New("member"));
+        var channel = await owner.CreateChannelAsync("roles");
+        await member.JoinChannelAsync(channel.Id);
+        Assert.Equal(ChannelRole.Member, (await owner.NextAsync<MemberJoined>("MemberJoined")).Role);
+
+        // An enum argument from a MessagePack client, and the event to both protocols.
+        await owner.InvokeAsync("SetMemberRole", channel.Id, member.UserId, ChannelRole.Admin);
+        Assert.Equal(ChannelRole.Admin, (await member.NextAsync<MemberRoleChanged>("MemberRoleChanged")).Role);
+        Assert.Equal(ChannelRole.Admin, (await owner.NextAsync<MemberRoleChanged>("MemberRoleChanged")).Role);
+
+        var presence = await owner.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Dnd, new PresenceActivity(ActivityKind.Playing, "chess"));
+        Assert.Equal((PresenceStatus.Dnd, ActivityKind.Playing), (presence.Status, presence.Activity?.Kind));
+    }
+
+    /// <summary>Reactions events are records with a list: equal when their fields and lists are.</summary>
+    private sealed class ReactionsComparer : IEqualityComparer<ReactionsUpdated>
+    {
+        public static readonly ReactionsComparer Instance = new();
+
+        public bool Equals(ReactionsUpdated? x, ReactionsUpdated? y) =>
+            x is not null && y is not null
+            && (x.ChannelId, x.MessageId, x.Seq) == (y.ChannelId, y.MessageId, y.Seq)
+            && x.Reactions.SequenceEqual(y.Reactions);
+
+        public int GetHashCode(ReactionsUpdated obj) => obj.Seq.GetHashCode();
+    }
+}
