@@ -50,7 +50,7 @@ public sealed partial class ChannelGrain
         var sends = new List<PendingSend>(batch.Count);
         foreach (var send in batch)
         {
-            if (IsMember(send.AuthorId, out _))
+            if (HasMember(send.AuthorId, out _))
             {
                 sends.Add(send);
             }
