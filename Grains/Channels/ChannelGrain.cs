@@ -404,9 +404,9 @@ public sealed partial class ChannelGrain(
 
     /// <summary>The caller's role; a non-member is refused, and of a private channel learns nothing.</summary>
     private ChannelRole RequireMember(Caller caller) =>
-        IsMember(caller.MemberId, out var role) ? role : throw NotAMemberRefusal();
+        HasMember(caller.MemberId, out var role) ? role : throw NotAMemberRefusal();
 
-    private bool IsMember(string memberId, out ChannelRole role)
+    private bool HasMember(string memberId, out ChannelRole role)
     {
         role = default;
         return Channel.Exists && Channel.Members.TryGetValue(memberId, out role);

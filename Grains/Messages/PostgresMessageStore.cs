@@ -23,10 +23,13 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
 
     // The whole batch is one statement: one round trip and one commit however many rows it holds.
     // Rows travel as parallel arrays (unnest), so the text is the same for every batch size and is
-    // prepared once. A row whose author already stored its nonce is a resend: NOT EXISTS drops it
-    // before row_number() hands out seqs, so the stored rows stay gapless without a lookup first.
-    // Mentions are a text[] per row and PostgreSQL arrays are rectangular, so they travel flattened
-    // and each row takes its slice (an upper bound below the lower one gives '{}').
+    // prepared once. A row whose author already stored its nonce is a resend: the probe of the
+    // nonce index drops it before row_number() hands out seqs, so the stored rows stay gapless
+    // without a lookup first. The probe is a LATERAL subquery with LIMIT so that every plan,
+    // generic ones included, makes it one index lookup per row: a plain NOT EXISTS may be planned
+    // as a hash over all of the channel's messages, which grows with the channel. Mentions are a
+    // text[] per row and PostgreSQL arrays are rectangular, so they travel flattened and each row
+    // takes its slice (an upper bound below the lower one gives '{}').
     private const string AppendSql = $"""
         WITH input AS (
             SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[], $9::text[], $10::text[], $11::int[], $12::int[])
@@ -34,9 +37,11 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         ), fresh AS (
             SELECT input.*, $2 + row_number() OVER (ORDER BY ord) AS seq
               FROM input
-             WHERE nonce IS NULL OR NOT EXISTS (
-                   SELECT 1 FROM messages stored
-                    WHERE stored.channel_id = $1 AND stored.author_id = input.author_id AND stored.nonce = input.nonce)
+              LEFT JOIN LATERAL (
+                   SELECT true AS taken FROM messages stored
+                    WHERE stored.channel_id = $1 AND stored.author_id = input.author_id AND stored.nonce = input.nonce
+                    LIMIT 1) resent ON true
+             WHERE resent.taken IS NULL
         )
         INSERT INTO messages ({Columns})
         SELECT id, $1, seq, author_id, content, nonce, reply_to_id, created_at, NULL, seq, false,
@@ -286,7 +291,7 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
 
     /// <summary>
     /// A unique index refused the write: another activation of the channel (a zombie after a
-    /// partition) stored this seq, or, between the NOT EXISTS and the insert, this nonce.
+    /// partition) stored this seq, or, between the nonce probe and the insert, this nonce.
     /// </summary>
     private static bool IsTakenByAnotherActivation(PostgresException ex) =>
         ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName is "messages_pkey" or "messages_revision" or "messages_nonce";
