@@ -19,8 +19,9 @@ namespace Cryb.Gateway.Hubs;
 /// gateways only ever take tokens from it. So a flood costs the cluster one grain call per refill,
 /// not one per frame, and the limit stays exactly the grain's across every gateway. (A bucket that
 /// starts full again after its silo was lost is then seen at most one <c>retryAfterMs</c> later.)
-/// Allowed calls still ask the grain each time: a local allowance would let a user spend the same
-/// tokens on two gateways.
+/// Allowed calls still ask the grain each time. Tokens leased ahead from the grain would keep the
+/// limit too, but each gateway the user is on would hold back a lease, refusing calls the user's
+/// limit allows.
 /// </remarks>
 public sealed partial class RateLimitFilter(
     IClusterClient cluster,

@@ -58,6 +58,7 @@ public static class HostSettings
             (AuthSettings.Section, typeof(AuthSettings)),
             (BrowserOriginSettings.Section, typeof(BrowserOriginSettings)),
             (SlowConsumerOptions.Section, typeof(SlowConsumerOptions)),
+            (ChatHubOptions.Section, typeof(ChatHubOptions)),
         ],
         [HostRole.Migrate] = [],
     };
