@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Cryb.Gateway.Auth;
+using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hosting;
 using Cryb.Grains.Limits;
 using Cryb.Grains.Presence;
@@ -58,6 +59,7 @@ public static class HostSettings
             (AuthSettings.Section, typeof(AuthSettings)),
             (BrowserOriginSettings.Section, typeof(BrowserOriginSettings)),
             (SlowConsumerOptions.Section, typeof(SlowConsumerOptions)),
+            (SubscriptionHealthOptions.Section, typeof(SubscriptionHealthOptions)),
         ],
         [HostRole.Migrate] = [],
     };
