@@ -44,7 +44,8 @@ public sealed class SiloFailureTests(TestServers servers, ITestOutputHelper outp
             }
 
             await Task.WhenAll(cluster.Silos.Append(cluster.Gateways[0]).Select(process => process.WaitReadyAsync(TimeSpan.FromSeconds(180))));
-            sent.Add(await SendWhenAcceptedAsync(alice, channel.Id, "while bob's gateway was away 1"));
+            // The first send after the restart may meet a cluster still settling: the client retries.
+            sent.Add(await alice.SendUntilAcknowledgedAsync(channel.Id, "while bob's gateway was away 1", nonce: "away-1"));
             sent.Add(await alice.SendMessageAsync(channel.Id, "while bob's gateway was away 2"));
         }
         finally
@@ -87,7 +88,7 @@ public sealed class SiloFailureTests(TestServers servers, ITestOutputHelper outp
         var killed = Stopwatch.StartNew();
         cluster.Silos[0].Start();
         await Task.WhenAll(cluster.Silos.Concat(cluster.Gateways).Select(process => process.WaitReadyAsync(TimeSpan.FromSeconds(180))));
-        sent.Add(await SendWhenAcceptedAsync(alice, channel.Id, "after the restart"));
+        sent.Add(await alice.SendUntilAcknowledgedAsync(channel.Id, "after the restart", nonce: "after"));
 
         var received = new[] { await bob.NextMessageCreatedAsync(TimeSpan.FromSeconds(60)), await bob.NextMessageCreatedAsync(TimeSpan.FromSeconds(30)) };
         output.WriteLine($"bob had both {killed.ElapsedMilliseconds} ms after the kill");
@@ -96,24 +97,6 @@ public sealed class SiloFailureTests(TestServers servers, ITestOutputHelper outp
         Assert.Equal([1, 2, 3], sent.Select(message => message.Seq));
         await AssertNothingMoreAsync(bob);
         Assert.False(bob.Closed.IsCompleted);
-    }
-
-    /// <summary>The first send after a restart may meet a cluster still settling (<c>unavailable</c>); a client retries with its nonce.</summary>
-    private static async Task<ChatMessage> SendWhenAcceptedAsync(ChatTestClient client, string channelId, string content)
-    {
-        var nonce = Guid.NewGuid().ToString("N");
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                return await client.SendMessageAsync(channelId, content, nonce);
-            }
-            catch (Microsoft.AspNetCore.SignalR.HubException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500, TestContext.Current.CancellationToken);
-            }
-        }
     }
 
     /// <summary>No duplicate follows: a fill and a late stream event never both reach the client.</summary>
