@@ -130,6 +130,11 @@ public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILo
         }
 
         fanout.Filled(trigger, found.Count);
+        if (found.Count > 0)
+        {
+            LogFilled(channelId, found.Count, trigger);
+        }
+
         // Read to the end, the last revision listed is the latest committed change: nothing up to
         // it (or up to the event that triggered the fill) is missing any more. Cut short, only
         // what was delivered is known.
@@ -143,6 +148,9 @@ public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILo
         message.Deleted ? (message.RevisionSeq, new MessageDeleted(message.ChannelId, message.Id, message.RevisionSeq))
         : message.Seq > after ? (message.Seq, new MessageCreated(message))
         : (message.RevisionSeq, new MessageEdited(message));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId}: delivered {Changes} missed changes from the channel grain ({Trigger})")]
+    private partial void LogFilled(string channelId, int changes, string trigger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Channel {ChannelId}: filling a gap failed; its clients resume by themselves")]
     private partial void LogFillFailed(Exception exception, string channelId);
