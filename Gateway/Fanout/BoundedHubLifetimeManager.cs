@@ -126,6 +126,19 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
     public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         Send(_connections.Values.Where(outbox => outbox.Connection.UserIdentifier is { } user && userIds.Contains(user)), methodName, args);
 
+    /// <summary>
+    /// Queues a close with <paramref name="error"/> for every connection, after the events already
+    /// queued for it: the client reads the reason, closes, and may reconnect (<c>allowReconnect</c>).
+    /// </summary>
+    public void CloseAll(string error)
+    {
+        var close = new SerializedHubMessage(new CloseMessage(error, allowReconnect: true));
+        foreach (var outbox in _connections.Values)
+        {
+            outbox.Enqueue(close);
+        }
+    }
+
     /// <summary>Queues one shared serialization in each outbox; complete as soon as it is queued.</summary>
     private static Task Send(IEnumerable<ConnectionOutbox> recipients, string methodName, object?[] args)
     {

@@ -4,6 +4,7 @@ using Cryb.Channels;
 using Cryb.Gateway.Auth;
 using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Hubs;
+using Cryb.Identity;
 using Cryb.Users;
 using Microsoft.AspNetCore.SignalR;
 
@@ -15,9 +16,13 @@ namespace Cryb.Gateway.Fanout;
 /// connection has one user-stream subscription, through which a membership gained on another
 /// device or gateway reaches this one. Membership losses arrive on the channel's own ordered
 /// stream, so a removed member's connections leave the group before any later event is sent.
+/// Each channel's events pass through its <see cref="ChannelFeed"/>, which fills gaps from the
+/// channel grain; <see cref="CheckSubscriptionsAsync"/> finds subscriptions the cluster dropped.
 /// </summary>
 public sealed class ChatFanout
 {
+    private readonly IClusterClient _cluster;
+    private readonly ServiceCredential _account;
     private readonly IHubContext<ChatHub, IChatClient> _hub;
     private readonly ConnectionRegistry _connections;
     private readonly StreamSubscriptions<ChannelEvent> _channels;
@@ -26,14 +31,16 @@ public sealed class ChatFanout
     private readonly GatewayMetrics _metrics;
     private readonly AccountStandingCache _standings;
 
-    public ChatFanout(IClusterClient cluster, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, ILogger<ChatFanout> logger)
+    public ChatFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, ILogger<ChatFanout> logger)
     {
+        _cluster = cluster;
+        _account = account;
         _hub = hub;
         _standings = standings;
         _connections = connections;
         _metrics = metrics;
-        _channels = new StreamSubscriptions<ChannelEvent>(cluster, StreamNames.Channel, OnChannelEventAsync, logger);
-        _users = new StreamSubscriptions<UserEvent>(cluster, StreamNames.User, OnUserEventAsync, logger);
+        _channels = new StreamSubscriptions<ChannelEvent>(cluster, StreamNames.Channel, channelId => new ChannelFeed(channelId, this, logger), logger);
+        _users = new StreamSubscriptions<UserEvent>(cluster, StreamNames.User, _ => new UserFeed(this), logger);
     }
 
     public int ChannelSubscriptionCount => _channels.Count;
@@ -86,16 +93,18 @@ public sealed class ChatFanout
         return new Lease(() => _channels.ReleaseAsync(channelId));
     }
 
-    private async Task RemoveFromChannelAsync(string connectionId, string channelId)
+    /// <summary>
+    /// Makes again the subscriptions the cluster dropped (their channels catch up); with
+    /// <paramref name="catchUpAll"/>, every channel catches up, for events lost in a silo that died.
+    /// </summary>
+    public async Task CheckSubscriptionsAsync(bool catchUpAll, CancellationToken cancellationToken)
     {
-        if (_connections.RemoveChannel(connectionId, channelId))
-        {
-            await _hub.Groups.RemoveFromGroupAsync(connectionId, ChannelGroup(channelId));
-            await _channels.ReleaseAsync(channelId);
-        }
+        _metrics.Resubscribed("channel", await _channels.CheckAsync(catchUpAll, cancellationToken));
+        _metrics.Resubscribed("user", await _users.CheckAsync(catchUpAll, cancellationToken));
     }
 
-    private async Task OnChannelEventAsync(ChannelEvent channelEvent)
+    /// <summary>Sends one channel event to the channel's local connections; its <see cref="ChannelFeed"/> decides when.</summary>
+    internal async Task DeliverAsync(ChannelEvent channelEvent)
     {
         var group = _hub.Clients.Group(ChannelGroup(channelEvent.ChannelId));
         // Counted before the send: MemberLeft and ChannelDeleted shrink the group as they go out.
@@ -104,6 +113,30 @@ public sealed class ChatFanout
         if (channelEvent is not PresenceChanged)
         {
             _metrics.Delivered(channelEvent.GetType().Name, reached, channelEvent.CommittedAt);
+        }
+    }
+
+    /// <summary>The channel's changes after <paramref name="afterSeq"/>, and, if asked, which local users are no longer members.</summary>
+    internal Task<ChannelChanges> FetchChangesAsync(string channelId, long afterSeq, int limit, bool askAboutMembers) =>
+        _cluster.GetGrain<IChannelGrain>(channelId).GetChangesAfter(_account, afterSeq, limit, askAboutMembers ? _connections.UsersIn(channelId) : []);
+
+    /// <summary>Takes every local connection of the user out of the channel, as a <c>MemberLeft</c> would.</summary>
+    internal async Task RemoveUserFromChannelAsync(string channelId, string userId)
+    {
+        foreach (var connectionId in _connections.ConnectionsOf(userId))
+        {
+            await RemoveFromChannelAsync(connectionId, channelId);
+        }
+    }
+
+    internal void Filled(string trigger, int changes) => _metrics.GapFilled(trigger, changes);
+
+    private async Task RemoveFromChannelAsync(string connectionId, string channelId)
+    {
+        if (_connections.RemoveChannel(connectionId, channelId))
+        {
+            await _hub.Groups.RemoveFromGroupAsync(connectionId, ChannelGroup(channelId));
+            await _channels.ReleaseAsync(channelId);
         }
     }
 
@@ -135,11 +168,7 @@ public sealed class ChatFanout
             case MemberLeft left:
                 // Out of the group first: from here on the member hears nothing of the channel. They
                 // learn of it from ChannelRemoved on their own stream, on every device.
-                foreach (var connectionId in _connections.ConnectionsOf(left.UserId))
-                {
-                    await RemoveFromChannelAsync(connectionId, left.ChannelId);
-                }
-
+                await RemoveUserFromChannelAsync(left.ChannelId, left.UserId);
                 await group.MemberLeft(left);
                 break;
             case TypingUpdated typing:
@@ -222,6 +251,17 @@ public sealed class ChatFanout
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// A user's stream needs no gap filling: what it carries (channels added or removed, read
+    /// positions, account closure) a client reads again from <c>Ready</c> when it reconnects.
+    /// </summary>
+    private sealed class UserFeed(ChatFanout fanout) : IStreamTarget<UserEvent>
+    {
+        public Task OnNextAsync(UserEvent item) => fanout.OnUserEventAsync(item);
+
+        public Task CatchUpAsync() => Task.CompletedTask;
     }
 
     private sealed class Lease(Func<Task> release) : IAsyncDisposable

@@ -101,6 +101,17 @@ public sealed class ConnectionRegistry
 
     public IReadOnlyList<string> ConnectionsIn(string channelId) => Snapshot(_connectionsByChannel, channelId);
 
+    /// <summary>The users with a connection in the channel here, each once.</summary>
+    public IReadOnlyList<string> UsersIn(string channelId)
+    {
+        lock (_lock)
+        {
+            return _connectionsByChannel.TryGetValue(channelId, out var connections)
+                ? connections.Select(connectionId => _connections[connectionId].UserId).Distinct().ToArray()
+                : [];
+        }
+    }
+
     public int CountIn(string channelId)
     {
         lock (_lock)

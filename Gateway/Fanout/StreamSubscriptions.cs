@@ -6,14 +6,23 @@ namespace Cryb.Gateway.Fanout;
 /// <summary>
 /// Reference-counted stream subscriptions of this gateway, one per stream key whatever the number of
 /// local connections: per-connection subscriptions would multiply silo traffic and PubSub writes.
-/// The first reference subscribes, the last one unsubscribes.
+/// The first reference subscribes, the last one unsubscribes. <see cref="CheckAsync"/> finds
+/// subscriptions the cluster dropped and makes them again.
 /// </summary>
-public sealed class StreamSubscriptions<TEvent>(
+/// <remarks>
+/// A pulling agent that cannot reach this gateway's Orleans client (the silos restarted while the
+/// client was reconnecting) removes the client's subscription from PubSub for good: the gateway
+/// would stay silent for those streams although every local handle still looks fine.
+/// </remarks>
+public sealed partial class StreamSubscriptions<TEvent>(
     IClusterClient cluster,
     string streamNamespace,
-    Func<TEvent, Task> onEvent,
+    Func<string, IStreamTarget<TEvent>> targetOf,
     ILogger logger)
 {
+    /// <summary>PubSub calls in flight at once during a check: enough to check thousands of streams in seconds, few enough not to flood the silos.</summary>
+    private const int CheckParallelism = 8;
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new();
 
     /// <summary>Number of streams this gateway is subscribed to.</summary>
@@ -34,7 +43,8 @@ public sealed class StreamSubscriptions<TEvent>(
 
                 if (entry.Handle is null)
                 {
-                    entry.Handle = await Stream(key).SubscribeAsync(OnNextAsync);
+                    entry.Target = targetOf(key);
+                    entry.Handle = await SubscribeAsync(key, entry.Target);
                 }
 
                 entry.References++;
@@ -75,21 +85,118 @@ public sealed class StreamSubscriptions<TEvent>(
         }
     }
 
+    /// <summary>
+    /// Asks PubSub, stream by stream, whether this gateway's subscription is still there, and
+    /// subscribes again where it is not; a stream subscribed again catches up (its events meanwhile
+    /// were lost), and with <paramref name="catchUpAll"/> every stream does. Returns how many
+    /// subscriptions were made again.
+    /// </summary>
+    public async Task<int> CheckAsync(bool catchUpAll, CancellationToken cancellationToken)
+    {
+        var resubscribed = 0;
+        var failed = 0;
+        Exception? firstFailure = null;
+        var entries = _entries.ToArray();
+        await Parallel.ForEachAsync(
+            entries,
+            new ParallelOptions { MaxDegreeOfParallelism = CheckParallelism, CancellationToken = cancellationToken },
+            async (pair, _) =>
+            {
+                try
+                {
+                    var (renewed, target) = await EnsureSubscribedAsync(pair.Key, pair.Value);
+                    if (renewed)
+                    {
+                        Interlocked.Increment(ref resubscribed);
+                    }
+
+                    if (target is not null && (renewed || catchUpAll))
+                    {
+                        await target.CatchUpAsync();
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The next check tries again; one stream must not stop the others' checks.
+                    Interlocked.CompareExchange(ref firstFailure, ex, null);
+                    Interlocked.Increment(ref failed);
+                }
+            });
+        if (firstFailure is not null)
+        {
+            // Once per check, not per stream: with the cluster unreachable every stream fails alike.
+            LogCheckFailed(firstFailure, failed, entries.Length, streamNamespace);
+        }
+
+        return resubscribed;
+    }
+
+    private async Task<(bool Renewed, IStreamTarget<TEvent>? Target)> EnsureSubscribedAsync(string key, Entry entry)
+    {
+        await entry.Gate.WaitAsync();
+        try
+        {
+            if (entry.Retired || entry.Handle is not { } handle || entry.Target is not { } target)
+            {
+                return (false, null);
+            }
+
+            var live = await Stream(key).GetAllSubscriptionHandles();
+            if (live.Any(candidate => candidate.HandleId == handle.HandleId))
+            {
+                return (false, target);
+            }
+
+            LogResubscribing(streamNamespace, key);
+            try
+            {
+                // Forgets the dead handle here; in PubSub it is gone already.
+                await handle.UnsubscribeAsync();
+            }
+            catch (Exception ex)
+            {
+                LogStaleUnsubscribeFailed(ex, streamNamespace, key);
+            }
+
+            entry.Handle = await SubscribeAsync(key, target);
+            return (true, target);
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    private Task<StreamSubscriptionHandle<TEvent>> SubscribeAsync(string key, IStreamTarget<TEvent> target) =>
+        Stream(key).SubscribeAsync((item, _) => OnNextAsync(target, item));
+
     private IAsyncStream<TEvent> Stream(string key) =>
         cluster.GetStreamProvider(StreamNames.Provider).GetStream<TEvent>(StreamId.Create(streamNamespace, key));
 
-    private async Task OnNextAsync(TEvent item, StreamSequenceToken? token)
+    private async Task OnNextAsync(IStreamTarget<TEvent> target, TEvent item)
     {
         try
         {
-            await onEvent(item);
+            await target.OnNextAsync(item);
         }
         catch (Exception ex)
         {
             // One failed fan-out must not fault the subscription for every other connection.
-            logger.LogError(ex, "Fan-out of {EventType} from {Namespace} failed", typeof(TEvent).Name, streamNamespace);
+            LogFanoutFailed(ex, typeof(TEvent).Name, streamNamespace);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Fan-out of {EventType} from {Namespace} failed")]
+    private partial void LogFanoutFailed(Exception exception, string eventType, string @namespace);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster dropped this gateway's subscription to {Namespace}/{Key}; subscribing again")]
+    private partial void LogResubscribing(string @namespace, string key);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Forgetting the dropped subscription to {Namespace}/{Key} failed")]
+    private partial void LogStaleUnsubscribeFailed(Exception exception, string @namespace, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking {Failed} of {Total} subscriptions to {Namespace} streams failed; the next check tries again")]
+    private partial void LogCheckFailed(Exception exception, int failed, int total, string @namespace);
 
     private sealed class Entry
     {
@@ -97,5 +204,6 @@ public sealed class StreamSubscriptions<TEvent>(
         public int References { get; set; }
         public bool Retired { get; set; }
         public StreamSubscriptionHandle<TEvent>? Handle { get; set; }
+        public IStreamTarget<TEvent>? Target { get; set; }
     }
 }

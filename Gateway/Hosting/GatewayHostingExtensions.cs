@@ -59,6 +59,14 @@ public static class GatewayHostingExtensions
         // The fan-out reports deliveries to the metrics, which observe the fan-out's subscriptions.
         builder.Services.AddSingleton(services => new Lazy<ChatFanout>(services.GetRequiredService<ChatFanout>));
         builder.Services.AddHostedService<PresenceHeartbeat>();
+        // Subscriptions the cluster dropped (a silo restart while this gateway reconnected) are made
+        // again, and events lost with a silo are fetched, without any client reconnecting.
+        builder.Services.AddOptions<SubscriptionHealthOptions>().BindConfiguration(SubscriptionHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<SubscriptionHealth>();
+        // SIGTERM: readiness false, new connections refused, open ones told to reconnect elsewhere.
+        builder.Services.AddSingleton<GatewayDrain>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<GatewayDrain>());
+        builder.Services.AddHealthChecks().AddCheck<GatewayDrain>("draining", tags: [HealthEndpoints.ReadyTag]);
         // Every send goes through a bounded per-connection outbox: one connection that stops reading
         // delays nobody else, and is closed as a slow consumer (ConnectionOutbox).
         builder.Services.AddOptions<SlowConsumerOptions>().BindConfiguration(SlowConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -75,11 +83,29 @@ public static class GatewayHostingExtensions
         return builder;
     }
 
+    /// <summary>While the gateway stops, a new hub connection gets 503: the client's retry finds another gateway.</summary>
+    private static void UseHubDrain(this WebApplication app)
+    {
+        var drain = app.Services.GetRequiredService<GatewayDrain>();
+        app.Use(async (context, next) =>
+        {
+            if (drain.Draining && context.Request.Path.StartsWithSegments(ChatHub.Path))
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "1";
+                return;
+            }
+
+            await next(context);
+        });
+    }
+
     public static WebApplication MapCrybGateway(this WebApplication app)
     {
         // The web client's files first: public, and answered before any authentication runs.
         app.UseCrybWebClient();
         app.UseCrybBrowserOrigins();
+        app.UseHubDrain();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapCrybHealth();

@@ -22,6 +22,9 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _delivered;
     private readonly Histogram<double> _fanoutLatency;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _resubscriptions;
+    private readonly Counter<long> _gapFills;
+    private readonly Counter<long> _gapFilledChanges;
 
     public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout)
     {
@@ -41,6 +44,9 @@ public sealed class GatewayMetrics
             new Measurement<int>(fanout.Value.UserSubscriptionCount, _gateway, new("stream", "user")),
         }, "{subscription}", "Stream subscriptions this gateway holds");
 
+        _resubscriptions = meter.CreateCounter<long>("cryb.gateway.stream_resubscriptions", "{subscription}", "Stream subscriptions the cluster had dropped and this gateway made again, by stream (channel, user)");
+        _gapFills = meter.CreateCounter<long>("cryb.gateway.gap_fills", "{fill}", "Fetches of missed channel changes from the channel grain, by trigger (gap, catch_up)");
+        _gapFilledChanges = meter.CreateCounter<long>("cryb.gateway.gap_filled_changes", "{change}", "Channel changes delivered from a fill rather than from the stream");
         _slowConsumers = meter.CreateCounter<long>("cryb.gateway.slow_consumers.disconnected", "{connection}", "Connections closed as slow_consumer, by trigger (buffer_full, stalled)");
         _protocolErrors = meter.CreateCounter<long>("cryb.gateway.protocol_errors", "{frame}", "Frames SignalR could not dispatch, by kind (unknown_method, bad_arguments, malformed_frame)");
         // Zero from the start, so alerts and dashboards see the series before the first incident.
@@ -53,6 +59,13 @@ public sealed class GatewayMetrics
         {
             _protocolErrors.Add(0, _gateway, new("kind", kind));
         }
+
+        foreach (var stream in new[] { "channel", "user" })
+        {
+            _resubscriptions.Add(0, _gateway, new("stream", stream));
+        }
+
+        _gapFilledChanges.Add(0, _gateway);
     }
 
     public void Connected() => _connects.Add(1, _gateway);
@@ -73,6 +86,14 @@ public sealed class GatewayMetrics
         {
             _fanoutLatency.Record((DateTimeOffset.UtcNow - at).TotalMilliseconds, _gateway, new("event", eventName));
         }
+    }
+
+    public void Resubscribed(string stream, int subscriptions) => _resubscriptions.Add(subscriptions, _gateway, new("stream", stream));
+
+    public void GapFilled(string trigger, int changes)
+    {
+        _gapFills.Add(1, _gateway, new("trigger", trigger));
+        _gapFilledChanges.Add(changes, _gateway);
     }
 
     public void SlowConsumerDisconnected(SlowConsumerTrigger trigger) =>

@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+using Cryb.Errors;
 using Cryb.Hosting;
 using Cryb.Hosting.Health;
 using Orleans.Configuration;
@@ -16,6 +18,8 @@ public static partial class OrleansClientExtensions
         var cluster = builder.Configuration.BindValidated<ClusterSettings>(ClusterSettings.Section);
         var account = builder.Configuration.BindValidated<GatewayAccountSettings>(GatewayAccountSettings.Section);
         builder.Services.AddSingleton(account.Credential);
+        builder.Services.AddSingleton<ClusterConnectionChanges>();
+        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterConnectionChanges>());
 
         builder.UseOrleansClient(client =>
         {
@@ -24,9 +28,11 @@ public static partial class OrleansClientExtensions
                 options.ClusterId = cluster.ClusterId;
                 options.ServiceId = cluster.ServiceId;
             });
+            client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = GrainCalls.Timeout);
             client.UseRedisClustering(options => options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
             client.AddMemoryStreams(StreamNames.Provider);
             client.AddActivityPropagation();
+            client.AddOutgoingGrainCallFilter(UnwrapRefusals);
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
@@ -38,5 +44,22 @@ public static partial class OrleansClientExtensions
             .AddRedisReadiness(redis)
             .AddCheck<OrleansClientHealthCheck>("orleans", tags: [HealthEndpoints.ReadyTag]);
         return builder;
+    }
+
+    /// <summary>
+    /// A grain whose activation failed (its state could not be read) answers with Orleans' wrapper
+    /// around the reason; when the reason is a refusal (<c>storage_unavailable</c>), that is what
+    /// the hub must see, not an opaque cluster error.
+    /// </summary>
+    private static async Task UnwrapRefusals(IOutgoingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (OrleansException ex) when (ex.InnerException is ChatException refusal)
+        {
+            ExceptionDispatchInfo.Throw(refusal);
+        }
     }
 }

@@ -90,6 +90,16 @@ public interface IChannelGrain : IGrainWithStringKey
     Task<ChannelSummary> GetSummary(Caller caller, long lastReadSeq);
 
     /// <summary>
+    /// The changes after <paramref name="afterSeq"/> (at most <paramref name="limit"/>, up to 500),
+    /// for a gateway that lost some of this channel's events (a silo died with them queued, or its
+    /// subscription was dropped) and fills the gap before delivering newer ones. Also tells which
+    /// of <paramref name="userIds"/> (the users the gateway delivers this channel to) are no longer
+    /// members. Gateways only.
+    /// </summary>
+    [Alias("GetChangesAfter"), GatewayOnly]
+    Task<ChannelChanges> GetChangesAfter(ServiceCredential gateway, long afterSeq, int limit, IReadOnlyList<string> userIds);
+
+    /// <summary>
     /// Removes a deleted account's membership (not its ownership). Silo-internal: called one-way by
     /// the user grain, and refused from clients.
     /// </summary>

@@ -31,6 +31,9 @@ public static class ErrorCodes
     public const string StorageUnavailable = "storage_unavailable";
     public const string Unavailable = "unavailable";
 
+    /// <summary>Not a call's refusal: why a gateway that is shutting down closed a connection; reconnect, to any gateway.</summary>
+    public const string GatewayStopping = "gateway_stopping";
+
     /// <summary>Not a call's refusal: why a gateway closed a connection that stopped reading its events.</summary>
     public const string SlowConsumer = "slow_consumer";
     public const string Internal = "internal_error";

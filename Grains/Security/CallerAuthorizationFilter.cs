@@ -62,6 +62,12 @@ public sealed partial class CallerAuthorizationFilter(
         {
             throw Refuse(ErrorCodes.Forbidden, method, caller, "method not granted", $"This service account is not granted {method}.");
         }
+
+        // Only bare-credential methods can be gateway-only; user and service callers never pay for the lookup.
+        if (caller is null && !account.ActAsUsers && context.InterfaceMethod.IsDefined(typeof(GatewayOnlyAttribute), inherit: false))
+        {
+            throw Refuse(ErrorCodes.Forbidden, method, caller, "method is for gateways only", $"{method} is for gateways (accounts that act for users) only.");
+        }
     }
 
     private static (Caller? Caller, ServiceCredential? Credential) IdentityArguments(Orleans.Serialization.Invocation.IInvokable request)

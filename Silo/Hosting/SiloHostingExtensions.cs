@@ -1,5 +1,6 @@
 using System.Net;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Storage;
 using Cryb.Grains.Limits;
 using Cryb.Grains.Presence;
 using Cryb.Grains.Security;
@@ -12,6 +13,8 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Cryb.Silo.Dashboard;
+using Cryb.Silo.Storage;
+using Orleans.Storage;
 using Orleans.Dashboard;
 
 namespace Cryb.Silo.Hosting;
@@ -60,8 +63,11 @@ public static class SiloHostingExtensions
     /// <summary>The services grains need besides Orleans: the PostgreSQL data source, the message store, timings.</summary>
     public static IServiceCollection AddCrybDataServices(this IServiceCollection services, string postgres)
     {
-        services.AddSingleton(_ => CreateDataSource(postgres));
-        services.AddSingleton<IMessageStore, PostgresMessageStore>();
+        var connectionString = PostgresTimeouts.Apply(postgres);
+        services.AddSingleton(_ => CreateDataSource(connectionString));
+        services.AddSingleton<StorageGuard>();
+        services.AddSingleton<PostgresMessageStore>();
+        services.AddSingleton<IMessageStore, ResilientMessageStore>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloMetrics>();
         services.AddSingleton<Schema.SchemaMigrator>();
@@ -99,17 +105,29 @@ public static class SiloHostingExtensions
     public static ISiloBuilder ConfigureCrybSilo(this ISiloBuilder siloBuilder, string postgres, SiloSettings silo)
     {
         siloBuilder.AddIncomingGrainCallFilter<CallerAuthorizationFilter>();
-        siloBuilder.AddAdoNetGrainStorage(StorageNames.Default, options => UsePostgres(options, postgres));
-        siloBuilder.AddAdoNetGrainStorage(StorageNames.PubSub, options => UsePostgres(options, postgres));
+        siloBuilder.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = GrainCalls.Timeout);
+        var connectionString = PostgresTimeouts.Apply(postgres);
+        siloBuilder.AddPostgresGrainStorage(StorageNames.Default, connectionString);
+        siloBuilder.AddPostgresGrainStorage(StorageNames.PubSub, connectionString);
         siloBuilder.AddMemoryStreams(StreamNames.Provider, streams =>
             streams.ConfigurePullingAgent(agent => agent.Configure(options => options.GetQueueMsgsTimerPeriod = silo.StreamPullPeriod)));
         return siloBuilder;
     }
 
-    private static void UsePostgres(AdoNetGrainStorageOptions options, string connectionString)
+    /// <summary>
+    /// Orleans' ADO.NET grain storage on PostgreSQL, behind <see cref="ResilientGrainStorage"/>: it
+    /// replaces the provider's registration under the same name, and takes its place in the silo
+    /// lifecycle too (Orleans resolves the participant by that name).
+    /// </summary>
+    private static void AddPostgresGrainStorage(this ISiloBuilder siloBuilder, string name, string connectionString)
     {
-        options.Invariant = "Npgsql";
-        options.ConnectionString = connectionString;
+        siloBuilder.AddAdoNetGrainStorage(name, options =>
+        {
+            options.Invariant = "Npgsql";
+            options.ConnectionString = connectionString;
+        });
+        siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(name, (services, _) => new ResilientGrainStorage(
+            AdoNetGrainStorageFactory.Create(services, name), services.GetRequiredService<StorageGuard>()));
     }
 
     public static WebApplication MapCrybSilo(this WebApplication app)

@@ -21,8 +21,31 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
     /// <summary>The embedded scripts, in version order.</summary>
     public static IReadOnlyList<Migration> Migrations { get; } = LoadMigrations();
 
-    /// <summary>Applies what is missing; returns the versions applied by this call.</summary>
+    /// <summary>Waits before each retry of a transient failure: PostgreSQL still starting, or a machine too busy to connect in time.</summary>
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
+
+    /// <summary>
+    /// Applies what is missing; returns the versions applied by this call. A transient failure
+    /// (connect timeout, broken connection) is retried a few times: each script commits with its
+    /// version row, so a retry resumes where the failed attempt stopped.
+    /// </summary>
     public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await ApplyOnceAsync(cancellationToken);
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient && attempt < RetryDelays.Length)
+            {
+                LogRetrying(ex, RetryDelays[attempt]);
+                await Task.Delay(RetryDelays[attempt], cancellationToken);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<int>> ApplyOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await ExecuteAsync(connection, "SELECT pg_advisory_lock($1)", cancellationToken, AdvisoryLockKey);
@@ -89,7 +112,9 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        // No command timeout: the lock waits for another silo's migration, and a script may rewrite
+        // a large table. The silo's 10 s bound is for calls that clients wait on.
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         foreach (var value in parameters)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });
@@ -110,6 +135,9 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied schema migration {Name}")]
     private partial void LogApplied(string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schema migration failed on a transient error; retrying in {Delay}")]
+    private partial void LogRetrying(Exception exception, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema is up to date at version {Version}")]
     private partial void LogUpToDate(int version);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Cryb.Gateway.Auth;
+using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hosting;
 using Cryb.Grains.Limits;
 using Cryb.Grains.Presence;
@@ -59,6 +60,7 @@ public static class HostSettings
             (BrowserOriginSettings.Section, typeof(BrowserOriginSettings)),
             (SlowConsumerOptions.Section, typeof(SlowConsumerOptions)),
             (ChatHubOptions.Section, typeof(ChatHubOptions)),
+            (SubscriptionHealthOptions.Section, typeof(SubscriptionHealthOptions)),
         ],
         [HostRole.Migrate] = [],
     };

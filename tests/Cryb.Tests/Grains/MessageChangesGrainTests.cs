@@ -120,6 +120,28 @@ public sealed class MessageChangesGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_gateway_pages_the_changes_after_a_seq_and_learns_which_of_its_users_are_no_longer_members()
+    {
+        var channel = await ChannelWithBobAsync();
+        var sent = new List<ChatMessage>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add(await channel.SendMessage(Alice, new SendMessageRequest($"m{i}")));
+        }
+
+        await channel.Leave(Bob);
+
+        var page = await channel.GetChangesAfter(TestAccounts.Gateway, sent[0].Seq, limit: 3, ["alice", "bob"]);
+        var rest = await channel.GetChangesAfter(TestAccounts.Gateway, page.Changes[^1].RevisionSeq, limit: 3, []);
+
+        Assert.True(page.Truncated);
+        Assert.Equal(sent[1..4], page.Changes);
+        Assert.Equal(["bob"], page.NotMembers);
+        Assert.False(rest.Truncated);
+        Assert.Equal([sent[4]], rest.Changes);
+    }
+
+    [Fact]
     public async Task Unread_counts_skip_own_and_deleted_messages()
     {
         var channel = await ChannelWithBobAsync();

@@ -67,6 +67,21 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Only_a_gateway_account_reads_a_channels_changes_past_membership_even_with_every_channel_method_granted()
+    {
+        var (channel, message) = await PrivateChannelWithAMessageAsync();
+
+        // The bot is granted IChannelGrain.*, but does not act for users: it is no gateway.
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.GetChangesAfter(TestAccounts.WelcomeBot, 0, 10, []));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated,
+            () => channel.GetChangesAfter(TestAccounts.Gateway with { Secret = new string('x', 48) }, 0, 10, []));
+
+        var changes = await channel.GetChangesAfter(TestAccounts.Gateway, 0, 10, ["alice", "mallory"]);
+        Assert.Equal([message], changes.Changes);
+        Assert.Equal(["mallory"], changes.NotMembers);
+    }
+
+    [Fact]
     public async Task A_service_calls_only_the_methods_it_was_granted_and_the_grain_still_checks_membership()
     {
         var (channel, message) = await PrivateChannelWithAMessageAsync();

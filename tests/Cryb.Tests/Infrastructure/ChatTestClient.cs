@@ -3,9 +3,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Cryb.Channels;
+using Cryb.Errors;
 using Cryb.Messages;
 using Cryb.Presence;
 using Cryb.Users;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -80,6 +82,26 @@ public sealed class ChatTestClient : IAsyncDisposable
 
     public Task<ChatMessage> SendMessageAsync(string channelId, string content, string? nonce = null, string? replyToId = null) =>
         Connection.InvokeAsync<ChatMessage>("SendMessage", channelId, content, nonce, replyToId);
+
+    /// <summary>
+    /// A send retried with its nonce while it is refused with <c>unavailable</c> or
+    /// <c>storage_unavailable</c>, as clients are told to: stored once, whatever the retries.
+    /// </summary>
+    public async Task<ChatMessage> SendUntilAcknowledgedAsync(string channelId, string content, string nonce, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                return await SendMessageAsync(channelId, content, nonce);
+            }
+            catch (HubException refusal) when (Refusals.CodeOf(refusal) is ErrorCodes.Unavailable or ErrorCodes.StorageUnavailable && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
 
     public Task<ChatMessage[]> GetHistoryAsync(string channelId, long? beforeSeq = null, int limit = 100) =>
         Connection.InvokeAsync<ChatMessage[]>("GetHistory", channelId, beforeSeq, limit);

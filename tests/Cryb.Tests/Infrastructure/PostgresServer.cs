@@ -51,6 +51,31 @@ public sealed class PostgresServer : IAsyncDisposable
     public Task StopAsync(string mode = "fast") =>
         Shell.RunPostgresAsync(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-m", mode, "-w", "stop");
 
+    /// <summary>
+    /// SIGSTOP to the postmaster and every backend: PostgreSQL still accepts TCP connections (the
+    /// kernel does) but answers nothing, as a hung server or a network partition looks to clients.
+    /// </summary>
+    public IReadOnlyList<int> Freeze()
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(_data, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var processes = new[] { postmaster }.Concat(ChildrenOf(postmaster)).ToArray();
+        foreach (var pid in processes)
+        {
+            Shell.Signal(pid, 19);
+        }
+
+        return processes;
+    }
+
+    /// <summary>SIGCONT to what <see cref="Freeze"/> stopped.</summary>
+    public static void Thaw(IReadOnlyList<int> processes)
+    {
+        foreach (var pid in processes)
+        {
+            Shell.Signal(pid, 18);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -60,6 +85,28 @@ public sealed class PostgresServer : IAsyncDisposable
         catch (InvalidOperationException)
         {
             // Already stopped by a test.
+        }
+    }
+
+    private static IEnumerable<int> ChildrenOf(int parent) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => name!.All(char.IsAsciiDigit))
+            .Select(name => (Pid: int.Parse(name!, System.Globalization.CultureInfo.InvariantCulture), Parent: ParentOf(name!)))
+            .Where(process => process.Parent == parent)
+            .Select(process => process.Pid);
+
+    /// <summary>The fourth field of /proc/PID/stat, after the command name in parentheses.</summary>
+    private static int? ParentOf(string pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null; // exited meanwhile
         }
     }
 

@@ -47,6 +47,16 @@ public sealed class TestServers : IAsyncLifetime
         DataSource.Clear();
     }
 
+    /// <summary>Stops PostgreSQL alone; mode is pg_ctl's: smart, fast or immediate.</summary>
+    public Task StopPostgresAsync(string mode = "fast") => Postgres.StopAsync(mode);
+
+    /// <summary>Starts PostgreSQL again; the tests' own pool forgets its dead connections.</summary>
+    public async Task StartPostgresAsync()
+    {
+        await Postgres.StartAsync();
+        DataSource.Clear();
+    }
+
     /// <summary>How many messages the channel has in PostgreSQL: the truth the tests check against.</summary>
     public async Task<long> CountMessagesAsync(string channelId)
     {

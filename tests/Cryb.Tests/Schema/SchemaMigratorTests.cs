@@ -29,4 +29,20 @@ public sealed class SchemaMigratorTests(TestServers servers)
 
         Assert.All(applied, Assert.Empty);
     }
+
+    [Fact]
+    public async Task A_silo_that_starts_before_postgres_migrates_once_postgres_is_up()
+    {
+        await using var postgres = await PostgresServer.StartNewAsync();
+        await postgres.StopAsync();
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(postgres.ConnectionString("cryb"));
+        var migrator = new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance);
+
+        var migrating = migrator.ApplyAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        Assert.False(migrating.IsCompleted);
+        await postgres.StartAsync();
+
+        Assert.Equal(SchemaMigrator.Migrations.Select(m => m.Version), await migrating);
+    }
 }

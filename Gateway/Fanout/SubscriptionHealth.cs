@@ -1,0 +1,68 @@
+using Cryb.Gateway.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Cryb.Gateway.Fanout;
+
+/// <summary>
+/// Keeps this gateway's stream subscriptions alive without any client reconnecting: checks them
+/// every <see cref="SubscriptionHealthOptions.CheckInterval"/>, and shortly after each change in the
+/// Orleans client's silo connections (a silo died, left or joined), when every channel also catches
+/// up on the events that may have died with a silo.
+/// </summary>
+public sealed partial class SubscriptionHealth(
+    ChatFanout fanout,
+    ClusterConnectionChanges changes,
+    IOptions<SubscriptionHealthOptions> options,
+    TimeProvider time,
+    ILogger<SubscriptionHealth> logger) : BackgroundService
+{
+    /// <summary>
+    /// After a change, check once things settle (a pulling agent drops a subscription only when it
+    /// tries to deliver), and again later for a silo that took longer to come back. A new change
+    /// starts the schedule over.
+    /// </summary>
+    private static readonly TimeSpan[] AfterChange = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15)];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.CheckInterval;
+        var nextPeriodic = time.GetUtcNow() + interval;
+        var followUps = new Queue<DateTimeOffset>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var next = followUps.TryPeek(out var followUp) && followUp < nextPeriodic ? followUp : nextPeriodic;
+            try
+            {
+                if (await changes.WaitAsync(next - time.GetUtcNow(), time, stoppingToken))
+                {
+                    var changedAt = time.GetUtcNow();
+                    followUps = new Queue<DateTimeOffset>(AfterChange.Select(delay => changedAt + delay));
+                    continue;
+                }
+
+                var now = time.GetUtcNow();
+                if (followUps.TryPeek(out followUp) && followUp <= now)
+                {
+                    followUps.Dequeue();
+                    await fanout.CheckSubscriptionsAsync(catchUpAll: true, stoppingToken);
+                }
+                else if (nextPeriodic <= now)
+                {
+                    nextPeriodic = now + interval;
+                    await fanout.CheckSubscriptionsAsync(catchUpAll: false, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogCheckFailed(ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking stream subscriptions failed; the next check tries again")]
+    private partial void LogCheckFailed(Exception exception);
+}
