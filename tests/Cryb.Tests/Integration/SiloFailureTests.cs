@@ -25,10 +25,11 @@ public sealed class SiloFailureTests(TestServers servers, ITestOutputHelper outp
         var sent = new List<ChatMessage> { await alice.SendMessageAsync(channel.Id, "before") };
         Assert.Equal(sent[0], await bob.NextMessageCreatedAsync());
 
-        // Bob's gateway cannot answer while every silo dies and comes back; the first event the
-        // new silos try to deliver to it makes them drop its subscription for good (Orleans removes
-        // a consumer whose client is not connected). Without a health check the gateway would stay
-        // silent for this channel however long it runs.
+        // Bob's gateway cannot answer while every silo dies and comes back, and the cluster forgets
+        // its subscription: the PubSub state is gone, as after a lost or restored database (Orleans
+        // also drops a consumer whose client does not answer a delivery, but only if one is tried
+        // while it is away). Without a health check the gateway would stay silent for this channel
+        // however long it runs.
         var bobsGateway = cluster.Gateways[1];
         Shell.Signal(bobsGateway.ProcessId, 19);
         try
@@ -37,6 +38,8 @@ public sealed class SiloFailureTests(TestServers servers, ITestOutputHelper outp
             {
                 await silo.KillAsync();
             }
+
+            Assert.True(await ForgetStreamSubscriptionsAsync(cluster.ClusterId) >= 1);
 
             foreach (var silo in cluster.Silos)
             {
@@ -65,6 +68,15 @@ public sealed class SiloFailureTests(TestServers servers, ITestOutputHelper outp
         Assert.False(bob.Closed.IsCompleted); // the same connection throughout
         var metrics = await PrometheusText.ScrapeAsync(Http, bobsGateway.Url);
         Assert.True(PrometheusText.Sum(metrics, "cryb_gateway_stream_resubscriptions_total", ("stream", "channel")) >= 1);
+    }
+
+    /// <summary>Deletes the cluster's PubSub grain state (its stream subscriptions); returns the rows deleted.</summary>
+    private async Task<int> ForgetStreamSubscriptionsAsync(string serviceId)
+    {
+        await using var command = servers.DataSource.CreateCommand(
+            "DELETE FROM orleans_grain_state WHERE service_id = $1 AND grain_type ILIKE '%pubsub%'");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = serviceId });
+        return await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
