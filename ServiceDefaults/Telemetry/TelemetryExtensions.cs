@@ -1,6 +1,7 @@
 using Cryb.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -48,6 +49,7 @@ public static class TelemetryExtensions
                     : null)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(TraceSampleRatio(builder.Configuration))))
                 .AddAspNetCoreInstrumentation(options => options.Filter = IsTraced)
                 .AddSource(TelemetryNames.Cryb, TelemetryNames.Npgsql, "Microsoft.AspNetCore.SignalR.Server")
                 .AddSource(TelemetryNames.OrleansActivitySources));
@@ -58,6 +60,21 @@ public static class TelemetryExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// The share of traces recorded where no caller decided (<c>Telemetry:TraceSampleRatio</c>): all
+    /// of them when an OTLP endpoint receives them, none otherwise. Recording every hub call, grain
+    /// call and PostgreSQL command for no exporter cost CPU on the hot path; a caller's sampled
+    /// <c>traceparent</c> is still followed.
+    /// </summary>
+    public static double TraceSampleRatio(IConfiguration configuration)
+    {
+        var exporting = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var ratio = configuration.GetValue("Telemetry:TraceSampleRatio", exporting ? 1.0 : 0.0);
+        return ratio is >= 0 and <= 1
+            ? ratio
+            : throw new InvalidOperationException($"Invalid setting Telemetry:TraceSampleRatio: {ratio} is not between 0 and 1 (environment variable Telemetry__TraceSampleRatio).");
     }
 
     public static WebApplication MapCrybMetrics(this WebApplication app)

@@ -110,7 +110,10 @@ public static class SiloHostingExtensions
         siloBuilder.AddPostgresGrainStorage(StorageNames.Default, connectionString);
         siloBuilder.AddPostgresGrainStorage(StorageNames.PubSub, connectionString);
         siloBuilder.AddMemoryStreams(StreamNames.Provider, streams =>
-            streams.ConfigurePullingAgent(agent => agent.Configure(options => options.GetQueueMsgsTimerPeriod = silo.StreamPullPeriod)));
+        {
+            streams.ConfigurePartitioning(silo.StreamQueueCount);
+            streams.ConfigurePullingAgent(agent => agent.Configure(options => options.GetQueueMsgsTimerPeriod = silo.StreamPullPeriod));
+        });
         return siloBuilder;
     }
 

@@ -34,6 +34,14 @@ public sealed class SiloSettings
     public TimeSpan StreamPullPeriod { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
+    /// How many memory-stream queues the cluster has, shared out among the silos, each polled by one
+    /// pulling agent every <see cref="StreamPullPeriod"/>: the polls cost CPU even when nothing is
+    /// sent. Every silo must use the same number (a stream's queue is its hash modulo the count).
+    /// </summary>
+    [Range(1, 64)]
+    public int StreamQueueCount { get; set; } = 8;
+
+    /// <summary>
     /// <see cref="AdvertisedAddress"/> as an IP address: itself when it is one, else what its name
     /// resolves to. Membership holds IP addresses, so the name is resolved here, once.
     /// </summary>

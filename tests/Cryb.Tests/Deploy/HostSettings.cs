@@ -31,9 +31,10 @@ public static class HostSettings
     /// <summary>Settings read without an options class (<c>configuration.GetValue</c>), by host.</summary>
     private static readonly Dictionary<HostRole, string[]> Loose = new()
     {
-        [HostRole.Silo] = [],
-        // Gateway/Presence/PresenceHeartbeat.cs.
-        [HostRole.Gateway] = ["Presence__HeartbeatInterval"],
+        // ServiceDefaults/Telemetry/TelemetryExtensions.cs.
+        [HostRole.Silo] = ["Telemetry__TraceSampleRatio"],
+        // Gateway/Presence/PresenceHeartbeat.cs; ServiceDefaults/Telemetry/TelemetryExtensions.cs.
+        [HostRole.Gateway] = ["Presence__HeartbeatInterval", "Telemetry__TraceSampleRatio"],
         [HostRole.Migrate] = [],
     };
 

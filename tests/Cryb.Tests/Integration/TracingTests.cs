@@ -32,6 +32,8 @@ public sealed class TracingTests(TestServers servers)
             ["ConnectionStrings:Redis"] = servers.Redis.Configuration,
             ["Cluster:ClusterId"] = clusterId,
             ["Cluster:ServiceId"] = clusterId,
+            // No OTLP endpoint here: without this the silo and gateway would record no trace.
+            ["Telemetry:TraceSampleRatio"] = "1",
         };
         foreach (var (key, value) in TestAccounts.Configuration)
         {
