@@ -2,6 +2,7 @@ using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Limits;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Storage;
 using Cryb.Grains.Telemetry;
 using Cryb.Identity;
 using Cryb.Users;
@@ -458,8 +459,7 @@ public sealed partial class ChannelGrain(
 
     private static ChatException Forbidden(string reason) => new(ErrorCodes.Forbidden, reason);
 
-    private static ChatException StorageUnavailable() =>
-        new(ErrorCodes.StorageUnavailable, "The change could not be stored; retry.");
+    private static ChatException StorageUnavailable() => StorageFailures.Unavailable();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} created by {UserId}")]
     private partial void LogChannelCreated(string channelId, string userId);
