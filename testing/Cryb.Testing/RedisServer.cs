@@ -1,22 +1,33 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace Cryb.Tests.Infrastructure;
+namespace Cryb.Testing;
 
-/// <summary>A private redis-server on a free loopback port, without persistence.</summary>
+/// <summary>
+/// A private redis-server on a free loopback port: without persistence, or with its append-only
+/// file in a folder of its own (as `./cryb up` runs it), so that a restart keeps what it held.
+/// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    private readonly string? _dataDirectory;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string? dataDirectory)
+    {
+        Port = port;
+        _dataDirectory = dataDirectory;
+    }
 
     public int Port { get; }
 
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartNewAsync()
+    /// <summary>Whether the server keeps an append-only file that a restart reads back.</summary>
+    public bool Persistent => _dataDirectory is not null;
+
+    public static async Task<RedisServer> StartNewAsync(bool persistent = false)
     {
-        var server = new RedisServer(FreePort.Next());
+        var server = new RedisServer(FreePort.Next(), persistent ? Directory.CreateTempSubdirectory("cryb-redis-").FullName : null);
         await server.StartAsync();
         return server;
     }
@@ -28,7 +39,10 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "--bind", "127.0.0.1", "--port", Port.ToString(), "--save", "", "--appendonly", "no" })
+        string[] persistence = _dataDirectory is null
+            ? ["--save", "", "--appendonly", "no"]
+            : ["--save", "", "--appendonly", "yes", "--dir", _dataDirectory];
+        foreach (var argument in new[] { "--bind", "127.0.0.1", "--port", Port.ToString() }.Concat(persistence))
         {
             start.ArgumentList.Add(argument);
         }
@@ -48,11 +62,20 @@ public sealed class RedisServer : IAsyncDisposable
         await WaitUntilListeningAsync();
     }
 
-    public async Task StopAsync()
+    /// <summary>SIGKILL; or, when <paramref name="graceful"/>, SIGTERM, on which Redis flushes its append-only file and exits.</summary>
+    public async Task StopAsync(bool graceful = false)
     {
         if (_process is { HasExited: false })
         {
-            _process.Kill();
+            if (graceful)
+            {
+                Shell.Signal(_process.Id, 15);
+            }
+            else
+            {
+                _process.Kill();
+            }
+
             await _process.WaitForExitAsync();
         }
     }
