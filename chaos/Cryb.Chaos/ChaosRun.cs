@@ -15,18 +15,27 @@ namespace Cryb.Chaos;
 /// scenario load before the fault, the fault, load after it, a drain, and the verdict against
 /// PostgreSQL. Whatever a fault left dead is restarted between scenarios.
 /// </summary>
-public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
+public sealed class ChaosRun
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private readonly Recorder _recorder = new(settings.Channels);
+    private readonly ChaosSettings _settings;
+    private readonly Action<string> _log;
+    private readonly Recorder _recorder;
     private readonly List<CheckerClient> _clients = [];
     private readonly List<string> _channelIds = [];
     private string _slowClientToken = "";
 
+    public ChaosRun(ChaosSettings settings, Action<string> log)
+    {
+        _settings = settings;
+        _log = log;
+        _recorder = new Recorder(settings.Channels);
+    }
+
     public async Task<IReadOnlyList<ScenarioResult>> RunAsync(IReadOnlyList<Fault> faults, CancellationToken cancellation)
     {
-        await using var cluster = await ChaosCluster.StartAsync(settings.Silos, settings.Gateways, log);
+        await using var cluster = await ChaosCluster.StartAsync(_settings.Silos, _settings.Gateways, _log);
         try
         {
             await SetUpAsync(cluster, cancellation);
@@ -36,7 +45,7 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
                 cancellation.ThrowIfCancellationRequested();
                 var result = await RunScenarioAsync(cluster, fault);
                 results.Add(result);
-                log($"{fault.Name}: {(result.Passed ? "passed" : "FAILED")}: lost {result.Lost}, stored duplicates {result.StoredDuplicates}, gaps {result.Gaps}, out of order {result.OutOfOrder}");
+                _log($"{fault.Name}: {(result.Passed ? "passed" : "FAILED")}: lost {result.Lost}, stored duplicates {result.StoredDuplicates}, gaps {result.Gaps}, out of order {result.OutOfOrder}");
                 await HealAsync(cluster);
             }
 
@@ -54,50 +63,50 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
     /// <summary>Clients connected round-robin over the gateways, channels created, every client a member of one.</summary>
     private async Task SetUpAsync(ChaosCluster cluster, CancellationToken cancellation)
     {
-        var users = Enumerable.Range(1, settings.Clients).Select(i => $"chaos-{i:D3}").Append("chaos-slow").ToArray();
+        var users = Enumerable.Range(1, _settings.Clients).Select(i => $"chaos-{i:D3}").Append("chaos-slow").ToArray();
         var tokens = await DevTokens.FetchAsync(cluster.GatewayUrls, users, 8, cancellation);
         _slowClientToken = tokens[^1];
-        for (var i = 0; i < settings.Clients; i++)
+        for (var i = 0; i < _settings.Clients; i++)
         {
             var client = new CheckerClient(users[i], tokens[i], cluster.GatewayUrls, i % cluster.Gateways.Count, _recorder);
             await client.StartAsync(cancellation);
             _clients.Add(client);
         }
 
-        for (var channel = 0; channel < settings.Channels; channel++)
+        for (var channel = 0; channel < _settings.Channels; channel++)
         {
             _channelIds.Add((await _clients[channel].CreateChannelAsync($"chaos {channel + 1}")).Id);
         }
 
         for (var i = 0; i < _clients.Count; i++)
         {
-            await _clients[i].JoinAsync(_channelIds[i % settings.Channels], i % settings.Channels);
+            await _clients[i].JoinAsync(_channelIds[i % _settings.Channels], i % _settings.Channels);
         }
 
-        log($"{_clients.Count} clients in {settings.Channels} channels; {settings.Senders} senders at {settings.Rate}/s each");
+        _log($"{_clients.Count} clients in {_settings.Channels} channels; {_settings.Senders} senders at {_settings.Rate}/s each");
     }
 
     private async Task<ScenarioResult> RunScenarioAsync(ChaosCluster cluster, Fault fault)
     {
-        log($"scenario {fault.Name}: {fault.Description}");
+        _log($"scenario {fault.Name}: {fault.Description}");
         var window = _recorder.Begin(fault.Name);
         var clock = Stopwatch.StartNew();
         var before = await StoredMessages.MaxSeqsAsync(cluster.DataSource, _channelIds);
         var sentBefore = await MessagesSentBySiloAsync(cluster);
-        var senders = _clients.Take(settings.Senders)
-            .Select((client, i) => new SendLoad.Sender(client, _channelIds[i % settings.Channels], i % settings.Channels))
+        var senders = _clients.Take(_settings.Senders)
+            .Select((client, i) => new SendLoad.Sender(client, _channelIds[i % _settings.Channels], i % _settings.Channels))
             .ToArray();
-        var load = new SendLoad(_recorder, senders, settings.Rate);
+        var load = new SendLoad(_recorder, senders, _settings.Channels, _settings.Rate);
         using var stopSending = new CancellationTokenSource();
         var sending = load.RunAsync(stopSending.Token);
 
-        await Task.Delay(settings.PhaseLength);
+        await Task.Delay(_settings.PhaseLength);
         var sentAtFault = await MessagesSentBySiloAsync(cluster);
         var busiestSilo = cluster.Silos
             .Where(silo => silo.IsRunning)
             .MaxBy(silo => sentAtFault.GetValueOrDefault(silo.Name) - sentBefore.GetValueOrDefault(silo.Name))!;
         var busiestGateway = cluster.Gateways.MaxBy(gateway => _clients.Count(client => client.Gateway == gateway.Url))!;
-        var context = new FaultContext(cluster, window, settings, busiestSilo, busiestGateway, _clients, _channelIds, _slowClientToken, log);
+        var context = new FaultContext(cluster, window, _settings, busiestSilo, busiestGateway, _clients, _channelIds, _slowClientToken, _log);
 
         window.FaultInjected(load.MaxAcknowledged());
         try
@@ -111,7 +120,7 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
         }
 
         window.Phase = Phase.After;
-        await Task.Delay(settings.PhaseLength);
+        await Task.Delay(_settings.PhaseLength);
         window.Phase = Phase.Drain;
         await stopSending.CancelAsync();
         await sending;
@@ -123,7 +132,7 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
     /// <summary>Waits until every member holds the highest stored seq of its channel, or the drain time passed.</summary>
     private async Task DrainAsync(ChaosCluster cluster)
     {
-        var deadline = DateTime.UtcNow + settings.DrainFor;
+        var deadline = DateTime.UtcNow + _settings.DrainFor;
         while (DateTime.UtcNow < deadline)
         {
             var latest = await StoredMessages.MaxSeqsAsync(cluster.DataSource, _channelIds);

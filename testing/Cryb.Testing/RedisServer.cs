@@ -80,6 +80,30 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Deletes what a stopped server persisted, so it starts empty: Redis run without persistence, or its disk lost.</summary>
+    public void DeleteData()
+    {
+        if (_process is { HasExited: false })
+        {
+            throw new InvalidOperationException("Stop Redis before deleting its data.");
+        }
+
+        if (_dataDirectory is not null)
+        {
+            foreach (var entry in new DirectoryInfo(_dataDirectory).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo directory)
+                {
+                    directory.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task WaitUntilListeningAsync()

@@ -12,11 +12,11 @@ namespace Cryb.Chaos.Checker;
 /// retry (<c>storage_unavailable</c>, <c>unavailable</c>, <c>rate_limited</c>) and unknown outcomes
 /// are retried with the same nonce, with jittered backoff, for up to <see cref="GiveUpAfter"/>.
 /// </summary>
-public sealed class SendLoad(Recorder recorder, IReadOnlyList<SendLoad.Sender> senders, double ratePerSender)
+public sealed class SendLoad(Recorder recorder, IReadOnlyList<SendLoad.Sender> senders, int channels, double ratePerSender)
 {
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(30);
 
-    private readonly long[] _maxAcked = new long[senders.Select(sender => sender.Channel).DefaultIfEmpty().Max() + 1];
+    private readonly long[] _maxAcked = new long[channels];
     private long _counter;
 
     /// <summary>One sending member: its client and the channel it sends to.</summary>

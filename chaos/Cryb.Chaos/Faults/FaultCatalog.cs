@@ -78,6 +78,16 @@ public static class FaultCatalog
             await Task.Delay(TimeSpan.FromSeconds(5));
             await context.Cluster.Redis.StartAsync();
         }),
+        new("redis-lost", "Redis killed and started empty (as one without persistence restarts): the cluster's membership table is gone", false, async context =>
+        {
+            await context.Cluster.Redis.StopAsync();
+            context.Cluster.Redis.DeleteData();
+            await context.Cluster.Redis.StartAsync();
+            // What the silos make of it shows in whether they are still running a while later.
+            await Task.Delay(TimeSpan.FromSeconds(20));
+            var down = context.Cluster.Silos.Concat(context.Cluster.Gateways).Where(process => !process.IsRunning).Select(process => process.Name).ToArray();
+            context.Note(down.Length == 0 ? "every silo and gateway still running 20 s after Redis came back empty" : $"exited after Redis came back empty: {string.Join(", ", down)}");
+        }),
         new("full-restart", "every gateway and silo stopped (SIGTERM), PostgreSQL and Redis restarted, everything started again: seq continues", false, async context =>
         {
             var cluster = context.Cluster;

@@ -25,7 +25,7 @@ public sealed class SlowClient : IAsyncDisposable
         await socket.ConnectAsync(uri, timeout.Token);
         await SendAsync(socket, "{\"protocol\":\"json\",\"version\":1}", timeout.Token);
         // The handshake answer, read once; then the join, whose answer is never read.
-        await socket.ReceiveAsync(new byte[256], timeout.Token);
+        await socket.ReceiveAsync(new ArraySegment<byte>(new byte[256]), timeout.Token);
         await SendAsync(socket, $"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"JoinChannel\",\"arguments\":[\"{channelId}\",null]}}", timeout.Token);
         return new SlowClient(socket);
     }
@@ -53,5 +53,5 @@ public sealed class SlowClient : IAsyncDisposable
     }
 
     private static Task SendAsync(ClientWebSocket socket, string frame, CancellationToken cancellation) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(frame + RecordSeparator), WebSocketMessageType.Text, true, cancellation);
+        socket.SendAsync(new ArraySegment<byte>(Encoding.UTF8.GetBytes(frame + RecordSeparator)), WebSocketMessageType.Text, true, cancellation);
 }
