@@ -46,7 +46,17 @@ public sealed class ChaosRun
                 var result = await RunScenarioAsync(cluster, fault);
                 results.Add(result);
                 _log($"{fault.Name}: {(result.Passed ? "passed" : "FAILED")}: lost {result.Lost}, stored duplicates {result.StoredDuplicates}, gaps {result.Gaps}, out of order {result.OutOfOrder}");
-                await HealAsync(cluster);
+                try
+                {
+                    await HealAsync(cluster);
+                }
+                catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+                {
+                    // A cluster the fault left broken: report what was measured rather than nothing.
+                    _log($"the cluster did not recover after {fault.Name}; the remaining scenarios are skipped: {ex.Message.Split('\n')[0]}");
+                    results[^1] = result with { Notes = [.. result.Notes, "the cluster did not become ready again afterwards; later scenarios skipped"] };
+                    break;
+                }
             }
 
             return results;

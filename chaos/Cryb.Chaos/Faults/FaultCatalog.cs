@@ -83,10 +83,34 @@ public static class FaultCatalog
             await context.Cluster.Redis.StopAsync();
             context.Cluster.Redis.DeleteData();
             await context.Cluster.Redis.StartAsync();
-            // What the silos make of it shows in whether they are still running a while later.
+            // What the silos make of it shows in whether they are still running and ready a while later.
             await Task.Delay(TimeSpan.FromSeconds(20));
-            var down = context.Cluster.Silos.Concat(context.Cluster.Gateways).Where(process => !process.IsRunning).Select(process => process.Name).ToArray();
-            context.Note(down.Length == 0 ? "every silo and gateway still running 20 s after Redis came back empty" : $"exited after Redis came back empty: {string.Join(", ", down)}");
+            var notReady = await NotReadyAsync(context.Cluster);
+            context.Note(notReady.Length == 0
+                ? "every silo and gateway running and ready 20 s after Redis came back empty"
+                : $"20 s after Redis came back empty, not ready: {string.Join(", ", notReady)}");
+            // The remedy the README prescribes: restart the silos in turn, then any gateway still not ready.
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                foreach (var silo in context.Cluster.Silos)
+                {
+                    await silo.StopAsync();
+                    await ChaosCluster.RestartAsync(silo);
+                }
+
+                foreach (var gateway in context.Cluster.Gateways.Where(gateway => notReady.Contains(gateway.Name)))
+                {
+                    await gateway.StopAsync();
+                    await ChaosCluster.RestartAsync(gateway);
+                }
+
+                context.Note($"after restarting the silos in turn (and the gateways not ready) everything was ready in {clock.Elapsed.TotalSeconds:F0} s");
+            }
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+            {
+                context.Note($"restarting the silos in turn did not make everything ready: {ex.Message.Split('\n')[0]}");
+            }
         }),
         new("full-restart", "every gateway and silo stopped (SIGTERM), PostgreSQL and Redis restarted, everything started again: seq continues", false, async context =>
         {
@@ -119,6 +143,8 @@ public static class FaultCatalog
         }),
     ];
 
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
     public static Fault? Find(string name) => All.FirstOrDefault(fault => fault.Name == name);
 
     private static async Task KillOrStopGatewayAsync(FaultContext context, bool graceful)
@@ -141,6 +167,28 @@ public static class FaultCatalog
             (graceful ? $"; it exited {stopped.TotalSeconds:F1} s after SIGTERM" : "") +
             $"; every client connected again {clock.Elapsed.TotalSeconds:F1} s after the fault");
         await ChaosCluster.RestartAsync(gateway);
+    }
+
+    private static async Task<string[]> NotReadyAsync(ChaosCluster cluster)
+    {
+        var notReady = new List<string>();
+        foreach (var process in cluster.Silos.Concat(cluster.Gateways))
+        {
+            try
+            {
+                using var response = await Http.GetAsync($"{process.Url}/health/ready");
+                if (!response.IsSuccessStatusCode)
+                {
+                    notReady.Add(process.Name);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                notReady.Add(process.Name);
+            }
+        }
+
+        return [.. notReady];
     }
 
     private static async Task PostgresOutageAsync(FaultContext context, Func<Task> stop, Func<Task> start)
