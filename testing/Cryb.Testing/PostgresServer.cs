@@ -1,4 +1,4 @@
-namespace Cryb.Tests.Infrastructure;
+namespace Cryb.Testing;
 
 /// <summary>
 /// A private PostgreSQL on a free loopback port with its data in a temporary folder, started with
@@ -47,6 +47,31 @@ public sealed class PostgresServer : IAsyncDisposable
         Shell.RunPostgresAsync(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-l", _log, "-w", "-t", "60",
             "-o", $"-p {Port} -k {_socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", "start");
 
+    /// <summary>
+    /// Starts the server after <see cref="Kill"/>: the orphaned backends notice their postmaster is
+    /// gone and exit within moments, but until they have, the new postmaster refuses to start
+    /// ("pre-existing shared memory block is still in use"), so it is tried again for a while.
+    /// </summary>
+    public async Task StartAfterCrashAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                await StartAsync();
+                return;
+            }
+            catch (InvalidOperationException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    /// <summary>SIGKILL to the postmaster alone, as the kernel's OOM killer would: no shutdown, no checkpoint.</summary>
+    public void Kill() => Shell.Signal(PostmasterId, 9);
+
     /// <summary>Stops the server; mode is pg_ctl's: smart, fast or immediate.</summary>
     public Task StopAsync(string mode = "fast") =>
         Shell.RunPostgresAsync(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-m", mode, "-w", "stop");
@@ -57,7 +82,7 @@ public sealed class PostgresServer : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<int> Freeze()
     {
-        var postmaster = int.Parse(File.ReadLines(Path.Combine(_data, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var postmaster = PostmasterId;
         var processes = new[] { postmaster }.Concat(ChildrenOf(postmaster)).ToArray();
         foreach (var pid in processes)
         {
@@ -75,6 +100,9 @@ public sealed class PostgresServer : IAsyncDisposable
             Shell.Signal(pid, 18);
         }
     }
+
+    private int PostmasterId =>
+        int.Parse(File.ReadLines(Path.Combine(_data, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 
     public async ValueTask DisposeAsync()
     {

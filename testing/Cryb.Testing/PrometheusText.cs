@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Cryb.Tests.Infrastructure;
+namespace Cryb.Testing;
 
 /// <summary>Reads series out of a Prometheus text exposition, as a scraper would.</summary>
 public static partial class PrometheusText

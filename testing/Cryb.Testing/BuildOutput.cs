@@ -1,11 +1,11 @@
-namespace Cryb.Tests.Infrastructure;
+namespace Cryb.Testing;
 
-/// <summary>Finds the repository and the build output of its host projects, in this test run's configuration.</summary>
+/// <summary>Finds the repository and the build output of its host projects, in the configuration the running program was built in.</summary>
 public static class BuildOutput
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>e.g. <c>Silo/bin/Release/net10.0</c>, matching how the tests themselves were built.</summary>
+    /// <summary>e.g. <c>Silo/bin/Release/net10.0</c>, matching how the running tests or tool were built.</summary>
     public static string Of(string project)
     {
         var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -26,6 +26,6 @@ public static class BuildOutput
             }
         }
 
-        throw new DirectoryNotFoundException("Cryb.Orleans.sln not found above the test output.");
+        throw new DirectoryNotFoundException("Cryb.Orleans.sln not found above the build output.");
     }
 }

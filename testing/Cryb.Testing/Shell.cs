@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Cryb.Tests.Infrastructure;
+namespace Cryb.Testing;
 
 /// <summary>Runs the server binaries the tests depend on, as the postgres user where PostgreSQL demands it.</summary>
 public static partial class Shell

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 
-namespace Cryb.Tests.Infrastructure;
+namespace Cryb.Testing;
 
 /// <summary>
 /// One silo or gateway running as its own process from the build output, as `./cryb up` runs it,
-/// so tests can restart, SIGTERM or kill it. Output goes to a log file that failures quote.
+/// so tests and the fault suite can restart, SIGTERM, pause or kill it. Output goes to a log file that failures quote.
 /// </summary>
 public sealed class ClusterProcess : IAsyncDisposable
 {
@@ -125,6 +125,12 @@ public sealed class ClusterProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
     }
+
+    /// <summary>SIGSTOP: the process still holds its sockets but runs nothing, as a long GC pause or a hung VM looks to its peers.</summary>
+    public void Pause() => Shell.Signal(ProcessId, 19);
+
+    /// <summary>SIGCONT to a paused process.</summary>
+    public void Resume() => Shell.Signal(ProcessId, 18);
 
     /// <summary>SIGKILL: a crash, with no chance to clean up.</summary>
     public async Task KillAsync()

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Cryb.Tests.Infrastructure;
+namespace Cryb.Testing;
 
 /// <summary>
 /// Loopback ports that are free now and stay free: taken below Linux's ephemeral range

@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Globalization;
+using Cryb.Bench.Load;
+using Cryb.Bench.Measurement;
+using Cryb.Chaos.Checker;
+using Cryb.Chaos.Cluster;
+using Cryb.Chaos.Faults;
+using Cryb.Chaos.Reporting;
+using Cryb.Testing;
+
+namespace Cryb.Chaos;
+
+/// <summary>
+/// The suite: one cluster for every scenario, the checker's clients connected throughout, and per
+/// scenario load before the fault, the fault, load after it, a drain, and the verdict against
+/// PostgreSQL. Whatever a fault left dead is restarted between scenarios.
+/// </summary>
+public sealed class ChaosRun
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private readonly ChaosSettings _settings;
+    private readonly Action<string> _log;
+    private readonly Recorder _recorder;
+    private readonly List<CheckerClient> _clients = [];
+    private readonly List<string> _channelIds = [];
+    private string _slowClientToken = "";
+
+    public ChaosRun(ChaosSettings settings, Action<string> log)
+    {
+        _settings = settings;
+        _log = log;
+        _recorder = new Recorder(settings.Channels);
+    }
+
+    public async Task<IReadOnlyList<ScenarioResult>> RunAsync(IReadOnlyList<Fault> faults, CancellationToken cancellation)
+    {
+        await using var cluster = await ChaosCluster.StartAsync(_settings.Silos, _settings.Gateways, _log);
+        try
+        {
+            await SetUpAsync(cluster, cancellation);
+            var results = new List<ScenarioResult>();
+            foreach (var fault in faults)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var result = await RunScenarioAsync(cluster, fault);
+                results.Add(result);
+                _log($"{fault.Name}: {(result.Passed ? "passed" : "FAILED")}: lost {result.Lost}, stored duplicates {result.StoredDuplicates}, gaps {result.Gaps}, out of order {result.OutOfOrder}");
+                try
+                {
+                    await HealAsync(cluster);
+                }
+                catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+                {
+                    // A cluster the fault left broken: report what was measured rather than nothing.
+                    _log($"the cluster did not recover after {fault.Name}; the remaining scenarios are skipped: {ex.Message.Split('\n')[0]}");
+                    results[^1] = result with { Notes = [.. result.Notes, "the cluster did not become ready again afterwards; later scenarios skipped"] };
+                    break;
+                }
+            }
+
+            return results;
+        }
+        finally
+        {
+            foreach (var client in _clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Clients connected round-robin over the gateways, channels created, every client a member of one.</summary>
+    private async Task SetUpAsync(ChaosCluster cluster, CancellationToken cancellation)
+    {
+        var users = Enumerable.Range(1, _settings.Clients).Select(i => $"chaos-{i:D3}").Append("chaos-slow").ToArray();
+        var tokens = await DevTokens.FetchAsync(cluster.GatewayUrls, users, 8, cancellation);
+        _slowClientToken = tokens[^1];
+        for (var i = 0; i < _settings.Clients; i++)
+        {
+            var client = new CheckerClient(users[i], tokens[i], cluster.GatewayUrls, i % cluster.Gateways.Count, _recorder);
+            await client.StartAsync(cancellation);
+            _clients.Add(client);
+        }
+
+        for (var channel = 0; channel < _settings.Channels; channel++)
+        {
+            _channelIds.Add((await _clients[channel].CreateChannelAsync($"chaos {channel + 1}")).Id);
+        }
+
+        for (var i = 0; i < _clients.Count; i++)
+        {
+            await _clients[i].JoinAsync(_channelIds[i % _settings.Channels], i % _settings.Channels);
+        }
+
+        _log($"{_clients.Count} clients in {_settings.Channels} channels; {_settings.Senders} senders at {_settings.Rate}/s each");
+    }
+
+    private async Task<ScenarioResult> RunScenarioAsync(ChaosCluster cluster, Fault fault)
+    {
+        _log($"scenario {fault.Name}: {fault.Description}");
+        var window = _recorder.Begin(fault.Name);
+        var clock = Stopwatch.StartNew();
+        var before = await StoredMessages.MaxSeqsAsync(cluster.DataSource, _channelIds);
+        var sentBefore = await MessagesSentBySiloAsync(cluster);
+        var senders = _clients.Take(_settings.Senders)
+            .Select((client, i) => new SendLoad.Sender(client, _channelIds[i % _settings.Channels], i % _settings.Channels))
+            .ToArray();
+        var load = new SendLoad(_recorder, senders, _settings.Channels, _settings.Rate);
+        using var stopSending = new CancellationTokenSource();
+        var sending = load.RunAsync(stopSending.Token);
+
+        await Task.Delay(_settings.PhaseLength);
+        var sentAtFault = await MessagesSentBySiloAsync(cluster);
+        var busiestSilo = cluster.Silos
+            .Where(silo => silo.IsRunning)
+            .MaxBy(silo => sentAtFault.GetValueOrDefault(silo.Name) - sentBefore.GetValueOrDefault(silo.Name))!;
+        var busiestGateway = cluster.Gateways.MaxBy(gateway => _clients.Count(client => client.Gateway == gateway.Url))!;
+        var context = new FaultContext(cluster, window, _settings, busiestSilo, busiestGateway, _clients, _channelIds, _slowClientToken, _log);
+
+        window.FaultInjected(load.MaxAcknowledged());
+        try
+        {
+            await fault.InjectAsync(context);
+        }
+        catch (Exception ex)
+        {
+            // The figures still say what the load saw; the note says the fault itself went wrong.
+            context.Note($"the fault's own steps failed: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+        }
+
+        window.Phase = Phase.After;
+        await Task.Delay(_settings.PhaseLength);
+        window.Phase = Phase.Drain;
+        await stopSending.CancelAsync();
+        await sending;
+        await DrainAsync(cluster);
+        var result = await VerdictAsync(cluster, fault, window, before, clock.Elapsed);
+        return result;
+    }
+
+    /// <summary>Waits until every member holds the highest stored seq of its channel, or the drain time passed.</summary>
+    private async Task DrainAsync(ChaosCluster cluster)
+    {
+        var deadline = DateTime.UtcNow + _settings.DrainFor;
+        while (DateTime.UtcNow < deadline)
+        {
+            var latest = await StoredMessages.MaxSeqsAsync(cluster.DataSource, _channelIds);
+            if (_clients.All(client => client.Receivers.All(receiver => HoldsUpTo(receiver, latest[receiver.ChannelId]))))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static bool HoldsUpTo(ChannelReceiver receiver, long seq)
+    {
+        lock (receiver)
+        {
+            return receiver.LastApplied >= seq;
+        }
+    }
+
+    private async Task<ScenarioResult> VerdictAsync(ChaosCluster cluster, Fault fault, ScenarioWindow window, Dictionary<string, long> before, TimeSpan elapsed)
+    {
+        var stored = await StoredMessages.LoadAsync(cluster.DataSource, _channelIds);
+        var sends = _recorder.Sends.Where(send => send.Window == window).ToArray();
+        var lost = new HashSet<(int Channel, long Seq)>();
+        foreach (var send in sends.Where(send => send.Seq is not null))
+        {
+            if (stored.SeqOf(_channelIds[send.Channel], send.AuthorId, send.Nonce) != send.Seq)
+            {
+                lost.Add((send.Channel, send.Seq!.Value));
+            }
+        }
+
+        var acknowledged = sends.Where(send => send.Seq is not null).Select(send => (send.Channel, send.Seq!.Value)).ToHashSet();
+        long gaps = 0, notResumed = 0;
+        long? lastResumed = 0;
+        foreach (var receiver in _clients.SelectMany(client => client.Receivers))
+        {
+            lock (receiver)
+            {
+                var from = Math.Max(before[receiver.ChannelId], receiver.JoinedAtSeq);
+                foreach (var seq in stored.SeqsAfter(receiver.ChannelId, from).Where(seq => !receiver.Has(seq)))
+                {
+                    gaps++;
+                    if (acknowledged.Contains((receiver.Channel, seq)))
+                    {
+                        lost.Add((receiver.Channel, seq));
+                    }
+                }
+
+                var resumed = receiver.FirstAppliedAbove(window.SeqAtFault[receiver.Channel], window.FaultAtMicros);
+                if (resumed is null)
+                {
+                    notResumed++;
+                    lastResumed = null;
+                }
+                else if (lastResumed is not null)
+                {
+                    lastResumed = Math.Max(lastResumed.Value, resumed.Value - window.FaultAtMicros);
+                }
+            }
+        }
+
+        var unknown = sends.Where(send => send.HadUnknownOutcome).ToArray();
+        var maxRefusal = window.MaxStorageRefusalMicros;
+        return new ScenarioResult(
+            fault.Name,
+            fault.Description,
+            Math.Round(elapsed.TotalSeconds, 1),
+            sends.Length,
+            acknowledged.Count,
+            lost.Count,
+            stored.Duplicates,
+            _channelIds.Sum(id => stored.Holes(id)),
+            gaps,
+            window.LiveOutOfOrder,
+            window.LiveDuplicates,
+            window.LiveGaps,
+            unknown.Length,
+            unknown.Count(send => stored.SeqOf(_channelIds[send.Channel], send.AuthorId, send.Nonce) is not null),
+            sends.Count(send => send.Seq is null && send.FinalCode is null),
+            window.AckedWhileDown,
+            maxRefusal == 0 ? null : Seconds(maxRefusal),
+            window.Errors.Snapshot(),
+            window.Reconnects,
+            notResumed,
+            window.EveryChannelSendingAfterFaultMicros() is { } sending ? Seconds(sending) : null,
+            lastResumed is { } all ? Seconds(all) : null,
+            window.Latency(Phase.Before),
+            window.Latency(Phase.During),
+            window.Latency(Phase.After),
+            [.. window.Notes]);
+    }
+
+    /// <summary>Restarts what a fault left dead and waits until every client is connected again.</summary>
+    private async Task HealAsync(ChaosCluster cluster)
+    {
+        await cluster.HealAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (_clients.Any(client => client.Connection is null) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary><c>cryb_messages_sent_total</c> of every silo that answers: sends its channel grains acknowledged.</summary>
+    private static async Task<Dictionary<string, double>> MessagesSentBySiloAsync(ChaosCluster cluster)
+    {
+        var sent = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var silo in cluster.Silos.Where(silo => silo.IsRunning))
+        {
+            try
+            {
+                sent[silo.Name] = PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, silo.Url), "cryb_messages_sent_total");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not answering: it cannot be the busiest.
+            }
+        }
+
+        return sent;
+    }
+
+    private static double Seconds(long micros) => Math.Round(micros / 1e6, 2, MidpointRounding.AwayFromZero);
+
+    internal static string Format(double? seconds) => seconds is { } value ? value.ToString("0.0#", CultureInfo.InvariantCulture) + " s" : "never";
+}

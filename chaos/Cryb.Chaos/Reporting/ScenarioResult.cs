@@ -1,0 +1,52 @@
+using Cryb.Bench.Measurement;
+
+namespace Cryb.Chaos.Reporting;
+
+/// <summary>
+/// The figures of one scenario. The four asserted ones must be zero: <see cref="Lost"/>,
+/// <see cref="StoredDuplicates"/>, <see cref="Gaps"/> and <see cref="OutOfOrder"/>.
+/// </summary>
+/// <param name="Lost">Acknowledged messages missing from PostgreSQL (or stored at another seq), or missing at a member that resumed.</param>
+/// <param name="StoredDuplicates">Rows sharing a (channel, author, nonce) or a (channel, seq) with another.</param>
+/// <param name="SeqHoles">Seqs missing between 1 and the highest stored, over the run's channels.</param>
+/// <param name="Gaps">Stored messages of the scenario that a member did not hold once it resumed and the drain ended (one per member and seq).</param>
+/// <param name="OutOfOrder">Live events a connection delivered below a seq it had already delivered.</param>
+/// <param name="LiveDuplicates">Live events a connection delivered twice.</param>
+/// <param name="LiveGaps">Live events that arrived ahead of the next seq, so the client resynced with JoinChannel.</param>
+/// <param name="Unknown">Messages with at least one attempt that timed out or was cut off.</param>
+/// <param name="UnknownLanded">Of those, the ones PostgreSQL holds (by nonce).</param>
+/// <param name="Unsettled">Messages neither acknowledged nor finally refused when the sender gave up.</param>
+/// <param name="AckedWhileDown">Acknowledgements of attempts made and answered while PostgreSQL was down.</param>
+/// <param name="MaxStorageRefusalSeconds">The slowest <c>storage_unavailable</c> answer.</param>
+/// <param name="EverySendingAfterSeconds">From the fault until every channel had acknowledged a send made after it.</param>
+/// <param name="AllResumedAfterSeconds">From the fault until every member had received a message sent after it; null if some never did.</param>
+public sealed record ScenarioResult(
+    string Name,
+    string Description,
+    double DurationSeconds,
+    long Sent,
+    long Acknowledged,
+    long Lost,
+    long StoredDuplicates,
+    long SeqHoles,
+    long Gaps,
+    long OutOfOrder,
+    long LiveDuplicates,
+    long LiveGaps,
+    long Unknown,
+    long UnknownLanded,
+    long Unsettled,
+    long AckedWhileDown,
+    double? MaxStorageRefusalSeconds,
+    SortedDictionary<string, long> Errors,
+    long Reconnects,
+    long MembersNotResumed,
+    double? EverySendingAfterSeconds,
+    double? AllResumedAfterSeconds,
+    LatencySummary Before,
+    LatencySummary During,
+    LatencySummary After,
+    IReadOnlyList<string> Notes)
+{
+    public bool Passed => Lost == 0 && StoredDuplicates == 0 && Gaps == 0 && OutOfOrder == 0;
+}
