@@ -21,8 +21,12 @@ public sealed record ChaosSettings
     /// </summary>
     public TimeSpan SiloFailureWait { get; init; } = TimeSpan.FromSeconds(25);
 
-    /// <summary>How long a silo stays SIGSTOPped: well past failure detection.</summary>
-    public TimeSpan PauseFor { get; init; } = TimeSpan.FromSeconds(40);
+    /// <summary>
+    /// How long a silo stays SIGSTOPped: past failure detection. 40 s was not enough on the 2-core
+    /// machine: the silos that probe it extend their probe timeout (up to 20 s) while they
+    /// themselves look degraded, so three missed probes can take a minute.
+    /// </summary>
+    public TimeSpan PauseFor { get; init; } = TimeSpan.FromSeconds(75);
 
     /// <summary>How long PostgreSQL stays down.</summary>
     public TimeSpan OutageFor { get; init; } = TimeSpan.FromSeconds(10);
