@@ -96,11 +96,15 @@ public sealed class ChatFanout
     /// <summary>
     /// Makes again the subscriptions the cluster dropped (their channels catch up); with
     /// <paramref name="catchUpAll"/>, every channel catches up, for events lost in a silo that died.
+    /// Returns false if some stream could not be checked (the cluster was not reachable yet).
     /// </summary>
-    public async Task CheckSubscriptionsAsync(bool catchUpAll, CancellationToken cancellationToken)
+    public async Task<bool> CheckSubscriptionsAsync(bool catchUpAll, CancellationToken cancellationToken)
     {
-        _metrics.Resubscribed("channel", await _channels.CheckAsync(catchUpAll, cancellationToken));
-        _metrics.Resubscribed("user", await _users.CheckAsync(catchUpAll, cancellationToken));
+        var channels = await _channels.CheckAsync(catchUpAll, cancellationToken);
+        _metrics.Resubscribed("channel", channels.Resubscribed);
+        var users = await _users.CheckAsync(catchUpAll, cancellationToken);
+        _metrics.Resubscribed("user", users.Resubscribed);
+        return channels.Failed == 0 && users.Failed == 0;
     }
 
     /// <summary>Sends one channel event to the channel's local connections; its <see cref="ChannelFeed"/> decides when.</summary>

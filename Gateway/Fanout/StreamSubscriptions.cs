@@ -89,9 +89,9 @@ public sealed partial class StreamSubscriptions<TEvent>(
     /// Asks PubSub, stream by stream, whether this gateway's subscription is still there, and
     /// subscribes again where it is not; a stream subscribed again catches up (its events meanwhile
     /// were lost), and with <paramref name="catchUpAll"/> every stream does. Returns how many
-    /// subscriptions were made again.
+    /// subscriptions were made again, and how many streams could not be checked.
     /// </summary>
-    public async Task<int> CheckAsync(bool catchUpAll, CancellationToken cancellationToken)
+    public async Task<(int Resubscribed, int Failed)> CheckAsync(bool catchUpAll, CancellationToken cancellationToken)
     {
         var resubscribed = 0;
         var failed = 0;
@@ -128,7 +128,7 @@ public sealed partial class StreamSubscriptions<TEvent>(
             LogCheckFailed(firstFailure, failed, entries.Length, streamNamespace);
         }
 
-        return resubscribed;
+        return (resubscribed, failed);
     }
 
     private async Task<(bool Renewed, IStreamTarget<TEvent>? Target)> EnsureSubscribedAsync(string key, Entry entry)

@@ -23,6 +23,13 @@ public sealed partial class SubscriptionHealth(
     /// </summary>
     private static readonly TimeSpan[] AfterChange = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15)];
 
+    /// <summary>
+    /// A check that could not reach some stream's PubSub is tried again this soon, catching up:
+    /// right after silos restart, calls queued on a dead connection wait out the whole grain call
+    /// timeout, and waiting for the periodic check after that would leave channels silent.
+    /// </summary>
+    private static readonly TimeSpan AfterFailedCheck = TimeSpan.FromSeconds(2);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.CheckInterval;
@@ -41,15 +48,22 @@ public sealed partial class SubscriptionHealth(
                 }
 
                 var now = time.GetUtcNow();
+                var checkedAll = true;
                 if (followUps.TryPeek(out followUp) && followUp <= now)
                 {
                     followUps.Dequeue();
-                    await fanout.CheckSubscriptionsAsync(catchUpAll: true, stoppingToken);
+                    checkedAll = await fanout.CheckSubscriptionsAsync(catchUpAll: true, stoppingToken);
                 }
                 else if (nextPeriodic <= now)
                 {
                     nextPeriodic = now + interval;
-                    await fanout.CheckSubscriptionsAsync(catchUpAll: false, stoppingToken);
+                    checkedAll = await fanout.CheckSubscriptionsAsync(catchUpAll: false, stoppingToken);
+                }
+
+                if (!checkedAll)
+                {
+                    var retryAt = time.GetUtcNow() + AfterFailedCheck;
+                    followUps = new Queue<DateTimeOffset>(followUps.Where(at => at > retryAt).Prepend(retryAt));
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
