@@ -64,22 +64,12 @@ public sealed class ChaosCluster : IAsyncDisposable
             ["RateLimits__Calls__PerSecond"] = "1000",
             ["RateLimits__Calls__Burst"] = "1000",
         };
-        var siloProcesses = Enumerable.Range(1, silos).Select(i => new ClusterProcess(
-            $"silo-{i}", "Silo", "Cryb.Silo.dll", FreePort.Next(),
-            new Dictionary<string, string>(shared)
-            {
-                ["Silo__SiloPort"] = FreePort.Next().ToString(),
-                ["Silo__GatewayPort"] = FreePort.Next().ToString(),
-            },
-            logs)).ToArray();
-        var gatewayProcesses = Enumerable.Range(1, gateways).Select(i => new ClusterProcess(
-            $"gateway-{i}", "Gateway", "Cryb.Gateway.dll", FreePort.Next(),
-            new Dictionary<string, string>(shared)
-            {
-                ["Auth__SigningKey"] = SigningKey,
-                ["Auth__DevTokens__Enabled"] = "true",
-            },
-            logs)).ToArray();
+        var siloProcesses = HostProcesses.Silos(silos, shared, logs);
+        var gatewayProcesses = HostProcesses.Gateways(gateways, new Dictionary<string, string>(shared)
+        {
+            ["Auth__SigningKey"] = SigningKey,
+            ["Auth__DevTokens__Enabled"] = "true",
+        }, logs);
         var cluster = new ChaosCluster(pg, await redis, siloProcesses, gatewayProcesses, logs);
         try
         {

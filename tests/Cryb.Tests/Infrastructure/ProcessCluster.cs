@@ -85,14 +85,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             shared[key] = value;
         }
 
-        var siloProcesses = Enumerable.Range(1, silos).Select(i => new ClusterProcess(
-            $"silo-{i}", "Silo", "Cryb.Silo.dll", FreePort.Next(),
-            new Dictionary<string, string>(shared)
-            {
-                ["Silo__SiloPort"] = FreePort.Next().ToString(),
-                ["Silo__GatewayPort"] = FreePort.Next().ToString(),
-            },
-            logs)).ToArray();
+        var siloProcesses = HostProcesses.Silos(silos, shared, logs);
         var gatewayEnvironment = new Dictionary<string, string>(shared)
         {
             ["Auth__SigningKey"] = SigningKey,
@@ -103,10 +96,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             gatewayEnvironment[key] = value;
         }
 
-        var gatewayProcesses = Enumerable.Range(1, gateways).Select(i => new ClusterProcess(
-            $"gateway-{i}", "Gateway", "Cryb.Gateway.dll", FreePort.Next(),
-            new Dictionary<string, string>(gatewayEnvironment),
-            logs)).ToArray();
+        var gatewayProcesses = HostProcesses.Gateways(gateways, gatewayEnvironment, logs);
 
         return Task.FromResult(new ProcessCluster(clusterId, servers.Redis.Configuration, siloProcesses, gatewayProcesses));
     }
