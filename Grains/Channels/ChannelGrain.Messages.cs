@@ -1,6 +1,7 @@
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Storage;
 using Cryb.Identity;
 using Cryb.Messages;
 using Microsoft.Extensions.Logging;
@@ -146,7 +147,7 @@ public sealed partial class ChannelGrain
         catch (Exception ex) when (ex is not (ChatException or SeqAlreadyTakenException))
         {
             LogStorageFailed(ex, ChannelId);
-            throw StorageUnavailable();
+            throw StorageFailures.Unavailable();
         }
     }
 }

@@ -1,6 +1,7 @@
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Storage;
 using Cryb.Identity;
 using Cryb.Messages;
 using Microsoft.Extensions.Logging;
@@ -114,7 +115,7 @@ public sealed partial class ChannelGrain
             }
             else
             {
-                copy.Refuse(first.Completion.Exception?.InnerException ?? StorageUnavailable());
+                copy.Refuse(first.Completion.Exception?.InnerException ?? StorageFailures.Unavailable());
             }
         }
     }
@@ -220,7 +221,7 @@ public sealed partial class ChannelGrain
             }
             else
             {
-                send.Refuse(StorageUnavailable());
+                send.Refuse(StorageFailures.Unavailable());
             }
         }
     }

@@ -297,7 +297,7 @@ public sealed partial class ChannelGrain(
         catch (Exception ex)
         {
             LogStorageFailed(ex, ChannelId);
-            throw StorageUnavailable();
+            throw StorageFailures.Unavailable();
         }
 
         state.State = new ChannelState { Deleted = true };
@@ -458,8 +458,6 @@ public sealed partial class ChannelGrain(
     private static ChatException NotFound() => new(ErrorCodes.ChannelNotFound, "No such channel.");
 
     private static ChatException Forbidden(string reason) => new(ErrorCodes.Forbidden, reason);
-
-    private static ChatException StorageUnavailable() => StorageFailures.Unavailable();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} created by {UserId}")]
     private partial void LogChannelCreated(string channelId, string userId);

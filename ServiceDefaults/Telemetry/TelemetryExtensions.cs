@@ -54,7 +54,7 @@ public static class TelemetryExtensions
                 .AddSource(TelemetryNames.Cryb, TelemetryNames.Npgsql, "Microsoft.AspNetCore.SignalR.Server")
                 .AddSource(TelemetryNames.OrleansActivitySources));
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (ExportsOverOtlp(builder.Configuration))
         {
             telemetry.UseOtlpExporter();
         }
@@ -70,12 +70,14 @@ public static class TelemetryExtensions
     /// </summary>
     public static double TraceSampleRatio(IConfiguration configuration)
     {
-        var exporting = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        var ratio = configuration.GetValue("Telemetry:TraceSampleRatio", exporting ? 1.0 : 0.0);
+        var ratio = configuration.GetValue("Telemetry:TraceSampleRatio", ExportsOverOtlp(configuration) ? 1.0 : 0.0);
         return ratio is >= 0 and <= 1
             ? ratio
             : throw new InvalidOperationException($"Invalid setting Telemetry:TraceSampleRatio: {ratio} is not between 0 and 1 (environment variable Telemetry__TraceSampleRatio).");
     }
+
+    private static bool ExportsOverOtlp(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     public static WebApplication MapCrybMetrics(this WebApplication app)
     {
