@@ -5,7 +5,4 @@ public static class StorageNames
 {
     /// <summary>PostgreSQL storage for grain state (channels, users).</summary>
     public const string Default = "Default";
-
-    /// <summary>PostgreSQL storage for stream subscriptions; explicit subscriptions (the gateways') need it.</summary>
-    public const string PubSub = "PubSubStore";
 }

@@ -7,6 +7,7 @@ using Cryb.Gateway.Hubs;
 using Cryb.Identity;
 using Cryb.Users;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Cryb.Gateway.Fanout;
 
@@ -14,7 +15,8 @@ namespace Cryb.Gateway.Fanout;
 /// Delivers channel and user stream events to this gateway's connections. Each channel with a local
 /// member connection has one stream subscription and one SignalR group; each user with a local
 /// connection has one user-stream subscription, through which a membership gained on another
-/// device or gateway reaches this one. Membership losses arrive on the channel's own ordered
+/// device or gateway reaches this one; and the gateway subscribes once to every presence stream.
+/// Membership losses arrive on the channel's own ordered
 /// stream, so a removed member's connections leave the group before any later event is sent.
 /// Each channel's events pass through its <see cref="ChannelFeed"/>, which fills gaps from the
 /// channel grain; <see cref="CheckSubscriptionsAsync"/> finds subscriptions the cluster dropped.
@@ -27,11 +29,14 @@ public sealed class ChatFanout
     private readonly ConnectionRegistry _connections;
     private readonly StreamSubscriptions<ChannelEvent> _channels;
     private readonly StreamSubscriptions<UserEvent> _users;
+    private readonly StreamSubscriptions<PresenceChanged> _presence;
+    private readonly SemaphoreSlim _presenceGate = new(1, 1);
+    private volatile bool _presenceSubscribed;
     private readonly ConcurrentDictionary<string, long> _presenceVersions = new();
     private readonly GatewayMetrics _metrics;
     private readonly AccountStandingCache _standings;
 
-    public ChatFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, ILogger<ChatFanout> logger)
+    public ChatFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, IOptions<FanoutFaultOptions> faults, ILogger<ChatFanout> logger)
     {
         _cluster = cluster;
         _account = account;
@@ -39,18 +44,25 @@ public sealed class ChatFanout
         _standings = standings;
         _connections = connections;
         _metrics = metrics;
-        _channels = new StreamSubscriptions<ChannelEvent>(cluster, StreamNames.Channel, channelId => new ChannelFeed(channelId, this, logger), logger);
+        var dropSeqs = faults.Value.DropMessageSeqs.ToHashSet();
+        _channels = new StreamSubscriptions<ChannelEvent>(cluster, StreamNames.Channel, channelId => dropSeqs.Count == 0
+            ? new ChannelFeed(channelId, this, logger)
+            : new LossyStreamTarget(channelId, new ChannelFeed(channelId, this, logger), dropSeqs, logger), logger);
         _users = new StreamSubscriptions<UserEvent>(cluster, StreamNames.User, _ => new UserFeed(this), logger);
+        _presence = new StreamSubscriptions<PresenceChanged>(cluster, StreamNames.Presence, _ => new PresenceFeed(this), logger);
     }
 
     public int ChannelSubscriptionCount => _channels.Count;
 
     public int UserSubscriptionCount => _users.Count;
 
+    public int PresenceSubscriptionCount => _presence.Count;
+
     public static string ChannelGroup(string channelId) => "channel:" + channelId;
 
     public async Task ConnectAsync(string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds, Action abort)
     {
+        await SubscribeToPresenceAsync();
         if (_connections.Add(connectionId, userId, device, abort))
         {
             await _users.AcquireAsync(userId);
@@ -104,7 +116,9 @@ public sealed class ChatFanout
         _metrics.Resubscribed("channel", channels.Resubscribed);
         var users = await _users.CheckAsync(catchUpAll, cancellationToken);
         _metrics.Resubscribed("user", users.Resubscribed);
-        return channels.Failed == 0 && users.Failed == 0;
+        var presence = await _presence.CheckAsync(catchUpAll, cancellationToken);
+        _metrics.Resubscribed("presence", presence.Resubscribed);
+        return channels.Failed == 0 && users.Failed == 0 && presence.Failed == 0;
     }
 
     /// <summary>Sends one channel event to the channel's local connections; its <see cref="ChannelFeed"/> decides when.</summary>
@@ -114,10 +128,7 @@ public sealed class ChatFanout
         // Counted before the send: MemberLeft and ChannelDeleted shrink the group as they go out.
         var reached = _connections.CountIn(channelEvent.ChannelId);
         await SendAsync(channelEvent, group);
-        if (channelEvent is not PresenceChanged)
-        {
-            _metrics.Delivered(channelEvent.GetType().Name, reached, channelEvent.CommittedAt);
-        }
+        _metrics.Delivered(channelEvent.GetType().Name, reached, channelEvent.CommittedAt);
     }
 
     /// <summary>The channel's changes after <paramref name="afterSeq"/>, and, if asked, which local users are no longer members.</summary>
@@ -178,9 +189,6 @@ public sealed class ChatFanout
             case TypingUpdated typing:
                 await group.TypingUpdated(typing);
                 break;
-            case PresenceChanged presence:
-                await SendPresenceOnceAsync(presence);
-                break;
             case ChannelDeleted deleted:
                 await group.ChannelDeleted(deleted);
                 foreach (var connectionId in _connections.ConnectionsIn(deleted.ChannelId))
@@ -193,11 +201,19 @@ public sealed class ChatFanout
     }
 
     /// <summary>
-    /// One change arrives once per channel the user is in; each local connection sharing any of
-    /// those channels gets it once, and an older version never overwrites a newer one.
+    /// Every gateway hears every presence change once, on its user's presence stream: this
+    /// gateway's connections sharing one of the user's channels get it, each once, and an older
+    /// version (a copy caught up after a resubscription) never overwrites a newer one.
     /// </summary>
-    private Task SendPresenceOnceAsync(PresenceChanged change)
+    private Task SendPresenceAsync(PresenceChanged change)
     {
+        // Interest first: most of the cluster's changes concern nobody here, and leave no trace.
+        var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn).Distinct().ToArray();
+        if (connections.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+
         var userId = change.Presence.UserId;
         while (true)
         {
@@ -213,9 +229,40 @@ public sealed class ChatFanout
             }
         }
 
-        var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn).Distinct().ToArray();
         _metrics.Delivered("PresenceUpdated", connections.Length, change.CommittedAt);
         return _hub.Clients.Clients(connections).PresenceUpdated(change.Presence);
+    }
+
+    /// <summary>
+    /// Subscribes this gateway to every presence stream, once, at its first connection: presence
+    /// arrives per gateway, not per channel, so these few subscriptions serve every connection.
+    /// </summary>
+    private async Task SubscribeToPresenceAsync()
+    {
+        if (_presenceSubscribed)
+        {
+            return;
+        }
+
+        await _presenceGate.WaitAsync();
+        try
+        {
+            if (_presenceSubscribed)
+            {
+                return;
+            }
+
+            for (var shard = 0; shard < StreamNames.PresenceShards; shard++)
+            {
+                await _presence.AcquireAsync(shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            _presenceSubscribed = true;
+        }
+        finally
+        {
+            _presenceGate.Release();
+        }
     }
 
     private async Task OnUserEventAsync(UserEvent userEvent)
@@ -264,6 +311,14 @@ public sealed class ChatFanout
     private sealed class UserFeed(ChatFanout fanout) : IStreamTarget<UserEvent>
     {
         public Task OnNextAsync(UserEvent item) => fanout.OnUserEventAsync(item);
+
+        public Task CatchUpAsync() => Task.CompletedTask;
+    }
+
+    /// <summary>Presence needs no gap filling either: a client that missed a change reads presence again on reconnect.</summary>
+    private sealed class PresenceFeed(ChatFanout fanout) : IStreamTarget<PresenceChanged>
+    {
+        public Task OnNextAsync(PresenceChanged item) => fanout.SendPresenceAsync(item);
 
         public Task CatchUpAsync() => Task.CompletedTask;
     }

@@ -5,14 +5,14 @@ namespace Cryb.Gateway.Fanout;
 
 /// <summary>
 /// Reference-counted stream subscriptions of this gateway, one per stream key whatever the number of
-/// local connections: per-connection subscriptions would multiply silo traffic and PubSub writes.
-/// The first reference subscribes, the last one unsubscribes. <see cref="CheckAsync"/> finds
-/// subscriptions the cluster dropped and makes them again.
+/// local connections: per-connection subscriptions would multiply the owners' pushes. The first
+/// reference subscribes, the last one unsubscribes. <see cref="CheckAsync"/> renews every
+/// subscription and makes again those the cluster dropped.
 /// </summary>
 /// <remarks>
-/// A pulling agent that cannot reach this gateway's Orleans client (the silos restarted while the
-/// client was reconnecting) removes the client's subscription from PubSub for good: the gateway
-/// would stay silent for those streams although every local handle still looks fine.
+/// A subscription lives in the memory of the stream's owner grain (<c>Cryb.Streaming</c>), under a
+/// lease: when the owner's silo dies, or the lease runs out, the new activation pushes to nobody,
+/// and the gateway would stay silent for that stream although every local handle still looks fine.
 /// </remarks>
 public sealed partial class StreamSubscriptions<TEvent>(
     IClusterClient cluster,
@@ -20,7 +20,7 @@ public sealed partial class StreamSubscriptions<TEvent>(
     Func<string, IStreamTarget<TEvent>> targetOf,
     ILogger logger)
 {
-    /// <summary>PubSub calls in flight at once during a check: enough to check thousands of streams in seconds, few enough not to flood the silos.</summary>
+    /// <summary>Renewals in flight at once during a check: enough to check thousands of streams in seconds, few enough not to flood the silos.</summary>
     private const int CheckParallelism = 8;
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new();
@@ -86,8 +86,8 @@ public sealed partial class StreamSubscriptions<TEvent>(
     }
 
     /// <summary>
-    /// Asks PubSub, stream by stream, whether this gateway's subscription is still there, and
-    /// subscribes again where it is not; a stream subscribed again catches up (its events meanwhile
+    /// Renews, stream by stream, this gateway's subscription with the stream's owner, and
+    /// subscribes again where the owner no longer holds it; a stream subscribed again catches up (its events meanwhile
     /// were lost), and with <paramref name="catchUpAll"/> every stream does. Returns how many
     /// subscriptions were made again, and how many streams could not be checked.
     /// </summary>
@@ -150,7 +150,7 @@ public sealed partial class StreamSubscriptions<TEvent>(
             LogResubscribing(streamNamespace, key);
             try
             {
-                // Forgets the dead handle here; in PubSub it is gone already.
+                // Forgets the dead handle here; the owner holds it no more.
                 await handle.UnsubscribeAsync();
             }
             catch (Exception ex)

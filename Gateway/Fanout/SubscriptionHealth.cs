@@ -17,14 +17,14 @@ public sealed partial class SubscriptionHealth(
     ILogger<SubscriptionHealth> logger) : BackgroundService
 {
     /// <summary>
-    /// After a change, check once things settle (a pulling agent drops a subscription only when it
-    /// tries to deliver), and again later for a silo that took longer to come back. A new change
-    /// starts the schedule over.
+    /// After a change, check once things settle (the owners of a lost silo come back on other silos
+    /// only once it is declared dead), and again later for a silo that took longer to come back. A
+    /// new change starts the schedule over.
     /// </summary>
     private static readonly TimeSpan[] AfterChange = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15)];
 
     /// <summary>
-    /// A check that could not reach some stream's PubSub is tried again this soon, catching up:
+    /// A check that could not reach some stream's owner is tried again this soon, catching up:
     /// right after silos restart, calls queued on a dead connection wait out the whole grain call
     /// timeout, and waiting for the periodic check after that would leave channels silent.
     /// </summary>

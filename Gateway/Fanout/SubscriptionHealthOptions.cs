@@ -8,11 +8,11 @@ public sealed class SubscriptionHealthOptions
     public const string Section = "Gateway:Subscriptions";
 
     /// <summary>
-    /// Between two checks of every subscription with the cluster's PubSub, besides the checks that
-    /// follow a silo leaving or joining. Each check costs one PubSub call per subscribed stream (one
-    /// per channel and per user with a connection here), so a gateway with 10,000 streams makes
-    /// about 170 calls a second at the default; a dropped subscription the connection events did
-    /// not reveal is found within this time.
+    /// Between two checks of every subscription with its stream's owner, besides the checks that
+    /// follow a silo leaving or joining. A check renews the subscription's lease (three intervals)
+    /// and costs one call per subscribed stream (one per channel and per user with a connection
+    /// here), so a gateway with 10,000 streams makes about 170 calls a second at the default; a
+    /// subscription the owner lost without the connection events revealing it is found within this time.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(1);

@@ -7,6 +7,7 @@ using Cryb.Gateway.Presence;
 using Cryb.Hosting;
 using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
+using Cryb.Streaming;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -63,6 +64,17 @@ public static class GatewayHostingExtensions
         // again, and events lost with a silo are fetched, without any client reconnecting.
         builder.Services.AddOptions<SubscriptionHealthOptions>().BindConfiguration(SubscriptionHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<SubscriptionHealth>();
+        var faults = builder.Configuration.BindValidated<FanoutFaultOptions>(FanoutFaultOptions.Section);
+        if (faults.Any && builder.Environment.IsProduction())
+        {
+            throw new InvalidOperationException(
+                "Faults:DropMessageSeqs loses pushes on purpose, for tests and drills; it is refused in Production (environment variable Faults__DropMessageSeqs__0).");
+        }
+
+        builder.Services.AddOptions<FanoutFaultOptions>().BindConfiguration(FanoutFaultOptions.Section);
+        // Each check renews every subscription; a lease of three checks survives a late or failed one.
+        builder.Services.AddOptions<PushStreamOptions>().Configure<IOptions<SubscriptionHealthOptions>>(
+            (streams, health) => streams.Lease = 3 * health.Value.CheckInterval);
         // SIGTERM: readiness false, new connections refused, open ones told to reconnect elsewhere.
         builder.Services.AddSingleton<GatewayDrain>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayDrain>());

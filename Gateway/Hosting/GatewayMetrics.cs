@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Presence;
 using Cryb.Limits;
+using Cryb.Streaming;
 using Cryb.Telemetry;
 
 namespace Cryb.Gateway.Hosting;
@@ -26,7 +27,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _gapFills;
     private readonly Counter<long> _gapFilledChanges;
 
-    public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout)
+    public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout, IClusterClient cluster)
     {
         var meter = meters.Create(TelemetryNames.Cryb);
         _gateway = new("gateway", gateway.Id);
@@ -42,9 +43,16 @@ public sealed class GatewayMetrics
         {
             new Measurement<int>(fanout.Value.ChannelSubscriptionCount, _gateway, new("stream", "channel")),
             new Measurement<int>(fanout.Value.UserSubscriptionCount, _gateway, new("stream", "user")),
+            new Measurement<int>(fanout.Value.PresenceSubscriptionCount, _gateway, new("stream", "presence")),
         }, "{subscription}", "Stream subscriptions this gateway holds");
+        var pushes = new Lazy<PushStreamProvider>(() => (PushStreamProvider)cluster.GetStreamProvider(StreamNames.Provider));
+        meter.CreateObservableCounter("cryb.gateway.pushes", () => new[]
+        {
+            new Measurement<long>(pushes.Value.ReorderedPushes, _gateway, new("outcome", "reordered")),
+            new Measurement<long>(pushes.Value.LostPushes, _gateway, new("outcome", "lost")),
+        }, "{push}", "Pushes from stream owners that arrived out of order and waited (reordered), or never arrived (lost, then filled)");
 
-        _resubscriptions = meter.CreateCounter<long>("cryb.gateway.stream_resubscriptions", "{subscription}", "Stream subscriptions the cluster had dropped and this gateway made again, by stream (channel, user)");
+        _resubscriptions = meter.CreateCounter<long>("cryb.gateway.stream_resubscriptions", "{subscription}", "Stream subscriptions the cluster had dropped and this gateway made again, by stream (channel, user, presence)");
         _gapFills = meter.CreateCounter<long>("cryb.gateway.gap_fills", "{fill}", "Fetches of missed channel changes from the channel grain, by trigger (gap, catch_up)");
         _gapFilledChanges = meter.CreateCounter<long>("cryb.gateway.gap_filled_changes", "{change}", "Channel changes delivered from a fill rather than from the stream");
         _slowConsumers = meter.CreateCounter<long>("cryb.gateway.slow_consumers.disconnected", "{connection}", "Connections closed as slow_consumer, by trigger (buffer_full, stalled)");
@@ -60,7 +68,7 @@ public sealed class GatewayMetrics
             _protocolErrors.Add(0, _gateway, new("kind", kind));
         }
 
-        foreach (var stream in new[] { "channel", "user" })
+        foreach (var stream in new[] { "channel", "user", "presence" })
         {
             _resubscriptions.Add(0, _gateway, new("stream", stream));
         }

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using Cryb.Errors;
 using Cryb.Hosting;
 using Cryb.Hosting.Health;
+using Cryb.Streaming;
 using Orleans.Configuration;
 
 namespace Cryb.Gateway.Hosting;
@@ -9,8 +10,8 @@ namespace Cryb.Gateway.Hosting;
 public static partial class OrleansClientExtensions
 {
     /// <summary>
-    /// The gateway's Orleans client: Redis membership to find silos, memory streams to receive
-    /// channel and user events, and a retry filter so a gateway started before the silos waits for them.
+    /// The gateway's Orleans client: Redis membership to find silos, push streams to receive
+    /// channel, user and presence events, and a retry filter so a gateway started before the silos waits for them.
     /// </summary>
     public static WebApplicationBuilder AddCrybOrleansClient(this WebApplicationBuilder builder)
     {
@@ -30,7 +31,7 @@ public static partial class OrleansClientExtensions
             });
             client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = GrainCalls.Timeout);
             client.UseRedisClustering(options => options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
-            client.AddMemoryStreams(StreamNames.Provider);
+            client.AddCrybPushStreams(streams => streams.Credential = account.Credential);
             client.AddActivityPropagation();
             client.AddOutgoingGrainCallFilter(UnwrapRefusals);
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>

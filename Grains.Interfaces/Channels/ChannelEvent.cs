@@ -77,18 +77,6 @@ public sealed record TypingUpdated(
     string ChannelId,
     [property: Id(0)] IReadOnlyList<string> UserIds) : ChannelEvent(ChannelId);
 
-/// <summary>
-/// A member's presence changed. Published on each of that user's channels; <see cref="ChannelIds"/>
-/// and <see cref="Version"/> let a gateway send it once per connection however many channels
-/// the connection shares with the user.
-/// </summary>
-[GenerateSerializer, Immutable, Alias("cryb.PresenceChanged")]
-public sealed record PresenceChanged(
-    string ChannelId,
-    [property: Id(0)] Presence.PresenceInfo Presence,
-    [property: Id(1)] IReadOnlyList<string> ChannelIds,
-    [property: Id(2)] long Version) : ChannelEvent(ChannelId);
-
 /// <summary>Why a member left, as sent in <see cref="MemberLeft.Reason"/>.</summary>
 public static class LeaveReasons
 {

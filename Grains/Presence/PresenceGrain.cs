@@ -7,7 +7,6 @@ using Cryb.Presence;
 using Cryb.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace Cryb.Grains.Presence;
 
@@ -15,7 +14,8 @@ namespace Cryb.Grains.Presence;
 /// A user's presence. Live connections are held in memory only; the chosen status, activity and
 /// lastSeenAt persist, written only when the user changes them or goes offline, so a flapping
 /// connection costs no writes. Every change schedules one broadcast after <see cref="PresenceOptions.Coalesce"/>:
-/// a burst of changes goes out once, and only if what others see changed.
+/// a burst of changes goes out once, and only if what others see changed, through the user's
+/// presence feed (<see cref="PresenceFeedGrain"/>) to every gateway.
 /// </summary>
 public sealed class PresenceGrain(
     [PersistentState("presence", StorageNames.Default)] IPersistentState<PresenceState> state,
@@ -247,12 +247,10 @@ public sealed class PresenceGrain(
         // Monotonic across activations of this grain, so gateways can tell copies of one change apart.
         var version = _lastVersion = Math.Max(_lastVersion + 1, time.GetUtcNow().UtcTicks);
         var channelIds = await GrainFactory.GetGrain<IUserGrain>(UserId).GetChannelIds();
-        var provider = this.GetStreamProvider(StreamNames.Provider);
-        foreach (var channelId in channelIds)
-        {
-            await provider.GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, channelId))
-                .OnNextAsync(new PresenceChanged(channelId, view, channelIds, version) { CommittedAt = time.GetUtcNow() });
-        }
+        // One announcement, whatever the number of channels: the feed pushes it once to each
+        // gateway, and each gateway sends it to its connections that share one of these channels.
+        await GrainFactory.GetGrain<IPresenceFeedGrain>(PresenceFeedGrain.KeyOf(UserId))
+            .Announce(new PresenceChanged(view, channelIds, version) { CommittedAt = time.GetUtcNow() });
     }
 
     private async Task<bool> SharesChannelWithAsync(Caller caller)

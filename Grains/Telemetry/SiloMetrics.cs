@@ -13,6 +13,7 @@ public sealed class SiloMetrics
     private readonly Counter<long> _authorizationRefusals;
     private readonly Counter<long> _accountActions;
     private readonly Counter<long> _channelModeration;
+    private readonly Counter<long> _pushes;
 
     public SiloMetrics(IMeterFactory meters)
     {
@@ -27,6 +28,8 @@ public sealed class SiloMetrics
             "cryb.security.account_actions", "{action}", "Accounts banned, unbanned or deleted, by action");
         _channelModeration = meter.CreateCounter<long>(
             "cryb.security.channel_moderation", "{action}", "Members kicked or banned from channels, by action");
+        _pushes = meter.CreateCounter<long>(
+            "cryb.streams.pushes", "{push}", "Batches pushed by stream owners to subscribers (one message each), by stream namespace");
         // Zero from the start: a silo that has not served a send yet still shows its series.
         _messagesSent.Add(0);
         _online.Add(0);
@@ -43,6 +46,9 @@ public sealed class SiloMetrics
     public void AccountAction(string action) => _accountActions.Add(1, new KeyValuePair<string, object?>("action", action));
 
     public void ChannelModeration(string action) => _channelModeration.Add(1, new KeyValuePair<string, object?>("action", action));
+
+    public void Pushed(string streamNamespace, int subscribers) =>
+        _pushes.Add(subscribers, new KeyValuePair<string, object?>("namespace", streamNamespace));
 
     public void Wrote(string operation, TimeSpan duration, int batchSize)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Storage;
+using Cryb.Grains.Streaming;
 using Cryb.Grains.Limits;
 using Cryb.Grains.Presence;
 using Cryb.Grains.Security;
@@ -23,7 +24,7 @@ public static class SiloHostingExtensions
 {
     /// <summary>
     /// Makes this web host an Orleans silo: Redis membership, PostgreSQL grain storage and message
-    /// store, memory streams for fan-out, the dashboard and readiness checks.
+    /// store, push streams for fan-out, the dashboard and readiness checks.
     /// </summary>
     public static WebApplicationBuilder AddCrybSilo(this WebApplicationBuilder builder)
     {
@@ -49,7 +50,7 @@ public static class SiloHostingExtensions
                 options.ServiceId = cluster.ServiceId;
             });
             siloBuilder.UseRedisClustering(options => options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
-            siloBuilder.ConfigureCrybSilo(postgres, silo);
+            siloBuilder.ConfigureCrybSilo(postgres);
             var advertised = silo.ResolveAdvertisedAddress();
             siloBuilder.ConfigureEndpoints(
                 advertised, silo.SiloPort, silo.GatewayPort,
@@ -102,18 +103,15 @@ public static class SiloHostingExtensions
     /// The storage and streams every silo shares, production and test clusters alike. Membership and
     /// endpoints are not here: the in-process test cluster brings its own.
     /// </summary>
-    public static ISiloBuilder ConfigureCrybSilo(this ISiloBuilder siloBuilder, string postgres, SiloSettings silo)
+    public static ISiloBuilder ConfigureCrybSilo(this ISiloBuilder siloBuilder, string postgres)
     {
         siloBuilder.AddIncomingGrainCallFilter<CallerAuthorizationFilter>();
         siloBuilder.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = GrainCalls.Timeout);
         var connectionString = PostgresTimeouts.Apply(postgres);
         siloBuilder.AddPostgresGrainStorage(StorageNames.Default, connectionString);
-        siloBuilder.AddPostgresGrainStorage(StorageNames.PubSub, connectionString);
-        siloBuilder.AddMemoryStreams(StreamNames.Provider, streams =>
-        {
-            streams.ConfigurePartitioning(silo.StreamQueueCount);
-            streams.ConfigurePullingAgent(agent => agent.Configure(options => options.GetQueueMsgsTimerPeriod = silo.StreamPullPeriod));
-        });
+        // Events go from the grain that owns a stream straight to the gateways that subscribe: no
+        // queue, no polling, and subscriptions are soft state, so nothing needs a PubSub store.
+        siloBuilder.Services.AddCrybPushStreams();
         return siloBuilder;
     }
 

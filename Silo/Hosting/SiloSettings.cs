@@ -27,21 +27,6 @@ public sealed class SiloSettings
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
     /// <summary>
-    /// How often stream pulling agents poll their queues. Every event waits half of it on average
-    /// before fan-out, so it is latency; the Orleans default of 100 ms is too slow for chat.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:01")]
-    public TimeSpan StreamPullPeriod { get; set; } = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>
-    /// How many memory-stream queues the cluster has, shared out among the silos, each polled by one
-    /// pulling agent every <see cref="StreamPullPeriod"/>: the polls cost CPU even when nothing is
-    /// sent. Every silo must use the same number (a stream's queue is its hash modulo the count).
-    /// </summary>
-    [Range(1, 64)]
-    public int StreamQueueCount { get; set; } = 8;
-
-    /// <summary>
     /// <see cref="AdvertisedAddress"/> as an IP address: itself when it is one, else what its name
     /// resolves to. Membership holds IP addresses, so the name is resolved here, once.
     /// </summary>

@@ -1,13 +1,14 @@
 using Cryb.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Cryb.Streaming;
 using Orleans.TestingHost;
 
 namespace Cryb.Tests.Infrastructure;
 
 /// <summary>
 /// A two-silo Orleans test cluster with production's PostgreSQL grain storage, message store and
-/// memory streams against the run's private PostgreSQL. Membership and transport are the test
+/// push streams against the run's private PostgreSQL. Membership and transport are the test
 /// cluster's in-process ones; Redis membership is covered by the process-based integration tests.
 /// </summary>
 public sealed class ClusterFixture(TestServers servers) : IAsyncLifetime
@@ -19,14 +20,14 @@ public sealed class ClusterFixture(TestServers servers) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
-        var silo = new SiloSettings { StreamPullPeriod = TimeSpan.FromMilliseconds(10) };
-        builder.ConfigureSilo((_, siloBuilder) => siloBuilder.ConfigureCrybSilo(servers.PostgresConnectionString, silo));
+        builder.ConfigureSilo((_, siloBuilder) => siloBuilder.ConfigureCrybSilo(servers.PostgresConnectionString));
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(TestAccounts.Configuration);
             host.Services.AddCrybDataServices(servers.PostgresConnectionString);
         });
-        builder.ConfigureClient(client => client.AddMemoryStreams(StreamNames.Provider));
+        // The test client subscribes as a gateway would: stream subscriptions are for gateways only.
+        builder.ConfigureClient(client => client.AddCrybPushStreams(streams => streams.Credential = TestAccounts.Gateway));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

@@ -1,0 +1,18 @@
+namespace Cryb.Presence;
+
+/// <summary>
+/// A user's presence changed: pushed on one presence stream to every gateway, which sends it to its
+/// connections that share one of <see cref="ChannelIds"/> with the user. <see cref="Version"/>
+/// grows with every change of the user's presence, so a gateway never lets an older one overwrite
+/// a newer one.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cryb.PresenceChanged")]
+public sealed record PresenceChanged(
+    [property: Id(0)] PresenceInfo Presence,
+    [property: Id(1)] IReadOnlyList<string> ChannelIds,
+    [property: Id(2)] long Version)
+{
+    /// <summary>When the presence grain published it; gateways measure fan-out latency from it.</summary>
+    [Id(3)]
+    public DateTimeOffset? CommittedAt { get; init; }
+}
