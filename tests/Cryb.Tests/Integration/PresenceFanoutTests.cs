@@ -1,0 +1,72 @@
+using Cryb.Presence;
+using Cryb.Tests.Infrastructure;
+
+namespace Cryb.Tests.Integration;
+
+/// <summary>
+/// Presence travels per gateway, not per channel: a change of a user who shares many channels with
+/// others costs one push to each gateway, and each connection hears it once.
+/// </summary>
+public sealed class PresenceFanoutTests(TestServers servers)
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
+
+    [Fact]
+    public async Task A_change_of_a_user_in_ten_shared_channels_is_one_push_per_gateway_and_one_update_per_connection()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(servers);
+        var aliceId = TestUsers.New("alice");
+        await using var bob = await cluster.ConnectAsync(1, TestUsers.New("bob"));
+        for (var i = 0; i < 10; i++)
+        {
+            var channel = await bob.CreateChannelAsync($"shared {i}");
+            await bob.InvokeAsync("InviteToChannel", channel.Id, aliceId);
+        }
+
+        await using var alice = await cluster.ConnectAsync(0, aliceId);
+        await WaitForAsync(bob, aliceId, PresenceStatus.Online);
+        // Let every change of the connects go out (coalescing 250 ms, feed batches 20 ms).
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        bob.TakePending<PresenceInfo>("PresenceUpdated");
+        var pushesBefore = await PresencePushesAsync(cluster);
+
+        await alice.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Dnd, null);
+
+        Assert.Equal(PresenceStatus.Dnd, (await NextOfAsync(bob, aliceId)).Status);
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(bob.TakePending<PresenceInfo>("PresenceUpdated"), update => update.UserId == aliceId);
+        // Both gateways subscribe to the presence feeds: two pushes, not one per shared channel.
+        Assert.Equal(2, await PresencePushesAsync(cluster) - pushesBefore);
+    }
+
+    private static async Task<double> PresencePushesAsync(ProcessCluster cluster)
+    {
+        var total = 0.0;
+        foreach (var silo in cluster.Silos)
+        {
+            var metrics = await PrometheusText.ScrapeAsync(Http, silo.Url);
+            total += PrometheusText.Sum(metrics, "cryb_streams_pushes_total", ("namespace", "presence"));
+        }
+
+        return total;
+    }
+
+    private static async Task WaitForAsync(ChatTestClient watcher, string userId, PresenceStatus status)
+    {
+        while ((await NextOfAsync(watcher, userId)).Status != status)
+        {
+        }
+    }
+
+    private static async Task<PresenceInfo> NextOfAsync(ChatTestClient watcher, string userId)
+    {
+        while (true)
+        {
+            var update = await watcher.NextAsync<PresenceInfo>("PresenceUpdated", TimeSpan.FromSeconds(20));
+            if (update.UserId == userId)
+            {
+                return update;
+            }
+        }
+    }
+}
