@@ -16,4 +16,12 @@ public sealed class SubscriptionHealthOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How often the gateway reads the cluster's live silos from the membership table (one Redis
+    /// read): a silo that died, or came back with a new generation, took its owner grains'
+    /// subscriptions with it, so a change starts the checks that follow a silo change.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan MembershipPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

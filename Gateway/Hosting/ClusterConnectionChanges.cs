@@ -28,6 +28,9 @@ public sealed class ClusterConnectionChanges : IClusterConnectionStatusObserver
         }
     }
 
+    /// <summary>The cluster's silos changed in a way the Orleans client did not report (<see cref="ClusterMembershipWatcher"/>).</summary>
+    public void Changed() => _changes.Writer.TryWrite(true);
+
     public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered) =>
         _changes.Writer.TryWrite(true);
 

@@ -64,6 +64,7 @@ public static class GatewayHostingExtensions
         // again, and events lost with a silo are fetched, without any client reconnecting.
         builder.Services.AddOptions<SubscriptionHealthOptions>().BindConfiguration(SubscriptionHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<SubscriptionHealth>();
+        builder.Services.AddHostedService<ClusterMembershipWatcher>();
         var faults = builder.Configuration.BindValidated<FanoutFaultOptions>(FanoutFaultOptions.Section);
         if (faults.Any && builder.Environment.IsProduction())
         {
