@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Cryb.Bench.Load;
 
 namespace Cryb.Bench.Reporting;
 
@@ -37,11 +38,17 @@ public static class ResultWriter
         }
 
         markdown.Line($"- run {run.RunId}, {run.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {(run.FinishedAt - run.StartedAt).TotalSeconds:0} s; {run.ProcessorCount} cores")
-            .Line($"- gateways {string.Join(", ", run.Gateways)}; protocol {run.Protocol}{(run.SkipNegotiation ? ", negotiation skipped" : "")}")
+            .Line($"- {run.System.Label()} at {string.Join(", ", run.Gateways)}; {ClientText(run)}")
             .Line($"- measured processes: {(run.Processes.Count == 0 ? "none (only the generator)" : string.Join(", ", run.Processes.Select(p => $"{p.Name}={p.Pid}")))}")
             .Line($"- verdict: {(result.Passed ? "**pass**" : "**FAIL**: " + string.Join("; ", result.Failures))}")
             .Blank();
         result.WriteSummary(markdown);
         return markdown.ToString();
     }
+
+    private static string ClientText(RunInfo run) => run.System == BenchSystem.Socketio
+        ? "the lean Socket.IO client"
+        : run.Client == BenchClientKind.Lean
+            ? "the lean SignalR client (JSON, no negotiation)"
+            : $"the official SignalR client, protocol {run.Protocol}{(run.SkipNegotiation ? ", negotiation skipped" : "")}";
 }
