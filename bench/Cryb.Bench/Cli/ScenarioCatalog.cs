@@ -43,7 +43,13 @@ public static class ScenarioCatalog
                 text.AppendLine($"  {scenario.Name,-12} {scenario.Summary}");
             }
 
-            text.AppendLine();
+            text.AppendLine()
+                .AppendLine("Commands:")
+                .AppendLine($"  {CompareCommand.Name,-12} results of one scenario against several systems as one table with ratios (./cryb bench --compare runs it)")
+                .AppendLine($"  {"",-12} {CompareCommand.Usage}")
+                .AppendLine($"  {ReadmeCommand.Name,-12} rewrite README.md's bench blocks from docs/bench/NAME/result.json (--check: only compare)")
+                .AppendLine($"  {"",-12} {ReadmeCommand.Usage}")
+                .AppendLine();
         }
 
         var common = CommonOptions.Specs.Select(spec => spec.Name).ToHashSet();
