@@ -72,7 +72,8 @@ public static class ScenarioCatalog
 
         text.AppendLine()
             .AppendLine("Writes result.json, summary.md and plot.svg to --out and prints the summary. Exit code: 0 passed,")
-            .AppendLine("1 correctness failed (lost, duplicated or reordered messages; dropped connections), 2 bad usage, 3 setup failed.")
+            .AppendLine("1 correctness failed (a delivery missing or a send unacknowledged after the drain, duplicated or reordered")
+            .AppendLine("messages, dropped connections), 2 bad usage, 3 setup failed.")
             .AppendLine("Many connections need many file descriptors: raise `ulimit -n` (./cryb bench sets 65536).");
         return text.ToString();
     }

@@ -25,43 +25,19 @@ public sealed class LeanSignalRClient : WebSocketClient
     private static readonly byte[] Handshake = Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e");
     private static readonly byte[] Ping = Encoding.UTF8.GetBytes("{\"type\":6}\u001e");
 
-    private readonly Uri _uri;
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Timer? _pings;
     private bool _handshakeDone;
-    private string? _closeError;
 
-    public LeanSignalRClient(string gatewayUrl, string userId, string token, string hubPath = "/hubs/chat") : base(userId, gatewayUrl)
+    public LeanSignalRClient(string gatewayUrl, string userId, string token)
+        : base(userId, gatewayUrl, WebSocketAddress(gatewayUrl, "/hubs/chat", "access_token=" + Uri.EscapeDataString(token)), Handshake)
     {
-        var ws = new UriBuilder(gatewayUrl + hubPath) { Scheme = gatewayUrl.StartsWith("https", StringComparison.Ordinal) ? "wss" : "ws" };
-        ws.Query = "access_token=" + Uri.EscapeDataString(token);
-        _uri = ws.Uri;
     }
 
     public override async Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(timeout);
-        await OpenAsync(_uri, deadline.Token);
-        await SendFrameAsync(Handshake, deadline.Token);
-        var first = await Task.WhenAny(_ready.Task, Closed).WaitAsync(deadline.Token);
-        if (first != _ready.Task)
-        {
-            throw new IOException($"{UserId}: the server closed the connection before Ready{(_closeError is null ? "" : $": {_closeError}")}.", await Closed);
-        }
-
+        await base.ConnectAsync(timeout, cancellation);
         _pings = new Timer(_ => _ = SendQuietlyAsync(Ping), null, PingInterval, PingInterval);
     }
-
-    public override async Task<string> CreateChannelAsync(string name, CancellationToken cancellation) =>
-        Answered(await CallAsync("CreateChannel", inline: false, cancellation, name, false)).Id
-        ?? throw new InvalidDataException("CreateChannel answered without an id.");
-
-    public override async Task JoinChannelAsync(string channelId, CancellationToken cancellation) =>
-        Answered(await CallAsync("JoinChannel", inline: false, cancellation, channelId, null));
-
-    public override async Task<long> SendAsync(string channelId, string content, string nonce) =>
-        Answered(await CallAsync("SendMessage", inline: true, CancellationToken.None, channelId, content, nonce, null)).Seq;
 
     public override async ValueTask DisposeAsync()
     {
@@ -102,8 +78,6 @@ public sealed class LeanSignalRClient : WebSocketClient
         return consumed;
     }
 
-    private static CallAnswer Answered(CallAnswer answer) => answer.Error is { } error ? throw Refusal(error) : answer;
-
     private void Record(ReadOnlySpan<byte> record)
     {
         var reader = new Utf8JsonReader(record);
@@ -119,7 +93,7 @@ public sealed class LeanSignalRClient : WebSocketClient
             var answer = PayloadFields.Read(ref reader);
             if (answer.HasError)
             {
-                _closeError = Encoding.UTF8.GetString(answer.Error);
+                CloseReason = Encoding.UTF8.GetString(answer.Error);
             }
 
             return;
@@ -181,14 +155,13 @@ public sealed class LeanSignalRClient : WebSocketClient
 
                 break;
             case InvocationType when target.SequenceEqual("Ready"u8):
-                ReadyAtMicros = BenchClock.NowMicros;
-                _ready.TrySetResult();
+                MarkReady();
                 break;
             case CompletionType:
                 Complete(invocationId, Answer(hasError, error, hasPayload, ref payload));
                 break;
             case CloseType:
-                _closeError = hasError ? Encoding.UTF8.GetString(error) : null;
+                CloseReason = hasError ? Encoding.UTF8.GetString(error) : null;
                 break;
         }
     }

@@ -18,42 +18,11 @@ public sealed class SocketIoClient : WebSocketClient
 {
     private static readonly byte[] Pong = "3"u8.ToArray();
 
-    private readonly Uri _uri;
-    private readonly byte[] _connect;
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private string? _refusal;
-
-    public SocketIoClient(string serverUrl, string userId, string token) : base(userId, serverUrl)
+    // The namespace connect with the token as auth; the server's open packet may come first or not.
+    public SocketIoClient(string serverUrl, string userId, string token)
+        : base(userId, serverUrl, WebSocketAddress(serverUrl, "/socket.io/", "EIO=4&transport=websocket"), Encoding.UTF8.GetBytes("40" + JsonSerializer.Serialize(new { token })))
     {
-        var ws = new UriBuilder(serverUrl + "/socket.io/") { Scheme = serverUrl.StartsWith("https", StringComparison.Ordinal) ? "wss" : "ws" };
-        ws.Query = "EIO=4&transport=websocket";
-        _uri = ws.Uri;
-        _connect = Encoding.UTF8.GetBytes("40" + JsonSerializer.Serialize(new { token }));
     }
-
-    public override async Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(timeout);
-        await OpenAsync(_uri, deadline.Token);
-        // The server's open packet may arrive first or not; the namespace connect may follow at once.
-        await SendFrameAsync(_connect, deadline.Token);
-        var first = await Task.WhenAny(_ready.Task, Closed).WaitAsync(deadline.Token);
-        if (first != _ready.Task)
-        {
-            throw new IOException($"{UserId}: the server closed the connection before connecting{(_refusal is null ? "" : $": {_refusal}")}.", await Closed);
-        }
-    }
-
-    public override async Task<string> CreateChannelAsync(string name, CancellationToken cancellation) =>
-        Answered(await CallAsync("CreateChannel", inline: false, cancellation, name, false)).Id
-        ?? throw new InvalidDataException("CreateChannel answered without an id.");
-
-    public override async Task JoinChannelAsync(string channelId, CancellationToken cancellation) =>
-        Answered(await CallAsync("JoinChannel", inline: false, cancellation, channelId, null));
-
-    public override async Task<long> SendAsync(string channelId, string content, string nonce) =>
-        Answered(await CallAsync("SendMessage", inline: true, CancellationToken.None, channelId, content, nonce, null)).Seq;
 
     protected override void WriteCall(ArrayBufferWriter<byte> frame, Utf8JsonWriter json, int id, string method, ReadOnlySpan<CallArgument> arguments)
     {
@@ -80,8 +49,6 @@ public sealed class SocketIoClient : WebSocketClient
         return data.Length;
     }
 
-    private static CallAnswer Answered(CallAnswer answer) => answer.Error is { } error ? throw Refusal(error) : answer;
-
     private void Packet(ReadOnlySpan<byte> packet)
     {
         if (packet.IsEmpty)
@@ -105,11 +72,10 @@ public sealed class SocketIoClient : WebSocketClient
         switch (type)
         {
             case (byte)'0':
-                ReadyAtMicros = BenchClock.NowMicros;
-                _ready.TrySetResult();
+                MarkReady();
                 break;
             case (byte)'4':
-                _refusal = Encoding.UTF8.GetString(body);
+                CloseReason = Encoding.UTF8.GetString(body);
                 break;
             case (byte)'2':
                 Event(body);

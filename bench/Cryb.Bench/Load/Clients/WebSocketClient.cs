@@ -10,7 +10,9 @@ namespace Cryb.Bench.Load.Clients;
 /// growing buffer (no allocation per frame), sends one at a time, and the calls awaiting an answer
 /// by id. The protocol subclass says how a call is written and how received bytes are read.
 /// </summary>
-public abstract class WebSocketClient(string userId, string gatewayUrl) : BenchClient(userId, gatewayUrl)
+/// <param name="address">The WebSocket URL, token included where the protocol wants it there.</param>
+/// <param name="greeting">The first frame the client sends: the protocol's handshake.</param>
+public abstract class WebSocketClient(string userId, string gatewayUrl, Uri address, byte[] greeting) : BenchClient(userId, gatewayUrl)
 {
     private const int InitialBufferSize = 16 * 1024;
 
@@ -24,20 +26,50 @@ public abstract class WebSocketClient(string userId, string gatewayUrl) : BenchC
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly Dictionary<int, PendingCall> _pending = [];
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private byte[] _buffer = new byte[InitialBufferSize];
     private int _nextCallId;
     private volatile bool _stopping;
 
-    /// <summary>Completes when the receive loop ended, with the reason (null for a clean close).</summary>
-    protected Task<Exception?> Closed => _closed.Task;
+    /// <summary>The ws:// (or wss://) URL of <paramref name="path"/> on <paramref name="serverUrl"/> with <paramref name="query"/>.</summary>
+    protected static Uri WebSocketAddress(string serverUrl, string path, string query) =>
+        new UriBuilder(serverUrl + path) { Scheme = serverUrl.StartsWith("https", StringComparison.Ordinal) ? "wss" : "ws", Query = query }.Uri;
 
-    /// <summary>Connects the socket to <paramref name="uri"/> and starts receiving.</summary>
-    protected async Task OpenAsync(Uri uri, CancellationToken cancellation)
+    /// <summary>Why the server refused or closed the connection, when it said so.</summary>
+    protected string? CloseReason { get; set; }
+
+    /// <summary>Connects, sends the greeting, and waits until the protocol says the connection is ready (<see cref="MarkReady"/>).</summary>
+    public override async Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(timeout);
         // The protocols keep the connection alive themselves; WebSocket pings would only add frames.
         _socket.Options.KeepAliveInterval = TimeSpan.Zero;
-        await _socket.ConnectAsync(uri, cancellation);
+        await _socket.ConnectAsync(address, deadline.Token);
         _ = ReceiveLoopAsync();
+        await SendFrameAsync(greeting, deadline.Token);
+        var first = await Task.WhenAny(_ready.Task, _closed.Task).WaitAsync(deadline.Token);
+        if (first != _ready.Task)
+        {
+            throw new IOException($"{UserId}: the server closed the connection before it was ready{(CloseReason is null ? "" : $": {CloseReason}")}.", await _closed.Task);
+        }
+    }
+
+    public override async Task<string> CreateChannelAsync(string name, CancellationToken cancellation) =>
+        Answered(await CallAsync("CreateChannel", inline: false, cancellation, name, false)).Id
+        ?? throw new InvalidDataException("CreateChannel answered without an id.");
+
+    public override async Task JoinChannelAsync(string channelId, CancellationToken cancellation) =>
+        Answered(await CallAsync("JoinChannel", inline: false, cancellation, channelId, null));
+
+    public override async Task<long> SendAsync(string channelId, string content, string nonce) =>
+        Answered(await CallAsync("SendMessage", inline: true, CancellationToken.None, channelId, content, nonce, null)).Seq;
+
+    /// <summary>The connection is ready for calls (<c>Ready</c>, or Socket.IO's connect acknowledgement).</summary>
+    protected void MarkReady()
+    {
+        ReadyAtMicros = BenchClock.NowMicros;
+        _ready.TrySetResult();
     }
 
     /// <summary>
@@ -52,7 +84,7 @@ public abstract class WebSocketClient(string userId, string gatewayUrl) : BenchC
 
     /// <summary>Calls <paramref name="method"/> and waits for its answer.</summary>
     /// <param name="inline">Run the caller's continuation on the receive loop: only for short ones (recording an acknowledgement).</param>
-    protected Task<CallAnswer> CallAsync(string method, bool inline, CancellationToken cancellation, params ReadOnlySpan<CallArgument> arguments)
+    private Task<CallAnswer> CallAsync(string method, bool inline, CancellationToken cancellation, params ReadOnlySpan<CallArgument> arguments)
     {
         var id = Interlocked.Increment(ref _nextCallId);
         var pending = new PendingCall(inline);
@@ -118,8 +150,8 @@ public abstract class WebSocketClient(string userId, string gatewayUrl) : BenchC
         pending?.TrySetResult(answer);
     }
 
-    /// <summary>The answer's error as an exception the error counter reads by code.</summary>
-    protected static Exception Refusal(string error) => new CallRefusedException(error);
+    /// <summary>The answer, or its refusal as an exception the error counter reads by code.</summary>
+    private static CallAnswer Answered(CallAnswer answer) => answer.Error is { } error ? throw new CallRefusedException(error) : answer;
 
     public override async ValueTask DisposeAsync()
     {
