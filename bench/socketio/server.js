@@ -16,6 +16,10 @@ await store.migrate();
 const redis = new Redis(settings.redis);
 const pubClient = new Redis(settings.redis);
 const subClient = pubClient.duplicate();
+for (const client of [redis, pubClient, subClient]) {
+  // ioredis reconnects by itself; without a handler its errors would be unhandled events.
+  client.on("error", (error) => console.error(`${settings.name}: Redis: ${error.message}`));
+}
 
 const http = createServer((request, response) => {
   // Socket.IO answers its own path before this handler sees it.
