@@ -12,6 +12,12 @@ public sealed record BenchContext
     /// <summary>Cluster processes whose CPU (and, for <c>idle</c>, memory) is measured.</summary>
     public IReadOnlyList<MonitoredProcess> Processes { get; init; } = [];
 
+    /// <summary>What the gateways are: Cryb's, or a baseline's (which decides the wire protocol).</summary>
+    public BenchSystem System { get; init; } = BenchSystem.Cryb;
+
+    /// <summary>The SignalR client: lean (default) or official. The Socket.IO baseline always gets its lean client.</summary>
+    public BenchClientKind Client { get; init; } = BenchClientKind.Lean;
+
     public BenchProtocol Protocol { get; init; } = BenchProtocol.Json;
 
     /// <summary>Connect straight over WebSockets, without the negotiate request.</summary>
@@ -31,6 +37,15 @@ public sealed record BenchContext
 
     /// <summary>Progress lines; the console by default, the test output in tests.</summary>
     public Action<string> Log { get; init; } = line => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+
+    /// <summary>The combinations the clients cannot speak, as a usage error; null when the context is fine.</summary>
+    public string? Contradiction() => (System, Client, Protocol) switch
+    {
+        (BenchSystem.Socketio, BenchClientKind.Official, _) => "--client official speaks SignalR; the Socket.IO baseline is loaded by the lean client only.",
+        (BenchSystem.Socketio, _, BenchProtocol.MessagePack) => "--protocol messagepack is a SignalR protocol; the Socket.IO baseline speaks JSON.",
+        (_, BenchClientKind.Lean, BenchProtocol.MessagePack) => "The lean client speaks the JSON hub protocol; add --client official for messagepack.",
+        _ => null,
+    };
 
     /// <summary>A user id unique to this run: <c>bench-&lt;run&gt;-&lt;role&gt;&lt;n&gt;</c>.</summary>
     public string UserId(string role, int index) => $"bench-{RunId}-{role}{index}";

@@ -11,6 +11,14 @@ if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
     return args.Length == 0 ? 2 : 0;
 }
 
+switch (args[0])
+{
+    case CompareCommand.Name:
+        return await CompareCommand.RunAsync(args[1..]);
+    case ReadmeCommand.Name:
+        return await ReadmeCommand.RunAsync(args[1..]);
+}
+
 var scenario = ScenarioCatalog.Find(args[0]);
 if (scenario is null)
 {
@@ -44,7 +52,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var startedAt = DateTimeOffset.UtcNow;
-context.Log($"{scenario.Name} against {string.Join(", ", context.Gateways)} (run {context.RunId}, protocol {context.Protocol}, open files limit {FileLimits.OpenFiles()})");
+context.Log($"{scenario.Name} against {context.System.Label()} at {string.Join(", ", context.Gateways)} (run {context.RunId}, {context.Client.ToString().ToLowerInvariant()} client, open files limit {FileLimits.OpenFiles()})");
 ScenarioResult result;
 try
 {
@@ -67,6 +75,7 @@ catch (Exception ex)
 }
 
 result.CommandLine = "dotnet Cryb.Bench.dll " + string.Join(" ", args);
+result.Invocation = Environment.GetEnvironmentVariable(ScenarioResult.InvocationVariable);
 var directory = await ResultWriter.WriteAsync(result, context.OutputDirectory ?? ResultWriter.DefaultDirectory(scenario.Name, startedAt));
 Console.WriteLine();
 Console.Write(ResultWriter.Summary(result));

@@ -43,7 +43,13 @@ public static class ScenarioCatalog
                 text.AppendLine($"  {scenario.Name,-12} {scenario.Summary}");
             }
 
-            text.AppendLine();
+            text.AppendLine()
+                .AppendLine("Commands:")
+                .AppendLine($"  {CompareCommand.Name,-12} results of one scenario against several systems as one table with ratios (./cryb bench --compare runs it)")
+                .AppendLine($"  {"",-12} {CompareCommand.Usage}")
+                .AppendLine($"  {ReadmeCommand.Name,-12} rewrite README.md's bench blocks from docs/bench/NAME/result.json (--check: only compare)")
+                .AppendLine($"  {"",-12} {ReadmeCommand.Usage}")
+                .AppendLine();
         }
 
         var common = CommonOptions.Specs.Select(spec => spec.Name).ToHashSet();
@@ -66,7 +72,8 @@ public static class ScenarioCatalog
 
         text.AppendLine()
             .AppendLine("Writes result.json, summary.md and plot.svg to --out and prints the summary. Exit code: 0 passed,")
-            .AppendLine("1 correctness failed (lost, duplicated or reordered messages; dropped connections), 2 bad usage, 3 setup failed.")
+            .AppendLine("1 correctness failed (a delivery missing or a send unacknowledged after the drain, duplicated or reordered")
+            .AppendLine("messages, dropped connections), 2 bad usage, 3 setup failed.")
             .AppendLine("Many connections need many file descriptors: raise `ulimit -n` (./cryb bench sets 65536).");
         return text.ToString();
     }

@@ -83,6 +83,11 @@ public sealed class ScenarioCommand<TOptions>(
             }
         }
 
+        if (context.Contradiction() is { } contradiction)
+        {
+            throw new UsageException(contradiction);
+        }
+
         var chosen = options;
         return (context, (ctx, cancellation) => run(ctx, chosen, cancellation));
     }

@@ -1,138 +1,107 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text;
+using Cryb.Bench.Load.Clients;
 using Cryb.Bench.Measurement;
-using Cryb.Channels;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Cryb.Bench.Load;
 
 /// <summary>
-/// One user's connection on the official .NET SignalR client. Receives <c>MessageCreated</c> into
-/// an <see cref="IDeliverySink"/> with its arrival time and the member tracks of its channels;
-/// everything else the server pushes is left unread (no handler, so the client skips it).
+/// One user's connection to the system under test, whatever its wire protocol: the official .NET
+/// SignalR client, the lean SignalR client, or the Socket.IO client (<see cref="Create"/> picks).
+/// It hands each <c>MessageCreated</c> of a channel it watches to an <see cref="IDeliverySink"/>
+/// with its arrival time; everything else the server pushes is skipped.
 /// </summary>
-public sealed class BenchClient : IAsyncDisposable
+public abstract class BenchClient(string userId, string gatewayUrl) : IAsyncDisposable
 {
-    private readonly HubConnection _connection;
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile (string ChannelId, DeliveryChecker.Receiver Receiver)[] _tracks = [];
+    private volatile Watched[] _tracks = [];
     private volatile IDeliverySink? _sink;
-    private volatile bool _stopping;
     private volatile bool _dropped;
 
-    private BenchClient(HubConnection connection, string userId, string gatewayUrl)
-    {
-        _connection = connection;
-        UserId = userId;
-        GatewayUrl = gatewayUrl;
-        connection.On<ReadySignal>("Ready", _ =>
-        {
-            ReadyAtMicros = BenchClock.NowMicros;
-            _ready.TrySetResult();
-        });
-        connection.On<DeliveredMessage>("MessageCreated", message => _sink?.Delivered(this, message, BenchClock.NowMicros));
-        connection.Closed += error =>
-        {
-            if (!_stopping)
-            {
-                _dropped = true;
-                foreach (var (_, receiver) in _tracks)
-                {
-                    DeliveryChecker.Disconnect(receiver);
-                }
+    public string UserId { get; } = userId;
 
-                _sink?.Dropped(this, error);
-            }
+    public string GatewayUrl { get; } = gatewayUrl;
 
-            _closed.TrySetResult(error);
-            return Task.CompletedTask;
-        };
-    }
-
-    public string UserId { get; }
-
-    public string GatewayUrl { get; }
-
-    /// <summary>When <c>Ready</c> arrived, on <see cref="BenchClock"/>.</summary>
-    public long ReadyAtMicros { get; private set; }
+    /// <summary>When the connection was ready for calls (<c>Ready</c>, or Socket.IO's connect acknowledgement), on <see cref="BenchClock"/>.</summary>
+    public long ReadyAtMicros { get; protected set; }
 
     /// <summary>True once the connection closed without the bench closing it.</summary>
     public bool Dropped => _dropped;
 
-    public static BenchClient Create(string gatewayUrl, string userId, string token, BenchProtocol protocol, bool skipNegotiation)
+    /// <summary>The client <paramref name="context"/> asks for, for <paramref name="userId"/> on <paramref name="gatewayUrl"/>.</summary>
+    public static BenchClient Create(BenchContext context, string gatewayUrl, string userId, string token) => (context.System, context.Client) switch
     {
-        var builder = new HubConnectionBuilder()
-            .WithUrl($"{gatewayUrl}/hubs/chat", options =>
-            {
-                options.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                if (skipNegotiation)
-                {
-                    options.SkipNegotiation = true;
-                    options.Transports = HttpTransportType.WebSockets;
-                }
-            });
-        if (protocol == BenchProtocol.MessagePack)
-        {
-            builder.AddMessagePackProtocol();
-        }
-        else
-        {
-            // As the gateway writes enums (camelCase strings), for the setup payloads that have them.
-            builder.AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        }
+        (BenchSystem.Socketio, _) => new SocketIoClient(gatewayUrl, userId, token),
+        (_, BenchClientKind.Official) => new OfficialSignalRClient(gatewayUrl, userId, token, context.Protocol, context.SkipNegotiation),
+        _ => new LeanSignalRClient(gatewayUrl, userId, token),
+    };
 
-        return new BenchClient(builder.Build(), userId, gatewayUrl);
-    }
+    /// <summary>Opens the connection and waits until it is ready; a connection the server closes instead fails with its reason.</summary>
+    public abstract Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation);
 
-    /// <summary>Opens the connection and waits for <c>Ready</c>; a connection the server closes instead fails with its reason.</summary>
-    public async Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(timeout);
-        await _connection.StartAsync(deadline.Token);
-        var first = await Task.WhenAny(_ready.Task, _closed.Task).WaitAsync(deadline.Token);
-        if (first == _closed.Task)
-        {
-            throw await _closed.Task ?? new IOException($"{UserId}: the server closed the connection before Ready.");
-        }
-    }
+    /// <summary>Creates a public channel; returns its id.</summary>
+    public abstract Task<string> CreateChannelAsync(string name, CancellationToken cancellation);
+
+    public abstract Task JoinChannelAsync(string channelId, CancellationToken cancellation);
+
+    /// <summary><c>SendMessage</c>; completes with the stored message's seq once the server acknowledged it.</summary>
+    public abstract Task<long> SendAsync(string channelId, string content, string nonce);
+
+    public abstract ValueTask DisposeAsync();
 
     /// <summary>Where <c>MessageCreated</c> events go from now on.</summary>
     public void Deliver(IDeliverySink sink) => _sink = sink;
 
     /// <summary>Watches <paramref name="channelId"/> through <paramref name="receiver"/>; call before messages flow.</summary>
-    public void Track(string channelId, DeliveryChecker.Receiver receiver) => _tracks = [.. _tracks, (channelId, receiver)];
+    public void Track(string channelId, DeliveryChecker.Receiver receiver) =>
+        _tracks = [.. _tracks, new Watched(channelId, Encoding.UTF8.GetBytes(channelId), receiver)];
 
     /// <summary>The member track of <paramref name="channelId"/>, or null for a channel this client does not watch.</summary>
     public DeliveryChecker.Receiver? ReceiverOf(string channelId)
     {
-        foreach (var (id, receiver) in _tracks)
+        foreach (var track in _tracks)
         {
-            if (string.Equals(id, channelId, StringComparison.Ordinal))
+            if (string.Equals(track.ChannelId, channelId, StringComparison.Ordinal))
             {
-                return receiver;
+                return track.Receiver;
             }
         }
 
         return null;
     }
 
-    public Task<ChannelInfo> CreateChannelAsync(string name, CancellationToken cancellation) =>
-        _connection.InvokeAsync<ChannelInfo>("CreateChannel", name, false, cancellation);
-
-    public Task<JoinResult> JoinChannelAsync(string channelId, CancellationToken cancellation) =>
-        _connection.InvokeAsync<JoinResult>("JoinChannel", channelId, (long?)null, cancellation);
-
-    /// <summary><c>SendMessage</c>; completes with the stored message's channel and seq once the server acknowledged it.</summary>
-    public Task<DeliveredMessage> SendAsync(string channelId, string content, string nonce) =>
-        _connection.InvokeAsync<DeliveredMessage>("SendMessage", channelId, content, nonce, (string?)null);
-
-    public async ValueTask DisposeAsync()
+    /// <summary>As <see cref="ReceiverOf(string)"/>, for the UTF-8 bytes of a channel id: no string is made.</summary>
+    public DeliveryChecker.Receiver? ReceiverOf(ReadOnlySpan<byte> utf8ChannelId)
     {
-        _stopping = true;
-        await _connection.DisposeAsync();
+        foreach (var track in _tracks)
+        {
+            if (utf8ChannelId.SequenceEqual(track.Utf8ChannelId))
+            {
+                return track.Receiver;
+            }
+        }
+
+        return null;
     }
+
+    /// <summary>A <c>MessageCreated</c> arrived at <paramref name="arrivalMicros"/>.</summary>
+    protected void OnDelivered(DeliveryChecker.Receiver? receiver, long seq, long intendedMicros, long arrivalMicros) =>
+        _sink?.Delivered(receiver, seq, intendedMicros, arrivalMicros);
+
+    /// <summary>The connection closed; unless <paramref name="stopping"/>, that is a drop: its tracks stop expecting messages.</summary>
+    protected void OnClosed(Exception? error, bool stopping)
+    {
+        if (stopping || _dropped)
+        {
+            return;
+        }
+
+        _dropped = true;
+        foreach (var track in _tracks)
+        {
+            DeliveryChecker.Disconnect(track.Receiver);
+        }
+
+        _sink?.Dropped(this, error);
+    }
+
+    private sealed record Watched(string ChannelId, byte[] Utf8ChannelId, DeliveryChecker.Receiver Receiver);
 }

@@ -15,7 +15,7 @@ public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
     public async Task<IReadOnlyList<BenchClient>> ConnectAsync(IReadOnlyList<string> userIds, Func<int, string> gatewayOf, CancellationToken cancellation)
     {
         var tokens = await DevTokens.FetchAsync(context.Gateways, userIds, context.SetupConcurrency, cancellation);
-        var clients = userIds.Select((userId, i) => BenchClient.Create(gatewayOf(i), userId, tokens[i], context.Protocol, context.SkipNegotiation)).ToArray();
+        var clients = userIds.Select((userId, i) => BenchClient.Create(context, gatewayOf(i), userId, tokens[i])).ToArray();
         _clients.AddRange(clients);
         await RunAllAsync($"connecting {clients.Length} clients", clients, (client, token) => client.ConnectAsync(context.ConnectTimeout, token), cancellation);
         return clients;
@@ -28,7 +28,7 @@ public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
         await RunAllAsync(
             $"creating {owners.Count} channels",
             Enumerable.Range(0, owners.Count).ToArray(),
-            async (i, token) => ids[i] = (await owners[i].CreateChannelAsync($"bench-{context.RunId}-{i}", token)).Id,
+            async (i, token) => ids[i] = await owners[i].CreateChannelAsync($"bench-{context.RunId}-{i}", token),
             cancellation);
         return ids;
     }

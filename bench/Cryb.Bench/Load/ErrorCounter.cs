@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http;
 using System.Net.WebSockets;
+using Cryb.Bench.Load.Clients;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Cryb.Bench.Load;
@@ -22,13 +23,14 @@ public sealed class ErrorCounter
     public SortedDictionary<string, long> Snapshot() => new(_counts, StringComparer.Ordinal);
 
     /// <summary>
-    /// The code of a refusal, which reaches the official client as
+    /// The code of a refusal, which reaches the SignalR clients as
     /// <c>"... HubException: code: reason"</c> (or <c>"code: reason"</c>); other failures are
     /// named by kind (<c>http_401</c>, <c>timeout</c>, <c>websocket</c>, <c>connection_closed</c>).
     /// </summary>
     public static string CodeOf(Exception exception) => exception switch
     {
         HubException hub => CodeOf(hub.Message) ?? "hub_error",
+        CallRefusedException refused => CodeOf(refused.Message) ?? "refused",
         HttpRequestException { StatusCode: { } status } => $"http_{(int)status}",
         HttpRequestException => "http_error",
         TimeoutException or OperationCanceledException => "timeout",

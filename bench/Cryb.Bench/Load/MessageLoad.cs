@@ -27,7 +27,6 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
     private string[] _channelIds = [];
     private volatile StepRecorder? _current;
     private long _inFlight;
-    private long _graceMicros;
     private int _drops;
     private int _steps;
 
@@ -77,7 +76,6 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
     public async Task<LoadStepResult> RunStepAsync(double perSenderRate, TimeSpan warmup, TimeSpan duration, TimeSpan drain, CancellationToken cancellation)
     {
         var step = ++_steps;
-        _graceMicros = BenchClock.ToMicros(drain);
         var start = BenchClock.NowMicros + StartLeadMicros;
         var windowStart = start + BenchClock.ToMicros(warmup);
         var recorder = new StepRecorder(windowStart, windowStart + BenchClock.ToMicros(duration));
@@ -90,6 +88,7 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
         var drained = await DrainAsync(drain, cancellation);
 
         var correctness = Check();
+        var pending = Interlocked.Read(ref _inFlight);
         var seconds = duration.TotalSeconds;
         return new LoadStepResult(
             step,
@@ -106,24 +105,25 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
             recorder.EndToEnd.Summarize(),
             recorder.Ack.Summarize(),
             recorder.Errors.Snapshot(),
-            Interlocked.Read(ref _inFlight),
+            recorder.FailedSends,
+            pending,
             Math.Round(drained.TotalSeconds, 2),
             cpuReport,
-            correctness);
+            correctness,
+            StepVerdict.Failures(correctness, recorder.FailedSends, pending, _context.System.PromisesOrder()));
     }
 
-    /// <summary>The verdict now; deliveries count as lost once missing a drain time after their acknowledgement.</summary>
-    public CorrectnessReport Check() => _checker.Check(BenchClock.NowMicros, _graceMicros);
+    /// <summary>The verdict now: every acknowledged delivery still missing counts as lost.</summary>
+    public CorrectnessReport Check() => _checker.Check();
 
-    void IDeliverySink.Delivered(BenchClient client, DeliveredMessage message, long arrivalMicros)
+    void IDeliverySink.Delivered(DeliveryChecker.Receiver? receiver, long seq, long intendedMicros, long arrivalMicros)
     {
-        var receiver = client.ReceiverOf(message.ChannelId);
-        if (receiver is null || DeliveryChecker.Deliver(receiver, message.Seq) == DeliveryOutcome.Duplicate)
+        if (receiver is null || DeliveryChecker.Deliver(receiver, seq) == DeliveryOutcome.Duplicate)
         {
             return;
         }
 
-        _current?.Delivered(MessageStamp.IntendedMicros(message.Content), arrivalMicros);
+        _current?.Delivered(intendedMicros, arrivalMicros);
     }
 
     void IDeliverySink.Dropped(BenchClient client, Exception? error)
@@ -198,15 +198,15 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
         Interlocked.Increment(ref _inFlight);
         try
         {
-            var ack = await _clients[sender].SendAsync(
+            var seq = await _clients[sender].SendAsync(
                 _channelIds[channel], MessageStamp.Format(sender, k, intended, _padding), $"{_context.RunId}-{sender}-{k}");
             var at = BenchClock.NowMicros;
-            _checker.Acknowledge(channel, ack.Seq, at);
+            _checker.Acknowledge(channel, seq);
             recorder.Acked(intended, at);
         }
         catch (Exception ex)
         {
-            recorder.Errors.Add(ex);
+            recorder.Failed(ex);
         }
         finally
         {
@@ -224,21 +224,16 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
 
     /// <summary>
     /// Waits until every send is answered and every acknowledged message reached every connected
-    /// member. Past <paramref name="limit"/> it stops waiting for unanswered sends, but still gives
-    /// each recent acknowledgement up to <paramref name="limit"/> to be delivered everywhere before
-    /// a missing delivery is judged lost.
+    /// member, or <paramref name="limit"/> passed: then a send still unanswered and a delivery still
+    /// missing are failures of the step, however recent.
     /// </summary>
     private async Task<TimeSpan> DrainAsync(TimeSpan limit, CancellationToken cancellation)
     {
         var started = DateTime.UtcNow;
         while (true)
         {
-            var report = Check();
             var elapsed = DateTime.UtcNow - started;
-            var complete = report.LostDeliveries == 0 && report.UnsettledDeliveries == 0;
-            if ((complete && Interlocked.Read(ref _inFlight) == 0)
-                || (elapsed >= limit && report.UnsettledDeliveries == 0)
-                || elapsed >= limit * 2)
+            if ((Interlocked.Read(ref _inFlight) == 0 && Check().LostDeliveries == 0) || elapsed >= limit)
             {
                 return elapsed;
             }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 
 namespace Cryb.Bench.Load;
@@ -25,6 +26,21 @@ public static class MessageStamp
 
         var at = content.LastIndexOf(TimeKey, StringComparison.Ordinal);
         return at >= 0 && long.TryParse(content.AsSpan(at + TimeKey.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
+            ? micros
+            : -1;
+    }
+
+    /// <summary>As <see cref="IntendedMicros(string?)"/>, on the content's UTF-8 bytes as received: no string is made.</summary>
+    public static long IntendedMicros(ReadOnlySpan<byte> utf8Content)
+    {
+        var at = utf8Content.LastIndexOf(" t="u8);
+        if (at < 0)
+        {
+            return -1;
+        }
+
+        var digits = utf8Content[(at + TimeKey.Length)..];
+        return Utf8Parser.TryParse(digits, out long micros, out var used) && used == digits.Length && used > 0 && digits[0] is >= (byte)'0' and <= (byte)'9'
             ? micros
             : -1;
     }

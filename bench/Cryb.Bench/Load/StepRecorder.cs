@@ -13,6 +13,7 @@ public sealed class StepRecorder(long windowStart, long windowEnd)
     private long _offered;
     private long _acked;
     private long _deliveries;
+    private long _failedSends;
 
     public long WindowStart { get; } = windowStart;
 
@@ -30,6 +31,9 @@ public sealed class StepRecorder(long windowStart, long windowEnd)
     public long AckedInWindow => Interlocked.Read(ref _acked);
 
     public long DeliveriesInWindow => Interlocked.Read(ref _deliveries);
+
+    /// <summary>Sends of the whole step, warmup included, that failed or were refused: never acknowledged.</summary>
+    public long FailedSends => Interlocked.Read(ref _failedSends);
 
     public bool InWindow(long micros) => micros >= WindowStart && micros < WindowEnd;
 
@@ -52,6 +56,12 @@ public sealed class StepRecorder(long windowStart, long windowEnd)
         {
             Interlocked.Increment(ref _acked);
         }
+    }
+
+    public void Failed(Exception error)
+    {
+        Interlocked.Increment(ref _failedSends);
+        Errors.Add(error);
     }
 
     /// <summary>A first delivery to one member; <paramref name="intended"/> is -1 for content that is not a bench stamp.</summary>

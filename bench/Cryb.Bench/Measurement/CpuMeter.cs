@@ -63,8 +63,14 @@ public sealed record ProcessCpuUse(string Name, int Pid, double CpuSeconds)
 
 /// <summary>CPU use of every measured process over a window.</summary>
 /// <param name="Unit">What <see cref="Units"/> counts: deliveries, or connections for <c>connect</c>.</param>
-public sealed record CpuReport(double WindowSeconds, IReadOnlyList<ProcessCpuUse> Processes, double TotalCpuSeconds, double? TotalPerThousand, long Units, string Unit)
+/// <param name="ProcessorCount">Cores of the machine the window ran on.</param>
+public sealed record CpuReport(double WindowSeconds, IReadOnlyList<ProcessCpuUse> Processes, double TotalCpuSeconds, double? TotalPerThousand, long Units, string Unit, int ProcessorCount)
 {
+    /// <summary>Cores the generator (<c>bench</c>) kept busy, as a share of the machine: it shares the cores with what it loads.</summary>
+    public double GeneratorShare => ProcessorCount > 0
+        ? Math.Round(Processes.Where(process => process.Name == MonitoredProcess.Generator.Name).Sum(process => process.Cores) / ProcessorCount, 3)
+        : 0;
+
     public static CpuReport Create(double windowSeconds, IReadOnlyList<ProcessCpuUse> processes, long units, string unit)
     {
         double? PerThousand(double seconds) => units > 0 ? Math.Round(seconds * 1000.0 / units, 4) : null;
@@ -80,6 +86,7 @@ public sealed record CpuReport(double WindowSeconds, IReadOnlyList<ProcessCpuUse
             Math.Round(total, 2),
             PerThousand(total),
             units,
-            unit);
+            unit,
+            Environment.ProcessorCount);
     }
 }

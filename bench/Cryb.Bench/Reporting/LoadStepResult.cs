@@ -11,8 +11,10 @@ namespace Cryb.Bench.Reporting;
 /// <param name="EndToEnd">Delivery time minus intended send time, for messages intended in the window.</param>
 /// <param name="Ack">Acknowledgement time minus intended send time, same messages.</param>
 /// <param name="Errors">Failed sends and dropped connections by code, warmup included.</param>
-/// <param name="PendingAfterDrain">Sends still unanswered when the drain gave up.</param>
+/// <param name="FailedSends">Sends of the step, warmup included, that failed or were refused.</param>
+/// <param name="PendingAfterDrain">Sends still unanswered when the drain ended.</param>
 /// <param name="Correctness">Cumulative over the run, checked after this step's drain.</param>
+/// <param name="Failures">Why the step failed (<see cref="StepVerdict"/>); empty when it passed.</param>
 public sealed record LoadStepResult(
     int Step,
     double PerSenderRate,
@@ -28,11 +30,18 @@ public sealed record LoadStepResult(
     LatencySummary EndToEnd,
     LatencySummary Ack,
     IReadOnlyDictionary<string, long> Errors,
+    long FailedSends,
     long PendingAfterDrain,
     double DrainSeconds,
     CpuReport Cpu,
-    CorrectnessReport Correctness)
+    CorrectnessReport Correctness,
+    IReadOnlyList<string> Failures)
 {
+    public bool Passed => Failures.Count == 0;
+
+    /// <summary>Sends never acknowledged: failed, refused, or unanswered when the drain ended.</summary>
+    public long UnacknowledgedSends => FailedSends + PendingAfterDrain;
+
     public long ErrorCount => Errors.Values.Sum();
 
     /// <summary>Achieved over offered sends.</summary>

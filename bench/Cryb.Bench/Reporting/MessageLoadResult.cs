@@ -17,34 +17,9 @@ public sealed class MessageLoadResult(RunInfo run, object options, ShapeSummary 
     /// <summary>Only for <c>ramp</c>.</summary>
     public RampSummary? Ramp { get; } = ramp;
 
-    public override IReadOnlyList<string> Failures
-    {
-        get
-        {
-            var failures = new List<string>();
-            if (Correctness.Acknowledged == 0)
-            {
-                failures.Add("no send was acknowledged, so nothing was checked");
-            }
-
-            if (Correctness.LostDeliveries > 0)
-            {
-                failures.Add($"{Correctness.LostDeliveries} deliveries of {Correctness.LostMessages} acknowledged messages were lost");
-            }
-
-            if (Correctness.Duplicates > 0)
-            {
-                failures.Add($"{Correctness.Duplicates} duplicate deliveries");
-            }
-
-            if (Correctness.OutOfOrder > 0)
-            {
-                failures.Add($"{Correctness.OutOfOrder} deliveries out of order");
-            }
-
-            return failures;
-        }
-    }
+    /// <summary>Every failing step's failures; a run of several steps names the step.</summary>
+    public override IReadOnlyList<string> Failures =>
+        [.. Steps.SelectMany(step => step.Failures.Select(failure => Steps.Count > 1 ? $"step {step.Step}: {failure}" : failure))];
 
     public override void WriteSummary(MarkdownWriter markdown)
     {
@@ -58,14 +33,14 @@ public sealed class MessageLoadResult(RunInfo run, object options, ShapeSummary 
         }
 
         markdown.Heading("Load and latency (ms, from intended send time)", 3).Table(
-            ["step", "rate/sender", "offered sends/s", "acked sends/s", "deliveries/s", "e2e p50", "e2e p95", "e2e p99", "e2e p99.9", "e2e max", "ack p50", "ack p99", "ack max", "errors", "pending"],
+            ["step", "rate/sender", "offered sends/s", "acked sends/s", "deliveries/s", "e2e p50", "e2e p95", "e2e p99", "e2e p99.9", "e2e max", "ack p50", "ack p99", "ack max", "errors", "unacknowledged", "verdict"],
             Steps.Select(step => (IReadOnlyList<object?>)
             [
                 step.Step, step.PerSenderRate, step.OfferedSendsPerSecond, step.AchievedSendsPerSecond, step.DeliveriesPerSecond,
                 step.EndToEnd.P50, step.EndToEnd.P95, step.EndToEnd.P99, step.EndToEnd.P999, step.EndToEnd.Max,
-                step.Ack.P50, step.Ack.P99, step.Ack.Max, step.ErrorCount, step.PendingAfterDrain,
+                step.Ack.P50, step.Ack.P99, step.Ack.Max, step.ErrorCount, step.UnacknowledgedSends, step.Passed ? "pass" : "FAIL",
             ]));
-        SummarySections.Correctness(markdown, Correctness);
+        SummarySections.Correctness(markdown, Correctness, Run.System);
         var errors = Steps.SelectMany(step => step.Errors).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Sum(pair => pair.Value));
         SummarySections.Errors(markdown, errors);
         SummarySections.Cpu(markdown, Steps.Select(step => ($"step {step.Step}", step.Cpu)).ToArray());

@@ -1,3 +1,4 @@
+using Cryb.Bench.Load;
 using Cryb.Bench.Measurement;
 
 namespace Cryb.Bench.Reporting;
@@ -9,6 +10,8 @@ public sealed record RunInfo(
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
     IReadOnlyList<string> Gateways,
+    BenchSystem System,
+    BenchClientKind Client,
     string Protocol,
     bool SkipNegotiation,
     IReadOnlyList<MonitoredProcess> Processes,
@@ -21,6 +24,8 @@ public sealed record RunInfo(
         startedAt,
         DateTimeOffset.UtcNow,
         context.Gateways,
+        context.System,
+        context.Client,
         context.Protocol.ToString().ToLowerInvariant(),
         context.SkipNegotiation,
         context.Processes,

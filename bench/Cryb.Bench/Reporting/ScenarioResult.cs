@@ -5,10 +5,16 @@ namespace Cryb.Bench.Reporting;
 /// <summary>What a scenario measured: serialized as <c>result.json</c>, summarized in <c>summary.md</c>, plotted in <c>plot.svg</c>.</summary>
 public abstract class ScenarioResult(RunInfo run)
 {
+    /// <summary>The environment variable through which a script passes the command the user typed.</summary>
+    public const string InvocationVariable = "CRYB_BENCH_COMMAND";
+
     public RunInfo Run { get; } = run;
 
     /// <summary>The command that produced the result, as typed (set by the command line front end).</summary>
     public string? CommandLine { get; set; }
+
+    /// <summary>The command the user typed when a script ran the tool (<c>./cryb bench ...</c>, from <c>CRYB_BENCH_COMMAND</c>).</summary>
+    public string? Invocation { get; set; }
 
     /// <summary>Correctness failures (lost, duplicated or reordered messages; dropped connections). Empty when the run passed.</summary>
     public abstract IReadOnlyList<string> Failures { get; }

@@ -38,7 +38,7 @@ public static class ConnectScenario
         var tokens = await DevTokens.FetchAsync(context.Gateways, users, context.SetupConcurrency, cancellation);
         context.Log($"{total} tokens fetched; opening {options.Rate:0.#} connections/s for {options.Duration.TotalSeconds:0.#} s");
         // Built before the window: only StartAsync and the wait for Ready are measured.
-        var clients = users.Select((user, i) => BenchClient.Create(context.Gateway(i), user, tokens[i], context.Protocol, context.SkipNegotiation)).ToArray();
+        var clients = users.Select((user, i) => BenchClient.Create(context, context.Gateway(i), user, tokens[i])).ToArray();
         try
         {
             var latency = new LatencyHistogram();

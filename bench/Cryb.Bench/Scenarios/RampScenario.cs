@@ -87,14 +87,9 @@ public static class RampScenario
     /// <summary>Why the ramp should stop after <paramref name="step"/>, or null to go on.</summary>
     public static string? WhyStop(LoadStepResult step, RampOptions options)
     {
-        if (!step.Correctness.Passed)
+        if (!step.Passed)
         {
-            return $"correctness failed ({step.Correctness.LostDeliveries} lost, {step.Correctness.Duplicates} duplicated, {step.Correctness.OutOfOrder} out of order)";
-        }
-
-        if (step.ErrorCount > 0 || step.PendingAfterDrain > 0)
-        {
-            return $"{step.ErrorCount} errors, {step.PendingAfterDrain} sends unanswered";
+            return string.Join("; ", step.Failures);
         }
 
         if (step.EndToEnd.P99 > options.P99BoundMs)

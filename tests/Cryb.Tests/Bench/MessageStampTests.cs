@@ -15,7 +15,7 @@ public sealed class MessageStampTests
         Assert.StartsWith("bench s=7 k=42 ", content);
         Assert.Equal(123_456_789, MessageStamp.IntendedMicros(content));
         Assert.Equal(-1, MessageStamp.IntendedMicros("hello t=abc"));
-        Assert.Equal(-1, MessageStamp.IntendedMicros(null));
+        Assert.Equal(-1, MessageStamp.IntendedMicros((string?)null));
     }
 
     [Theory]
