@@ -5,6 +5,7 @@ using Cryb.Gateway.Auth;
 using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Hubs;
 using Cryb.Identity;
+using Cryb.Streaming;
 using Cryb.Users;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -50,6 +51,13 @@ public sealed class ChatFanout
             : new LossyStreamTarget(channelId, new ChannelFeed(channelId, this, logger), dropSeqs, logger), logger);
         _users = new StreamSubscriptions<UserEvent>(cluster, StreamNames.User, _ => new UserFeed(this), logger);
         _presence = new StreamSubscriptions<PresenceChanged>(cluster, StreamNames.Presence, _ => new PresenceFeed(this), logger);
+        ((PushStreamProvider)cluster.GetStreamProvider(StreamNames.Provider)).OwnerLeft += streamId => _ = (streamId.GetNamespace() switch
+        {
+            StreamNames.Channel => _channels.RenewAsync(streamId.GetKeyAsString()),
+            StreamNames.User => _users.RenewAsync(streamId.GetKeyAsString()),
+            StreamNames.Presence => _presence.RenewAsync(streamId.GetKeyAsString()),
+            _ => Task.CompletedTask,
+        });
     }
 
     public int ChannelSubscriptionCount => _channels.Count;

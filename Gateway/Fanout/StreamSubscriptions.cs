@@ -131,6 +131,31 @@ public sealed partial class StreamSubscriptions<TEvent>(
         return (resubscribed, failed);
     }
 
+    /// <summary>
+    /// The owner of stream <paramref name="key"/> told us it deactivated: subscribe to its next
+    /// activation now and catch up, rather than at the next check (which still follows as backstop).
+    /// </summary>
+    public async Task RenewAsync(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return;
+        }
+
+        try
+        {
+            var (renewed, target) = await EnsureSubscribedAsync(key, entry);
+            if (renewed && target is not null)
+            {
+                await target.CatchUpAsync();
+            }
+        }
+        catch (Exception ex)
+        {
+            LogRenewFailed(ex, streamNamespace, key);
+        }
+    }
+
     private async Task<(bool Renewed, IStreamTarget<TEvent>? Target)> EnsureSubscribedAsync(string key, Entry entry)
     {
         await entry.Gate.WaitAsync();
@@ -194,6 +219,9 @@ public sealed partial class StreamSubscriptions<TEvent>(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Forgetting the dropped subscription to {Namespace}/{Key} failed")]
     private partial void LogStaleUnsubscribeFailed(Exception exception, string @namespace, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing again to {Namespace}/{Key} after its owner left failed; the next check tries again")]
+    private partial void LogRenewFailed(Exception exception, string @namespace, string key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Checking {Failed} of {Total} subscriptions to {Namespace} streams failed; the next check tries again")]
     private partial void LogCheckFailed(Exception exception, int failed, int total, string @namespace);

@@ -19,4 +19,12 @@ public interface IStreamConsumer : IGrainObserver
     /// </summary>
     [Alias("Deliver"), OneWay]
     Task Deliver(StreamId streamId, Guid subscriptionId, long number, StreamBatch batch);
+
+    /// <summary>
+    /// The owner's activation holding subscription <paramref name="subscriptionId"/> is gone (its
+    /// silo is shutting down, or it was deactivated): subscribe again now, so the next activation
+    /// pushes to this consumer, instead of at the next check.
+    /// </summary>
+    [Alias("OwnerLeft"), OneWay]
+    Task OwnerLeft(StreamId streamId, Guid subscriptionId);
 }

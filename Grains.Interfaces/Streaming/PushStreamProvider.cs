@@ -51,6 +51,12 @@ public sealed partial class PushStreamProvider(string name, IServiceProvider ser
     /// <summary>Pushes given up for lost after <see cref="PushStreamOptions.ReorderWait"/> (this client, since start).</summary>
     public long LostPushes => Interlocked.Read(ref _lostPushes);
 
+    /// <summary>
+    /// An owner holding one of this client's subscriptions deactivated (the stream's handles stay,
+    /// but nothing is pushed to them until they subscribe again): renew them now, and catch up.
+    /// </summary>
+    public event Action<StreamId>? OwnerLeft;
+
     public IAsyncStream<T> GetStream<T>(StreamId streamId) => new PushStream<T>(streamId, this);
 
     internal IStreamOwnerExtension OwnerOf(StreamId streamId) => StreamOwners.Of(Grains, streamId);
@@ -318,6 +324,16 @@ public sealed partial class PushStreamProvider(string name, IServiceProvider ser
             if (provider._local.TryGetValue(streamId, out var local))
             {
                 provider.Deliver(local, subscriptionId, number, batch);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task OwnerLeft(StreamId streamId, Guid subscriptionId)
+        {
+            if (provider._local.TryGetValue(streamId, out var local) && local.RegistrationId == subscriptionId)
+            {
+                provider.OwnerLeft?.Invoke(streamId);
             }
 
             return Task.CompletedTask;

@@ -11,14 +11,28 @@ namespace Cryb.Grains.Streaming;
 /// at a time), so it needs no locks; its calls interleave with the owner's, since they touch only
 /// this table.
 /// </summary>
-internal sealed partial class StreamOwnerExtension(IGrainContext owner, TimeProvider time, SiloMetrics metrics, ILogger<StreamOwnerExtension> logger)
-    : IStreamOwnerExtension
+internal sealed partial class StreamOwnerExtension : IStreamOwnerExtension
 {
     /// <summary>Bounds on a requested lease: long enough to survive a slow renewal, short enough that a dead client's pushes stop.</summary>
     private static readonly TimeSpan MinLease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxLease = TimeSpan.FromHours(1);
 
     private readonly Dictionary<StreamId, OwnedStream> _streams = [];
+    private readonly IGrainContext _owner;
+    private readonly TimeProvider _time;
+    private readonly SiloMetrics _metrics;
+    private readonly ILogger<StreamOwnerExtension> _logger;
+
+    public StreamOwnerExtension(IGrainContext owner, TimeProvider time, SiloMetrics metrics, ILogger<StreamOwnerExtension> logger)
+    {
+        _owner = owner;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        // A graceful deactivation (a rolling restart) tells the subscribers at once, so they
+        // subscribe to the next activation without waiting for their next check.
+        _ = owner.Deactivated.ContinueWith(_ => TellSubscribersWeLeft(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
 
     public Task Subscribe(ServiceCredential subscriber, StreamId streamId, StreamSubscription subscription)
     {
@@ -67,7 +81,7 @@ internal sealed partial class StreamOwnerExtension(IGrainContext owner, TimeProv
             return Task.CompletedTask;
         }
 
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         List<GrainId>? expired = null;
         var pushed = 0;
         foreach (var (consumerId, subscriber) in stream.Subscribers)
@@ -97,12 +111,31 @@ internal sealed partial class StreamOwnerExtension(IGrainContext owner, TimeProv
             Remove(streamId, stream, consumerId);
         }
 
-        metrics.Pushed(stream.Namespace, pushed);
+        _metrics.Pushed(stream.Namespace, pushed);
         return Task.CompletedTask;
     }
 
+    /// <summary>After the activation is gone, so nothing changes the table any more.</summary>
+    private void TellSubscribersWeLeft()
+    {
+        foreach (var (streamId, stream) in _streams)
+        {
+            foreach (var (consumerId, subscriber) in stream.Subscribers)
+            {
+                try
+                {
+                    _ = subscriber.Consumer.OwnerLeft(streamId, subscriber.Id);
+                }
+                catch (Exception ex)
+                {
+                    LogPushFailed(ex, streamId, consumerId);
+                }
+            }
+        }
+    }
+
     private DateTimeOffset ExpiryOf(StreamSubscription subscription) =>
-        time.GetUtcNow() + TimeSpan.FromTicks(Math.Clamp(subscription.Lease.Ticks, MinLease.Ticks, MaxLease.Ticks));
+        _time.GetUtcNow() + TimeSpan.FromTicks(Math.Clamp(subscription.Lease.Ticks, MinLease.Ticks, MaxLease.Ticks));
 
     private void Remove(StreamId streamId, OwnedStream stream, GrainId consumerId)
     {
@@ -116,9 +149,9 @@ internal sealed partial class StreamOwnerExtension(IGrainContext owner, TimeProv
     /// <summary>A grain holds only its own streams' subscribers: a channel grain, its channel's stream.</summary>
     private void RequireOwned(StreamId streamId)
     {
-        if (!StreamOwners.InterfaceOf(streamId).IsInstanceOfType(owner.GrainInstance) || streamId.GetKeyAsString() != owner.GrainId.Key.ToString())
+        if (!StreamOwners.InterfaceOf(streamId).IsInstanceOfType(_owner.GrainInstance) || streamId.GetKeyAsString() != _owner.GrainId.Key.ToString())
         {
-            throw new ArgumentException($"{owner.GrainId} does not own stream {streamId}.", nameof(streamId));
+            throw new ArgumentException($"{_owner.GrainId} does not own stream {streamId}.", nameof(streamId));
         }
     }
 

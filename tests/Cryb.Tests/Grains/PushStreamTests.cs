@@ -96,6 +96,22 @@ public sealed class PushStreamTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_owner_that_deactivates_tells_its_subscribers_to_subscribe_again()
+    {
+        var channel = fixture.Client.GetGrain<IChannelGrain>(Ids.NewChannelId());
+        var info = await channel.Create(Alice, "leaving", isPrivate: false);
+        var streamId = StreamId.Create(StreamNames.Channel, info.Id);
+        var consumer = new RecordingConsumer();
+        var subscription = new StreamSubscription(fixture.Client.CreateObjectReference<IStreamConsumer>(consumer), Guid.NewGuid(), TimeSpan.FromMinutes(5));
+        await StreamOwners.Of(fixture.Client, streamId).Subscribe(TestAccounts.Gateway, streamId, subscription);
+
+        await fixture.Cluster.DeactivateAsync(channel);
+
+        var left = await consumer.Left.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal((streamId, subscription.Id), left);
+    }
+
+    [Fact]
     public async Task Only_gateway_accounts_subscribe_and_no_client_publishes()
     {
         var channel = fixture.Client.GetGrain<IChannelGrain>(Ids.NewChannelId());
@@ -134,6 +150,10 @@ public sealed class PushStreamTests(ClusterFixture fixture)
     {
         public Channel<StreamBatch> Batches { get; } = Channel.CreateUnbounded<StreamBatch>();
 
+        public Channel<(StreamId StreamId, Guid SubscriptionId)> Left { get; } = Channel.CreateUnbounded<(StreamId, Guid)>();
+
         public Task Deliver(StreamId streamId, Guid subscriptionId, long number, StreamBatch batch) => Batches.Writer.WriteAsync(batch).AsTask();
+
+        public Task OwnerLeft(StreamId streamId, Guid subscriptionId) => Left.Writer.WriteAsync((streamId, subscriptionId)).AsTask();
     }
 }
