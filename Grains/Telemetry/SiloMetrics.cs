@@ -13,6 +13,7 @@ public sealed class SiloMetrics
     private readonly Counter<long> _authorizationRefusals;
     private readonly Counter<long> _accountActions;
     private readonly Counter<long> _channelModeration;
+    private readonly Counter<long> _rateLimitCalls;
 
     public SiloMetrics(IMeterFactory meters)
     {
@@ -27,9 +28,15 @@ public sealed class SiloMetrics
             "cryb.security.account_actions", "{action}", "Accounts banned, unbanned or deleted, by action");
         _channelModeration = meter.CreateCounter<long>(
             "cryb.security.channel_moderation", "{action}", "Members kicked or banned from channels, by action");
+        _rateLimitCalls = meter.CreateCounter<long>(
+            "cryb.rate_limit.calls", "{call}", "Calls into users' rate-limit grains, by method (lease, return, take)");
         // Zero from the start: a silo that has not served a send yet still shows its series.
         _messagesSent.Add(0);
         _online.Add(0);
+        foreach (var method in new[] { "lease", "return", "take" })
+        {
+            _rateLimitCalls.Add(0, new KeyValuePair<string, object?>("method", method));
+        }
     }
 
     public void MessagesSent(int count) => _messagesSent.Add(count);
@@ -43,6 +50,8 @@ public sealed class SiloMetrics
     public void AccountAction(string action) => _accountActions.Add(1, new KeyValuePair<string, object?>("action", action));
 
     public void ChannelModeration(string action) => _channelModeration.Add(1, new KeyValuePair<string, object?>("action", action));
+
+    public void RateLimitCall(string method) => _rateLimitCalls.Add(1, new KeyValuePair<string, object?>("method", method));
 
     public void Wrote(string operation, TimeSpan duration, int batchSize)
     {
