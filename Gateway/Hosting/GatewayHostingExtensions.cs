@@ -3,10 +3,13 @@ using System.Text.Json.Serialization;
 using Cryb.Gateway.Auth;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hubs;
+using Cryb.Gateway.Limits;
 using Cryb.Gateway.Presence;
 using Cryb.Hosting;
 using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
+using Cryb.Identity;
+using Cryb.Limits;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,6 +54,11 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<ChatErrorFilter>();
         builder.Services.AddSingleton<TokenExpiryFilter>();
         builder.Services.AddSingleton<RateLimitFilter>();
+        builder.Services.AddSingleton(services =>
+        {
+            var cluster = services.GetRequiredService<IClusterClient>();
+            return new RateLimitLeases(userId => cluster.GetGrain<IRateLimitGrain>(userId), services.GetRequiredService<ServiceCredential>(), services.GetRequiredService<TimeProvider>());
+        });
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ChatFanout>();
