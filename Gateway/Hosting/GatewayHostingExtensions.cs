@@ -131,6 +131,10 @@ public static class GatewayHostingExtensions
                 // revoked user cannot keep listening on a connection opened before the token ran out.
                 options.CloseOnAuthenticationExpiration = true;
                 options.TransportSendTimeout = 2 * slowConsumer.Timeout;
+                // Stateful reconnect keeps every written message to send again after a reconnect; the
+                // outboxes return coalesced write buffers to a pool once written (ConnectionOutbox), and
+                // clients resume with JoinChannel(channelId, sinceSeq) instead.
+                options.AllowStatefulReconnects = false;
             })
             .RequireCors(BrowserOriginExtensions.CorsPolicy);
         app.MapDevTokens();
