@@ -45,6 +45,7 @@ public sealed class ConnectionOutbox
     private readonly SlowConsumerOptions _options;
     private readonly TimeProvider _time;
     private readonly Action<ConnectionOutbox, SlowConsumerTrigger> _onSlow;
+    private readonly Action<int>? _onCoalesced;
     private readonly Lock _lock = new();
 
     /// <summary>
@@ -59,12 +60,16 @@ public sealed class ConnectionOutbox
     private bool _draining;
     private bool _closed;
 
-    public ConnectionOutbox(HubConnectionContext connection, SlowConsumerOptions options, TimeProvider time, Action<ConnectionOutbox, SlowConsumerTrigger> onSlow)
+    /// <param name="onCoalesced">Told how many events go out together, before each coalesced write.</param>
+    public ConnectionOutbox(
+        HubConnectionContext connection, SlowConsumerOptions options, TimeProvider time,
+        Action<ConnectionOutbox, SlowConsumerTrigger> onSlow, Action<int>? onCoalesced = null)
     {
         Connection = connection;
         _options = options;
         _time = time;
         _onSlow = onSlow;
+        _onCoalesced = onCoalesced;
     }
 
     public HubConnectionContext Connection { get; }
@@ -147,8 +152,14 @@ public sealed class ConnectionOutbox
     private async Task DrainAsync(SerializedHubMessage message, int bytes)
     {
         byte[]? rented = null;
+        var coalesced = 0;
         while (true)
         {
+            if (coalesced > 1)
+            {
+                _onCoalesced?.Invoke(coalesced);
+            }
+
             var write = Connection.WriteAsync(message);
             if (write.IsCompletedSuccessfully)
             {
@@ -198,18 +209,18 @@ public sealed class ConnectionOutbox
                 }
 
                 _bufferedBytes -= bytes;
-                (message, bytes, rented) = _queue.Count == 1 ? Single(_queue.Dequeue()) : CoalesceLocked(_queue);
+                (message, bytes, rented, coalesced) = _queue.Count == 1 ? Single(_queue.Dequeue()) : CoalesceLocked(_queue);
             }
         }
 
-        static (SerializedHubMessage, int, byte[]?) Single((SerializedHubMessage Message, int Bytes) next) => (next.Message, next.Bytes, null);
+        static (SerializedHubMessage, int, byte[]?, int) Single((SerializedHubMessage Message, int Bytes) next) => (next.Message, next.Bytes, null, 1);
     }
 
     /// <summary>
     /// Takes the events at the head of the queue, up to <see cref="MaxCoalescedBytes"/> (at least one),
     /// as one message of their frames side by side, in the connection's protocol only.
     /// </summary>
-    private (SerializedHubMessage Message, int Bytes, byte[]? Rented) CoalesceLocked(Queue<(SerializedHubMessage Message, int Bytes)> queue)
+    private (SerializedHubMessage Message, int Bytes, byte[]? Rented, int Events) CoalesceLocked(Queue<(SerializedHubMessage Message, int Bytes)> queue)
     {
         int count = 0, total = 0;
         foreach (var (_, bytes) in queue)
@@ -226,7 +237,7 @@ public sealed class ConnectionOutbox
         if (count == 1)
         {
             var (message, bytes) = queue.Dequeue();
-            return (message, bytes, null);
+            return (message, bytes, null, 1);
         }
 
         var protocol = Connection.Protocol;
@@ -241,7 +252,7 @@ public sealed class ConnectionOutbox
         }
 
         var coalesced = new SerializedHubMessage([new SerializedMessage(protocol.Name, buffer.AsMemory(0, total))]);
-        return (coalesced, total, buffer);
+        return (coalesced, total, buffer, count);
     }
 
     /// <summary>True for the one caller that closed it, so a slow consumer is reported once.</summary>
