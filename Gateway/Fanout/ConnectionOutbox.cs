@@ -36,7 +36,7 @@ public sealed class ConnectionOutbox
     /// <summary>
     /// The most one coalesced write holds. The stall timeout bounds one write's wait, and SignalR's
     /// transport buffer (64 KB) resumes a paused writer once half of it has drained: a write of at
-    /// most 32 KB asks no more reading of the client than a single large event does (a
+    /// most 32 KB asks about as much reading of the client as a single large event does (a
     /// 4000-character message is up to 24 KB), so a client that reads slowly is not taken for one
     /// that stopped. 32 KB is a hundred ordinary events: one write and one flush instead of a hundred.
     /// </summary>
@@ -209,18 +209,16 @@ public sealed class ConnectionOutbox
                 }
 
                 _bufferedBytes -= bytes;
-                (message, bytes, rented, coalesced) = _queue.Count == 1 ? Single(_queue.Dequeue()) : CoalesceLocked(_queue);
+                (message, bytes, rented, coalesced) = TakeLocked(_queue);
             }
         }
-
-        static (SerializedHubMessage, int, byte[]?, int) Single((SerializedHubMessage Message, int Bytes) next) => (next.Message, next.Bytes, null, 1);
     }
 
     /// <summary>
-    /// Takes the events at the head of the queue, up to <see cref="MaxCoalescedBytes"/> (at least one),
+    /// Takes the next event, or the events at the head of the queue up to <see cref="MaxCoalescedBytes"/>
     /// as one message of their frames side by side, in the connection's protocol only.
     /// </summary>
-    private (SerializedHubMessage Message, int Bytes, byte[]? Rented, int Events) CoalesceLocked(Queue<(SerializedHubMessage Message, int Bytes)> queue)
+    private (SerializedHubMessage Message, int Bytes, byte[]? Rented, int Events) TakeLocked(Queue<(SerializedHubMessage Message, int Bytes)> queue)
     {
         int count = 0, total = 0;
         foreach (var (_, bytes) in queue)
