@@ -111,7 +111,7 @@ public sealed class RateLimitLeasesTests
         var gateway = Gateway(grain);
         await AllowedOf(gateway, 1);
 
-        _time.Advance(RateLimitGrain.LeaseLifetime);
+        _time.Advance(UserRateLimits.LeaseLifetime);
         Assert.Equal(1, await AllowedOf(gateway, 1));
 
         Assert.Equal(2, grain.Leases);

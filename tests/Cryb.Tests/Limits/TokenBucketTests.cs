@@ -6,7 +6,7 @@ namespace Cryb.Tests.Limits;
 /// <summary>The grain's bucket with leases, on a fake clock: 5 tokens a second, bursts of 10, leases of 5.</summary>
 public sealed class TokenBucketTests
 {
-    private static readonly TimeSpan Lifetime = RateLimitGrain.LeaseLifetime;
+    private static readonly TimeSpan Lifetime = UserRateLimits.LeaseLifetime;
 
     private readonly FakeTimeProvider _time = new();
 
