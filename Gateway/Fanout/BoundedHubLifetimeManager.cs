@@ -42,7 +42,7 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
 
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
-        _connections[connection.ConnectionId] = new ConnectionOutbox(connection, _options, _time, OnSlowConsumer);
+        _connections[connection.ConnectionId] = new ConnectionOutbox(connection, _options, _time, OnSlowConsumer, _metrics.Coalesced);
         return Task.CompletedTask;
     }
 

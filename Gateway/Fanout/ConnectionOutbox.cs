@@ -1,5 +1,7 @@
+using System.Buffers;
 using Cryb.Gateway.Hosting;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Cryb.Gateway.Fanout;
 
@@ -16,7 +18,10 @@ public enum SlowConsumerTrigger
 /// <summary>
 /// One connection's bounded queue of outgoing events and the single writer that drains it in order.
 /// Senders only enqueue, so a connection that stops reading delays nobody else: its events wait here,
-/// behind its own blocked write, until it reads again or breaks a limit and is closed.
+/// behind its own blocked write, until it reads again or breaks a limit and is closed. A connection
+/// that falls behind gets what waited for it in one write: the events' frames, already serialized in
+/// its protocol, side by side in one pooled buffer (both hub protocols delimit their frames, JSON
+/// with a record separator and MessagePack with a length prefix, so the client reads them one by one).
 /// </summary>
 /// <remarks>
 /// SignalR's own <c>HubConnectionContext.WriteAsync</c> completes only when the connection's outgoing
@@ -28,9 +33,19 @@ public enum SlowConsumerTrigger
 /// </remarks>
 public sealed class ConnectionOutbox
 {
+    /// <summary>
+    /// The most one coalesced write holds. The stall timeout bounds one write's wait, and SignalR's
+    /// transport buffer (64 KB) resumes a paused writer once half of it has drained: a write of at
+    /// most 32 KB asks about as much reading of the client as a single large event does (a
+    /// 4000-character message is up to 24 KB), so a client that reads slowly is not taken for one
+    /// that stopped. 32 KB is a hundred ordinary events: one write and one flush instead of a hundred.
+    /// </summary>
+    public const int MaxCoalescedBytes = 32 * 1024;
+
     private readonly SlowConsumerOptions _options;
     private readonly TimeProvider _time;
     private readonly Action<ConnectionOutbox, SlowConsumerTrigger> _onSlow;
+    private readonly Action<int>? _onCoalesced;
     private readonly Lock _lock = new();
 
     /// <summary>
@@ -45,12 +60,16 @@ public sealed class ConnectionOutbox
     private bool _draining;
     private bool _closed;
 
-    public ConnectionOutbox(HubConnectionContext connection, SlowConsumerOptions options, TimeProvider time, Action<ConnectionOutbox, SlowConsumerTrigger> onSlow)
+    /// <param name="onCoalesced">Told how many events go out together, before each coalesced write.</param>
+    public ConnectionOutbox(
+        HubConnectionContext connection, SlowConsumerOptions options, TimeProvider time,
+        Action<ConnectionOutbox, SlowConsumerTrigger> onSlow, Action<int>? onCoalesced = null)
     {
         Connection = connection;
         _options = options;
         _time = time;
         _onSlow = onSlow;
+        _onCoalesced = onCoalesced;
     }
 
     public HubConnectionContext Connection { get; }
@@ -126,11 +145,21 @@ public sealed class ConnectionOutbox
         }
     }
 
-    /// <summary>Writes <paramref name="message"/>, then whatever queued up behind it, in order.</summary>
+    /// <summary>
+    /// Writes <paramref name="message"/>, then whatever queued up behind it, in order: a single event
+    /// as it is, several in one write of up to <see cref="MaxCoalescedBytes"/>.
+    /// </summary>
     private async Task DrainAsync(SerializedHubMessage message, int bytes)
     {
+        byte[]? rented = null;
+        var coalesced = 0;
         while (true)
         {
+            if (coalesced > 1)
+            {
+                _onCoalesced?.Invoke(coalesced);
+            }
+
             var write = Connection.WriteAsync(message);
             if (write.IsCompletedSuccessfully)
             {
@@ -145,6 +174,7 @@ public sealed class ConnectionOutbox
                 }
                 catch (TimeoutException)
                 {
+                    // The write may still copy from the coalesced buffer: it goes to the garbage collector, not the pool.
                     bool stalled;
                     lock (_lock)
                     {
@@ -161,9 +191,16 @@ public sealed class ConnectionOutbox
                 }
             }
 
+            // The transport copied the bytes into its pipe before the write completed.
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+                rented = null;
+            }
+
             lock (_lock)
             {
-                if (_closed || _queue is null || !_queue.TryDequeue(out var next))
+                if (_closed || _queue is null || _queue.Count == 0)
                 {
                     _queue = null;
                     _bufferedBytes = 0;
@@ -172,9 +209,48 @@ public sealed class ConnectionOutbox
                 }
 
                 _bufferedBytes -= bytes;
-                (message, bytes) = next;
+                (message, bytes, rented, coalesced) = TakeLocked(_queue);
             }
         }
+    }
+
+    /// <summary>
+    /// Takes the next event, or the events at the head of the queue up to <see cref="MaxCoalescedBytes"/>
+    /// as one message of their frames side by side, in the connection's protocol only.
+    /// </summary>
+    private (SerializedHubMessage Message, int Bytes, byte[]? Rented, int Events) TakeLocked(Queue<(SerializedHubMessage Message, int Bytes)> queue)
+    {
+        int count = 0, total = 0;
+        foreach (var (_, bytes) in queue)
+        {
+            if (count > 0 && total + bytes > MaxCoalescedBytes)
+            {
+                break;
+            }
+
+            count++;
+            total += bytes;
+        }
+
+        if (count == 1)
+        {
+            var (message, bytes) = queue.Dequeue();
+            return (message, bytes, null, 1);
+        }
+
+        var protocol = Connection.Protocol;
+        // Back to the pool once written: SignalR keeps no written message (stateful reconnect is off, see MapCrybGateway).
+        var buffer = ArrayPool<byte>.Shared.Rent(total);
+        var offset = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var frame = queue.Dequeue().Message.GetSerializedMessage(protocol).Span;
+            frame.CopyTo(buffer.AsSpan(offset));
+            offset += frame.Length;
+        }
+
+        var coalesced = new SerializedHubMessage([new SerializedMessage(protocol.Name, buffer.AsMemory(0, total))]);
+        return (coalesced, total, buffer, count);
     }
 
     /// <summary>True for the one caller that closed it, so a slow consumer is reported once.</summary>

@@ -3,11 +3,14 @@ using System.Text.Json.Serialization;
 using Cryb.Gateway.Auth;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hubs;
+using Cryb.Gateway.Limits;
 using Cryb.Gateway.Presence;
 using Cryb.Hosting;
 using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
 using Cryb.Streaming;
+using Cryb.Identity;
+using Cryb.Limits;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -52,6 +55,11 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<ChatErrorFilter>();
         builder.Services.AddSingleton<TokenExpiryFilter>();
         builder.Services.AddSingleton<RateLimitFilter>();
+        builder.Services.AddSingleton(services =>
+        {
+            var cluster = services.GetRequiredService<IClusterClient>();
+            return new RateLimitLeases(userId => cluster.GetGrain<IRateLimitGrain>(userId), services.GetRequiredService<ServiceCredential>(), services.GetRequiredService<TimeProvider>());
+        });
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ChatFanout>();
@@ -136,6 +144,10 @@ public static class GatewayHostingExtensions
                 // revoked user cannot keep listening on a connection opened before the token ran out.
                 options.CloseOnAuthenticationExpiration = true;
                 options.TransportSendTimeout = 2 * slowConsumer.Timeout;
+                // Stateful reconnect keeps every written message to send again after a reconnect; the
+                // outboxes return coalesced write buffers to a pool once written (ConnectionOutbox), and
+                // clients resume with JoinChannel(channelId, sinceSeq) instead.
+                options.AllowStatefulReconnects = false;
             })
             .RequireCors(BrowserOriginExtensions.CorsPolicy);
         app.MapDevTokens();

@@ -15,6 +15,7 @@ public sealed class GatewayMetrics
 {
     private readonly KeyValuePair<string, object?> _gateway;
     private readonly Counter<long> _slowConsumers;
+    private readonly Counter<long> _coalesced;
     private readonly Counter<long> _protocolErrors;
     private readonly Counter<long> _connects;
     private readonly Counter<long> _disconnects;
@@ -56,6 +57,7 @@ public sealed class GatewayMetrics
         _gapFills = meter.CreateCounter<long>("cryb.gateway.gap_fills", "{fill}", "Fetches of missed channel changes from the channel grain, by trigger (gap, catch_up)");
         _gapFilledChanges = meter.CreateCounter<long>("cryb.gateway.gap_filled_changes", "{change}", "Channel changes delivered from a fill rather than from the stream");
         _slowConsumers = meter.CreateCounter<long>("cryb.gateway.slow_consumers.disconnected", "{connection}", "Connections closed as slow_consumer, by trigger (buffer_full, stalled)");
+        _coalesced = meter.CreateCounter<long>("cryb.gateway.coalesced_events", "{event}", "Events written together with others in one write, to connections that fell behind");
         _protocolErrors = meter.CreateCounter<long>("cryb.gateway.protocol_errors", "{frame}", "Frames SignalR could not dispatch, by kind (unknown_method, bad_arguments, malformed_frame)");
         // Zero from the start, so alerts and dashboards see the series before the first incident.
         foreach (var trigger in Enum.GetValues<SlowConsumerTrigger>())
@@ -74,6 +76,7 @@ public sealed class GatewayMetrics
         }
 
         _gapFilledChanges.Add(0, _gateway);
+        _coalesced.Add(0, _gateway);
     }
 
     public void Connected() => _connects.Add(1, _gateway);
@@ -106,6 +109,8 @@ public sealed class GatewayMetrics
 
     public void SlowConsumerDisconnected(SlowConsumerTrigger trigger) =>
         _slowConsumers.Add(1, _gateway, new("trigger", TagOf(trigger)));
+
+    public void Coalesced(int events) => _coalesced.Add(events, _gateway);
 
     public void ProtocolError(string kind) => _protocolErrors.Add(1, _gateway, new("kind", kind));
 

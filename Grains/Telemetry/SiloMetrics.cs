@@ -14,6 +14,7 @@ public sealed class SiloMetrics
     private readonly Counter<long> _accountActions;
     private readonly Counter<long> _channelModeration;
     private readonly Counter<long> _pushes;
+    private readonly Counter<long> _rateLimitCalls;
 
     public SiloMetrics(IMeterFactory meters)
     {
@@ -30,9 +31,15 @@ public sealed class SiloMetrics
             "cryb.security.channel_moderation", "{action}", "Members kicked or banned from channels, by action");
         _pushes = meter.CreateCounter<long>(
             "cryb.streams.pushes", "{push}", "Batches pushed by stream owners to subscribers (one message each), by stream namespace");
+        _rateLimitCalls = meter.CreateCounter<long>(
+            "cryb.rate_limit.calls", "{call}", "Calls into users' rate-limit grains, by method (lease, return, take)");
         // Zero from the start: a silo that has not served a send yet still shows its series.
         _messagesSent.Add(0);
         _online.Add(0);
+        foreach (var method in new[] { "lease", "return", "take" })
+        {
+            _rateLimitCalls.Add(0, new KeyValuePair<string, object?>("method", method));
+        }
     }
 
     public void MessagesSent(int count) => _messagesSent.Add(count);
@@ -49,6 +56,8 @@ public sealed class SiloMetrics
 
     public void Pushed(string streamNamespace, int subscribers) =>
         _pushes.Add(subscribers, new KeyValuePair<string, object?>("namespace", streamNamespace));
+
+    public void RateLimitCall(string method) => _rateLimitCalls.Add(1, new KeyValuePair<string, object?>("method", method));
 
     public void Wrote(string operation, TimeSpan duration, int batchSize)
     {

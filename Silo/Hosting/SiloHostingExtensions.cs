@@ -16,7 +16,6 @@ using Orleans.Configuration;
 using Cryb.Silo.Dashboard;
 using Cryb.Silo.Storage;
 using Orleans.Storage;
-using Orleans.Dashboard;
 
 namespace Cryb.Silo.Hosting;
 
@@ -32,6 +31,7 @@ public static class SiloHostingExtensions
         var redis = RequiredSettings.ConnectionString(builder.Configuration, ConnectionNames.Redis, "the Redis server holding cluster membership");
         var cluster = builder.Configuration.BindValidated<ClusterSettings>(ClusterSettings.Section);
         var silo = builder.Configuration.BindValidated<SiloSettings>(SiloSettings.Section);
+        var dashboard = builder.Configuration.BindValidated<DashboardSettings>(DashboardSettings.Section);
 
         builder.AddCrybTelemetry("cryb-silo");
         builder.AddCrybDashboardAuthentication();
@@ -55,7 +55,7 @@ public static class SiloHostingExtensions
             siloBuilder.ConfigureEndpoints(
                 advertised, silo.SiloPort, silo.GatewayPort,
                 listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
-            siloBuilder.AddDashboard();
+            siloBuilder.AddCrybDashboard(dashboard.GrainProfilerOn(builder.Environment));
             siloBuilder.AddActivityPropagation();
         });
         return builder;

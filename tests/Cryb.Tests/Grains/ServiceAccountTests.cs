@@ -127,6 +127,25 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
         var limiter = fixture.Client.GetGrain<IRateLimitGrain>("alice");
 
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => limiter.Take(TestAccounts.User("mallory"), RateLimitKind.Message));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => limiter.Lease(TestAccounts.User("mallory"), RateLimitKind.Message, null));
         Assert.True((await limiter.Take(Alice, RateLimitKind.Message)).Allowed);
+    }
+
+    [Fact]
+    public async Task Tokens_returned_for_another_user_are_not_put_back_in_their_bucket()
+    {
+        var userId = TestUsers.New("leaser");
+        var user = TestAccounts.User(userId);
+        var limiter = fixture.Client.GetGrain<IRateLimitGrain>(userId);
+        var first = await limiter.Lease(user, RateLimitKind.Message, null);
+        var second = await limiter.Lease(user, RateLimitKind.Message, null); // the burst of 10 is out
+
+        // One-way: the refusal reaches nobody, so what shows it is that the bucket stayed dry.
+        await limiter.Return(TestAccounts.User("mallory"), RateLimitKind.Message, new ReturnedTokens(first.Id, first.Tokens - 1));
+        var third = await limiter.Lease(user, RateLimitKind.Message, null);
+
+        Assert.Equal(10, first.Tokens + second.Tokens);
+        // While 8 are out on lease the bucket refills to 2 at most; a forged return would have put back 4.
+        Assert.InRange(third.Tokens, 0, 2);
     }
 }

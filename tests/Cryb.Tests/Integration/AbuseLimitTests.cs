@@ -96,6 +96,27 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Allowed_sends_ask_the_rate_limit_grain_once_per_lease_not_once_per_send()
+    {
+        await using var sender = await Cluster.ConnectAsync(0, TestUsers.New("steady"));
+        var channel = await sender.CreateChannelAsync("leases");
+        var before = await RateLimitGrainCallsAsync();
+
+        // One send at a time, each answered before the next: the burst of 10, then refusals.
+        var outcomes = new List<(ChatMessage? Acked, HubException? Refused)>();
+        for (var i = 0; i < 30; i++)
+        {
+            outcomes.Add(await TrySendAsync(sender, channel.Id, $"steady {i}"));
+        }
+
+        var calls = await RateLimitGrainCallsAsync() - before;
+        var acked = outcomes.Count(o => o.Acked is not null);
+        Assert.InRange(acked, 10, 30);
+        // Leases of 5 with the shipped limits: about one call per 5 sends. Asking per send would be 30.
+        Assert.True(calls <= acked / 2.0, $"{calls} calls into the rate-limit grain for {acked} allowed sends");
+    }
+
+    [Fact]
     public async Task Typing_over_its_limit_is_dropped_silently_and_other_calls_are_refused_over_theirs()
     {
         await using var typist = await Cluster.ConnectAsync(0, TestUsers.New("typist"));
@@ -208,6 +229,10 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
         Assert.Equal(ShippedLimitsClusterFixture.MaxChannelsPerUser, (await again.NextAsync<ReadyEvent>("Ready")).Channels.Length);
         Assert.Equal(1, (await host.SendMessageAsync(hosted.Id, "the host still works")).Seq);
     }
+
+    /// <summary>Calls into rate-limit grains so far, on the fixture's one silo.</summary>
+    private async Task<double> RateLimitGrainCallsAsync() =>
+        PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, Cluster.Silos[0].Url), "cryb_rate_limit_calls_total");
 
     private static async Task<(ChatMessage? Acked, HubException? Refused)> TrySendAsync(ChatTestClient client, string channelId, string content)
     {

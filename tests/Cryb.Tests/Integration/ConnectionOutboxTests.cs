@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hosting;
 using Cryb.Tests.Infrastructure;
@@ -96,30 +95,51 @@ public sealed class ConnectionOutboxTests
         }
     }
 
-    /// <summary>A MessageCreated-like event of about 300 bytes whose only argument is its seq.</summary>
+    [Theory]
+    [InlineData("json")]
+    [InlineData("messagepack")]
+    public async Task A_connection_that_falls_behind_gets_what_waited_for_it_in_order_and_whole_in_fewer_writes_than_events(string protocol)
+    {
+        var transport = new Transport(protocol);
+        var slow = new List<SlowConsumerTrigger>();
+        var outbox = transport.Outbox(maxBufferBytes: 1024 * 1024, TimeSpan.FromSeconds(30), slow);
+
+        for (var i = 1; i <= 200; i++)
+        {
+            outbox.Enqueue(Event(i));
+        }
+
+        // Each frame parsed by the protocol, its padding checked: nothing cut, merged or reordered.
+        Assert.Equal(Enumerable.Range(1, 200), await transport.ReadSeqsAsync(200));
+        Assert.Empty(slow);
+        // A few events go out one by one until the transport is full; the rest wait and go out
+        // together, up to 32 KB (about a hundred of these events) per write.
+        Assert.InRange(transport.Writes, 2, 20);
+    }
+
+    private const string Padding = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+    /// <summary>A MessageCreated-like event of about 300 bytes: its seq, and padding the reader checks.</summary>
     private static SerializedHubMessage Event(int seq) =>
-        new(new InvocationMessage("MessageCreated", [seq, new string('x', 300)]));
+        new(new InvocationMessage("MessageCreated", [seq, string.Concat(Enumerable.Repeat(Padding, 8))]));
 
     /// <summary>The server end of a connection whose outgoing pipe pauses its writer at 1 KB.</summary>
     private sealed class Transport
     {
         private readonly Pipe _toClient = new(new PipeOptions(pauseWriterThreshold: 1024, resumeWriterThreshold: 512, useSynchronizationContext: false));
         private readonly Pipe _fromClient = new();
-        private readonly HubConnectionContext _connection;
-        private readonly JsonHubProtocol _protocol = new();
+        private readonly CountingConnection _connection;
+        private readonly IHubProtocol _protocol;
 
-        public Transport()
+        public Transport(string protocol = "json")
         {
+            _protocol = protocol == "json" ? new JsonHubProtocol() : new MessagePackHubProtocol();
             var context = new DefaultConnectionContext("test", new DuplexPipe(_fromClient.Reader, _toClient.Writer), new DuplexPipe(_toClient.Reader, _fromClient.Writer));
-            _connection = new HubConnectionContext(context, new HubConnectionContextOptions
-            {
-                KeepAliveInterval = TimeSpan.FromMinutes(1),
-                ClientTimeoutInterval = TimeSpan.FromMinutes(1),
-            }, NullLoggerFactory.Instance)
-            {
-                Protocol = _protocol,
-            };
+            _connection = new CountingConnection(context) { Protocol = _protocol };
         }
+
+        /// <summary>Writes the outbox made to the connection (one per event, or one per coalesced block).</summary>
+        public int Writes => _connection.Writes;
 
         public ConnectionOutbox Outbox(int maxBufferBytes, TimeSpan timeout, List<SlowConsumerTrigger> slow) =>
             new(_connection, new SlowConsumerOptions { MaxBufferBytes = maxBufferBytes, Timeout = timeout }, TimeProvider.System, (_, trigger) =>
@@ -169,19 +189,47 @@ public sealed class ConnectionOutboxTests
             }
         }
 
-        private static List<int> Parse(ref ReadOnlySequence<byte> buffer)
+        private List<int> Parse(ref ReadOnlySequence<byte> buffer)
         {
             var seqs = new List<int>();
-            while (buffer.PositionOf((byte)RawSignalRClient.RecordSeparator) is { } end)
+            while (_protocol.TryParseMessage(ref buffer, EventBinder.Instance, out var message))
             {
-                var frame = Encoding.UTF8.GetString(buffer.Slice(0, end));
-                buffer = buffer.Slice(buffer.GetPosition(1, end));
-                var arguments = frame.IndexOf("\"arguments\":[", StringComparison.Ordinal) + "\"arguments\":[".Length;
-                seqs.Add(int.Parse(frame.AsSpan(arguments, frame.IndexOf(',', arguments) - arguments)));
+                var invocation = Assert.IsType<InvocationMessage>(message);
+                Assert.Equal("MessageCreated", invocation.Target);
+                Assert.Equal(string.Concat(Enumerable.Repeat(Padding, 8)), invocation.Arguments[1]);
+                seqs.Add((int)invocation.Arguments[0]!);
             }
 
             return seqs;
         }
+    }
+
+    /// <summary>SignalR's connection, counting the writes of serialized messages made to it.</summary>
+    private sealed class CountingConnection(ConnectionContext context) : HubConnectionContext(context, new HubConnectionContextOptions
+    {
+        KeepAliveInterval = TimeSpan.FromMinutes(1),
+        ClientTimeoutInterval = TimeSpan.FromMinutes(1),
+    }, NullLoggerFactory.Instance)
+    {
+        private int _writes;
+
+        public int Writes => Volatile.Read(ref _writes);
+
+        public override ValueTask WriteAsync(SerializedHubMessage message, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _writes);
+            return base.WriteAsync(message, cancellationToken);
+        }
+    }
+
+    /// <summary>What the client knows of the test's one event: its name and argument types.</summary>
+    private sealed class EventBinder : IInvocationBinder
+    {
+        public static readonly EventBinder Instance = new();
+
+        public IReadOnlyList<Type> GetParameterTypes(string methodName) => [typeof(int), typeof(string)];
+        public Type GetReturnType(string invocationId) => typeof(object);
+        public Type GetStreamItemType(string streamId) => typeof(object);
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
