@@ -10,6 +10,7 @@ public sealed class SiloMetrics
     private readonly UpDownCounter<long> _online;
     private readonly Histogram<double> _writeDuration;
     private readonly Histogram<long> _batchSize;
+    private readonly Histogram<long> _appendChannels;
     private readonly Counter<long> _authorizationRefusals;
     private readonly Counter<long> _accountActions;
     private readonly Counter<long> _channelModeration;
@@ -21,6 +22,7 @@ public sealed class SiloMetrics
         _online = meter.CreateUpDownCounter<long>("cryb.presence.online", "{user}", "Users online (the sum over silos is the cluster's)");
         _writeDuration = meter.CreateHistogram<double>("cryb.postgres.write.duration", "ms", "PostgreSQL message writes, by operation");
         _batchSize = meter.CreateHistogram<long>("cryb.postgres.batch.size", "{change}", "Changes committed by one PostgreSQL write");
+        _appendChannels = meter.CreateHistogram<long>("cryb.postgres.append.channels", "{channel}", "Channels whose new messages one PostgreSQL transaction committed");
         _authorizationRefusals = meter.CreateCounter<long>(
             "cryb.security.client_calls.refused", "{call}", "Orleans client calls refused for their service credential, by code");
         _accountActions = meter.CreateCounter<long>(
@@ -43,6 +45,13 @@ public sealed class SiloMetrics
     public void AccountAction(string action) => _accountActions.Add(1, new KeyValuePair<string, object?>("action", action));
 
     public void ChannelModeration(string action) => _channelModeration.Add(1, new KeyValuePair<string, object?>("action", action));
+
+    /// <summary>One transaction of new messages: <paramref name="rows"/> stored, from <paramref name="channels"/> channels.</summary>
+    public void Appended(TimeSpan duration, int rows, int channels)
+    {
+        Wrote("Append", duration, rows);
+        _appendChannels.Record(channels);
+    }
 
     public void Wrote(string operation, TimeSpan duration, int batchSize)
     {

@@ -65,8 +65,10 @@ public static class SiloHostingExtensions
     {
         var connectionString = PostgresTimeouts.Apply(postgres);
         services.AddSingleton(_ => CreateDataSource(connectionString));
+        services.AddKeyedSingleton(MessageWriter.DataSourceKey, (_, _) => CreateDataSource(connectionString));
         services.AddSingleton<StorageGuard>();
         services.AddSingleton<PostgresMessageStore>();
+        services.AddSingleton<MessageWriter>();
         services.AddSingleton<IMessageStore, ResilientMessageStore>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloMetrics>();

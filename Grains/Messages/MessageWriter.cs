@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Cryb.Grains.Storage;
+using Cryb.Grains.Telemetry;
+using Cryb.Messages;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cryb.Grains.Messages;
+
+/// <summary>
+/// The silo's one writer of new messages: group commit across channels. Each channel grain hands
+/// over its batch of sends (one batch per channel at a time) and waits; while a transaction is being
+/// committed, every channel's batches queue, and the next transaction takes all of them (up to
+/// <see cref="MaxRows"/>) in one statement. A channel that sees a few sends a second would otherwise
+/// commit alone: one transaction per send cost PostgreSQL about 0.5 ms of CPU here, and each extra
+/// row in a shared one about 0.03 ms.
+/// </summary>
+/// <remarks>
+/// Each channel's seqs, gaplessness and resends are the statement's business
+/// (<see cref="AppendStatement"/>); each channel is answered only after the commit. A seq another
+/// activation took fails only its own channel: the transaction is split and written again until the
+/// channel in conflict is alone. A storage failure fails every channel of the transaction.
+/// </remarks>
+public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey)] NpgsqlDataSource dataSource, StorageGuard guard, SiloMetrics metrics)
+{
+    /// <summary>The key of the writer's own <see cref="NpgsqlDataSource"/> among the silo's services.</summary>
+    public const string DataSourceKey = "cryb.messages.append";
+
+    /// <summary>
+    /// Rows per transaction at most, though a channel's batch (up to 256 sends) is never split:
+    /// bounds one statement's parameters and latency. Past about 50 rows a transaction's fixed cost
+    /// is a small share of its CPU, so larger batches would buy little.
+    /// </summary>
+    public const int MaxRows = 512;
+
+    /// <summary>Transactions in flight at once.</summary>
+    public const int MaxInFlight = 1;
+
+    private readonly Lock _lock = new();
+    private readonly Queue<PendingAppend> _queued = new();
+    private int _writing;
+
+    /// <summary>Queues one channel's new messages for the next transaction; see <see cref="IMessageStore.AppendAsync"/>.</summary>
+    public Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages)
+    {
+        var append = new PendingAppend(new ChannelAppend(channelId, afterSeq, messages));
+        lock (_lock)
+        {
+            _queued.Enqueue(append);
+            if (_writing == MaxInFlight)
+            {
+                return append.Stored;
+            }
+
+            _writing++;
+        }
+
+        // The writer outlives the call that starts it: it must not carry that call's context (its
+        // trace, Orleans' request context) into every later transaction.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(WriteWhileQueuedAsync);
+        }
+
+        return append.Stored;
+    }
+
+    private async Task WriteWhileQueuedAsync()
+    {
+        while (TakeBatch() is { Count: > 0 } batch)
+        {
+            await CommitInContextOf(batch[0], batch);
+        }
+    }
+
+    /// <summary>Everything queued, up to <see cref="MaxRows"/>; empty (and the writer stops) when nothing is.</summary>
+    private List<PendingAppend> TakeBatch()
+    {
+        lock (_lock)
+        {
+            var batch = new List<PendingAppend>();
+            var rows = 0;
+            while (_queued.TryPeek(out var next) && (batch.Count == 0 || rows + next.Append.Messages.Count <= MaxRows))
+            {
+                batch.Add(_queued.Dequeue());
+                rows += next.Append.Messages.Count;
+            }
+
+            if (batch.Count == 0)
+            {
+                _writing--;
+            }
+
+            return batch;
+        }
+    }
+
+    /// <summary>
+    /// Runs the transaction in the execution context of its first channel's grain call, so the
+    /// INSERT's span belongs to that send's trace.
+    /// </summary>
+    private Task CommitInContextOf(PendingAppend leader, List<PendingAppend> batch)
+    {
+        if (leader.Context is null)
+        {
+            return CommitAsync(batch);
+        }
+
+        var committing = Task.CompletedTask;
+        ExecutionContext.Run(leader.Context, _ => committing = CommitAsync(batch), null);
+        return committing;
+    }
+
+    private async Task CommitAsync(List<PendingAppend> batch)
+    {
+        IReadOnlyList<ChatMessage>[] stored;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            stored = await guard.WriteAsync(
+                () => AppendStatement.ExecuteAsync(dataSource, batch.Select(append => append.Append).ToArray()),
+                batch.Count == 1 ? batch[0].Append.ChannelId : $"{batch.Count} channels");
+        }
+        catch (SeqAlreadyTakenException) when (batch.Count > 1)
+        {
+            // Another activation (a zombie after a partition) wrote one of these channels. Halves
+            // are written apart until the channel in conflict is alone: a few transactions more,
+            // and only that channel is refused.
+            var half = batch.Count / 2;
+            await CommitAsync(batch[..half]);
+            await CommitAsync(batch[half..]);
+            return;
+        }
+        catch (Exception ex)
+        {
+            batch.ForEach(append => append.Fail(ex));
+            return;
+        }
+
+        metrics.Appended(Stopwatch.GetElapsedTime(started), rows: stored.Sum(messages => messages.Count), channels: batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Complete(stored[i]);
+        }
+    }
+}
