@@ -44,6 +44,7 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
     public Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages)
     {
         var append = new PendingAppend(new ChannelAppend(channelId, afterSeq, messages));
+        metrics.AppendsQueued(1);
         lock (_lock)
         {
             _queued.Enqueue(append);
@@ -91,6 +92,7 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
                 _writing--;
             }
 
+            metrics.AppendsQueued(-batch.Count);
             return batch;
         }
     }

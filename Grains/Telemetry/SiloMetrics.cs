@@ -11,6 +11,7 @@ public sealed class SiloMetrics
     private readonly Histogram<double> _writeDuration;
     private readonly Histogram<long> _batchSize;
     private readonly Histogram<long> _appendChannels;
+    private readonly UpDownCounter<long> _appendsQueued;
     private readonly Counter<long> _authorizationRefusals;
     private readonly Counter<long> _accountActions;
     private readonly Counter<long> _channelModeration;
@@ -23,6 +24,7 @@ public sealed class SiloMetrics
         _writeDuration = meter.CreateHistogram<double>("cryb.postgres.write.duration", "ms", "PostgreSQL message writes, by operation");
         _batchSize = meter.CreateHistogram<long>("cryb.postgres.batch.size", "{change}", "Changes committed by one PostgreSQL write");
         _appendChannels = meter.CreateHistogram<long>("cryb.postgres.append.channels", "{channel}", "Channels whose new messages one PostgreSQL transaction committed");
+        _appendsQueued = meter.CreateUpDownCounter<long>("cryb.postgres.append.queued", "{channel}", "Channels whose new messages wait for the silo's next PostgreSQL transaction");
         _authorizationRefusals = meter.CreateCounter<long>(
             "cryb.security.client_calls.refused", "{call}", "Orleans client calls refused for their service credential, by code");
         _accountActions = meter.CreateCounter<long>(
@@ -32,6 +34,7 @@ public sealed class SiloMetrics
         // Zero from the start: a silo that has not served a send yet still shows its series.
         _messagesSent.Add(0);
         _online.Add(0);
+        _appendsQueued.Add(0);
     }
 
     public void MessagesSent(int count) => _messagesSent.Add(count);
@@ -45,6 +48,9 @@ public sealed class SiloMetrics
     public void AccountAction(string action) => _accountActions.Add(1, new KeyValuePair<string, object?>("action", action));
 
     public void ChannelModeration(string action) => _channelModeration.Add(1, new KeyValuePair<string, object?>("action", action));
+
+    /// <summary>Channels' appends that joined (positive) or left (negative) the writer's queue.</summary>
+    public void AppendsQueued(int change) => _appendsQueued.Add(change);
 
     /// <summary>One transaction of new messages: <paramref name="rows"/> stored, from <paramref name="channels"/> channels.</summary>
     public void Appended(TimeSpan duration, int rows, int channels)
