@@ -12,8 +12,8 @@ namespace Cryb.Grains.Messages;
 /// over its batch of sends (one batch per channel at a time) and waits; while a transaction is being
 /// committed, every channel's batches queue, and the next transaction takes all of them (up to
 /// <see cref="MaxRows"/>) in one statement. A channel that sees a few sends a second would otherwise
-/// commit alone: one transaction per send cost PostgreSQL about 0.5 ms of CPU here, and each extra
-/// row in a shared one about 0.03 ms.
+/// commit alone: a transaction of one row costs PostgreSQL 0.16 to 0.27 ms of CPU on the 2-core
+/// development machine, and each further row in a shared one 0.02 to 0.03 ms.
 /// </summary>
 /// <remarks>
 /// Each channel's seqs, gaplessness and resends are the statement's business
@@ -29,11 +29,17 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
     /// <summary>
     /// Rows per transaction at most, though a channel's batch (up to 256 sends) is never split:
     /// bounds one statement's parameters and latency. Past about 50 rows a transaction's fixed cost
-    /// is a small share of its CPU, so larger batches would buy little.
+    /// is a small share of its CPU (PostgreSQL spent 24 µs per row at 50 rows, 22 µs at 500, against
+    /// 160 to 270 µs for a row alone), so larger batches would buy little.
     /// </summary>
     public const int MaxRows = 512;
 
-    /// <summary>Transactions in flight at once.</summary>
+    /// <summary>
+    /// Transactions in flight at once. A second one splits what queues into smaller batches and was
+    /// no cheaper or faster at the fanout shape: 0.30 and 0.43 ms of PostgreSQL CPU per send at 300
+    /// sends/s against 0.19 to 0.41 with one, and saturated throughput within the shared machine's
+    /// noise either way.
+    /// </summary>
     public const int MaxInFlight = 1;
 
     private readonly Lock _lock = new();
