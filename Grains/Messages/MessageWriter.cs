@@ -76,7 +76,8 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
     {
         while (TakeBatch() is { Count: > 0 } batch)
         {
-            await CommitInContextOf(batch[0], batch);
+            // In the first channel's grain call, so the INSERT's span belongs to that send's trace.
+            await CapturedContext.Run(batch[0].Context, () => CommitAsync(batch));
         }
     }
 
@@ -101,22 +102,6 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
             metrics.AppendsQueued(-batch.Count);
             return batch;
         }
-    }
-
-    /// <summary>
-    /// Runs the transaction in the execution context of its first channel's grain call, so the
-    /// INSERT's span belongs to that send's trace.
-    /// </summary>
-    private Task CommitInContextOf(PendingAppend leader, List<PendingAppend> batch)
-    {
-        if (leader.Context is null)
-        {
-            return CommitAsync(batch);
-        }
-
-        var committing = Task.CompletedTask;
-        ExecutionContext.Run(leader.Context, _ => committing = CommitAsync(batch), null);
-        return committing;
     }
 
     private async Task CommitAsync(List<PendingAppend> batch)
