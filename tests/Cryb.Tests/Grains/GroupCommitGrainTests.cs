@@ -4,7 +4,6 @@ using Cryb.Errors;
 using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Tests.Infrastructure;
-using Npgsql;
 using Orleans.Streams;
 
 namespace Cryb.Tests.Grains;
