@@ -76,8 +76,17 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
     {
         while (TakeBatch() is { Count: > 0 } batch)
         {
-            // In the first channel's grain call, so the INSERT's span belongs to that send's trace.
-            await CapturedContext.Run(batch[0].Context, () => CommitAsync(batch));
+            try
+            {
+                // In the first channel's grain call, so the INSERT's span belongs to that send's trace.
+                await CapturedContext.Run(batch[0].Context, () => CommitAsync(batch));
+            }
+            catch (Exception ex)
+            {
+                // CommitAsync answers every channel itself; this only reaches those it could not,
+                // and keeps the writer alive for the next batch.
+                batch.ForEach(append => append.Fail(ex));
+            }
         }
     }
 
