@@ -12,16 +12,18 @@ namespace Cryb.Grains.Channels;
 /// Sends, committed in groups. <see cref="SendMessage"/> interleaves with the grain's other calls
 /// (it is <c>[AlwaysInterleave]</c>) only to queue the send on the activation's
 /// <see cref="SendBatcher"/> and wait; <see cref="CommitSendsAsync"/> writes what has queued in one
-/// transaction and answers each send only after its row is committed. One commit per message
+/// transaction (the silo's <see cref="MessageWriter"/> shares it with other channels' batches) and
+/// answers each send only after its row is committed. One commit per message
 /// cannot keep up with a busy channel (a commit waits for the WAL flush, about 2 ms on this
 /// machine's disk, so a channel topped out near 100 sends/s); one per batch can.
 /// </summary>
 public sealed partial class ChannelGrain
 {
     /// <summary>
-    /// Sends per transaction at most: bounds one statement's parameter arrays and latency. A batch
-    /// holds what queued during the previous commit, usually far fewer: with 64 to 200 concurrent
-    /// senders into one channel on the 2-core development machine, batches averaged 20 to 60.
+    /// Sends per batch at most: bounds the channel's share of a transaction of the silo's
+    /// <see cref="MessageWriter"/> and its latency. A batch holds what queued during the previous
+    /// commit, usually far fewer: with 64 to 200 concurrent senders into one channel on the 2-core
+    /// development machine, batches averaged 20 to 60.
     /// </summary>
     private const int MaxSendBatch = 256;
 

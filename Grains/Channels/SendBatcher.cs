@@ -1,3 +1,5 @@
+using Cryb.Grains.Telemetry;
+
 namespace Cryb.Grains.Channels;
 
 /// <summary>
@@ -73,7 +75,8 @@ internal sealed class SendBatcher(Func<IReadOnlyList<PendingSend>, Task> commit,
 
                 try
                 {
-                    await CommitInContextOf(batch[0], batch);
+                    // In the first send's context, so the INSERT's span belongs to that send's trace.
+                    await CapturedContext.Run(batch[0].Context, () => commit(batch));
                 }
                 catch (Exception ex)
                 {
@@ -90,22 +93,6 @@ internal sealed class SendBatcher(Func<IReadOnlyList<PendingSend>, Task> commit,
             // Set before _writer is assigned when the loop finishes synchronously: nothing to await then.
             _writing = false;
         }
-    }
-
-    /// <summary>
-    /// Runs the commit in the execution context of the batch's first send, so the INSERT's span
-    /// belongs to that send's trace instead of to whichever send started the writer long ago.
-    /// </summary>
-    private Task CommitInContextOf(PendingSend leader, IReadOnlyList<PendingSend> batch)
-    {
-        if (leader.Context is null)
-        {
-            return commit(batch);
-        }
-
-        var committing = Task.CompletedTask;
-        ExecutionContext.Run(leader.Context, _ => committing = commit(batch), null);
-        return committing;
     }
 
     /// <summary>Lets batches start again when disposed.</summary>

@@ -13,10 +13,12 @@ public interface IMessageStore
     Task<long> GetLatestSeqAsync(string channelId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores new messages of one channel in one transaction (all or none), at consecutive seqs
-    /// after <paramref name="afterSeq"/> in list order, skipping each whose author already stored its
-    /// nonce (a resend: it takes no seq). Returns the stored ones with their seqs, in seq order.
-    /// Throws <see cref="SeqAlreadyTakenException"/> if another activation wrote in the meantime.
+    /// Stores new messages of one channel (all or none), at consecutive seqs after
+    /// <paramref name="afterSeq"/> in list order, skipping each whose author already stored its
+    /// nonce (a resend: it takes no seq), and completes once they are committed: in a transaction
+    /// that may hold other channels' messages too. Returns the stored ones with their seqs, in seq
+    /// order. Throws <see cref="SeqAlreadyTakenException"/> if another activation wrote in the
+    /// meantime; the other channels of the transaction are not held back by it.
     /// </summary>
     /// <param name="messages">New messages: no two with the same author and nonce; their seqs are ignored.</param>
     Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages);
@@ -57,5 +59,19 @@ public interface IMessageStore
 }
 
 /// <summary>The seq (or a nonce) was already stored by another activation of the same channel.</summary>
-public sealed class SeqAlreadyTakenException(string channelId, long seq, Exception inner)
-    : Exception($"Seq {seq} of channel {channelId} is already stored.", inner);
+public sealed class SeqAlreadyTakenException : Exception
+{
+    public SeqAlreadyTakenException(string channelId, long seq, Exception inner)
+        : base($"Seq {seq} of channel {channelId} is already stored.", inner)
+    {
+    }
+
+    /// <summary>
+    /// One of several channels written in one transaction met a seq or nonce already stored: which
+    /// one is known only by writing them apart.
+    /// </summary>
+    public SeqAlreadyTakenException(IReadOnlyCollection<string> channelIds, Exception inner)
+        : base($"A seq or nonce of one of {channelIds.Count} channels written together is already stored.", inner)
+    {
+    }
+}

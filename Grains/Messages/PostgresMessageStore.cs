@@ -3,12 +3,14 @@ using System.Runtime.CompilerServices;
 using Cryb.Grains.Telemetry;
 using Cryb.Messages;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Cryb.Grains.Messages;
 
-/// <summary>The <see cref="IMessageStore"/> on the <c>messages</c> and <c>reactions</c> tables (see the schema scripts).</summary>
-public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetrics metrics) : IMessageStore
+/// <summary>
+/// The <see cref="IMessageStore"/> on the <c>messages</c> and <c>reactions</c> tables (see the
+/// schema scripts), but for new messages: the silo's <see cref="MessageWriter"/> appends those.
+/// </summary>
+public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetrics metrics)
 {
     private const string Columns =
         "id, channel_id, seq, author_id, content, nonce, reply_to_id, created_at, edited_at, revision_seq, deleted, mentions, reply_author_id, reply_excerpt";
@@ -19,80 +21,6 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         // a million messages as for none.
         await using var command = Command("SELECT max(revision_seq) FROM messages WHERE channel_id = $1", channelId);
         return await command.ExecuteScalarAsync(cancellationToken) is long seq ? seq : 0;
-    }
-
-    // The whole batch is one statement: one round trip and one commit however many rows it holds.
-    // Rows travel as parallel arrays (unnest), so the text is the same for every batch size and is
-    // prepared once. A row whose author already stored its nonce is a resend: the probe of the
-    // nonce index drops it before row_number() hands out seqs, so the stored rows stay gapless
-    // without a lookup first. The probe is a LATERAL subquery with LIMIT so that every plan,
-    // generic ones included, makes it one index lookup per row: a plain NOT EXISTS may be planned
-    // as a hash over all of the channel's messages, which grows with the channel. Mentions are a
-    // text[] per row and PostgreSQL arrays are rectangular, so they travel flattened and each row
-    // takes its slice (an upper bound below the lower one gives '{}').
-    private const string AppendSql = $"""
-        WITH input AS (
-            SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[], $9::text[], $10::text[], $11::int[], $12::int[])
-                WITH ORDINALITY AS t (id, author_id, content, nonce, reply_to_id, created_at, reply_author_id, reply_excerpt, mentions_from, mentions_to, ord)
-        ), fresh AS (
-            SELECT input.*, $2 + row_number() OVER (ORDER BY ord) AS seq
-              FROM input
-              LEFT JOIN LATERAL (
-                   SELECT true AS taken FROM messages stored
-                    WHERE stored.channel_id = $1 AND stored.author_id = input.author_id AND stored.nonce = input.nonce
-                    LIMIT 1) resent ON true
-             WHERE resent.taken IS NULL
-        )
-        INSERT INTO messages ({Columns})
-        SELECT id, $1, seq, author_id, content, nonce, reply_to_id, created_at, NULL, seq, false,
-               ($13::text[])[mentions_from:mentions_to], reply_author_id, reply_excerpt
-          FROM fresh
-        RETURNING id, seq
-        """;
-
-    public async Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages)
-    {
-        var mentions = new List<string>();
-        var mentionsFrom = new int[messages.Count];
-        var mentionsTo = new int[messages.Count];
-        for (var i = 0; i < messages.Count; i++)
-        {
-            mentionsFrom[i] = mentions.Count + 1; // PostgreSQL arrays count from 1
-            mentions.AddRange(messages[i].Mentions);
-            mentionsTo[i] = mentions.Count;
-        }
-
-        await using var command = Command(AppendSql,
-            channelId, afterSeq,
-            messages.Select(m => Guid.Parse(m.Id)).ToArray(),
-            messages.Select(m => m.AuthorId).ToArray(),
-            messages.Select(m => m.Content).ToArray(),
-            Array(messages.Select(m => m.Nonce), NpgsqlDbType.Text),
-            Array(messages.Select(m => m.ReplyToId is { } reply ? Guid.Parse(reply) : (Guid?)null), NpgsqlDbType.Uuid),
-            messages.Select(m => m.CreatedAt).ToArray(),
-            Array(messages.Select(m => m.ReplyTo?.AuthorId), NpgsqlDbType.Text),
-            Array(messages.Select(m => m.ReplyTo?.Excerpt), NpgsqlDbType.Text),
-            mentionsFrom, mentionsTo, mentions.ToArray());
-        var seqs = new Dictionary<string, long>(messages.Count);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                seqs[reader.GetGuid(0).ToString()] = reader.GetInt64(1);
-            }
-        }
-        catch (PostgresException ex) when (IsTakenByAnotherActivation(ex))
-        {
-            throw new SeqAlreadyTakenException(channelId, afterSeq + 1, ex);
-        }
-
-        metrics.Wrote("Append", Stopwatch.GetElapsedTime(started), batchSize: seqs.Count);
-        return messages.Where(m => seqs.ContainsKey(m.Id))
-            .Select(m => m with { Seq = seqs[m.Id], RevisionSeq = seqs[m.Id] })
-            .OrderBy(m => m.Seq)
-            .ToArray();
     }
 
     public async Task<ChatMessage?> GetAsync(string channelId, Guid messageId)
@@ -280,7 +208,7 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         try
         {
             await command.ExecuteNonQueryAsync();
-            // Edits, deletions and reactions: one change per write (sends are batched in AppendAsync).
+            // Edits, deletions and reactions: one change per write (sends are batched by the MessageWriter).
             metrics.Wrote(operation.Replace("Async", "", StringComparison.Ordinal), Stopwatch.GetElapsedTime(started), batchSize: 1);
         }
         catch (PostgresException ex) when (IsTakenByAnotherActivation(ex))
@@ -293,7 +221,7 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
     /// A unique index refused the write: another activation of the channel (a zombie after a
     /// partition) stored this seq, or, between the nonce probe and the insert, this nonce.
     /// </summary>
-    private static bool IsTakenByAnotherActivation(PostgresException ex) =>
+    internal static bool IsTakenByAnotherActivation(PostgresException ex) =>
         ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName is "messages_pkey" or "messages_revision" or "messages_nonce";
 
     private NpgsqlCommand Command(string sql, params object[] parameters)
@@ -306,8 +234,4 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
 
         return command;
     }
-
-    /// <summary>An array parameter whose elements may be null, typed explicitly.</summary>
-    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType elementType) =>
-        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | elementType };
 }

@@ -7,15 +7,16 @@ namespace Cryb.Grains.Messages;
 /// The message store as grains see it: every command through the <see cref="StorageGuard"/>, so a
 /// command that met a connection PostgreSQL had already closed runs once more (reads after any
 /// broken connection, writes only when the failure proves they took no effect) and a storage
-/// failure that remains is refused as <c>storage_unavailable</c>.
+/// failure that remains is refused as <c>storage_unavailable</c>. New messages go to the silo's
+/// <see cref="MessageWriter"/>, which guards each transaction it commits.
 /// </summary>
-public sealed class ResilientMessageStore(PostgresMessageStore inner, StorageGuard guard) : IMessageStore
+public sealed class ResilientMessageStore(PostgresMessageStore inner, MessageWriter writer, StorageGuard guard) : IMessageStore
 {
     public Task<long> GetLatestSeqAsync(string channelId, CancellationToken cancellationToken) =>
         guard.ReadAsync(() => inner.GetLatestSeqAsync(channelId, cancellationToken), channelId);
 
     public Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages) =>
-        guard.WriteAsync(() => inner.AppendAsync(channelId, afterSeq, messages), channelId);
+        writer.AppendAsync(channelId, afterSeq, messages);
 
     public Task<ChatMessage?> GetAsync(string channelId, Guid messageId) =>
         guard.ReadAsync(() => inner.GetAsync(channelId, messageId), channelId);

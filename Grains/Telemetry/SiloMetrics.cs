@@ -10,6 +10,8 @@ public sealed class SiloMetrics
     private readonly UpDownCounter<long> _online;
     private readonly Histogram<double> _writeDuration;
     private readonly Histogram<long> _batchSize;
+    private readonly Histogram<long> _appendChannels;
+    private readonly UpDownCounter<long> _appendsQueued;
     private readonly Counter<long> _authorizationRefusals;
     private readonly Counter<long> _accountActions;
     private readonly Counter<long> _channelModeration;
@@ -23,6 +25,8 @@ public sealed class SiloMetrics
         _online = meter.CreateUpDownCounter<long>("cryb.presence.online", "{user}", "Users online (the sum over silos is the cluster's)");
         _writeDuration = meter.CreateHistogram<double>("cryb.postgres.write.duration", "ms", "PostgreSQL message writes, by operation");
         _batchSize = meter.CreateHistogram<long>("cryb.postgres.batch.size", "{change}", "Changes committed by one PostgreSQL write");
+        _appendChannels = meter.CreateHistogram<long>("cryb.postgres.append.channels", "{channel}", "Channels whose new messages one PostgreSQL transaction committed");
+        _appendsQueued = meter.CreateUpDownCounter<long>("cryb.postgres.append.queued", "{channel}", "Channels whose new messages wait for the silo's next PostgreSQL transaction");
         _authorizationRefusals = meter.CreateCounter<long>(
             "cryb.security.client_calls.refused", "{call}", "Orleans client calls refused for their service credential, by code");
         _accountActions = meter.CreateCounter<long>(
@@ -40,6 +44,7 @@ public sealed class SiloMetrics
         {
             _rateLimitCalls.Add(0, new KeyValuePair<string, object?>("method", method));
         }
+        _appendsQueued.Add(0);
     }
 
     public void MessagesSent(int count) => _messagesSent.Add(count);
@@ -58,6 +63,16 @@ public sealed class SiloMetrics
         _pushes.Add(subscribers, new KeyValuePair<string, object?>("namespace", streamNamespace));
 
     public void RateLimitCall(string method) => _rateLimitCalls.Add(1, new KeyValuePair<string, object?>("method", method));
+
+    /// <summary>Channels' appends that joined (positive) or left (negative) the writer's queue.</summary>
+    public void AppendsQueued(int change) => _appendsQueued.Add(change);
+
+    /// <summary>One transaction of new messages: <paramref name="rows"/> stored, from <paramref name="channels"/> channels.</summary>
+    public void Appended(TimeSpan duration, int rows, int channels)
+    {
+        Wrote("Append", duration, rows);
+        _appendChannels.Record(channels);
+    }
 
     public void Wrote(string operation, TimeSpan duration, int batchSize)
     {

@@ -4,7 +4,6 @@ using Cryb.Errors;
 using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Tests.Infrastructure;
-using Npgsql;
 using Orleans.Streams;
 
 namespace Cryb.Tests.Grains;
@@ -46,7 +45,7 @@ public sealed class GroupCommitGrainTests(ClusterFixture fixture)
             Assert.Equal(($"burst {i}", _senders[i % _senders.Length].MemberId, $"burst-{i}"), (sent[i].Content, sent[i].AuthorId, sent[i].Nonce));
         }
 
-        var rows = await StoredRowsAsync(channelId);
+        var rows = await fixture.Servers.StoredMessagesAsync(channelId);
         Assert.Equal(all.Select(message => (message.Seq, message.Id, message.AuthorId, message.Content)),
             rows.Select(row => (row.Seq, row.Id, row.AuthorId, row.Content)));
         // Rows written by one transaction carry its id (xmin): fewer transactions than messages
@@ -144,7 +143,7 @@ public sealed class GroupCommitGrainTests(ClusterFixture fixture)
         var retried = await channel.SendMessage(_senders[0], new SendMessageRequest("collides", Nonce: "retry-me"));
 
         Assert.Equal(3, retried.Seq);
-        var rows = await StoredRowsAsync(channelId);
+        var rows = await fixture.Servers.StoredMessagesAsync(channelId);
         Assert.Equal([(1L, first.Id, "first"), (2L, foreign.ToString(), "from elsewhere"), (3L, retried.Id, "collides")],
             rows.Select(row => (row.Seq, row.Id, row.Content)));
     }
@@ -187,21 +186,6 @@ public sealed class GroupCommitGrainTests(ClusterFixture fixture)
         await using var command = fixture.Servers.DataSource.CreateCommand("SELECT count(*) FROM messages WHERE id = $1");
         command.Parameters.Add(new() { Value = Guid.Parse(messageId) });
         return (long)(await command.ExecuteScalarAsync())! == 1;
-    }
-
-    private async Task<List<(long Seq, string Id, string AuthorId, string Content, string Transaction)>> StoredRowsAsync(string channelId)
-    {
-        await using var command = fixture.Servers.DataSource.CreateCommand(
-            "SELECT seq, id, author_id, content, xmin::text FROM messages WHERE channel_id = $1 ORDER BY seq");
-        command.Parameters.Add(new() { Value = channelId });
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<(long, string, string, string, string)>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetInt64(0), reader.GetGuid(1).ToString(), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
-        }
-
-        return rows;
     }
 
     /// <summary>Events compared without <see cref="ChannelEvent.CommittedAt"/>, which acknowledgements do not carry.</summary>
@@ -254,46 +238,5 @@ public sealed class GroupCommitGrainTests(ClusterFixture fixture)
         }
 
         public async ValueTask DisposeAsync() => await _subscription.UnsubscribeAsync();
-    }
-
-    /// <summary>
-    /// Holds every insert into <c>messages</c> back with a table lock, from a transaction of the
-    /// test's own, until disposed: a barrier that keeps one batch in flight on purpose.
-    /// </summary>
-    private sealed class InsertHold : IAsyncDisposable
-    {
-        private readonly NpgsqlConnection _connection;
-        private readonly NpgsqlTransaction _transaction;
-        private readonly TestServers _servers;
-
-        private InsertHold(NpgsqlConnection connection, NpgsqlTransaction transaction, TestServers servers) =>
-            (_connection, _transaction, _servers) = (connection, transaction, servers);
-
-        public static async Task<InsertHold> TakeAsync(TestServers servers)
-        {
-            var connection = await servers.DataSource.OpenConnectionAsync();
-            var transaction = await connection.BeginTransactionAsync();
-            // EXCLUSIVE conflicts with the ROW EXCLUSIVE an INSERT takes, not with reads.
-            await using (var command = new NpgsqlCommand("LOCK TABLE messages IN EXCLUSIVE MODE", connection, transaction))
-            {
-                await command.ExecuteNonQueryAsync();
-            }
-
-            return new InsertHold(connection, transaction, servers);
-        }
-
-        public Task WaitUntilAnInsertWaitsAsync() =>
-            Eventually.WaitUntilAsync(async () =>
-            {
-                await using var command = _servers.DataSource.CreateCommand(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO messages%'");
-                return (long)(await command.ExecuteScalarAsync())! > 0;
-            }, "a message insert to wait on the table lock");
-
-        public async ValueTask DisposeAsync()
-        {
-            await _transaction.CommitAsync();
-            await _connection.DisposeAsync();
-        }
     }
 }

@@ -57,6 +57,27 @@ public sealed class TestServers : IAsyncLifetime
         DataSource.Clear();
     }
 
+    /// <summary>
+    /// The channel's rows in PostgreSQL in seq order, each with the id of the transaction that wrote
+    /// it (<c>xmin</c>): rows that share it were committed together.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredMessage>> StoredMessagesAsync(string channelId)
+    {
+        await using var command = DataSource.CreateCommand(
+            "SELECT seq, id, author_id, content, nonce, xmin::text, mentions FROM messages WHERE channel_id = $1 ORDER BY seq");
+        command.Parameters.Add(new() { Value = channelId });
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<StoredMessage>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new StoredMessage(
+                reader.GetInt64(0), reader.GetGuid(1).ToString(), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetFieldValue<string[]>(6)));
+        }
+
+        return rows;
+    }
+
     /// <summary>How many messages the channel has in PostgreSQL: the truth the tests check against.</summary>
     public async Task<long> CountMessagesAsync(string channelId)
     {
@@ -65,3 +86,6 @@ public sealed class TestServers : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }
+
+/// <summary>A row of <c>messages</c>; <see cref="Transaction"/> is the id of the transaction that wrote it.</summary>
+public sealed record StoredMessage(long Seq, string Id, string AuthorId, string Content, string? Nonce, string Transaction, IReadOnlyList<string> Mentions);

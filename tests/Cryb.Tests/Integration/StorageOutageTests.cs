@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cryb.Errors;
+using Cryb.Messages;
 using Cryb.Silo.Hosting;
 using Cryb.Tests.Infrastructure;
 
@@ -17,6 +18,8 @@ public sealed class StorageOutageTests(PrivateServersClusterFixture fixture, ITe
     /// and slack for a loaded machine; still below the 30 s after which Orleans gives up.
     /// </summary>
     private static readonly TimeSpan RefusalBound = PostgresTimeouts.MaxWait + TimeSpan.FromSeconds(5);
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
 
     private ProcessCluster Cluster => fixture.Cluster;
     private PostgresServer Postgres => fixture.Servers.Postgres;
@@ -96,6 +99,61 @@ public sealed class StorageOutageTests(PrivateServersClusterFixture fixture, ITe
 
         Assert.Equal(2, retried.Seq);
         Assert.Equal(2, await fixture.Servers.CountMessagesAsync(channel.Id));
+    }
+
+    [Fact]
+    public async Task Sends_of_several_channels_queued_for_one_transaction_when_PostgreSQL_stops_are_all_refused_and_use_no_seq()
+    {
+        var users = await Task.WhenAll(new[] { "alice", "bob", "carol", "dave" }.Select(name => Cluster.ConnectAsync(0, TestUsers.New(name))));
+        try
+        {
+            var channels = new List<string>();
+            foreach (var user in users)
+            {
+                var channel = await user.CreateChannelAsync("queued " + user.UserId);
+                await user.SendMessageAsync(channel.Id, "before", nonce: "before");
+                channels.Add(channel.Id);
+            }
+
+            Task<ChatMessage>[] sends;
+            await using (var hold = await InsertHold.TakeAsync(fixture.Servers))
+            {
+                // The first user's send holds the silo's writer on the table lock; the other three
+                // queue for its next transaction, all of them when PostgreSQL stops.
+                var held = users[0].SendMessageAsync(channels[0], "during", nonce: "during");
+                await hold.WaitUntilAnInsertWaitsAsync();
+                var queued = users.Skip(1).Select((user, i) => user.SendMessageAsync(channels[i + 1], "during", nonce: "during"));
+                sends = [held, .. queued];
+                await Eventually.WaitUntilAsync(
+                    async () => PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, Cluster.Silos[0].Url), "cryb_postgres_append_queued") == 3,
+                    "three channels' sends to queue in the silo's message writer");
+                await fixture.Servers.StopPostgresAsync("fast");
+            }
+
+            try
+            {
+                await Task.WhenAll(sends.Select((send, i) => AssertRefusedInTimeAsync(() => send, $"the send to channel {i + 1} of 4")));
+            }
+            finally
+            {
+                await fixture.Servers.StartPostgresAsync();
+            }
+
+            // Each client retries with its nonce: the seq nobody was told about was never used.
+            for (var i = 0; i < users.Length; i++)
+            {
+                var retried = await users[i].SendUntilAcknowledgedAsync(channels[i], "during", nonce: "during", TimeSpan.FromSeconds(15));
+                Assert.Equal(2, retried.Seq);
+                Assert.Equal(2, await fixture.Servers.CountMessagesAsync(channels[i]));
+            }
+        }
+        finally
+        {
+            foreach (var user in users)
+            {
+                await user.DisposeAsync();
+            }
+        }
     }
 
     private async Task AssertRefusedInTimeAsync(Func<Task> call, string what)

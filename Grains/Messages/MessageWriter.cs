@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using Cryb.Grains.Storage;
+using Cryb.Grains.Telemetry;
+using Cryb.Messages;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cryb.Grains.Messages;
+
+/// <summary>
+/// The silo's one writer of new messages: group commit across channels. Each channel grain hands
+/// over its batch of sends (one batch per channel at a time) and waits; while a transaction is being
+/// committed, every channel's batches queue, and the next transaction takes all of them (up to
+/// <see cref="MaxRows"/>) in one statement. A channel that sees a few sends a second would otherwise
+/// commit alone: a transaction of one row costs PostgreSQL 0.16 to 0.27 ms of CPU on the 2-core
+/// development machine, and each further row in a shared one 0.02 to 0.03 ms.
+/// </summary>
+/// <remarks>
+/// Each channel's seqs, gaplessness and resends are the statement's business
+/// (<see cref="AppendStatement"/>); each channel is answered only after the commit. A seq another
+/// activation took fails only its own channel: the transaction is split and written again until the
+/// channel in conflict is alone. A storage failure fails every channel of the transaction.
+/// </remarks>
+public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey)] NpgsqlDataSource dataSource, StorageGuard guard, SiloMetrics metrics)
+{
+    /// <summary>The key of the writer's own <see cref="NpgsqlDataSource"/> among the silo's services.</summary>
+    public const string DataSourceKey = "cryb.messages.append";
+
+    /// <summary>
+    /// Rows per transaction at most, though a channel's batch (up to 256 sends) is never split:
+    /// bounds one statement's parameters and latency. Past about 50 rows a transaction's fixed cost
+    /// is a small share of its CPU (PostgreSQL spent 24 µs per row at 50 rows, 22 µs at 500, against
+    /// 160 to 270 µs for a row alone), so larger batches would buy little.
+    /// </summary>
+    public const int MaxRows = 512;
+
+    /// <summary>
+    /// Transactions in flight at once. A second one splits what queues into smaller batches and was
+    /// no cheaper or faster at the fanout shape: 0.30 and 0.43 ms of PostgreSQL CPU per send at 300
+    /// sends/s against 0.19 to 0.41 with one, and saturated throughput within the shared machine's
+    /// noise either way.
+    /// </summary>
+    public const int MaxInFlight = 1;
+
+    private readonly Lock _lock = new();
+    private readonly Queue<PendingAppend> _queued = new();
+    private int _writing;
+
+    /// <summary>Queues one channel's new messages for the next transaction; see <see cref="IMessageStore.AppendAsync"/>.</summary>
+    public Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages)
+    {
+        var append = new PendingAppend(new ChannelAppend(channelId, afterSeq, messages));
+        metrics.AppendsQueued(1);
+        lock (_lock)
+        {
+            _queued.Enqueue(append);
+            if (_writing == MaxInFlight)
+            {
+                return append.Stored;
+            }
+
+            _writing++;
+        }
+
+        // The writer outlives the call that starts it: it must not carry that call's context (its
+        // trace, Orleans' request context) into every later transaction.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(WriteWhileQueuedAsync);
+        }
+
+        return append.Stored;
+    }
+
+    private async Task WriteWhileQueuedAsync()
+    {
+        while (TakeBatch() is { Count: > 0 } batch)
+        {
+            try
+            {
+                // In the first channel's grain call, so the INSERT's span belongs to that send's trace.
+                await CapturedContext.Run(batch[0].Context, () => CommitAsync(batch));
+            }
+            catch (Exception ex)
+            {
+                // CommitAsync answers every channel itself; this only reaches those it could not,
+                // and keeps the writer alive for the next batch.
+                batch.ForEach(append => append.Fail(ex));
+            }
+        }
+    }
+
+    /// <summary>Everything queued, up to <see cref="MaxRows"/>; empty (and the writer stops) when nothing is.</summary>
+    private List<PendingAppend> TakeBatch()
+    {
+        lock (_lock)
+        {
+            var batch = new List<PendingAppend>();
+            var rows = 0;
+            while (_queued.TryPeek(out var next) && (batch.Count == 0 || rows + next.Append.Messages.Count <= MaxRows))
+            {
+                batch.Add(_queued.Dequeue());
+                rows += next.Append.Messages.Count;
+            }
+
+            if (batch.Count == 0)
+            {
+                _writing--;
+            }
+
+            metrics.AppendsQueued(-batch.Count);
+            return batch;
+        }
+    }
+
+    private async Task CommitAsync(List<PendingAppend> batch)
+    {
+        IReadOnlyList<ChatMessage>[] stored;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            stored = await guard.WriteAsync(
+                () => AppendStatement.ExecuteAsync(dataSource, batch.Select(append => append.Append).ToArray()),
+                batch.Count == 1 ? batch[0].Append.ChannelId : $"{batch.Count} channels");
+        }
+        catch (SeqAlreadyTakenException) when (batch.Count > 1)
+        {
+            // Another activation (a zombie after a partition) wrote one of these channels. Halves
+            // are written apart until the channel in conflict is alone: a few transactions more,
+            // and only that channel is refused.
+            var half = batch.Count / 2;
+            await CommitAsync(batch[..half]);
+            await CommitAsync(batch[half..]);
+            return;
+        }
+        catch (Exception ex)
+        {
+            batch.ForEach(append => append.Fail(ex));
+            return;
+        }
+
+        metrics.Appended(Stopwatch.GetElapsedTime(started), rows: stored.Sum(messages => messages.Count), channels: batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Complete(stored[i]);
+        }
+    }
+}
