@@ -133,10 +133,11 @@ public sealed class ChatFanout
     internal async Task DeliverAsync(ChannelEvent channelEvent)
     {
         var group = _hub.Clients.Group(ChannelGroup(channelEvent.ChannelId));
-        // Counted before the send: MemberLeft and ChannelDeleted shrink the group as they go out.
+        // Counted before the send: MemberLeft and ChannelDeleted shrink the group as they go out,
+        // and a client that already has the event must find it counted.
         var reached = _connections.CountIn(channelEvent.ChannelId);
-        await SendAsync(channelEvent, group);
         _metrics.Delivered(channelEvent.GetType().Name, reached, channelEvent.CommittedAt);
+        await SendAsync(channelEvent, group);
     }
 
     /// <summary>The channel's changes after <paramref name="afterSeq"/>, and, if asked, which local users are no longer members.</summary>
