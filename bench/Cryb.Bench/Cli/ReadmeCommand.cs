@@ -38,7 +38,7 @@ public static class ReadmeCommand
         {
             current = await File.ReadAllTextAsync(path);
             var root = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            generated = ReadmeBlocks.Regenerate(current, result => ComparisonResult.Load(Path.Combine(root, result)));
+            generated = ReadmeBlocks.Regenerate(current, name => ReadmeBlocks.Render(name, root));
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
