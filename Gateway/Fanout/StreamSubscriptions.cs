@@ -23,6 +23,16 @@ public sealed partial class StreamSubscriptions<TEvent>(
     /// <summary>Renewals in flight at once during a check: enough to check thousands of streams in seconds, few enough not to flood the silos.</summary>
     private const int CheckParallelism = 8;
 
+    /// <summary>
+    /// How long one stream's renewal or stale unsubscribe may take during a check.
+    /// A call written to a connection that died under it (a silo killed while this gateway was
+    /// paused, then started again on the same port) gets no answer until Orleans' 30 s response
+    /// timeout, and would hold the stream's gate and the check that long; seen in the silo-failure
+    /// test, where the channel stayed silent past 60 s. Given up early, the check fails and is
+    /// tried again 2 s later over the client's fresh connections.
+    /// </summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new();
 
     /// <summary>Number of streams this gateway is subscribed to.</summary>
@@ -166,7 +176,7 @@ public sealed partial class StreamSubscriptions<TEvent>(
                 return (false, null);
             }
 
-            var live = await Stream(key).GetAllSubscriptionHandles();
+            var live = await Stream(key).GetAllSubscriptionHandles().WaitAsync(CallTimeout);
             if (live.Any(candidate => candidate.HandleId == handle.HandleId))
             {
                 return (false, target);
@@ -176,13 +186,15 @@ public sealed partial class StreamSubscriptions<TEvent>(
             try
             {
                 // Forgets the dead handle here; the owner holds it no more.
-                await handle.UnsubscribeAsync();
+                await handle.UnsubscribeAsync().WaitAsync(CallTimeout);
             }
             catch (Exception ex)
             {
                 LogStaleUnsubscribeFailed(ex, streamNamespace, key);
             }
 
+            // Not given up early: a subscription abandoned here could still land at the owner with
+            // no entry holding its handle, and the checks would never see the stream again.
             entry.Handle = await SubscribeAsync(key, target);
             return (true, target);
         }

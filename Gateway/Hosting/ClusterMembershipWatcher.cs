@@ -19,18 +19,37 @@ public sealed partial class ClusterMembershipWatcher(
     TimeProvider time,
     ILogger<ClusterMembershipWatcher> logger) : BackgroundService
 {
+    /// <summary>
+    /// A poll that comes this many intervals late means this process was suspended (SIGSTOP, a frozen
+    /// VM) or starved: whatever happened to the cluster meanwhile, its connections may be dead and
+    /// its subscriptions gone, so it checks them as after a change, whatever the table says.
+    /// </summary>
+    private const int LateFactor = 3;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         HashSet<Uri>? known = null;
-        using var timer = new PeriodicTimer(options.Value.MembershipPollInterval, time);
+        var interval = options.Value.MembershipPollInterval;
+        using var timer = new PeriodicTimer(interval, time);
+        var lastPoll = time.GetTimestamp();
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                var sinceLastPoll = time.GetElapsedTime(lastPoll);
+                lastPoll = time.GetTimestamp();
+                if (sinceLastPoll > LateFactor * interval)
+                {
+                    LogSuspended(sinceLastPoll.TotalSeconds);
+                    changes.Changed();
+                }
+
                 try
                 {
                     // Resolved here: the provider comes with the Orleans client, built after this service.
-                    var silos = (await services.GetRequiredService<IGatewayListProvider>().GetGateways()).ToHashSet();
+                    // Bounded: a read stuck on a connection that died under it must not stop the watch.
+                    var silos = (await services.GetRequiredService<IGatewayListProvider>().GetGateways()
+                        .WaitAsync(ReadTimeout(interval), stoppingToken)).ToHashSet();
                     if (known is not null && !known.SetEquals(silos))
                     {
                         LogChanged(known.Count, silos.Count);
@@ -51,8 +70,13 @@ public sealed partial class ClusterMembershipWatcher(
         }
     }
 
+    private static TimeSpan ReadTimeout(TimeSpan interval) => interval > TimeSpan.FromSeconds(5) ? interval : TimeSpan.FromSeconds(5);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "The cluster's silos changed ({Before} -> {After} live); checking stream subscriptions")]
     private partial void LogChanged(int before, int after);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The membership poll came {Seconds:0.0} s late: this process was suspended or starved; checking stream subscriptions")]
+    private partial void LogSuspended(double seconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reading the cluster's silos failed; trying again at the next poll")]
     private partial void LogReadFailed(Exception exception);

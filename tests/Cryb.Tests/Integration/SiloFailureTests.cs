@@ -53,7 +53,17 @@ public sealed class SiloFailureTests(TestServers servers, ITestOutputHelper outp
         }
 
         var resumed = Stopwatch.StartNew();
-        var missed = new[] { await bob.NextMessageCreatedAsync(TimeSpan.FromSeconds(60)), await bob.NextMessageCreatedAsync(TimeSpan.FromSeconds(30)) };
+        ChatMessage[] missed;
+        try
+        {
+            missed = [await bob.NextMessageCreatedAsync(TimeSpan.FromSeconds(60)), await bob.NextMessageCreatedAsync(TimeSpan.FromSeconds(30))];
+        }
+        catch (TimeoutException ex)
+        {
+            // What bob's gateway did since it was resumed is the only way to tell why from a CI log.
+            throw new TimeoutException($"{ex.Message} Bob's gateway:\n{bobsGateway.LogTail(400)}", ex);
+        }
+
         output.WriteLine($"bob's gateway delivered what it missed {resumed.ElapsedMilliseconds} ms after it was resumed");
         sent.Add(await alice.SendMessageAsync(channel.Id, "after"));
         var after = await bob.NextMessageCreatedAsync(TimeSpan.FromSeconds(30));
