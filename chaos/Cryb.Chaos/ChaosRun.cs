@@ -40,21 +40,25 @@ public sealed class ChaosRun
         {
             await SetUpAsync(cluster, cancellation);
             var results = new List<ScenarioResult>();
-            foreach (var fault in faults)
+            for (var i = 0; i < faults.Count; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
+                var fault = faults[i];
                 var result = await RunScenarioAsync(cluster, fault);
                 results.Add(result);
-                _log($"{fault.Name}: {(result.Passed ? "passed" : "FAILED")}: lost {result.Lost}, stored duplicates {result.StoredDuplicates}, gaps {result.Gaps}, out of order {result.OutOfOrder}");
+                _log($"{fault.Name}: {Verdict(result)}: lost {result.Lost}, stored duplicates {result.StoredDuplicates}, gaps {result.Gaps}, out of order {result.OutOfOrder}");
                 try
                 {
                     await HealAsync(cluster);
                 }
                 catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
                 {
-                    // A cluster the fault left broken: report what was measured rather than nothing.
-                    _log($"the cluster did not recover after {fault.Name}; the remaining scenarios are skipped: {ex.Message.Split('\n')[0]}");
-                    results[^1] = result with { Notes = [.. result.Notes, "the cluster did not become ready again afterwards; later scenarios skipped"] };
+                    // A cluster the fault left broken: report what was measured, and every later
+                    // scenario as not run, which fails the suite as surely as a lost message.
+                    _log($"the cluster did not recover after {fault.Name}; the remaining scenarios are not run: {ex.Message.Split('\n')[0]}");
+                    results[^1] = result with { Notes = [.. result.Notes, "the cluster did not become ready again afterwards"] };
+                    results.AddRange(faults.Skip(i + 1).Select(later =>
+                        ScenarioResult.Skipped(later.Name, later.Description, $"the cluster did not recover after {fault.Name}")));
                     break;
                 }
             }
@@ -119,14 +123,16 @@ public sealed class ChaosRun
         var context = new FaultContext(cluster, window, _settings, busiestSilo, busiestGateway, _clients, _channelIds, _slowClientToken, _log);
 
         window.FaultInjected(load.MaxAcknowledged());
+        string? notRun = null;
         try
         {
             await fault.InjectAsync(context);
         }
         catch (Exception ex)
         {
-            // The figures still say what the load saw; the note says the fault itself went wrong.
-            context.Note($"the fault's own steps failed: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+            // The figures still say what the load saw, but the fault did not happen as written, so
+            // its zeros prove nothing: the scenario counts as not run.
+            notRun = $"the fault's own steps failed: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}";
         }
 
         window.Phase = Phase.After;
@@ -136,7 +142,7 @@ public sealed class ChaosRun
         await sending;
         await DrainAsync(cluster);
         var result = await VerdictAsync(cluster, fault, window, before, clock.Elapsed);
-        return result;
+        return result with { NotRunReason = notRun };
     }
 
     /// <summary>Waits until every member holds the highest stored seq of its channel, or the drain time passed.</summary>
@@ -266,6 +272,8 @@ public sealed class ChaosRun
 
         return sent;
     }
+
+    internal static string Verdict(ScenarioResult result) => !result.Ran ? "NOT RUN" : result.Passed ? "passed" : "FAILED";
 
     private static double Seconds(long micros) => Math.Round(micros / 1e6, 2, MidpointRounding.AwayFromZero);
 

@@ -5,7 +5,8 @@ using Cryb.Testing;
 
 // The fault suite: `./cryb chaos [--short] [--scenario NAME ...] [--out DIR]`. It starts its own
 // cluster (PostgreSQL, Redis, silos and gateways as processes), injects each fault under load and
-// prints what the checker saw. Exit code 1 when an asserted figure is not zero.
+// prints what the checker saw. Exit code 1 when an asserted figure is not zero or a scenario did
+// not run.
 var settings = new ChaosSettings();
 var names = new List<string>();
 string? output = null;
@@ -65,11 +66,16 @@ Console.WriteLine(markdown);
 var directory = output ?? Path.Combine(BuildOutput.RepositoryRoot, ".cryb", "chaos", started.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
 await ResultTable.WriteAsync(directory, results, markdown);
 Console.WriteLine($"Written to {directory}/result.md and result.json.");
-var failed = results.Where(result => !result.Passed).Select(result => result.Name).ToArray();
+var notRun = results.Where(result => !result.Ran).Select(result => result.Name).ToArray();
+var failed = results.Where(result => result.Ran && !result.Passed).Select(result => result.Name).ToArray();
+if (notRun.Length > 0)
+{
+    Console.Error.WriteLine($"NOT RUN: {string.Join(", ", notRun)} (the fault did not happen as written, or the cluster did not recover before it).");
+}
+
 if (failed.Length > 0)
 {
     Console.Error.WriteLine($"FAILED: {string.Join(", ", failed)} (an asserted figure is not zero).");
-    return 1;
 }
 
-return 0;
+return ResultTable.ExitCode(results);

@@ -13,22 +13,33 @@ public static class ResultTable
     public static string Markdown(IReadOnlyList<ScenarioResult> results, string machine)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Fault suite on {machine}. Asserted (must be 0): lost, stored dup, gaps, out of order.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Fault suite on {machine}. Asserted (must be 0): lost, stored dup, gaps, out of order; every scenario must run.");
         text.AppendLine();
         text.AppendLine("| scenario | sent | acked | lost | stored dup | gaps | out of order | live dup / live gaps | unknown (landed) | unsettled | errors by code | every channel sends again | every member resumed | p50 / p99 ms before | during | after |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in results)
         {
+            if (!r.Ran && r.DurationSeconds == 0)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} **NOT RUN** | - | - | - | - | - | - | - | - | - | - | - | - | - | - | - |");
+                continue;
+            }
+
             var errors = r.Errors.Count == 0 ? "none" : string.Join(", ", r.Errors.Select(error => $"{error.Key} {error.Value}"));
             var resumed = r.AllResumedAfterSeconds is { } all ? ChaosRun.Format(all) : $"{r.MembersNotResumed} never";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name}{(r.Passed ? "" : " **FAILED**")} | {r.Sent} | {r.Acknowledged} | {r.Lost} | {r.StoredDuplicates} | {r.Gaps} | {r.OutOfOrder} | {r.LiveDuplicates} / {r.LiveGaps} | {r.Unknown} ({r.UnknownLanded}) | {r.Unsettled} | {errors} | {ChaosRun.Format(r.EverySendingAfterSeconds)} | {resumed} | {Latency(r.Before)} | {Latency(r.During)} | {Latency(r.After)} |");
+                $"| {r.Name}{(!r.Ran ? " **NOT RUN**" : r.Passed ? "" : " **FAILED**")} | {r.Sent} | {r.Acknowledged} | {r.Lost} | {r.StoredDuplicates} | {r.Gaps} | {r.OutOfOrder} | {r.LiveDuplicates} / {r.LiveGaps} | {r.Unknown} ({r.UnknownLanded}) | {r.Unsettled} | {errors} | {ChaosRun.Format(r.EverySendingAfterSeconds)} | {resumed} | {Latency(r.Before)} | {Latency(r.During)} | {Latency(r.After)} |");
         }
 
         text.AppendLine();
         foreach (var r in results)
         {
             var notes = new List<string>(r.Notes);
+            if (r.NotRunReason is { } reason)
+            {
+                notes.Insert(0, $"not run: {reason}");
+            }
+
             if (r.MaxStorageRefusalSeconds is { } refusal)
             {
                 notes.Add($"slowest storage_unavailable {refusal:0.00} s; acknowledged while PostgreSQL was down: {r.AckedWhileDown}");
@@ -45,6 +56,9 @@ public static class ResultTable
 
         return text.ToString();
     }
+
+    /// <summary>0 only when every scenario ran and kept every asserted figure at zero.</summary>
+    public static int ExitCode(IReadOnlyList<ScenarioResult> results) => results.Count > 0 && results.All(r => r.Passed) ? 0 : 1;
 
     public static async Task WriteAsync(string directory, IReadOnlyList<ScenarioResult> results, string markdown)
     {

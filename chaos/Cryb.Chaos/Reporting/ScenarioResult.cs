@@ -20,6 +20,7 @@ namespace Cryb.Chaos.Reporting;
 /// <param name="MaxStorageRefusalSeconds">The slowest <c>storage_unavailable</c> answer.</param>
 /// <param name="EverySendingAfterSeconds">From the fault until every channel had acknowledged a send made after it.</param>
 /// <param name="AllResumedAfterSeconds">From the fault until every member had received a message sent after it; null if some never did.</param>
+/// <param name="NotRunReason">Why the scenario did not run as written (its fault's own steps threw, or an earlier fault left the cluster broken); null when it ran. A scenario that did not run fails the suite: zeros it never had the chance to break prove nothing.</param>
 public sealed record ScenarioResult(
     string Name,
     string Description,
@@ -46,7 +47,15 @@ public sealed record ScenarioResult(
     LatencySummary Before,
     LatencySummary During,
     LatencySummary After,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    string? NotRunReason = null)
 {
-    public bool Passed => Lost == 0 && StoredDuplicates == 0 && Gaps == 0 && OutOfOrder == 0;
+    public bool Ran => NotRunReason is null;
+
+    public bool Passed => Ran && Lost == 0 && StoredDuplicates == 0 && Gaps == 0 && OutOfOrder == 0;
+
+    /// <summary>A scenario the suite never reached: no figures, only why.</summary>
+    public static ScenarioResult Skipped(string name, string description, string reason) => new(
+        name, description, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, [], 0, 0, null, null,
+        LatencySummary.Empty, LatencySummary.Empty, LatencySummary.Empty, [], reason);
 }

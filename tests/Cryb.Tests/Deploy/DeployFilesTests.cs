@@ -364,27 +364,27 @@ public sealed class DeployFilesTests
                 && selector.All(label => Labels(workload.Document).GetValueOrDefault((string)label.Key) == label.Value?.ToString()));
         }
 
-        // kubectl (in the machine image) builds the kustomization as `kubectl apply -k` would.
-        if (FindOnPath("kubectl") is { } kubectl)
+        // kubectl builds the kustomization as `kubectl apply -k` would. `./cryb test` installs it
+        // when missing: a check that skips itself silently would pass on any machine without it.
+        var kubectl = FindOnPath("kubectl");
+        Assert.True(kubectl is not null, "kubectl is not on PATH: `./cryb test` installs it (Debian's kubernetes-client), or install it yourself");
+        var copy = Directory.CreateTempSubdirectory("cryb-k8s-");
+        try
         {
-            var copy = Directory.CreateTempSubdirectory("cryb-k8s-");
-            try
+            // An operator's real secrets.env stays where it is; the example stands in for it.
+            foreach (var file in Directory.EnumerateFiles(PathOf("k8s")).Where(file => Path.GetFileName(file) != "secrets.env"))
             {
-                // An operator's real secrets.env stays where it is; the example stands in for it.
-                foreach (var file in Directory.EnumerateFiles(PathOf("k8s")).Where(file => Path.GetFileName(file) != "secrets.env"))
-                {
-                    File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
-                }
+                File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
+            }
 
-                File.Copy(PathOf("k8s/secrets.env.example"), Path.Combine(copy.FullName, "secrets.env"));
-                var (exitCode, output) = await RunAsync(kubectl, ["kustomize", copy.FullName]);
-                Assert.True(exitCode == 0, output);
-                Assert.Contains("kind: Job", output);
-            }
-            finally
-            {
-                copy.Delete(recursive: true);
-            }
+            File.Copy(PathOf("k8s/secrets.env.example"), Path.Combine(copy.FullName, "secrets.env"));
+            var (exitCode, output) = await RunAsync(kubectl!, ["kustomize", copy.FullName]);
+            Assert.True(exitCode == 0, output);
+            Assert.Contains("kind: Job", output);
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
         }
     }
 

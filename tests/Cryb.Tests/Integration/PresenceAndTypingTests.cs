@@ -129,6 +129,26 @@ public sealed class PresenceAndTypingTests(TestServers servers, ShortTimingsClus
     }
 
     [Fact]
+    public async Task A_user_whose_only_device_reconnects_within_the_grace_period_never_shows_offline()
+    {
+        var (alice, bob, _) = await WatchedAliceAsync(Cluster);
+        await using var _b = bob;
+        await WaitForStatusAsync(bob, alice.UserId, PresenceStatus.Online);
+
+        // Gone for half a second: longer than the 250 ms in which changes are coalesced, so without
+        // the 1 s grace the offline change would go out, and shorter than the grace, so it must not.
+        await alice.DisposeAsync();
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        await using var back = await Cluster.ConnectAsync(0, alice.UserId);
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // past the grace and a coalescing round
+
+        var seen = bob.TakePending<PresenceInfo>("PresenceUpdated").Where(update => update.UserId == alice.UserId).ToArray();
+        Assert.DoesNotContain(seen, update => update.Status == PresenceStatus.Offline);
+        var now = await bob.InvokeAsync<PresenceInfo[]>("GetPresence", (object)new[] { alice.UserId });
+        Assert.Equal(PresenceStatus.Online, Assert.Single(now).Status);
+    }
+
+    [Fact]
     public async Task Presence_is_only_seen_through_a_shared_channel()
     {
         var (alice, bob, _) = await WatchedAliceAsync(Cluster);

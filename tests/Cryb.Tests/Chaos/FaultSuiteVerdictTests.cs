@@ -1,0 +1,68 @@
+using Cryb.Bench.Measurement;
+using Cryb.Chaos.Reporting;
+
+namespace Cryb.Tests.Chaos;
+
+/// <summary>
+/// The fault suite cannot pass by not running: a scenario whose fault threw, or that the suite
+/// never reached because an earlier fault left the cluster broken, fails it as surely as a lost
+/// message, and the table says so.
+/// </summary>
+public sealed class FaultSuiteVerdictTests
+{
+    private const string Machine = "2 cores, test";
+
+    [Fact]
+    public void A_suite_whose_scenarios_all_ran_with_zeros_passes()
+    {
+        ScenarioResult[] results = [Ran("kill-silo"), Ran("kill-gateway")];
+
+        Assert.Equal(0, ResultTable.ExitCode(results));
+        Assert.DoesNotContain("NOT RUN", ResultTable.Markdown(results, Machine));
+    }
+
+    [Fact]
+    public void A_scenario_the_suite_never_reached_fails_it_and_shows_as_not_run()
+    {
+        ScenarioResult[] results =
+        [
+            Ran("kill-silo"),
+            ScenarioResult.Skipped("kill-gateway", "kill -9 a gateway", "the cluster did not recover after kill-silo"),
+        ];
+
+        var table = ResultTable.Markdown(results, Machine);
+
+        Assert.Equal(1, ResultTable.ExitCode(results));
+        Assert.False(results[1].Passed);
+        Assert.Contains("| kill-gateway **NOT RUN** | - |", table);
+        Assert.Contains("not run: the cluster did not recover after kill-silo", table);
+    }
+
+    [Fact]
+    public void A_scenario_whose_fault_threw_fails_the_suite_although_its_figures_are_zero()
+    {
+        var threw = Ran("pause-silo") with { NotRunReason = "the fault's own steps failed: InvalidOperationException: no such process" };
+
+        var table = ResultTable.Markdown([threw], Machine);
+
+        Assert.Equal(1, ResultTable.ExitCode([threw]));
+        Assert.Contains("| pause-silo **NOT RUN** | 100 | 100 | 0 |", table);
+        Assert.Contains("not run: the fault's own steps failed", table);
+    }
+
+    [Fact]
+    public void A_suite_that_ran_nothing_fails() => Assert.Equal(1, ResultTable.ExitCode([]));
+
+    [Fact]
+    public void A_lost_message_still_fails_a_scenario_that_ran()
+    {
+        var lost = Ran("kill-silo") with { Lost = 1 };
+
+        Assert.Equal(1, ResultTable.ExitCode([lost]));
+        Assert.Contains("| kill-silo **FAILED** |", ResultTable.Markdown([lost], Machine));
+    }
+
+    private static ScenarioResult Ran(string name) => new(
+        name, $"{name} under load", 12.5, 100, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, [], 0, 0, 1.5, 2.5,
+        LatencySummary.Empty, LatencySummary.Empty, LatencySummary.Empty, []);
+}
