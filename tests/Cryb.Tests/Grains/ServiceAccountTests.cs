@@ -112,13 +112,68 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => fixture.Client.GetGrain<IGatewayLeaseGrain>("gateway-x").Track("alice"));
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated,
             () => fixture.Client.GetGrain<IGatewayLeaseGrain>("gateway-x").Heartbeat(TestAccounts.Gateway with { Secret = new string('y', 48) }));
-        // One-way calls report nothing to the caller: what shows the refusal is that nothing changed.
-        await channel.RemoveDeletedAccount("alice");
-        await fixture.Client.GetGrain<ITypingGrain>(channel.GetPrimaryKeyString()).StopOnSend("alice");
-
         Assert.False(await channel.IsMember(TestAccounts.User("mallory")));
         Assert.DoesNotContain(info.Id, (await mallory.Connect(TestAccounts.User("mallory"), "Mallory")).ChannelIds);
-        Assert.True(await channel.IsMember(Alice));
+    }
+
+    [Fact]
+    public async Task Silo_internal_one_way_calls_from_clients_are_refused_and_change_nothing()
+    {
+        var (channel, _) = await PrivateChannelWithAMessageAsync();
+        var bob = TestAccounts.User("bob");
+        await channel.Invite(Alice, "bob");
+        await fixture.Client.GetGrain<ITypingGrain>(channel.GetPrimaryKeyString()).Start(bob);
+        using var refusals = new RefusalCounter();
+
+        // One-way calls report nothing to the caller. Bob is a member, not the owner, so the removal
+        // would take him out were it let through; the silo's count of refused calls shows it was not.
+        await channel.RemoveDeletedAccount("bob");
+        await fixture.Client.GetGrain<ITypingGrain>(channel.GetPrimaryKeyString()).StopOnSend("bob");
+
+        await refusals.WaitForAsync(ErrorCodes.Unauthenticated, 2);
+        Assert.True(await channel.IsMember(bob));
+        Assert.Contains(channel.GetPrimaryKeyString(), (await fixture.Client.GetGrain<IUserGrain>("bob").Connect(bob, "Bob")).ChannelIds);
+    }
+
+    /// <summary>Refusals the silos in this process count (<c>cryb.security.client_calls.refused</c>), by code.</summary>
+    private sealed class RefusalCounter : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byCode = new();
+
+        public RefusalCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "cryb.security.client_calls.refused")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "code" && tag.Value is string code)
+                    {
+                        _byCode.AddOrUpdate(code, value, (_, sum) => sum + value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public async Task WaitForAsync(string code, long atLeast)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (_byCode.GetValueOrDefault(code) < atLeast)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the silos counted {_byCode.GetValueOrDefault(code)} refused {code} calls, not {atLeast}");
+                await Task.Delay(50);
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 
     [Fact]
