@@ -5,6 +5,7 @@ using Cryb.Presence;
 using Cryb.Typing;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hosting;
+using Cryb.Gateway.Limits;
 using Cryb.Identity;
 using Cryb.Limits;
 using Cryb.Messages;
@@ -20,9 +21,16 @@ namespace Cryb.Gateway.Hubs;
 /// the fan-out's view of this connection's channels current.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, ILogger<ChatHub> logger) : Hub<IChatClient>
+public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, RateLimitLeases leases, ILogger<ChatHub> logger) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
+
+    /// <summary>
+    /// Presence lookups one call token pays for. A lookup is three grain calls (the presence grain and
+    /// two of the user grain), so a token buys at most 60 grain calls, and a full page of 200 costs
+    /// 10 tokens of the 20 a user may burst; before, one token bought up to 600.
+    /// </summary>
+    public const int PresenceLookupsPerToken = 20;
 
     /// <summary>Activity is reported to presence at most this often per connection: a chat burst is one call.</summary>
     private static readonly TimeSpan ActivityReportInterval = TimeSpan.FromSeconds(15);
@@ -75,7 +83,9 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
             throw new ChatException(ErrorCodes.InvalidArgument, $"Ask for 0 to {PresenceLimits.MaxBulkUsers} users at a time.");
         }
 
-        var found = await Task.WhenAll(userIds.Distinct().Select(id => PresenceOrNullAsync(Ids.Require(id, "userIds"))));
+        var distinct = userIds.Distinct().Select(id => Ids.Require(id, "userIds")).ToArray();
+        await ChargePresenceLookupsAsync(distinct.Length);
+        var found = await Task.WhenAll(distinct.Select(PresenceOrNullAsync));
         return found.OfType<PresenceInfo>().ToArray();
     }
 
@@ -144,6 +154,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     public async Task<IReadOnlyList<MemberWithPresence>> GetMembers(string channelId)
     {
         var members = await Channel(channelId).GetMembers(Caller);
+        await ChargePresenceLookupsAsync(Math.Min(members.Count, PresenceLimits.MaxBulkUsers));
         var statuses = await Task.WhenAll(members.Take(PresenceLimits.MaxBulkUsers).Select(m => PresenceOrNullAsync(m.UserId)));
         return members.Select((member, i) => new MemberWithPresence(
             member.UserId, member.Role, i < statuses.Length ? statuses[i]?.Status : null)).ToArray();
@@ -189,6 +200,24 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     private IPresenceGrain Presence(string userId) => cluster.GetGrain<IPresenceGrain>(userId);
 
     private ITypingGrain Typing(string channelId) => cluster.GetGrain<ITypingGrain>(Ids.Require(channelId, nameof(channelId)));
+
+    /// <summary>
+    /// Bulk presence reads cost by their size: the filter took one token for the call, which pays for
+    /// the first <see cref="PresenceLookupsPerToken"/> lookups, and every further block takes one more
+    /// before any lookup is made. Refused with <c>rate_limited</c> like any call over its limit.
+    /// </summary>
+    private async Task ChargePresenceLookupsAsync(int lookups)
+    {
+        for (var extra = (lookups - 1) / PresenceLookupsPerToken; extra > 0; extra--)
+        {
+            var decision = await leases.TakeAsync(Context.UserIdentifier!, RateLimitKind.Call);
+            if (!decision.Allowed)
+            {
+                metrics.RateLimited(RateLimitKind.Call);
+                throw new ChatException(ErrorCodes.RateLimited, $"Too many presence lookups; retryAfterMs={decision.RetryAfterMs}");
+            }
+        }
+    }
 
     private async Task<PresenceInfo?> PresenceOrNullAsync(string userId)
     {

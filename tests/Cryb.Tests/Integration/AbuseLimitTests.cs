@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Messages;
+using Cryb.Presence;
 using Cryb.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -153,6 +154,38 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
         Assert.True(PrometheusText.Sum(metrics, "cryb_security_rate_limited_total", ("limit", "call")) >= 1);
         // The observer was never limited by the typist's calls.
         Assert.Single(await observer.InvokeAsync<MemberWithPresenceEvent[]>("GetMembers", channel.Id), m => m.UserId == observer.UserId);
+    }
+
+    [Fact]
+    public async Task Bulk_presence_reads_cost_by_their_size_so_one_token_buys_a_bounded_number_of_grain_calls()
+    {
+        await using var reader = await Cluster.ConnectAsync(0, TestUsers.New("presence-reader"));
+        var page = Enumerable.Range(0, PresenceLimits.MaxBulkUsers).Select(i => TestUsers.New($"someone-{i}")).ToArray();
+
+        // A full page costs 10 of the 20 call tokens a user may burst: three at once overdraw it,
+        // where at one token a call they all went through and bought 1,800 grain calls.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
+        {
+            try
+            {
+                await reader.InvokeAsync<PresenceInfo[]>("GetPresence", (object)page);
+                return null;
+            }
+            catch (HubException refusal)
+            {
+                return refusal;
+            }
+        }));
+
+        Assert.Contains(outcomes, outcome => outcome is null);
+        var refused = outcomes.OfType<HubException>().FirstOrDefault();
+        Assert.NotNull(refused);
+        Assert.Equal(ErrorCodes.RateLimited, Refusals.CodeOf(refused));
+        Assert.Matches(RetryAfter(), refused.Message);
+
+        // A small read costs its one token: once the bucket refills, it goes through.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        Assert.Empty(await reader.InvokeAsync<PresenceInfo[]>("GetPresence", (object)page[..5]));
     }
 
     [Fact]
