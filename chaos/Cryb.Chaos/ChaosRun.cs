@@ -185,6 +185,7 @@ public sealed class ChaosRun
         var acknowledged = sends.Where(send => send.Seq is not null).Select(send => (send.Channel, send.Seq!.Value)).ToHashSet();
         long gaps = 0, notResumed = 0;
         long? lastResumed = 0;
+        var notResumedChannels = new SortedSet<int>();
         foreach (var receiver in _clients.SelectMany(client => client.Receivers))
         {
             lock (receiver)
@@ -204,12 +205,22 @@ public sealed class ChaosRun
                 {
                     notResumed++;
                     lastResumed = null;
+                    notResumedChannels.Add(receiver.Channel);
                 }
                 else if (lastResumed is not null)
                 {
                     lastResumed = Math.Max(lastResumed.Value, resumed.Value - window.FaultAtMicros);
                 }
             }
+        }
+
+        // A member that never applied a seq above the one at the fault, after it, although it may
+        // hold every message: what the checker saw of each such channel, so a "never" can be explained.
+        foreach (var channel in notResumedChannels)
+        {
+            var highestStored = stored.SeqsAfter(_channelIds[channel], 0).DefaultIfEmpty(0).Max();
+            window.Notes.Add($"channel {channel + 1} not resumed: seq at the fault {window.SeqAtFault[channel]}, highest stored {highestStored}, "
+                + $"sends acknowledged after the fault {sends.Count(send => send.Channel == channel && send.Seq > window.SeqAtFault[channel])}");
         }
 
         var unknown = sends.Where(send => send.HadUnknownOutcome).ToArray();
