@@ -214,7 +214,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
             if (!decision.Allowed)
             {
                 metrics.RateLimited(RateLimitKind.Call);
-                throw new ChatException(ErrorCodes.RateLimited, $"Too many presence lookups; retryAfterMs={decision.RetryAfterMs}");
+                throw RateLimitFilter.Refusal("presence lookups", decision);
             }
         }
     }

@@ -40,9 +40,12 @@ public sealed partial class RateLimitFilter(RateLimitLeases leases, GatewayMetri
         }
 
         // Logged once, with the code, by ChatErrorFilter around this one.
-        throw new ChatException(ErrorCodes.RateLimited,
-            $"Too many {kind.ToString().ToLowerInvariant()} calls; retryAfterMs={decision.RetryAfterMs}");
+        throw Refusal($"{kind.ToString().ToLowerInvariant()} calls", decision);
     }
+
+    /// <summary>The refusal of a call over its limit: clients read the retry time from <c>retryAfterMs=N</c>.</summary>
+    public static ChatException Refusal(string what, RateLimitDecision decision) =>
+        new(ErrorCodes.RateLimited, $"Too many {what}; retryAfterMs={decision.RetryAfterMs}");
 
     /// <summary>Counted once the hub accepted the connection: SignalR skips the disconnect of one it refused.</summary>
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
