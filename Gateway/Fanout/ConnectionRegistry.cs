@@ -120,6 +120,14 @@ public sealed class ConnectionRegistry
         }
     }
 
+    public bool Contains(string connectionId)
+    {
+        lock (_lock)
+        {
+            return _connections.ContainsKey(connectionId);
+        }
+    }
+
     public int Count
     {
         get

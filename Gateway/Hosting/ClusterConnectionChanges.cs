@@ -5,21 +5,55 @@ namespace Cryb.Gateway.Hosting;
 /// <summary>
 /// Tells the gateway when its Orleans client gained or lost a connection to a silo: a silo died,
 /// left or joined. Stream subscriptions and queued events may have been lost with it, so the fan-out
-/// checks them (<see cref="Fanout.SubscriptionHealth"/>). Has no dependencies: Orleans resolves its
-/// status observers while the client itself is being built.
+/// checks them (<see cref="Fanout.SubscriptionHealth"/>); when a silo was lost, presence grains may
+/// have been lost with it, so the gateway registers its connections again
+/// (<see cref="Presence.PresenceRecovery"/>). Each of the two readers has a signal of its own. Has
+/// no dependencies: Orleans resolves its status observers while the client itself is being built.
 /// </summary>
 public sealed class ClusterConnectionChanges : IClusterConnectionStatusObserver
 {
-    private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _changes = Signal();
+    private readonly Channel<bool> _losses = Signal();
 
     /// <summary>Waits for a change, or for <paramref name="timeout"/>; true if a change came (several count as one).</summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    public Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken) =>
+        WaitAsync(_changes, timeout, time, cancellationToken);
+
+    /// <summary>Waits for a silo loss, or for <paramref name="timeout"/>; true if one came since the last wait returned true (several count as one).</summary>
+    public Task<bool> WaitForLossAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken) =>
+        WaitAsync(_losses, timeout, time, cancellationToken);
+
+    /// <summary>The cluster's silos changed in a way the Orleans client did not report (<see cref="ClusterMembershipWatcher"/>).</summary>
+    public void Changed() => _changes.Writer.TryWrite(true);
+
+    /// <summary>A silo left the cluster, or may have while this process could not tell (it was suspended).</summary>
+    public void SiloLost()
+    {
+        _changes.Writer.TryWrite(true);
+        _losses.Writer.TryWrite(true);
+    }
+
+    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
+    {
+        if (currentNumberOfGateways < previousNumberOfGateways)
+        {
+            SiloLost();
+        }
+        else
+        {
+            Changed();
+        }
+    }
+
+    public void NotifyClusterConnectionLost() => SiloLost();
+
+    private static async Task<bool> WaitAsync(Channel<bool> signal, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         using var elapsed = new CancellationTokenSource(timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout, time);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, elapsed.Token);
         try
         {
-            await _changes.Reader.ReadAsync(wait.Token);
+            await signal.Reader.ReadAsync(wait.Token);
             return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -28,11 +62,6 @@ public sealed class ClusterConnectionChanges : IClusterConnectionStatusObserver
         }
     }
 
-    /// <summary>The cluster's silos changed in a way the Orleans client did not report (<see cref="ClusterMembershipWatcher"/>).</summary>
-    public void Changed() => _changes.Writer.TryWrite(true);
-
-    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered) =>
-        _changes.Writer.TryWrite(true);
-
-    public void NotifyClusterConnectionLost() => _changes.Writer.TryWrite(true);
+    private static Channel<bool> Signal() =>
+        Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 }

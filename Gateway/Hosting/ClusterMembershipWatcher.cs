@@ -41,7 +41,7 @@ public sealed partial class ClusterMembershipWatcher(
                 if (sinceLastPoll > LateFactor * interval)
                 {
                     LogSuspended(sinceLastPoll.TotalSeconds);
-                    changes.Changed();
+                    changes.SiloLost();
                 }
 
                 try
@@ -52,8 +52,17 @@ public sealed partial class ClusterMembershipWatcher(
                         .WaitAsync(ReadTimeout(interval), stoppingToken)).ToHashSet();
                     if (known is not null && !known.SetEquals(silos))
                     {
-                        LogChanged(known.Count, silos.Count);
-                        changes.Changed();
+                        // A silo gone (or back on its port with a new generation) took grains with it.
+                        var lost = known.Except(silos).Count();
+                        LogChanged(known.Count, silos.Count, lost);
+                        if (lost > 0)
+                        {
+                            changes.SiloLost();
+                        }
+                        else
+                        {
+                            changes.Changed();
+                        }
                     }
 
                     known = silos;
@@ -72,10 +81,10 @@ public sealed partial class ClusterMembershipWatcher(
 
     private static TimeSpan ReadTimeout(TimeSpan interval) => interval > TimeSpan.FromSeconds(5) ? interval : TimeSpan.FromSeconds(5);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The cluster's silos changed ({Before} -> {After} live); checking stream subscriptions")]
-    private partial void LogChanged(int before, int after);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The cluster's silos changed ({Before} -> {After} live, {Lost} gone); checking stream subscriptions")]
+    private partial void LogChanged(int before, int after, int lost);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The membership poll came {Seconds:0.0} s late: this process was suspended or starved; checking stream subscriptions")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The membership poll came {Seconds:0.0} s late: this process was suspended or starved; checking stream subscriptions and presence")]
     private partial void LogSuspended(double seconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reading the cluster's silos failed; trying again at the next poll")]

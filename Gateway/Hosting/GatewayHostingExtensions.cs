@@ -67,7 +67,9 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<GatewayMetrics>();
         // The fan-out reports deliveries to the metrics, which observe the fan-out's subscriptions.
         builder.Services.AddSingleton(services => new Lazy<ChatFanout>(services.GetRequiredService<ChatFanout>));
+        builder.Services.AddSingleton<PresenceRegistrations>();
         builder.Services.AddHostedService<PresenceHeartbeat>();
+        builder.Services.AddHostedService<PresenceRecovery>();
         // Subscriptions the cluster dropped (a silo restart while this gateway reconnected) are made
         // again, and events lost with a silo are fetched, without any client reconnecting.
         builder.Services.AddOptions<SubscriptionHealthOptions>().BindConfiguration(SubscriptionHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -27,6 +27,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _resubscriptions;
     private readonly Counter<long> _gapFills;
     private readonly Counter<long> _gapFilledChanges;
+    private readonly Counter<long> _presenceRegistrations;
 
     public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout, IClusterClient cluster)
     {
@@ -54,6 +55,8 @@ public sealed class GatewayMetrics
         }, "{push}", "Pushes from stream owners that arrived out of order and waited (reordered), or never arrived (lost, then filled)");
 
         _resubscriptions = meter.CreateCounter<long>("cryb.gateway.stream_resubscriptions", "{subscription}", "Stream subscriptions the cluster had dropped and this gateway made again, by stream (channel, user, presence)");
+        _presenceRegistrations = meter.CreateCounter<long>("cryb.gateway.presence_registrations", "{connection}",
+            "Connections registered with their presence grain again, by reason (silo_lost, lease_lost) and outcome (ok, failed)");
         _gapFills = meter.CreateCounter<long>("cryb.gateway.gap_fills", "{fill}", "Fetches of missed channel changes from the channel grain, by trigger (gap, catch_up)");
         _gapFilledChanges = meter.CreateCounter<long>("cryb.gateway.gap_filled_changes", "{change}", "Channel changes delivered from a fill rather than from the stream");
         _slowConsumers = meter.CreateCounter<long>("cryb.gateway.slow_consumers.disconnected", "{connection}", "Connections closed as slow_consumer, by trigger (buffer_full, stalled)");
@@ -100,6 +103,12 @@ public sealed class GatewayMetrics
     }
 
     public void Resubscribed(string stream, int subscriptions) => _resubscriptions.Add(subscriptions, _gateway, new("stream", stream));
+
+    public void PresenceRegistered(string reason, int registered, int failed)
+    {
+        _presenceRegistrations.Add(registered, _gateway, new("reason", reason), new("outcome", "ok"));
+        _presenceRegistrations.Add(failed, _gateway, new("reason", reason), new("outcome", "failed"));
+    }
 
     public void GapFilled(string trigger, int changes)
     {

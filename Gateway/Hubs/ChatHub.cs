@@ -21,7 +21,7 @@ namespace Cryb.Gateway.Hubs;
 /// the fan-out's view of this connection's channels current.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, RateLimitLeases leases, ILogger<ChatHub> logger) : Hub<IChatClient>
+public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, RateLimitLeases leases, PresenceRegistrations presenceRegistrations, ILogger<ChatHub> logger) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 
@@ -60,7 +60,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
         catch
         {
             await fanout.DisconnectAsync(Context.ConnectionId);
-            await Presence(userId).Disconnect(Caller, Context.ConnectionId);
+            await presenceRegistrations.DisconnectAsync(userId, Context.ConnectionId);
             throw;
         }
     }
@@ -69,7 +69,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     {
         metrics.Disconnected();
         await fanout.DisconnectAsync(Context.ConnectionId);
-        await Presence(Context.UserIdentifier!).Disconnect(Caller, Context.ConnectionId);
+        await presenceRegistrations.DisconnectAsync(Context.UserIdentifier!, Context.ConnectionId);
     }
 
     public Task<PresenceInfo> SetPresence(PresenceStatus status, PresenceActivity? activity) =>

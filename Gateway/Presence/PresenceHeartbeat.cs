@@ -1,4 +1,3 @@
-using Cryb.Gateway.Fanout;
 using Cryb.Identity;
 using Cryb.Presence;
 
@@ -13,7 +12,7 @@ public sealed partial class PresenceHeartbeat(
     IClusterClient cluster,
     ServiceCredential account,
     GatewayIdentity gateway,
-    ConnectionRegistry connections,
+    PresenceRegistrations registrations,
     IConfiguration configuration,
     ILogger<PresenceHeartbeat> logger) : BackgroundService
 {
@@ -43,7 +42,9 @@ public sealed partial class PresenceHeartbeat(
                 var activation = await cluster.GetGrain<IGatewayLeaseGrain>(gateway.Id).Heartbeat(account);
                 if (lastActivation is { } last && last != activation)
                 {
-                    await RegisterAllAsync();
+                    // Those that fail now are registered by the next activation change, or by
+                    // PresenceRecovery after the silo loss that most likely caused this one.
+                    await registrations.RegisterAsync(null, PresenceRegistrations.LeaseLost, stoppingToken);
                 }
 
                 lastActivation = activation;
@@ -52,15 +53,6 @@ public sealed partial class PresenceHeartbeat(
             {
                 LogHeartbeatFailed(ex);
             }
-        }
-    }
-
-    private async Task RegisterAllAsync()
-    {
-        foreach (var (connectionId, userId, device) in connections.All())
-        {
-            await cluster.GetGrain<IPresenceGrain>(userId)
-                .Connect(Caller.User(userId, account), new PresenceConnection(connectionId, gateway.Id, device));
         }
     }
 

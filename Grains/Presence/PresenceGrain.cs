@@ -73,7 +73,11 @@ public sealed class PresenceGrain(
     public Task Disconnect(Caller caller, string connectionId)
     {
         RequireSelf(caller);
-        if (_connections.Remove(connectionId) && _connections.Count == 0)
+        var known = _connections.Remove(connectionId);
+        // A connection this activation never heard of, with nobody connected: the activation that
+        // knew it was lost with its silo before the gateway registered it again, and others may
+        // still see the user online. Going offline after the grace period tells them.
+        if (_connections.Count == 0 && (known || _offlineTimer is null))
         {
             // Not offline yet: a reload or a reconnect to another gateway within the grace period
             // shows nothing to anyone.

@@ -32,6 +32,7 @@ public static class SiloHostingExtensions
         var cluster = builder.Configuration.BindValidated<ClusterSettings>(ClusterSettings.Section);
         var silo = builder.Configuration.BindValidated<SiloSettings>(SiloSettings.Section);
         var dashboard = builder.Configuration.BindValidated<DashboardSettings>(DashboardSettings.Section);
+        var failureDetection = builder.Configuration.BindValidated<FailureDetectionSettings>(FailureDetectionSettings.Section);
 
         builder.AddCrybTelemetry("cryb-silo");
         builder.AddCrybDashboardAuthentication();
@@ -50,6 +51,7 @@ public static class SiloHostingExtensions
                 options.ServiceId = cluster.ServiceId;
             });
             siloBuilder.UseRedisClustering(options => options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+            siloBuilder.Configure<ClusterMembershipOptions>(failureDetection.ApplyTo);
             siloBuilder.ConfigureCrybSilo(postgres);
             var advertised = silo.ResolveAdvertisedAddress();
             siloBuilder.ConfigureEndpoints(

@@ -55,11 +55,15 @@ public sealed class ChatTestClient : IAsyncDisposable
     public HubConnection Connection { get; }
     public string UserId { get; }
 
-    /// <summary>Connects with the JSON protocol, or with MessagePack when <paramref name="messagePack"/> is set.</summary>
-    public static async Task<ChatTestClient> ConnectAsync(string gatewayUrl, string token, string userId, bool messagePack = false)
+    /// <summary>
+    /// Connects with the JSON protocol, or with MessagePack when <paramref name="messagePack"/> is set;
+    /// as a <paramref name="device"/> (<c>web</c>, <c>mobile</c>, <c>desktop</c>) when given, else as the
+    /// .NET client's user agent makes it (desktop).
+    /// </summary>
+    public static async Task<ChatTestClient> ConnectAsync(string gatewayUrl, string token, string userId, bool messagePack = false, string? device = null)
     {
         var builder = new HubConnectionBuilder()
-            .WithUrl($"{gatewayUrl}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token));
+            .WithUrl(device is null ? $"{gatewayUrl}/hubs/chat" : $"{gatewayUrl}/hubs/chat?device={device}", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token));
         var connection = (messagePack
                 ? builder.AddMessagePackProtocol()
                 : builder.AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase))))

@@ -25,6 +25,34 @@ public static partial class Refusals
         Assert.Equal(code, CodeOf(refusal));
     }
 
+    /// <summary>A connect the gateway accepts and then closes (over a limit): the reason it gave.</summary>
+    public static async Task<string> ConnectExpectingCloseAsync(string gatewayUrl, string token)
+    {
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connection = new HubConnectionBuilder()
+            .WithUrl($"{gatewayUrl}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        connection.Closed += error =>
+        {
+            closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
+        await using (connection)
+        {
+            try
+            {
+                await connection.StartAsync(TestContext.Current.CancellationToken);
+            }
+            catch (Exception refusedDuringStart)
+            {
+                return refusedDuringStart.Message;
+            }
+
+            var error = await closed.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+            return error?.Message ?? "(closed without an error)";
+        }
+    }
+
     /// <summary>For connects: the official client's start fails with 401 and no connection exists.</summary>
     public static async Task AssertConnectRefusedAsync(string gatewayUrl, string token)
     {

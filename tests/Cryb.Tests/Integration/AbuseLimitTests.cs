@@ -203,7 +203,7 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
                 open.Add(client);
             }
 
-            var closeReason = await ConnectExpectingCloseAsync(Cluster.Gateways[1].Url, token);
+            var closeReason = await Refusals.ConnectExpectingCloseAsync(Cluster.Gateways[1].Url, token);
             Assert.Contains(ErrorCodes.TooManyConnections, closeReason);
             await using (var control = await Cluster.ConnectAsync(1, TestUsers.New("control")))
             {
@@ -294,33 +294,6 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
     }
 
     /// <summary>Connects and returns the reason the server closed the connection with.</summary>
-    private static async Task<string> ConnectExpectingCloseAsync(string gatewayUrl, string token)
-    {
-        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var connection = new HubConnectionBuilder()
-            .WithUrl($"{gatewayUrl}/hubs/chat", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .Build();
-        connection.Closed += error =>
-        {
-            closed.TrySetResult(error);
-            return Task.CompletedTask;
-        };
-        await using (connection)
-        {
-            try
-            {
-                await connection.StartAsync(TestContext.Current.CancellationToken);
-            }
-            catch (Exception refusedDuringStart)
-            {
-                return refusedDuringStart.Message;
-            }
-
-            var error = await closed.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
-            return error?.Message ?? "(closed without an error)";
-        }
-    }
-
     [GeneratedRegex(@"retryAfterMs=(\d+)")]
     private static partial Regex RetryAfter();
 }
