@@ -14,6 +14,14 @@ public sealed class ClusterConnectionChanges : IClusterConnectionStatusObserver
 {
     private readonly Channel<bool> _changes = Signal();
     private readonly Channel<bool> _losses = Signal();
+    private CancellationTokenSource _lossOfThisView = new();
+
+    /// <summary>
+    /// Cancelled at the next silo loss: calls in flight then may never be answered (one on its way
+    /// to a silo that died or froze is lost with it), so <see cref="Hubs.SiloLossFilter"/> stops
+    /// waiting for them.
+    /// </summary>
+    public CancellationToken NextLoss => Volatile.Read(ref _lossOfThisView).Token;
 
     /// <summary>Waits for a change, or for <paramref name="timeout"/>; true if a change came (several count as one).</summary>
     public Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken) =>
@@ -31,6 +39,9 @@ public sealed class ClusterConnectionChanges : IClusterConnectionStatusObserver
     {
         _changes.Writer.TryWrite(true);
         _losses.Writer.TryWrite(true);
+        // Not disposed: calls still registered on it would race the disposal, and a source
+        // without a timer holds nothing the collector cannot take.
+        Interlocked.Exchange(ref _lossOfThisView, new CancellationTokenSource()).Cancel();
     }
 
     public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)

@@ -44,6 +44,7 @@ public static class GatewayHostingExtensions
                 // Filters run in the order added: the error filter wraps the others and logs their
                 // refusals; an expired token spends no rate limit.
                 options.AddFilter<ChatErrorFilter>();
+                options.AddFilter<SiloLossFilter>();
                 options.AddFilter<TokenExpiryFilter>();
                 options.AddFilter<RateLimitFilter>();
             })

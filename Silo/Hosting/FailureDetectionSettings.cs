@@ -14,7 +14,7 @@ namespace Cryb.Silo.Hosting;
 /// probes, votes kept 2 min) took about 12 s after a <c>kill -9</c> and 111 s after a <c>SIGSTOP</c>
 /// in the fault suite here: a frozen silo's connection stays open, and Orleans does not vote against
 /// a silo whose connection carried a message within <c>MaxProbeTimeout × NumMissedProbesLimit</c>
-/// (60 s by default). The defaults below shorten that window to 12 s. They are safe against false
+/// (60 s by default). The defaults below shorten that window to 6 s. They are safe against false
 /// positives for the same reason: a silo that answers anything, a probe or a grain call, within the
 /// window is not voted against, so a slow silo under load is not declared dead (README
 /// "Failover" has the run at full bench load that checks it).
@@ -25,11 +25,11 @@ public sealed class FailureDetectionSettings : IValidatableObject
 
     /// <summary>The first probe timeout; Orleans adapts it to observed probe times, between half of it and <see cref="MaxProbeTimeout"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "00:01:00")]
-    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest a probe may wait, also while the probing silo itself looks degraded.</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "00:05:00")]
-    public TimeSpan MaxProbeTimeout { get; set; } = TimeSpan.FromSeconds(4);
+    public TimeSpan MaxProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Probes missed in a row before a silo votes the other one dead.</summary>
     [Range(1, 10)]

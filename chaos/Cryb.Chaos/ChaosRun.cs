@@ -46,7 +46,7 @@ public sealed class ChaosRun
                 var fault = faults[i];
                 var result = await RunScenarioAsync(cluster, fault);
                 results.Add(result);
-                _log($"{fault.Name}: {Verdict(result)}: lost {result.Lost}, stored duplicates {result.StoredDuplicates}, gaps {result.Gaps}, out of order {result.OutOfOrder}");
+                _log($"{fault.Name}: {Verdict(result)}: lost {result.Lost}, stored duplicates {result.StoredDuplicates}, gaps {result.Gaps}, out of order {result.OutOfOrder}, users shown offline {result.UsersShownOffline}");
                 try
                 {
                     await HealAsync(cluster);
@@ -142,7 +142,7 @@ public sealed class ChaosRun
         await sending;
         await DrainAsync(cluster);
         var result = await VerdictAsync(cluster, fault, window, before, clock.Elapsed);
-        return result with { NotRunReason = notRun };
+        return result with { NotRunReason = notRun, UsersShownOffline = context.UsersShownOffline };
     }
 
     /// <summary>Waits until every member holds the highest stored seq of its channel, or the drain time passed.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Cryb.Bench.Load;
 using Cryb.Channels;
 using Cryb.Messages;
+using Cryb.Presence;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -71,6 +72,14 @@ public sealed class CheckerClient : IAsyncDisposable
         {
             _receivers[channelId] = new ChannelReceiver(channelId, channel, result.LatestSeq);
         }
+    }
+
+    /// <summary>Presence of up to 200 users, as a member of their channel sees it.</summary>
+    public async Task<PresenceInfo[]> GetPresenceAsync(IReadOnlyList<string> userIds, CancellationToken cancellation)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(CallTimeout);
+        return await Connected.InvokeAsync<PresenceInfo[]>("GetPresence", userIds.ToArray(), timeout.Token);
     }
 
     public async Task<ChatMessage> SendAsync(string channelId, string content, string nonce, CancellationToken cancellation)

@@ -24,6 +24,9 @@ public sealed class FaultContext(ChaosCluster cluster, ScenarioWindow window, Ch
     /// <summary>A token for a user who is not a checker client, for the slow client.</summary>
     public string SlowClientToken { get; } = slowClientToken;
 
+    /// <summary>Connected users a presence check still saw offline when it gave up; asserted zero (set by the faults that check presence).</summary>
+    public long UsersShownOffline { get; set; }
+
     public void Log(string line) => log(line);
 
     public void Note(string note)

@@ -13,7 +13,7 @@ public static class ResultTable
     public static string Markdown(IReadOnlyList<ScenarioResult> results, string machine)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Fault suite on {machine}. Asserted (must be 0): lost, stored dup, gaps, out of order; every scenario must run.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Fault suite on {machine}. Asserted (must be 0): lost, stored dup, gaps, out of order, and users shown offline where a scenario checks presence; every scenario must run.");
         text.AppendLine();
         text.AppendLine("| scenario | sent | acked | lost | stored dup | gaps | out of order | live dup / live gaps | unknown (landed) | unsettled | errors by code | every channel sends again | every member resumed | p50 / p99 ms before | during | after |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
@@ -43,6 +43,11 @@ public static class ResultTable
             if (r.MaxStorageRefusalSeconds is { } refusal)
             {
                 notes.Add($"slowest storage_unavailable {refusal:0.00} s; acknowledged while PostgreSQL was down: {r.AckedWhileDown}");
+            }
+
+            if (r.UsersShownOffline != 0)
+            {
+                notes.Add($"**{r.UsersShownOffline} connected users still shown offline** to members of their channels");
             }
 
             if (r.SeqHoles != 0)

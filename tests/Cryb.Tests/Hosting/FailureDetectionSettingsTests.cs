@@ -10,18 +10,18 @@ namespace Cryb.Tests.Hosting;
 public sealed class FailureDetectionSettingsTests
 {
     [Fact]
-    public void The_defaults_decide_within_12_s_and_keep_votes_long_enough_to_meet()
+    public void The_defaults_decide_within_6_s_and_keep_votes_long_enough_to_meet()
     {
         var settings = Bind([]);
         var options = new ClusterMembershipOptions();
 
         settings.ApplyTo(options);
 
-        Assert.Equal(TimeSpan.FromSeconds(2), options.ProbeTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(4), options.MaxProbeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.ProbeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.MaxProbeTimeout);
         Assert.Equal(3, options.NumMissedProbesLimit);
         Assert.Equal(2, options.NumVotesForDeathDeclaration);
-        Assert.Equal(TimeSpan.FromSeconds(12), settings.DetectionWindow);
+        Assert.Equal(TimeSpan.FromSeconds(6), settings.DetectionWindow);
         Assert.True(options.DeathVoteExpirationTimeout >= settings.DetectionWindow);
     }
 
@@ -48,8 +48,8 @@ public sealed class FailureDetectionSettingsTests
     [InlineData("ProbeTimeout", "00:00:00.100", "Membership:ProbeTimeout")]
     [InlineData("NumMissedProbesLimit", "0", "Membership:NumMissedProbesLimit")]
     [InlineData("NumVotesForDeathDeclaration", "11", "Membership:NumVotesForDeathDeclaration")]
-    [InlineData("MaxProbeTimeout", "00:00:01", "Membership:MaxProbeTimeout")]
-    [InlineData("DeathVoteExpirationTimeout", "00:00:05", "Membership:DeathVoteExpirationTimeout")]
+    [InlineData("MaxProbeTimeout", "00:00:00.600", "Membership:MaxProbeTimeout")]
+    [InlineData("DeathVoteExpirationTimeout", "00:00:03", "Membership:DeathVoteExpirationTimeout")]
     public void A_setting_out_of_range_or_inconsistent_stops_the_silo_naming_it(string key, string value, string named)
     {
         var refusal = Assert.Throws<OptionsValidationException>(() => Bind(new() { [$"Membership:{key}"] = value }));
