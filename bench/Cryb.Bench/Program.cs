@@ -79,5 +79,5 @@ result.Invocation = Environment.GetEnvironmentVariable(ScenarioResult.Invocation
 var directory = await ResultWriter.WriteAsync(result, context.OutputDirectory ?? ResultWriter.DefaultDirectory(scenario.Name, startedAt));
 Console.WriteLine();
 Console.Write(ResultWriter.Summary(result));
-Console.WriteLine($"Written to {Path.GetFullPath(directory)} (result.json, summary.md, plot.svg).");
+Console.WriteLine($"Written to {Path.GetFullPath(directory)} (result.json, summary.md, {string.Join(", ", result.Plots().Select(plot => plot.FileName))}).");
 return result.Passed ? 0 : 1;

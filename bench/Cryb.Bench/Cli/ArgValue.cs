@@ -15,8 +15,20 @@ public readonly record struct ArgValue(string Option, string Text)
             ? value
             : throw Bad($"a number of at least {min.ToString(CultureInfo.InvariantCulture)}");
 
-    /// <summary>Seconds, fractions allowed.</summary>
-    public TimeSpan Seconds(double min = 0) => TimeSpan.FromSeconds(Double(min));
+    /// <summary>
+    /// Seconds, fractions allowed, or a number with a unit: <c>90s</c>, <c>30m</c>, <c>1.5h</c>, so
+    /// a long run reads as it is meant (<c>--duration 30m</c>).
+    /// </summary>
+    public TimeSpan Seconds(double min = 0)
+    {
+        var text = Text.Trim();
+        var unit = text.Length > 0 ? char.ToLowerInvariant(text[^1]) : ' ';
+        var perUnit = unit switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 };
+        var number = perUnit == 0 ? text : text[..^1];
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value * Math.Max(perUnit, 1) >= min
+            ? TimeSpan.FromSeconds(value * Math.Max(perUnit, 1))
+            : throw Bad($"seconds (or a number with s, m or h, as 90s or 30m) of at least {min.ToString(CultureInfo.InvariantCulture)} s");
+    }
 
     public IReadOnlyList<int> IntList()
     {

@@ -21,6 +21,9 @@ public static class ScenarioCatalog
         new ScenarioCommand<IdleOptions>(IdleScenario.Name,
             "idle connections on the first gateway in steps: resident memory per connection of gateways and silos",
             new IdleOptions(), IdleScenario.Specs, async (c, o, t) => await IdleScenario.RunAsync(c, o, t)),
+        new ScenarioCommand<SoakOptions>(SoakScenario.Name,
+            "the fanout shape at half the ramp's best rate for a long time (30 min) while receivers leave and catch up: RSS and CPU over time, leaks, errors",
+            new SoakOptions(), SoakScenario.Specs, async (c, o, t) => await SoakScenario.RunAsync(c, o, t)),
         new ScenarioCommand<HotChannelOptions>(HotChannelScenario.Name,
             "many senders into ONE channel (open model): persisted sends/s of one channel, ack latency, correctness",
             new HotChannelOptions(), HotChannelScenario.Specs, async (c, o, t) => await HotChannelScenario.RunAsync(c, o, t)),
@@ -73,7 +76,8 @@ public static class ScenarioCatalog
         text.AppendLine()
             .AppendLine("Writes result.json, summary.md and plot.svg to --out and prints the summary. Exit code: 0 passed,")
             .AppendLine("1 correctness failed (a delivery missing or a send unacknowledged after the drain, duplicated or reordered")
-            .AppendLine("messages, dropped connections), 2 bad usage, 3 setup failed.")
+            .AppendLine("messages, dropped connections; for soak also a failed rejoin or resident memory growing past --rss-limit),")
+            .AppendLine("2 bad usage, 3 setup failed.")
             .AppendLine("Many connections need many file descriptors: raise `ulimit -n` (./cryb bench sets 65536).");
         return text.ToString();
     }

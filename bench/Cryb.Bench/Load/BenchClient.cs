@@ -42,6 +42,12 @@ public abstract class BenchClient(string userId, string gatewayUrl) : IAsyncDisp
 
     public abstract Task JoinChannelAsync(string channelId, CancellationToken cancellation);
 
+    /// <summary>
+    /// <c>JoinChannel(channelId, sinceSeq)</c> of a member coming back: the channel's latest seq and
+    /// the seqs of the messages after <paramref name="sinceSeq"/> it missed.
+    /// </summary>
+    public abstract Task<ResumeAnswer> ResumeChannelAsync(string channelId, long sinceSeq, CancellationToken cancellation);
+
     /// <summary><c>SendMessage</c>; completes with the stored message's seq once the server acknowledged it.</summary>
     public abstract Task<long> SendAsync(string channelId, string content, string nonce);
 
@@ -105,3 +111,6 @@ public abstract class BenchClient(string userId, string gatewayUrl) : IAsyncDisp
 
     private sealed record Watched(string ChannelId, byte[] Utf8ChannelId, DeliveryChecker.Receiver Receiver);
 }
+
+/// <summary>What a resuming <c>JoinChannel</c> answered: the seqs of <c>missed</c>, and whether there were more (<c>truncated</c>).</summary>
+public sealed record ResumeAnswer(long LatestSeq, IReadOnlyList<long> Missed, bool Truncated);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Cryb.Bench.Load;
 
 /// <summary>
@@ -9,14 +11,21 @@ public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
 {
     private readonly List<BenchClient> _clients = [];
 
+    /// <summary>Each user's token, for a user who connects again (a dev token lasts 12 hours, longer than any run).</summary>
+    private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
+
     public IReadOnlyList<BenchClient> Clients => _clients;
 
     /// <summary>Fetches tokens for <paramref name="userIds"/> and connects each to <paramref name="gatewayOf"/>(i), waiting for Ready.</summary>
     public async Task<IReadOnlyList<BenchClient>> ConnectAsync(IReadOnlyList<string> userIds, Func<int, string> gatewayOf, CancellationToken cancellation)
     {
         var tokens = await DevTokens.FetchAsync(context.Gateways, userIds, context.SetupConcurrency, cancellation);
-        var clients = userIds.Select((userId, i) => BenchClient.Create(context, gatewayOf(i), userId, tokens[i])).ToArray();
-        _clients.AddRange(clients);
+        var clients = userIds.Select((userId, i) => BenchClient.Create(context, gatewayOf(i), userId, _tokens[userId] = tokens[i])).ToArray();
+        lock (_clients)
+        {
+            _clients.AddRange(clients);
+        }
+
         await RunAllAsync($"connecting {clients.Length} clients", clients, (client, token) => client.ConnectAsync(context.ConnectTimeout, token), cancellation);
         return clients;
     }
@@ -35,6 +44,29 @@ public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
 
     public Task JoinAsync(IReadOnlyList<(BenchClient Client, string ChannelId)> joins, CancellationToken cancellation) =>
         RunAllAsync($"{joins.Count} joins", joins, (join, token) => join.Client.JoinChannelAsync(join.ChannelId, token), cancellation);
+
+    /// <summary>Closes one client's connection, as its user leaving would.</summary>
+    public async Task CloseAsync(BenchClient client)
+    {
+        lock (_clients)
+        {
+            _clients.Remove(client);
+        }
+
+        await client.DisposeAsync();
+    }
+
+    /// <summary>A new, not yet connected client of <paramref name="departed"/>'s user on the same gateway, with the same token.</summary>
+    public BenchClient Reopen(BenchClient departed)
+    {
+        var client = BenchClient.Create(context, departed.GatewayUrl, departed.UserId, _tokens[departed.UserId]);
+        lock (_clients)
+        {
+            _clients.Add(client);
+        }
+
+        return client;
+    }
 
     public async ValueTask DisposeAsync()
     {

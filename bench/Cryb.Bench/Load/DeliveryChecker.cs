@@ -6,6 +6,16 @@ namespace Cryb.Bench.Load;
 /// and each member sees a channel's seqs in increasing order. Memory is one bit per seq per
 /// member; recording a delivery takes an uncontended lock and no allocation.
 /// </summary>
+/// <remarks>
+/// A member that leaves and comes back (<c>soak</c>'s churn) is one <see cref="Receiver"/> per
+/// connection. What is owed is what a client app following README "Keeping a client in sync" ends
+/// up with: the new connection resumes with <c>JoinChannel(channelId, since)</c>, where
+/// <c>since</c> is the last seq the old one had, and from then on owes every acknowledged seq
+/// above <c>since</c>, from the resume's <c>missed</c> or live. Live duplicates and reorderings
+/// are checked per connection, since the gap fill and the live events of a new connection may
+/// overlap (a client skips seqs it already applied). When a connection leaves, it stops being
+/// checked, but what it missed below the last seq it got is lost: those were not in flight.
+/// </remarks>
 public sealed class DeliveryChecker
 {
     private readonly Lock _setup = new();
@@ -27,9 +37,101 @@ public sealed class DeliveryChecker
         lock (_setup)
         {
             var receiver = new Receiver(channel);
-            _channels[channel].Receivers.Add(receiver);
+            var track = _channels[channel];
+            lock (track)
+            {
+                track.Receivers.Add(receiver);
+            }
+
             return receiver;
         }
+    }
+
+    /// <summary>
+    /// Registers the new connection of a member that had seqs up to <paramref name="since"/>: it is
+    /// not checked until <see cref="Resume"/>, and owes nothing at or below <paramref name="since"/>.
+    /// </summary>
+    public Receiver AddResumingReceiver(int channel, long since)
+    {
+        var receiver = AddReceiver(channel);
+        lock (receiver)
+        {
+            receiver.ExpectAfter = since;
+            receiver.State = ReceiverState.Resuming;
+        }
+
+        return receiver;
+    }
+
+    /// <summary>The resume of <paramref name="receiver"/> returned <paramref name="missed"/>: from now on it owes every acknowledged seq above its start.</summary>
+    public static void Resume(Receiver receiver, IEnumerable<long> missed)
+    {
+        lock (receiver)
+        {
+            foreach (var seq in missed)
+            {
+                receiver.Filled.Add(seq);
+                receiver.FilledMax = Math.Max(receiver.FilledMax, seq);
+            }
+
+            receiver.State = ReceiverState.Active;
+        }
+    }
+
+    /// <summary>
+    /// The member's connection is leaving: it stops being checked, and acknowledged seqs it lacks
+    /// below the last one it got count as lost. Returns that last seq, where the member's next
+    /// connection resumes. Its bit sets are dropped: a long soak makes thousands of connections.
+    /// </summary>
+    public long Leave(Receiver receiver)
+    {
+        var track = _channels[receiver.Channel];
+        SeqBitSet acked;
+        lock (track)
+        {
+            acked = track.Acknowledged.Clone();
+        }
+
+        long last, expected = 0;
+        var lost = new List<long>();
+        lock (receiver)
+        {
+            last = receiver.Last;
+            if (receiver.State != ReceiverState.Active)
+            {
+                // Left before its resume answered (or already gone): it never owed anything.
+                receiver.State = ReceiverState.Left;
+                return last;
+            }
+
+            expected = acked.CountAbove(receiver.ExpectAfter) - acked.CountAbove(last);
+            foreach (var seq in Owed(acked, receiver))
+            {
+                if (seq > last)
+                {
+                    break;
+                }
+
+                lost.Add(seq);
+            }
+
+            receiver.State = ReceiverState.Left;
+            receiver.ExpectAfter = last;
+            receiver.Received = new SeqBitSet();
+            receiver.Filled = new SeqBitSet();
+        }
+
+        lock (track)
+        {
+            track.LeftExpected += expected;
+            track.LeftLostDeliveries += lost.Count;
+            foreach (var seq in lost)
+            {
+                track.LeftLost.Add(seq);
+            }
+        }
+
+        return last;
     }
 
     /// <summary>The server acknowledged a send that got <paramref name="seq"/> in <paramref name="channel"/>.</summary>
@@ -47,6 +149,11 @@ public sealed class DeliveryChecker
     {
         lock (receiver)
         {
+            if (receiver.State == ReceiverState.Left)
+            {
+                return DeliveryOutcome.AfterLeaving;
+            }
+
             if (!receiver.Received.Add(seq))
             {
                 receiver.Duplicates++;
@@ -98,28 +205,49 @@ public sealed class DeliveryChecker
 
             acknowledged += acked.Count;
             var lost = new SeqBitSet();
-            foreach (var receiver in channel.Receivers)
+            Receiver[] members;
+            lock (channel)
             {
-                receivers++;
+                members = [.. channel.Receivers];
+                expected += channel.LeftExpected;
+                delivered += channel.LeftExpected - channel.LeftLostDeliveries;
+                lostDeliveries += channel.LeftLostDeliveries;
+                foreach (var seq in channel.LeftLost.MissingFrom(lost))
+                {
+                    lost.Add(seq);
+                }
+            }
+
+            foreach (var receiver in members)
+            {
                 lock (receiver)
                 {
                     duplicates += receiver.Duplicates;
                     outOfOrder += receiver.OutOfOrder;
-                    var common = acked.CountCommon(receiver.Received);
-                    unacknowledged += receiver.Received.Count - common;
+                    if (receiver.State != ReceiverState.Active)
+                    {
+                        continue;
+                    }
+
+                    receivers++;
+                    unacknowledged += receiver.Received.Count - acked.CountCommon(receiver.Received);
                     if (receiver.Disconnected)
                     {
                         disconnected++;
                         continue;
                     }
 
-                    expected += acked.Count;
-                    delivered += common;
-                    foreach (var seq in acked.MissingFrom(receiver.Received))
+                    var owed = acked.CountAbove(receiver.ExpectAfter);
+                    var missing = 0L;
+                    foreach (var seq in Owed(acked, receiver))
                     {
-                        lostDeliveries++;
+                        missing++;
                         lost.Add(seq);
                     }
+
+                    expected += owed;
+                    delivered += owed - missing;
+                    lostDeliveries += missing;
                 }
             }
 
@@ -131,21 +259,49 @@ public sealed class DeliveryChecker
             lostDeliveries, lostMessages, duplicates, outOfOrder, unacknowledged);
     }
 
-    /// <summary>One member's view of one channel. Lock it to read or write.</summary>
+    /// <summary>The acknowledged seqs <paramref name="receiver"/> owes and has neither received live nor from a resume, in increasing order. Lock the receiver.</summary>
+    private static IEnumerable<long> Owed(SeqBitSet acked, Receiver receiver) =>
+        acked.MissingFrom(receiver.Received).Where(seq => seq > receiver.ExpectAfter && !receiver.Filled.Contains(seq));
+
+    /// <summary>One member's view of one channel, over one connection. Lock it to read or write.</summary>
     public sealed class Receiver(int channel)
     {
         public int Channel { get; } = channel;
-        internal SeqBitSet Received { get; } = new();
+        internal SeqBitSet Received { get; set; } = new();
         internal long LastSeq { get; set; }
         internal long Duplicates { get; set; }
         internal long OutOfOrder { get; set; }
         internal bool Disconnected { get; set; }
+        internal ReceiverState State { get; set; }
+
+        /// <summary>The seq this connection resumed from: it owes nothing at or below it.</summary>
+        internal long ExpectAfter { get; set; }
+
+        /// <summary>Seqs the resume's <c>missed</c> brought.</summary>
+        internal SeqBitSet Filled { get; set; } = new();
+
+        internal long FilledMax { get; set; }
+
+        /// <summary>The last seq this member has: where its next connection resumes.</summary>
+        internal long Last => Math.Max(ExpectAfter, Math.Max(LastSeq, FilledMax));
+    }
+
+    internal enum ReceiverState
+    {
+        Active,
+        Resuming,
+        Left,
     }
 
     private sealed class ChannelTrack
     {
         public SeqBitSet Acknowledged { get; } = new();
         public List<Receiver> Receivers { get; } = [];
+
+        /// <summary>What the connections that left owed, and which of it they lacked.</summary>
+        public long LeftExpected { get; set; }
+        public long LeftLostDeliveries { get; set; }
+        public SeqBitSet LeftLost { get; } = new();
     }
 }
 
@@ -154,6 +310,9 @@ public enum DeliveryOutcome
     InOrder,
     Duplicate,
     OutOfOrder,
+
+    /// <summary>The member's connection had left: not checked.</summary>
+    AfterLeaving,
 }
 
 /// <summary>

@@ -6,21 +6,60 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Cryb.Bench.Load;
 
-/// <summary>Failures counted by their stable error code (<c>rate_limited</c>, <c>storage_unavailable</c>...) or, for transport failures, a short kind.</summary>
+/// <summary>
+/// Failures counted by their stable error code (<c>rate_limited</c>, <c>storage_unavailable</c>...)
+/// or, for transport failures, a short kind, with the first few messages of each: a count says how
+/// often, a message says what to look for in the logs.
+/// </summary>
 public sealed class ErrorCounter
 {
+    /// <summary>Messages kept per code: errors come in bursts of one cause, so a few say it.</summary>
+    public const int ExamplesPerCode = 3;
+
     private const string HubExceptionMarker = "HubException: ";
 
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<string>> _examples = new(StringComparer.Ordinal);
 
     public long Total => _counts.Values.Sum();
 
-    public void Add(string code) => _counts.AddOrUpdate(code, 1, (_, count) => count + 1);
+    public void Add(string code, string? message = null)
+    {
+        _counts.AddOrUpdate(code, 1, (_, count) => count + 1);
+        if (message is null)
+        {
+            return;
+        }
 
-    public void Add(Exception exception) => Add(CodeOf(exception));
+        var examples = _examples.GetOrAdd(code, _ => []);
+        lock (examples)
+        {
+            if (examples.Count < ExamplesPerCode && !examples.Contains(message))
+            {
+                examples.Add(message);
+            }
+        }
+    }
+
+    public void Add(Exception exception) => Add(CodeOf(exception), exception.Message);
 
     /// <summary>The counts so far, sorted by code.</summary>
     public SortedDictionary<string, long> Snapshot() => new(_counts, StringComparer.Ordinal);
+
+    /// <summary>The first distinct messages of each code that had any, sorted by code.</summary>
+    public SortedDictionary<string, IReadOnlyList<string>> Examples()
+    {
+        var copy = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (code, examples) in _examples)
+        {
+            lock (examples)
+            {
+                copy[code] = [.. examples];
+            }
+        }
+
+        return copy;
+    }
 
     /// <summary>
     /// The code of a refusal, which reaches the SignalR clients as

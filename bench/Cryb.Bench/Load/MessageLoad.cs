@@ -4,7 +4,7 @@ using Cryb.Bench.Reporting;
 namespace Cryb.Bench.Load;
 
 /// <summary>
-/// The engine of the message scenarios (fanout, ramp, hot-channel): connects a
+/// The engine of the message scenarios (fanout, ramp, hot-channel, soak): connects a
 /// <see cref="LoadShape"/>, then runs steps of open-model load on it. Each send has an intended
 /// time <c>start + g / (senders × rate)</c> (sender <c>g mod senders</c>) and is fired at that
 /// time whether or not earlier sends were answered, and latency counts from the intended time:
@@ -23,7 +23,7 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
     private readonly ClientFleet _fleet;
     private readonly DeliveryChecker _checker = new();
     private readonly long[] _sentBySender;
-    private IReadOnlyList<BenchClient> _clients = [];
+    private BenchClient[] _clients = [];
     private string[] _channelIds = [];
     private volatile StepRecorder? _current;
     private long _inFlight;
@@ -71,9 +71,13 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
     /// <summary>
     /// One step: <paramref name="warmup"/> of load that is not recorded, then
     /// <paramref name="duration"/> that is, then up to <paramref name="drain"/> for the last
-    /// acknowledgements and deliveries.
+    /// acknowledgements and deliveries. <paramref name="alongside"/>, when given, runs beside the
+    /// sends (until the window's end, which it reads from the recorder) and is awaited before the
+    /// drain, so whatever it changed is settled when the drain checks.
     /// </summary>
-    public async Task<LoadStepResult> RunStepAsync(double perSenderRate, TimeSpan warmup, TimeSpan duration, TimeSpan drain, CancellationToken cancellation)
+    public async Task<LoadStepResult> RunStepAsync(
+        double perSenderRate, TimeSpan warmup, TimeSpan duration, TimeSpan drain, CancellationToken cancellation,
+        Func<StepRecorder, CancellationToken, Task>? alongside = null)
     {
         var step = ++_steps;
         var start = BenchClock.NowMicros + StartLeadMicros;
@@ -83,8 +87,10 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
         _context.Log($"step {step}: {_shape.Senders} senders x {perSenderRate:0.##} msg/s = {_shape.Senders * perSenderRate:0.#} sends/s, warmup {warmup.TotalSeconds:0.#} s, measuring {duration.TotalSeconds:0.#} s");
 
         var cpu = MeasureCpuAsync(recorder, cancellation);
+        var beside = alongside?.Invoke(recorder, cancellation) ?? Task.CompletedTask;
         await SendAsync(recorder, start, perSenderRate, cancellation);
         var cpuReport = await cpu;
+        await beside;
         var drained = await DrainAsync(drain, cancellation);
 
         var correctness = Check();
@@ -110,7 +116,39 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
             Math.Round(drained.TotalSeconds, 2),
             cpuReport,
             correctness,
-            StepVerdict.Failures(correctness, recorder.FailedSends, pending, _context.System.PromisesOrder()));
+            StepVerdict.Failures(correctness, recorder.FailedSends, pending, _context.System.PromisesOrder()))
+        {
+            ErrorExamples = recorder.Errors.Examples(),
+        };
+    }
+
+    /// <summary>
+    /// Client <paramref name="client"/> (a receiver: a sender's sends would fail with its
+    /// connection) leaves and comes back as a client app does: its connection closes, and after
+    /// <paramref name="offline"/> its user connects again to the same gateway and resumes the
+    /// channel with <c>JoinChannel(channelId, last seq it had)</c>. The checker then holds the new
+    /// connection to every acknowledged seq after that one.
+    /// </summary>
+    public async Task<ResumeAnswer> ReconnectAsync(int client, TimeSpan offline, CancellationToken cancellation)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(client, _shape.Senders);
+        var channel = _shape.ChannelOfClient[client];
+        var channelId = _channelIds[channel];
+        var departed = _clients[client];
+        var since = _checker.Leave(departed.ReceiverOf(channelId)!);
+        await _fleet.CloseAsync(departed);
+        await Task.Delay(offline, cancellation);
+
+        var receiver = _checker.AddResumingReceiver(channel, since);
+        var fresh = _fleet.Reopen(departed);
+        fresh.Track(channelId, receiver);
+        fresh.Deliver(this);
+        // In place before connecting: if the connect fails, the next leave of this member is this one's.
+        _clients[client] = fresh;
+        await fresh.ConnectAsync(_context.ConnectTimeout, cancellation);
+        var answer = await fresh.ResumeChannelAsync(channelId, since, cancellation);
+        DeliveryChecker.Resume(receiver, answer.Missed);
+        return answer;
     }
 
     /// <summary>The verdict now: every acknowledged delivery still missing counts as lost.</summary>
@@ -118,7 +156,7 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
 
     void IDeliverySink.Delivered(DeliveryChecker.Receiver? receiver, long seq, long intendedMicros, long arrivalMicros)
     {
-        if (receiver is null || DeliveryChecker.Deliver(receiver, seq) == DeliveryOutcome.Duplicate)
+        if (receiver is null || DeliveryChecker.Deliver(receiver, seq) is DeliveryOutcome.Duplicate or DeliveryOutcome.AfterLeaving)
         {
             return;
         }
@@ -128,7 +166,7 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
 
     void IDeliverySink.Dropped(BenchClient client, Exception? error)
     {
-        _current?.Errors.Add("connection_closed");
+        _current?.Errors.Add("connection_closed", $"{client.UserId} on {client.GatewayUrl}: {error?.Message ?? "closed by the server"}");
         if (Interlocked.Increment(ref _drops) <= 5)
         {
             _context.Log($"{client.UserId} on {client.GatewayUrl} was disconnected: {error?.Message ?? "closed by the server"}");
@@ -140,7 +178,7 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
     private async Task SetUpAsync(CancellationToken cancellation)
     {
         var users = Enumerable.Range(0, _shape.Clients).Select(i => _context.UserId("u", i)).ToArray();
-        _clients = await _fleet.ConnectAsync(users, i => _context.Gateways[_shape.GatewayOfClient[i]], cancellation);
+        _clients = [.. await _fleet.ConnectAsync(users, i => _context.Gateways[_shape.GatewayOfClient[i]], cancellation)];
 
         var owners = new int[_shape.Channels];
         Array.Fill(owners, -1);

@@ -62,6 +62,30 @@ public sealed class SeqBitSet
         return count;
     }
 
+    /// <summary>How many seqs of this set are above <paramref name="seq"/>.</summary>
+    public long CountAbove(long seq)
+    {
+        if (seq < 0)
+        {
+            return Count;
+        }
+
+        var first = seq + 1;
+        var word = first >> 6;
+        if (word >= _words.Length)
+        {
+            return 0;
+        }
+
+        long count = BitOperations.PopCount(_words[word] & (ulong.MaxValue << (int)(first & 63)));
+        for (var w = word + 1; w < _words.Length; w++)
+        {
+            count += BitOperations.PopCount(_words[w]);
+        }
+
+        return count;
+    }
+
     /// <summary>A copy, for reading a set others still write to.</summary>
     public SeqBitSet Clone() => new() { _words = (ulong[])_words.Clone(), Count = Count };
 }

@@ -31,6 +31,20 @@ public sealed class CpuMeter
     public CpuReport Stop(long units, string unit)
     {
         var (end, endMicros) = Read();
+        return Report(end, endMicros, units, unit);
+    }
+
+    /// <summary>CPU time since the last reading, and a new start at this reading: consecutive laps leave no time out.</summary>
+    public CpuReport Lap()
+    {
+        var (end, endMicros) = Read();
+        var report = Report(end, endMicros, 0, "deliveries");
+        (_startSeconds, _startMicros) = (end, endMicros);
+        return report;
+    }
+
+    private CpuReport Report(double[] end, long endMicros, long units, string unit)
+    {
         var window = (endMicros - _startMicros) / 1_000_000.0;
         var processes = new List<ProcessCpuUse>(_processes.Count);
         for (var i = 0; i < _processes.Count; i++)

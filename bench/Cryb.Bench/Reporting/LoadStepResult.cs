@@ -37,6 +37,9 @@ public sealed record LoadStepResult(
     CorrectnessReport Correctness,
     IReadOnlyList<string> Failures)
 {
+    /// <summary>The first few distinct messages of each error code.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ErrorExamples { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     public bool Passed => Failures.Count == 0;
 
     /// <summary>Sends never acknowledged: failed, refused, or unanswered when the drain ended.</summary>

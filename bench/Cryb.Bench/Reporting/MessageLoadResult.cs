@@ -42,7 +42,9 @@ public sealed class MessageLoadResult(RunInfo run, object options, ShapeSummary 
             ]));
         SummarySections.Correctness(markdown, Correctness, Run.System);
         var errors = Steps.SelectMany(step => step.Errors).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Sum(pair => pair.Value));
-        SummarySections.Errors(markdown, errors);
+        var examples = Steps.SelectMany(step => step.ErrorExamples).GroupBy(pair => pair.Key)
+            .ToDictionary(group => group.Key, group => (IReadOnlyList<string>)[.. group.SelectMany(pair => pair.Value).Distinct().Take(ErrorCounter.ExamplesPerCode)]);
+        SummarySections.Errors(markdown, errors, examples: examples);
         SummarySections.Cpu(markdown, Steps.Select(step => ($"step {step.Step}", step.Cpu)).ToArray());
     }
 

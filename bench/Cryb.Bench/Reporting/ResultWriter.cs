@@ -22,7 +22,11 @@ public static class ResultWriter
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, "result.json"), ToJson(result));
         await File.WriteAllTextAsync(Path.Combine(directory, "summary.md"), Summary(result));
-        await File.WriteAllTextAsync(Path.Combine(directory, "plot.svg"), SvgPlot.Render(result.Plot()));
+        foreach (var (fileName, plot) in result.Plots())
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, fileName), SvgPlot.Render(plot));
+        }
+
         return directory;
     }
 

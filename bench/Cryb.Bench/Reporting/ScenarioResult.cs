@@ -26,6 +26,12 @@ public abstract class ScenarioResult(RunInfo run)
 
     public abstract PlotSpec Plot();
 
+    /// <summary>Every chart the result draws, with its file name: <c>plot.svg</c>, and more where one chart cannot say it.</summary>
+    public virtual IEnumerable<(string FileName, PlotSpec Plot)> Plots()
+    {
+        yield return ("plot.svg", Plot());
+    }
+
     /// <summary>The scenario's parameters, as given or defaulted.</summary>
     [JsonPropertyOrder(-1)]
     public abstract object Options { get; }

@@ -16,12 +16,28 @@ public static class SummarySections
               report.Duplicates, report.OutOfOrder, report.UnacknowledgedDeliveries, report.DisconnectedReceivers]]);
     }
 
-    public static void Errors(MarkdownWriter markdown, IReadOnlyDictionary<string, long> errors, string title = "Errors by code")
+    /// <summary>Errors by code, with the first messages of each when they were kept.</summary>
+    public static void Errors(
+        MarkdownWriter markdown, IReadOnlyDictionary<string, long> errors, string title = "Errors by code",
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? examples = null)
     {
-        if (errors.Count > 0)
+        if (errors.Count == 0)
         {
-            markdown.Heading(title, 3).Table(["code", "count"], errors.Select(pair => (IReadOnlyList<object?>)[pair.Key, pair.Value]));
+            return;
         }
+
+        markdown.Heading(title, 3);
+        if (examples is null || examples.Count == 0)
+        {
+            markdown.Table(["code", "count"], errors.Select(pair => (IReadOnlyList<object?>)[pair.Key, pair.Value]));
+            return;
+        }
+
+        markdown.Table(["code", "count", "first messages"], errors.Select(pair => (IReadOnlyList<object?>)
+        [
+            pair.Key, pair.Value,
+            examples.TryGetValue(pair.Key, out var messages) ? string.Join(" / ", messages.Select(message => $"`{message.ReplaceLineEndings(" ").Replace('`', '\'')}`")) : "",
+        ]));
     }
 
     /// <summary>CPU of each process per labelled window: cores busy on average, and CPU seconds per 1,000 units when units were counted.</summary>

@@ -18,7 +18,8 @@ public static class SvgPlot
     private const int Bottom = 60;
     private const int Ticks = 5;
 
-    private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd", "#8c564b"];
+    // Eight: a soak draws every cluster process and the generator, seven lines that must not share a colour.
+    private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
     public static string Render(PlotSpec plot)
     {

@@ -3,7 +3,12 @@ using Cryb.Bench.Reporting;
 
 namespace Cryb.Tests.Bench;
 
-/// <summary>The correctness verdict of every message scenario: each failure kind is fed in and must be counted.</summary>
+/// <summary>
+/// The correctness verdict of every message scenario: each failure kind is fed in and must be
+/// counted. Under <c>soak</c>'s churn, a resumed connection owes every acknowledged seq after the
+/// one it resumed from, from the resume or live; a connection that left owes what it lacked below
+/// the last seq it got, and nothing after.
+/// </summary>
 public sealed class DeliveryCheckerTests
 {
     [Fact]
@@ -194,6 +199,89 @@ public sealed class DeliveryCheckerTests
         Assert.Equal(3, report.DeliveredAcknowledged);
     }
 
+    [Fact]
+    public void A_member_that_resumes_with_the_missed_messages_lost_nothing()
+    {
+        var (checker, first) = OneMember();
+        Acknowledge(checker, 1, 2, 3, 4, 5);
+        DeliverAll(first, 1, 2);
+
+        Assert.Equal(2, checker.Leave(first));
+        var second = checker.AddResumingReceiver(0, since: 2);
+        // Live events of the new connection may overlap the gap fill: neither a duplicate nor lost.
+        DeliverAll(second, 4, 5);
+        DeliveryChecker.Resume(second, [3, 4]);
+
+        var report = checker.Check();
+        Assert.Equal(0, report.LostDeliveries);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(0, report.OutOfOrder);
+        // Two owed by the first connection, three by the second.
+        Assert.Equal(5, report.ExpectedDeliveries);
+        Assert.Equal(5, report.DeliveredAcknowledged);
+    }
+
+    [Fact]
+    public void A_seq_neither_in_the_resume_nor_live_is_lost()
+    {
+        var (checker, first) = OneMember();
+        Acknowledge(checker, 1, 2, 3, 4);
+        DeliverAll(first, 1);
+        checker.Leave(first);
+        var second = checker.AddResumingReceiver(0, since: 1);
+        DeliverAll(second, 4);
+        DeliveryChecker.Resume(second, [2]);
+
+        var report = checker.Check();
+        Assert.Equal(1, report.LostDeliveries);
+        Assert.Equal(1, report.LostMessages);
+    }
+
+    [Fact]
+    public void A_connection_that_left_owes_its_gaps_below_its_last_seq_but_not_what_was_in_flight()
+    {
+        var (checker, first) = OneMember();
+        Acknowledge(checker, 1, 2, 3, 4);
+        DeliverAll(first, 1, 3);
+
+        Assert.Equal(3, checker.Leave(first));
+        // After leaving, its late deliveries are not checked at all.
+        Assert.Equal(DeliveryOutcome.AfterLeaving, DeliveryChecker.Deliver(first, 3));
+
+        var report = checker.Check();
+        Assert.Equal(1, report.LostDeliveries);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(3, report.ExpectedDeliveries);
+    }
+
+    [Fact]
+    public void A_connection_still_resuming_is_not_checked_and_leaves_owing_nothing()
+    {
+        var (checker, first) = OneMember();
+        Acknowledge(checker, 1, 2);
+        DeliverAll(first, 1, 2);
+        checker.Leave(first);
+        var stuck = checker.AddResumingReceiver(0, since: 2);
+        Acknowledge(checker, 3);
+
+        Assert.Equal(0, checker.Check().LostDeliveries);
+        Assert.Equal(2, checker.Leave(stuck));
+        Assert.Equal(0, checker.Check().LostDeliveries);
+    }
+
+    [Fact]
+    public void A_live_duplicate_on_one_connection_still_counts()
+    {
+        var (checker, first) = OneMember();
+        Acknowledge(checker, 1, 2);
+        checker.Leave(first);
+        var second = checker.AddResumingReceiver(0, since: 0);
+        DeliverAll(second, 1, 1, 2);
+        DeliveryChecker.Resume(second, []);
+
+        Assert.Equal(1, checker.Check().Duplicates);
+    }
+
     private static IReadOnlyList<string> Verdict(CorrectnessReport report) =>
         StepVerdict.Failures(report, failedSends: 0, pendingAfterDrain: 0, promisesOrder: true);
 
@@ -202,6 +290,13 @@ public sealed class DeliveryCheckerTests
         var checker = new DeliveryChecker();
         var channel = checker.AddChannel();
         return (checker, checker.AddReceiver(channel), checker.AddReceiver(channel));
+    }
+
+    private static (DeliveryChecker Checker, DeliveryChecker.Receiver Member) OneMember()
+    {
+        var checker = new DeliveryChecker();
+        checker.AddChannel();
+        return (checker, checker.AddReceiver(0));
     }
 
     private static void Acknowledge(DeliveryChecker checker, params long[] seqs)

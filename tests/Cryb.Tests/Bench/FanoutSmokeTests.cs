@@ -7,23 +7,17 @@ using Cryb.Tests.Infrastructure;
 namespace Cryb.Tests.Bench;
 
 /// <summary>
-/// The load tool's fanout scenario, small, on two silos and two gateways: a smoke of correctness
-/// only. Speed is never asserted here; `./cryb bench` measures it.
+/// The load tool's fanout scenario, and soak (the fanout shape with members leaving and coming
+/// back), small, on two silos and two gateways: smokes of correctness only, sharing one cluster.
+/// Speed and memory growth are never asserted here; `./cryb bench` measures them.
 /// </summary>
 public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixture<ProcessClusterFixture>
 {
     [Fact]
     public async Task Every_acknowledged_message_reaches_every_member_once_and_in_order()
     {
-        var cluster = fixture.Cluster;
+        var context = Context();
         var output = TestContext.Current.TestOutputHelper;
-        var context = new BenchContext
-        {
-            Gateways = cluster.Gateways.Select(gateway => gateway.Url).ToArray(),
-            Processes = cluster.Silos.Concat(cluster.Gateways).Select(process => new MonitoredProcess(process.Name, process.ProcessId)).ToArray(),
-            SetupConcurrency = 16,
-            Log = line => output?.WriteLine(line),
-        };
         var options = new FanoutOptions
         {
             Clients = 40,
@@ -40,18 +34,71 @@ public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixt
 
         output?.WriteLine(ResultWriter.Summary(result));
         var step = Assert.Single(result.Steps);
+        AssertNothingLostDuplicatedOrReordered(step);
         var correctness = result.Correctness;
-        Assert.True(correctness.Acknowledged > 0, "no send was acknowledged");
-        Assert.Equal(0, correctness.LostDeliveries);
-        Assert.Equal(0, correctness.Duplicates);
-        Assert.Equal(0, correctness.OutOfOrder);
-        Assert.Empty(step.Errors);
-        Assert.Equal(0, correctness.DisconnectedReceivers);
         // Ten members per channel, the sender included: each acknowledged message arrived ten times.
         Assert.Equal(10, result.Shape.MembersPerChannel);
         Assert.Equal(correctness.Acknowledged * 10, correctness.ExpectedDeliveries);
         Assert.Equal(correctness.ExpectedDeliveries, correctness.DeliveredAcknowledged);
         Assert.True(result.Passed, string.Join("; ", result.Failures));
         Assert.Contains("\"lostDeliveries\": 0", ResultWriter.ToJson(result));
+    }
+
+    [Fact]
+    public async Task A_short_soak_with_members_leaving_and_catching_up_loses_nothing_and_samples_every_process()
+    {
+        var context = Context();
+        var output = TestContext.Current.TestOutputHelper;
+        var options = new SoakOptions
+        {
+            Clients = 40,
+            Channels = 4,
+            Senders = 8,
+            Rate = 5,
+            Warmup = TimeSpan.FromSeconds(2),
+            Duration = TimeSpan.FromSeconds(15),
+            Drain = TimeSpan.FromSeconds(30),
+            // About once each of the 32 receivers.
+            Churn = 2,
+            Offline = TimeSpan.FromSeconds(1),
+            SampleEvery = TimeSpan.FromSeconds(2),
+        };
+
+        var result = await SoakScenario.RunAsync(context, options, TestContext.Current.CancellationToken);
+
+        output?.WriteLine(ResultWriter.Summary(result));
+        AssertNothingLostDuplicatedOrReordered(result.Step);
+        Assert.True(result.Churn.Rejoined >= 20, $"only {result.Churn.Rejoined} members came back");
+        Assert.Equal(0, result.Churn.Failed);
+        Assert.True(result.Churn.MissedFilled > 0, "no resume brought a missed message: the churn tested no catching up");
+        Assert.True(result.Samples.Count >= 8, $"{result.Samples.Count} samples in 17 s at one per 2 s");
+        Assert.All(result.Samples, sample => Assert.All(context.Processes, process => Assert.True(sample.ResidentKb[process.Name] > 0, $"no RSS for {process.Name}")));
+        Assert.Equal(context.Processes.Count + 1, result.Memory.Count);
+        Assert.Equal(["plot.svg", "cpu.svg"], result.Plots().Select(plot => plot.FileName));
+    }
+
+    /// <summary>Something was acknowledged, and nothing was lost, duplicated, reordered, refused or dropped.</summary>
+    private static void AssertNothingLostDuplicatedOrReordered(LoadStepResult step)
+    {
+        var correctness = step.Correctness;
+        Assert.True(correctness.Acknowledged > 0, "no send was acknowledged");
+        Assert.Equal(0, correctness.LostDeliveries);
+        Assert.Equal(0, correctness.Duplicates);
+        Assert.Equal(0, correctness.OutOfOrder);
+        Assert.Empty(step.Errors);
+        Assert.Equal(0, correctness.DisconnectedReceivers);
+    }
+
+    private BenchContext Context()
+    {
+        var cluster = fixture.Cluster;
+        var output = TestContext.Current.TestOutputHelper;
+        return new BenchContext
+        {
+            Gateways = cluster.Gateways.Select(gateway => gateway.Url).ToArray(),
+            Processes = cluster.Silos.Concat(cluster.Gateways).Select(process => new MonitoredProcess(process.Name, process.ProcessId)).ToArray(),
+            SetupConcurrency = 16,
+            Log = line => output?.WriteLine(line),
+        };
     }
 }

@@ -43,6 +43,22 @@ public sealed class LeanClientParsingTests
     }
 
     [Fact]
+    public void A_join_answer_gives_its_latest_seq_and_the_seqs_of_what_was_missed()
+    {
+        var next = Message.Replace("\"seq\":17", "\"seq\":18", StringComparison.Ordinal);
+        var join = new Utf8JsonReader(Encoding.UTF8.GetBytes(
+            $$"""{"channel":{"id":"c42","name":"n"},"latestSeq":19,"missed":[{{Message}},{{next}}],"truncated":true}"""));
+        join.Read();
+
+        var answer = PayloadFields.Read(ref join).ToAnswer();
+
+        Assert.Equal(19, answer.LatestSeq);
+        Assert.Equal([17L, 18L], answer.Missed);
+        Assert.True(answer.Truncated);
+        Assert.Null(answer.Id);
+    }
+
+    [Fact]
     public void A_stamp_reads_the_same_from_bytes_as_from_text()
     {
         var content = MessageStamp.Format(sender: 2, k: 5, intendedMicros: 987_654_321, MessageStamp.Padding(10));

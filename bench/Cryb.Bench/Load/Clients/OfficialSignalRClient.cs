@@ -77,6 +77,12 @@ public sealed class OfficialSignalRClient : BenchClient
     public override Task JoinChannelAsync(string channelId, CancellationToken cancellation) =>
         _connection.InvokeAsync<JoinResult>("JoinChannel", channelId, (long?)null, cancellation);
 
+    public override async Task<ResumeAnswer> ResumeChannelAsync(string channelId, long sinceSeq, CancellationToken cancellation)
+    {
+        var result = await _connection.InvokeAsync<JoinResult>("JoinChannel", channelId, (long?)sinceSeq, cancellation);
+        return new ResumeAnswer(result.LatestSeq, result.Missed.Select(message => message.Seq).ToArray(), result.Truncated);
+    }
+
     public override async Task<long> SendAsync(string channelId, string content, string nonce) =>
         (await _connection.InvokeAsync<DeliveredMessage>("SendMessage", channelId, content, nonce, (string?)null)).Seq;
 

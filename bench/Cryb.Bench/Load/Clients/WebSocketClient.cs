@@ -62,6 +62,12 @@ public abstract class WebSocketClient(string userId, string gatewayUrl, Uri addr
     public override async Task JoinChannelAsync(string channelId, CancellationToken cancellation) =>
         Answered(await CallAsync("JoinChannel", inline: false, cancellation, channelId, null));
 
+    public override async Task<ResumeAnswer> ResumeChannelAsync(string channelId, long sinceSeq, CancellationToken cancellation)
+    {
+        var answer = Answered(await CallAsync("JoinChannel", inline: false, cancellation, channelId, sinceSeq));
+        return new ResumeAnswer(answer.LatestSeq, answer.Missed ?? [], answer.Truncated);
+    }
+
     public override async Task<long> SendAsync(string channelId, string content, string nonce) =>
         Answered(await CallAsync("SendMessage", inline: true, CancellationToken.None, channelId, content, nonce, null)).Seq;
 
@@ -254,15 +260,20 @@ public abstract class WebSocketClient(string userId, string gatewayUrl, Uri addr
         : TaskCompletionSource<CallAnswer>(inline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-/// <summary>What a call's answer carried that the bench uses: the stored message's seq, a created channel's id, or a refusal.</summary>
-public readonly record struct CallAnswer(long Seq, string? Id, string? Error);
+/// <summary>
+/// What a call's answer carried that the bench uses: the stored message's seq, a created channel's
+/// id, a join's latest seq and missed seqs, or a refusal.
+/// </summary>
+public readonly record struct CallAnswer(long Seq, string? Id, string? Error, long LatestSeq = 0, IReadOnlyList<long>? Missed = null, bool Truncated = false);
 
-/// <summary>One argument of a call: a string, a boolean, or null.</summary>
-public readonly record struct CallArgument(string? Text, bool? Flag = null)
+/// <summary>One argument of a call: a string, a boolean, a whole number, or null.</summary>
+public readonly record struct CallArgument(string? Text, bool? Flag = null, long? Number = null)
 {
     public static implicit operator CallArgument(string? text) => new(text);
 
     public static implicit operator CallArgument(bool flag) => new(null, flag);
+
+    public static implicit operator CallArgument(long number) => new(null, null, number);
 
     /// <summary>Writes the arguments as the elements of the JSON array the writer is in.</summary>
     public static void WriteAll(Utf8JsonWriter json, ReadOnlySpan<CallArgument> arguments)
@@ -272,6 +283,10 @@ public readonly record struct CallArgument(string? Text, bool? Flag = null)
             if (argument.Flag is { } flag)
             {
                 json.WriteBooleanValue(flag);
+            }
+            else if (argument.Number is { } number)
+            {
+                json.WriteNumberValue(number);
             }
             else if (argument.Text is { } text)
             {
