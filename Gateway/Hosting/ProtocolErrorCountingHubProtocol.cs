@@ -52,7 +52,17 @@ public sealed class ProtocolErrorCountingHubProtocol(IHubProtocol inner, Gateway
         bool parsed;
         try
         {
-            parsed = _inner.TryParseMessage(ref input, binder, out message);
+            // SignalR's protocols skip a message of a type they do not know (left for newer peers)
+            // by consuming it and returning false, which the connection handler takes for "wait for
+            // more bytes": the frames behind it then waited for the client's next send, up to its
+            // 15 s ping. Parse on past every skipped message instead.
+            long before;
+            do
+            {
+                before = input.Length;
+                parsed = _inner.TryParseMessage(ref input, binder, out message);
+            }
+            while (!parsed && input.Length < before && input.Length > 0);
         }
         catch
         {

@@ -104,6 +104,20 @@ public sealed class ProtocolErrorTests(SingleGatewayClusterFixture fixture) : IC
         Assert.Equal(before, await Task.WhenAll(ProtocolErrorKinds.Select(ProtocolErrorsAsync)));
     }
 
+    [Fact]
+    public async Task A_frame_of_an_unknown_type_is_skipped_without_holding_up_the_frames_behind_it()
+    {
+        await using var mallory = await RawSignalRClient.ConnectAsync(Cluster.Gateways[0].Url, await Cluster.TokenAsync(TestUsers.New("mallory")));
+        await mallory.ReceiveUntilAsync(frame => frame.Contains("\"target\":\"Ready\"", StringComparison.Ordinal), "mallory's Ready");
+
+        // One read holding both: SignalR used to stop at the skipped frame until the client's next
+        // bytes came (its 15 s ping), so the call behind it waited that long for an answer.
+        await mallory.SendRawAsync($"{{\"type\":99}}{RawSignalRClient.RecordSeparator}{{\"type\":1,\"invocationId\":\"1\",\"target\":\"GetPresence\",\"arguments\":[[]]}}{RawSignalRClient.RecordSeparator}");
+
+        var answer = await mallory.ReceiveUntilAsync(frame => frame.Contains("\"invocationId\":\"1\"", StringComparison.Ordinal), "the answer to the call behind the skipped frame", TimeSpan.FromSeconds(5));
+        Assert.Contains("\"result\":[]", answer, StringComparison.Ordinal);
+    }
+
     private static readonly string[] ProtocolErrorKinds = ["unknown_method", "bad_arguments", "malformed_frame"];
 
     /// <summary>Alice still calls and bob, on the same gateway, still receives.</summary>
