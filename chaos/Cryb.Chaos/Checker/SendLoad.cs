@@ -17,7 +17,6 @@ public sealed class SendLoad(Recorder recorder, IReadOnlyList<SendLoad.Sender> s
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(30);
 
     private readonly long[] _maxAcked = new long[channels];
-    private long _counter;
 
     /// <summary>One sending member: its client and the channel it sends to.</summary>
     public sealed record Sender(CheckerClient Client, string ChannelId, int Channel);
@@ -55,7 +54,7 @@ public sealed class SendLoad(Recorder recorder, IReadOnlyList<SendLoad.Sender> s
                 return;
             }
 
-            var nonce = $"{sender.Client.UserId}-{Interlocked.Increment(ref _counter)}";
+            var nonce = recorder.NextNonce(sender.Client.UserId);
             var record = new SendRecord(recorder.Current, sender.Channel, sender.Client.UserId, nonce);
             recorder.Sends.Enqueue(record);
             var send = SendUntilSettledAsync(sender, record);

@@ -1,4 +1,5 @@
 using Cryb.Bench.Measurement;
+using Cryb.Chaos.Checker;
 using Cryb.Chaos.Reporting;
 
 namespace Cryb.Tests.Chaos;
@@ -60,6 +61,33 @@ public sealed class FaultSuiteVerdictTests
 
         Assert.Equal(1, ResultTable.ExitCode([lost]));
         Assert.Contains("| kill-silo **FAILED** |", ResultTable.Markdown([lost], Machine));
+    }
+
+    [Fact]
+    public void A_connected_user_still_shown_offline_fails_the_scenario_that_checked_presence()
+    {
+        var offline = Ran("kill-presence-silo") with { UsersShownOffline = 2 };
+
+        Assert.Equal(1, ResultTable.ExitCode([offline]));
+        Assert.Contains("**2 connected users still shown offline**", ResultTable.Markdown([offline], Machine));
+    }
+
+    [Fact]
+    public void Nonces_are_never_reused_across_scenarios_of_a_run()
+    {
+        // A reused nonce is a resend to the server: it answers with the message an earlier
+        // scenario stored, and the later scenario would count an old message as its own send.
+        var recorder = new Recorder(channels: 4);
+        var nonces = new HashSet<string>();
+
+        foreach (var scenario in new[] { "kill-silo", "kill-gateway", "redis-restart" })
+        {
+            recorder.Begin(scenario);
+            for (var i = 0; i < 100; i++)
+            {
+                Assert.True(nonces.Add(recorder.NextNonce("chaos-001")));
+            }
+        }
     }
 
     private static ScenarioResult Ran(string name) => new(
