@@ -18,22 +18,6 @@ public static class FaultCatalog
             // Long enough for the others to declare it dead and the grains to move.
             await Task.Delay(context.Settings.SiloFailureWait);
         }),
-        new("kill-presence-silo", "kill -9 the silo holding the most presence grains: every connected user must show online to their channels again (asserted within 30 s; target 10 s)", false, async context =>
-        {
-            var (silo, online) = await PresenceCheck.BusiestSiloAsync(context.Cluster);
-            var (before, _) = await PresenceCheck.WaitAllOnlineAsync(context.Clients, TimeSpan.FromSeconds(10));
-            if (before is null)
-            {
-                throw new InvalidOperationException("before the kill, some connected users were already shown offline");
-            }
-
-            await silo.KillAsync();
-            var (after, shownOffline) = await PresenceCheck.WaitAllOnlineAsync(context.Clients, TimeSpan.FromSeconds(30));
-            context.UsersShownOffline = shownOffline.Count;
-            context.Note(after is { } seconds
-                ? $"killed {silo.Name}, which counted {online} users online; every connected user shown online to their channels again {seconds.TotalSeconds:F1} s after the kill"
-                : $"killed {silo.Name}, which counted {online} users online; still shown offline 30 s after the kill: {string.Join(", ", shownOffline)}");
-        }),
         new("kill-silo-restart", "kill -9 the busiest silo and start it again at once on the same ports", true, async context =>
         {
             context.Note($"killed and restarted {context.BusiestSilo.Name}");
@@ -70,6 +54,22 @@ public static class FaultCatalog
         new("kill-gateway", "kill -9 the gateway most clients use; they reconnect to the other and resume", true, async context =>
         {
             await KillOrStopGatewayAsync(context, graceful: false);
+        }),
+        new("kill-presence-silo", "kill -9 the silo holding the most presence grains: every connected user must show online to their channels again (asserted within 30 s; target 10 s)", false, async context =>
+        {
+            var (silo, online) = await PresenceCheck.BusiestSiloAsync(context.Cluster);
+            var (before, _) = await PresenceCheck.WaitAllOnlineAsync(context.Clients, TimeSpan.FromSeconds(10));
+            if (before is null)
+            {
+                throw new InvalidOperationException("before the kill, some connected users were already shown offline");
+            }
+
+            await silo.KillAsync();
+            var (after, shownOffline) = await PresenceCheck.WaitAllOnlineAsync(context.Clients, TimeSpan.FromSeconds(30));
+            context.UsersShownOffline = shownOffline.Count;
+            context.Note(after is { } seconds
+                ? $"killed {silo.Name}, which counted {online} users online; every connected user shown online to their channels again {seconds.TotalSeconds:F1} s after the kill"
+                : $"killed {silo.Name}, which counted {online} users online; still shown offline 30 s after the kill: {string.Join(", ", shownOffline)}");
         }),
         new("stop-gateway", "SIGTERM the gateway most clients use: clients are told (gateway_stopping) and move", false, async context =>
         {
