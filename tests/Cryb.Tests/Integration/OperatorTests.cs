@@ -32,15 +32,19 @@ public sealed partial class OperatorTests(TestServers servers)
             await alice.NextMessageCreatedAsync();
         }
 
-        // The server handles a disconnect after the client's close returns: wait until it is counted.
+        // The server handles a disconnect after the client's close returns, and counts a delivery
+        // after its write, which the client may read first: wait until both are counted. (The
+        // exporter also serves one scrape for 300 ms, so a single early read can be stale.)
+        string[] gateways = [];
         await Eventually.WaitUntilAsync(
             async () =>
             {
-                var text = await PrometheusText.ScrapeAsync(Http, cluster.Gateways[1].Url);
-                return PrometheusText.Sum(text, "cryb_gateway_disconnects_total") == 1 && PrometheusText.Sum(text, "cryb_gateway_connections") == 1;
+                gateways = await Task.WhenAll(cluster.Gateways.Select(g => PrometheusText.ScrapeAsync(Http, g.Url)));
+                return PrometheusText.Sum(gateways[1], "cryb_gateway_disconnects_total") == 1
+                    && PrometheusText.Sum(gateways[1], "cryb_gateway_connections") == 1
+                    && gateways.Sum(text => PrometheusText.Sum(text, "cryb_fanout_latency_milliseconds_count", ("event", "MessageCreated"))) >= 6;
             },
-            "gateway 2 to count the second device's disconnect and forget its connection");
-        var gateways = await Task.WhenAll(cluster.Gateways.Select(g => PrometheusText.ScrapeAsync(Http, g.Url)));
+            "gateway 2 to count the second device's disconnect and the gateways every delivery");
         var silos = await Task.WhenAll(cluster.Silos.Select(s => PrometheusText.ScrapeAsync(Http, s.Url)));
         double Gateways(string metric, params (string, string)[] labels) => gateways.Sum(text => PrometheusText.Sum(text, metric, labels));
         double Silos(string metric, params (string, string)[] labels) => silos.Sum(text => PrometheusText.Sum(text, metric, labels));
