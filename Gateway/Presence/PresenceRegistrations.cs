@@ -89,7 +89,7 @@ public sealed partial class PresenceRegistrations(
     {
         try
         {
-            await cluster.GetGrain<IPresenceGrain>(userId).Disconnect(Caller.User(userId, account), connectionId).WaitAsync(CallTimeout);
+            await DisconnectOnceAsync(userId, connectionId, CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -106,7 +106,7 @@ public sealed partial class PresenceRegistrations(
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                await cluster.GetGrain<IPresenceGrain>(userId).Disconnect(Caller.User(userId, account), connectionId).WaitAsync(CallTimeout, cancellationToken);
+                await DisconnectOnceAsync(userId, connectionId, cancellationToken);
                 _disconnects.TryRemove(connectionId, out _);
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested && time.GetUtcNow() < until)
@@ -120,6 +120,9 @@ public sealed partial class PresenceRegistrations(
             }
         }
     }
+
+    private Task DisconnectOnceAsync(string userId, string connectionId, CancellationToken cancellationToken) =>
+        cluster.GetGrain<IPresenceGrain>(userId).Disconnect(Caller.User(userId, account), connectionId).WaitAsync(CallTimeout, cancellationToken);
 
     private async Task RegisterAsync(LocalConnection connection)
     {

@@ -17,8 +17,6 @@ namespace Cryb.Chaos;
 /// </summary>
 public sealed class ChaosRun
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
-
     private readonly ChaosSettings _settings;
     private readonly Action<string> _log;
     private readonly Recorder _recorder;
@@ -106,7 +104,7 @@ public sealed class ChaosRun
         var window = _recorder.Begin(fault.Name);
         var clock = Stopwatch.StartNew();
         var before = await StoredMessages.MaxSeqsAsync(cluster.DataSource, _channelIds);
-        var sentBefore = await MessagesSentBySiloAsync(cluster);
+        var sentBefore = await cluster.SumBySiloAsync("cryb_messages_sent_total");
         var senders = _clients.Take(_settings.Senders)
             .Select((client, i) => new SendLoad.Sender(client, _channelIds[i % _settings.Channels], i % _settings.Channels))
             .ToArray();
@@ -115,7 +113,7 @@ public sealed class ChaosRun
         var sending = load.RunAsync(stopSending.Token);
 
         await Task.Delay(_settings.PhaseLength);
-        var sentAtFault = await MessagesSentBySiloAsync(cluster);
+        var sentAtFault = await cluster.SumBySiloAsync("cryb_messages_sent_total");
         var busiestSilo = cluster.Silos
             .Where(silo => silo.IsRunning)
             .MaxBy(silo => sentAtFault.GetValueOrDefault(silo.Name) - sentBefore.GetValueOrDefault(silo.Name))!;
@@ -263,25 +261,6 @@ public sealed class ChaosRun
         {
             await Task.Delay(100);
         }
-    }
-
-    /// <summary><c>cryb_messages_sent_total</c> of every silo that answers: sends its channel grains acknowledged.</summary>
-    private static async Task<Dictionary<string, double>> MessagesSentBySiloAsync(ChaosCluster cluster)
-    {
-        var sent = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var silo in cluster.Silos.Where(silo => silo.IsRunning))
-        {
-            try
-            {
-                sent[silo.Name] = PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, silo.Url), "cryb_messages_sent_total");
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // Not answering: it cannot be the busiest.
-            }
-        }
-
-        return sent;
     }
 
     internal static string Verdict(ScenarioResult result) => !result.Ran ? "NOT RUN" : result.Passed ? "passed" : "FAILED";

@@ -11,6 +11,8 @@ namespace Cryb.Chaos.Cluster;
 public sealed class ChaosCluster : IAsyncDisposable
 {
     public const string Database = "cryb";
+
+    private static readonly HttpClient MetricsHttp = new() { Timeout = TimeSpan.FromSeconds(5) };
     public const string SigningKey = "chaos-signing-key-that-is-at-least-32-bytes-long";
     private const string GatewaySecret = "chaos-gateway-secret-that-is-at-least-32-chars";
 
@@ -109,6 +111,28 @@ public sealed class ChaosCluster : IAsyncDisposable
         }
 
         await WaitAllReadyAsync();
+    }
+
+    /// <summary>
+    /// <paramref name="metric"/> summed over each running silo's <c>/metrics</c>, by silo name; a
+    /// silo that does not answer is left out.
+    /// </summary>
+    public async Task<Dictionary<string, double>> SumBySiloAsync(string metric)
+    {
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var silo in Silos.Where(silo => silo.IsRunning))
+        {
+            try
+            {
+                sums[silo.Name] = PrometheusText.Sum(await PrometheusText.ScrapeAsync(MetricsHttp, silo.Url), metric);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not answering: it holds nothing to count.
+            }
+        }
+
+        return sums;
     }
 
     public async ValueTask DisposeAsync()

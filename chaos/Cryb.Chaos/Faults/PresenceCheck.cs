@@ -12,18 +12,12 @@ namespace Cryb.Chaos.Faults;
 /// </summary>
 public static class PresenceCheck
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
-
     /// <summary>The running silo whose <c>cryb_presence_online</c> is highest: it holds the most presence grains of connected users.</summary>
     public static async Task<(ClusterProcess Silo, double Online)> BusiestSiloAsync(ChaosCluster cluster)
     {
-        var online = new List<(ClusterProcess Silo, double Online)>();
-        foreach (var silo in cluster.Silos.Where(silo => silo.IsRunning))
-        {
-            online.Add((silo, PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, silo.Url), "cryb_presence_online")));
-        }
-
-        return online.MaxBy(entry => entry.Online);
+        var online = await cluster.SumBySiloAsync("cryb_presence_online");
+        var busiest = online.MaxBy(entry => entry.Value);
+        return (cluster.Silos.Single(silo => silo.Name == busiest.Key), busiest.Value);
     }
 
     /// <summary>
