@@ -12,6 +12,12 @@ public sealed record BenchContext
     /// <summary>Cluster processes whose CPU (and, for <c>idle</c>, memory) is measured.</summary>
     public IReadOnlyList<MonitoredProcess> Processes { get; init; } = [];
 
+    /// <summary>
+    /// The <c>/metrics</c> URL of a .NET process among <see cref="Processes"/>, by name: where a
+    /// soak reads the GC's figures beside resident memory.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> MetricsUrls { get; init; } = new Dictionary<string, string>();
+
     /// <summary>What the gateways are: Cryb's, or a baseline's (which decides the wire protocol).</summary>
     public BenchSystem System { get; init; } = BenchSystem.Cryb;
 

@@ -12,6 +12,8 @@ public static class CommonOptions
             c => c.Gateways, (c, v) => c with { Gateways = v.TextList().Select(url => url.TrimEnd('/')).ToArray() }),
         new("process", "name=pid of a cluster process to measure (repeat it); names starting with gateway or silo form those groups; a pid counts with all its descendants (postgres=<postmaster pid>)",
             c => c.Processes, (c, v) => c with { Processes = [.. c.Processes, Parse(v)] }),
+        new("metrics", "name=url of a measured .NET process's Prometheus endpoint (repeat it): soak reads the GC's figures there to tell a managed leak from native growth",
+            c => c.MetricsUrls.Select(pair => $"{pair.Key}={pair.Value}"), (c, v) => c with { MetricsUrls = WithMetricsUrl(c.MetricsUrls, v) }),
         new("out", "directory for result.json, summary.md and plot.svg (default .cryb/bench/<utc time>-<scenario>/)",
             c => c.OutputDirectory, (c, v) => c with { OutputDirectory = v.Text }),
         new("system", "what the gateways are: cryb, socketio (the baseline in bench/socketio) or signalr (the reference hub in bench/Cryb.Bench.Reference)",
@@ -29,6 +31,17 @@ public static class CommonOptions
         new("connect-timeout", "seconds one connection may take to get Ready",
             c => c.ConnectTimeout, (c, v) => c with { ConnectTimeout = v.Seconds(min: 0.1) }),
     ];
+
+    private static Dictionary<string, string> WithMetricsUrl(IReadOnlyDictionary<string, string> urls, ArgValue value)
+    {
+        var equals = value.Text.IndexOf('=');
+        if (equals < 1 || !Uri.TryCreate(value.Text[(equals + 1)..], UriKind.Absolute, out var url))
+        {
+            throw new UsageException($"--metrics wants name=url, got '{value.Text}'.");
+        }
+
+        return new Dictionary<string, string>(urls) { [value.Text[..equals]] = url.ToString() };
+    }
 
     private static MonitoredProcess Parse(ArgValue value)
     {

@@ -1,15 +1,17 @@
 namespace Cryb.Bench.Measurement;
 
 /// <summary>
-/// Resident memory and CPU of every monitored process and of the generator, read every so often
-/// over a long run: what a soak plots and judges. CPU is each interval's own (consecutive
-/// <see cref="CpuMeter.Lap"/>s), so a process that starts spinning shows when it did.
+/// Resident memory (with its parts) and CPU of every monitored process and of the generator, and
+/// the GC's figures of those with a metrics URL, read every so often over a long run: what a soak
+/// plots and judges. CPU is each interval's own (consecutive <see cref="CpuMeter.Lap"/>s), so a
+/// process that starts spinning shows when it did.
 /// </summary>
-public sealed class ResourceSampler(IReadOnlyList<MonitoredProcess> processes)
+public sealed class ResourceSampler(IReadOnlyList<MonitoredProcess> processes, IReadOnlyDictionary<string, string> metricsUrls)
 {
     private readonly MonitoredProcess[] _processes = [.. processes, MonitoredProcess.Generator];
     private readonly CpuMeter _cpu = new(processes);
     private readonly List<ResourceSample> _samples = [];
+    private readonly HttpClient _http = new();
 
     public IReadOnlyList<ResourceSample> Samples => _samples;
 
@@ -24,7 +26,7 @@ public sealed class ResourceSampler(IReadOnlyList<MonitoredProcess> processes)
         for (var at = originMicros; ; at = Math.Min(at + step, untilMicros))
         {
             await BenchClock.WaitUntilAsync(at, cancellation);
-            var sample = Take(originMicros);
+            var sample = await TakeAsync(originMicros, cancellation);
             _samples.Add(sample);
             onSample?.Invoke(sample);
             if (at >= untilMicros)
@@ -34,7 +36,7 @@ public sealed class ResourceSampler(IReadOnlyList<MonitoredProcess> processes)
         }
     }
 
-    private ResourceSample Take(long originMicros)
+    private async Task<ResourceSample> TakeAsync(long originMicros, CancellationToken cancellation)
     {
         var first = _samples.Count == 0;
         var cpu = first ? null : _cpu.Lap();
@@ -44,10 +46,19 @@ public sealed class ResourceSampler(IReadOnlyList<MonitoredProcess> processes)
         }
 
         var seconds = Math.Round((BenchClock.NowMicros - originMicros) / 1_000_000.0, 1);
+        var resident = _processes
+            .Select(process => (process.Name, Memory: ResidentMemory.Of(process.Pid)))
+            .ToArray();
+        // After /proc, so the scrapes' own work is not in the figures read.
+        var runtime = await Task.WhenAll(metricsUrls.Select(async pair => (Name: pair.Key, Memory: await RuntimeMemory.ScrapeAsync(_http, pair.Value, cancellation))));
         return new ResourceSample(
             seconds,
-            _processes.ToDictionary(process => process.Name, process => ProcessMemory.ResidentKilobytes(process.Pid) ?? 0),
-            cpu?.Processes.ToDictionary(process => process.Name, process => process.Cores) ?? []);
+            resident.ToDictionary(pair => pair.Name, pair => pair.Memory?.ResidentKb ?? 0),
+            cpu?.Processes.ToDictionary(process => process.Name, process => process.Cores) ?? [])
+        {
+            Parts = resident.Where(pair => pair.Memory is not null).ToDictionary(pair => pair.Name, pair => pair.Memory!),
+            Runtime = runtime.Where(pair => pair.Memory is not null).ToDictionary(pair => pair.Name, pair => pair.Memory!),
+        };
     }
 }
 
@@ -55,4 +66,11 @@ public sealed class ResourceSampler(IReadOnlyList<MonitoredProcess> processes)
 /// <param name="AtSeconds">Since the load started.</param>
 /// <param name="ResidentKb">Resident memory (<c>VmRSS</c>) per process name; 0 for a process that is gone.</param>
 /// <param name="Cores">Cores each process kept busy on average since the previous sample; empty in the first.</param>
-public sealed record ResourceSample(double AtSeconds, IReadOnlyDictionary<string, long> ResidentKb, IReadOnlyDictionary<string, double> Cores);
+public sealed record ResourceSample(double AtSeconds, IReadOnlyDictionary<string, long> ResidentKb, IReadOnlyDictionary<string, double> Cores)
+{
+    /// <summary>What each running process's resident memory is made of.</summary>
+    public IReadOnlyDictionary<string, ResidentMemory> Parts { get; init; } = new Dictionary<string, ResidentMemory>();
+
+    /// <summary>The GC's figures of each process with a metrics URL that answered.</summary>
+    public IReadOnlyDictionary<string, RuntimeMemory> Runtime { get; init; } = new Dictionary<string, RuntimeMemory>();
+}

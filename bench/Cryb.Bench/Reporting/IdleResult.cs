@@ -56,13 +56,13 @@ public sealed record IdleStep(int Connections, IReadOnlyDictionary<string, long>
         long gateways = 0, silos = 0;
         foreach (var process in processes)
         {
-            var kb = ProcessMemory.ResidentKilobytes(process.Pid) ?? 0;
+            var kb = ResidentMemory.Of(process.Pid)?.ResidentKb ?? 0;
             resident[process.Name] = kb;
             gateways += process.IsGateway ? kb : 0;
             silos += process.IsSilo ? kb : 0;
         }
 
-        return new IdleStep(connections, resident, gateways, silos, ProcessMemory.ResidentKilobytes(Environment.ProcessId) ?? 0, cpu);
+        return new IdleStep(connections, resident, gateways, silos, ResidentMemory.Of(Environment.ProcessId)?.ResidentKb ?? 0, cpu);
     }
 }
 

@@ -17,6 +17,11 @@ public sealed class SoakResult(
     public IReadOnlyList<MemoryGrowth> Memory { get; } = memory;
     public IReadOnlyList<ResourceSample> Samples { get; } = samples;
 
+    /// <summary>Each process's memory part by part at the judged baseline and at the end.</summary>
+    public IReadOnlyList<MemoryBreakdown> Breakdown => MemoryBreakdown.Of(
+        Memory.Count > 0 ? Samples.FirstOrDefault(sample => sample.AtSeconds == Memory[0].BaselineAtSeconds) : null,
+        Samples.Count > 0 ? Samples[^1] : null);
+
     public override IReadOnlyList<string> Failures =>
     [
         .. Step.Failures,
@@ -43,7 +48,33 @@ public sealed class SoakResult(
                 growth.Process, growth.BaselineKb / 1024.0, growth.EndKb / 1024.0, $"{MarkdownWriter.Number(growth.GrowthPercent)}%",
                 !growth.Judged ? "not judged (holds a bit per delivery)" : growth.Passed ? "pass" : "FAIL",
             ]));
+        WriteBreakdown(markdown, from);
         markdown.Line($"{Samples.Count} samples over {MarkdownWriter.Number(Samples.Count > 0 ? Samples[^1].AtSeconds / 60 : 0)} min: resident memory in `plot.svg`, CPU in `cpu.svg`, every reading in `result.json`.").Blank();
+    }
+
+    private void WriteBreakdown(MarkdownWriter markdown, double fromMinutes)
+    {
+        var rows = Breakdown;
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        markdown.Heading($"Where the memory is: MB at minute {MarkdownWriter.Number(fromMinutes)} → at the end", 3);
+        markdown.Table(
+            ["process", "resident", "GC committed", "GC heap after the last collection", "other anonymous (native)", "mapped files", "shared (the JIT's code)", "methods JIT-compiled"],
+            rows.Select(row => (IReadOnlyList<object?>)
+            [
+                row.Process, Change(row.Baseline.ResidentKb, row.End.ResidentKb), Change(row.Baseline.GcCommittedKb, row.End.GcCommittedKb),
+                Change(row.Baseline.GcHeapKb, row.End.GcHeapKb), Change(row.Baseline.NativeKb ?? row.Baseline.AnonymousKb, row.End.NativeKb ?? row.End.AnonymousKb),
+                Change(row.Baseline.FileKb, row.End.FileKb), Change(row.Baseline.SharedKb, row.End.SharedKb),
+                row.Baseline.JitMethods is null ? "" : $"{MarkdownWriter.Number(row.Baseline.JitMethods.Value)} → {MarkdownWriter.Number(row.End.JitMethods ?? 0)}",
+            ]));
+        markdown.Line("Resident = anonymous + mapped files + shared. Anonymous = what the GC holds (committed) + the rest, native. " +
+                      "A process without GC figures (no `--metrics` URL, or not .NET) shows all its anonymous memory as native.").Blank();
+
+        static string Change(long? fromKb, long? toKb) =>
+            fromKb is null || toKb is null ? "" : $"{MarkdownWriter.Number(Math.Round(fromKb.Value / 1024.0, 1))} → {MarkdownWriter.Number(Math.Round(toKb.Value / 1024.0, 1))}";
     }
 
     /// <summary>Resident memory over time.</summary>

@@ -87,7 +87,7 @@ public static class SoakScenario
         var shape = LoadShape.Fanout(options.Clients, options.Channels, options.Senders, context.Gateways.Count);
         await using var load = await MessageLoad.StartAsync(context, shape, options.Padding, cancellation);
         var churn = new MemberChurn(load, options.Churn, options.Offline);
-        var sampler = new ResourceSampler(context.Processes);
+        var sampler = new ResourceSampler(context.Processes, context.MetricsUrls);
         var baseline = BaselineSeconds(options.Warmup, options.Duration);
         context.Log($"soak: {shape.Senders * options.Rate:0.#} sends/s for {options.Warmup.TotalMinutes:0.#} + {options.Duration.TotalMinutes:0.#} min, " +
                     $"{options.Churn:0.##} receivers leaving per second for {options.Offline.TotalSeconds:0.#} s; memory judged from {baseline / 60:0.#} min to the end");

@@ -74,6 +74,12 @@ public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixt
         Assert.True(result.Samples.Count >= 8, $"{result.Samples.Count} samples in 17 s at one per 2 s");
         Assert.All(result.Samples, sample => Assert.All(context.Processes, process => Assert.True(sample.ResidentKb[process.Name] > 0, $"no RSS for {process.Name}")));
         Assert.Equal(context.Processes.Count + 1, result.Memory.Count);
+        // Every silo and gateway with its GC's figures beside its resident parts; the generator with its parts only.
+        var breakdown = result.Breakdown.ToDictionary(row => row.Process);
+        Assert.All(context.Processes, process => Assert.True(breakdown[process.Name].End.GcCommittedKb > 0, $"no GC figures for {process.Name}"));
+        Assert.All(context.Processes, process => Assert.True(breakdown[process.Name].End.JitMethods > 1000, $"no JIT count for {process.Name}"));
+        Assert.Null(breakdown["bench"].End.GcCommittedKb);
+        Assert.True(breakdown["bench"].End.AnonymousKb > 0);
         Assert.Equal(["plot.svg", "cpu.svg"], result.Plots().Select(plot => plot.FileName));
     }
 
@@ -97,6 +103,7 @@ public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixt
         {
             Gateways = cluster.Gateways.Select(gateway => gateway.Url).ToArray(),
             Processes = cluster.Silos.Concat(cluster.Gateways).Select(process => new MonitoredProcess(process.Name, process.ProcessId)).ToArray(),
+            MetricsUrls = cluster.Silos.Concat(cluster.Gateways).ToDictionary(process => process.Name, process => $"{process.Url}/metrics"),
             SetupConcurrency = 16,
             Log = line => output?.WriteLine(line),
         };

@@ -41,7 +41,7 @@ public sealed class ProcessMeasurementTests
 
         Assert.NotNull(stat);
         Assert.True(ProcessCpu.TreeSeconds(Environment.ProcessId, ProcStat.ReadAll()) > 0);
-        Assert.True(ProcessMemory.ResidentKilobytes(Environment.ProcessId) > 0);
+        Assert.True(ResidentMemory.Of(Environment.ProcessId)?.ResidentKb > 0);
     }
 
     [Fact]
@@ -72,10 +72,14 @@ public sealed class ProcessMeasurementTests
     }
 
     [Fact]
-    public void Resident_memory_is_the_VmRSS_line_of_a_status_file()
+    public void Resident_memory_and_its_parts_are_the_Rss_lines_of_a_status_file()
     {
-        Assert.Equal(12_345, ProcessMemory.ParseResidentKilobytes("Name:\tdotnet\nVmPeak:\t  99999 kB\nVmRSS:\t   12345 kB\nThreads:\t20\n"));
-        Assert.Null(ProcessMemory.ParseResidentKilobytes("Name:\tzombie\n"));
+        var memory = ResidentMemory.Parse("Name:\tdotnet\nVmPeak:\t  99999 kB\nVmRSS:\t   12345 kB\nRssAnon:\t    8000 kB\nRssFile:\t    4000 kB\nRssShmem:\t     345 kB\nThreads:\t20\n");
+
+        Assert.Equal(new ResidentMemory(12_345, 8_000, 4_000, 345), memory);
+        // Kernels before 4.5 print no parts: the total still counts.
+        Assert.Equal(new ResidentMemory(777, 0, 0, 0), ResidentMemory.Parse("VmRSS:\t 777 kB\n"));
+        Assert.Null(ResidentMemory.Parse("Name:\tzombie\n"));
     }
 
     [Fact]

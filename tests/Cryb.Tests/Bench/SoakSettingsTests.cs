@@ -1,3 +1,4 @@
+using Cryb.Bench;
 using System.Text.Json;
 using Cryb.Bench.Cli;
 using Cryb.Bench.Measurement;
@@ -77,6 +78,61 @@ public sealed class SoakSettingsTests
 
         Assert.Contains("not running at the end", MemoryGrowth.Of(samples, 0, 10).Single(g => g.Process == "silo-1").Failure);
         Assert.Empty(MemoryGrowth.Of(samples, baselineSeconds: 601, limitPercent: 10));
+    }
+
+    [Fact]
+    public void The_breakdown_splits_anonymous_memory_into_what_the_gc_holds_and_native()
+    {
+        var baseline = Sample(360, 300_000, 0, 0) with
+        {
+            Parts = new Dictionary<string, ResidentMemory> { ["silo-1"] = new(300_000, 150_000, 100_000, 50_000), ["postgres"] = new(35_000, 5_000, 30_000, 0) },
+            Runtime = new Dictionary<string, RuntimeMemory> { ["silo-1"] = new(GcHeapKb: 100_000, GcCommittedKb: 120_000, JitMethods: 30_000) },
+        };
+        var end = Sample(1860, 330_000, 0, 0) with
+        {
+            Parts = new Dictionary<string, ResidentMemory> { ["silo-1"] = new(330_000, 175_000, 101_000, 54_000), ["postgres"] = new(35_000, 5_000, 30_000, 0) },
+            Runtime = new Dictionary<string, RuntimeMemory> { ["silo-1"] = new(GcHeapKb: 101_000, GcCommittedKb: 140_000, JitMethods: 32_000) },
+        };
+
+        var rows = MemoryBreakdown.Of(baseline, end).ToDictionary(row => row.Process);
+
+        Assert.Equal(30_000, rows["silo-1"].Baseline.NativeKb);
+        Assert.Equal(35_000, rows["silo-1"].End.NativeKb);
+        Assert.Equal(140_000, rows["silo-1"].End.GcCommittedKb);
+        Assert.Equal(32_000, rows["silo-1"].End.JitMethods);
+        // Not .NET: no GC figures, so nothing is said to be native or managed.
+        Assert.Null(rows["postgres"].End.NativeKb);
+        Assert.Empty(MemoryBreakdown.Of(null, end));
+    }
+
+    [Fact]
+    public void The_gc_figures_come_from_the_runtime_meter_on_a_metrics_page()
+    {
+        const string exposition = """
+            # TYPE dotnet_gc_last_collection_heap_size_bytes gauge
+            dotnet_gc_last_collection_heap_size_bytes{otel_scope_name="System.Runtime",gc_heap_generation="gen0"} 1048576
+            dotnet_gc_last_collection_heap_size_bytes{otel_scope_name="System.Runtime",gc_heap_generation="gen2"} 2097152
+            dotnet_gc_last_collection_heap_size_bytes{otel_scope_name="System.Runtime",gc_heap_generation="loh"} 1048576
+            dotnet_gc_last_collection_memory_committed_size_bytes{otel_scope_name="System.Runtime"} 8388608
+            dotnet_jit_compiled_methods_total{otel_scope_name="System.Runtime"} 31234
+            """;
+
+        Assert.Equal(new RuntimeMemory(GcHeapKb: 4096, GcCommittedKb: 8192, JitMethods: 31234), RuntimeMemory.Parse(exposition));
+        Assert.Null(RuntimeMemory.Parse("redis_up 1\n"));
+    }
+
+    [Fact]
+    public void A_metrics_url_is_named_like_a_process()
+    {
+        var context = new BenchContext();
+        var metrics = CommonOptions.Specs.Single(spec => spec.Name == "metrics");
+
+        context = metrics.Set(context, new ArgValue("metrics", "silo-1=http://127.0.0.1:8080/metrics"));
+        context = metrics.Set(context, new ArgValue("metrics", "gateway-1=http://127.0.0.1:5080/metrics"));
+
+        Assert.Equal("http://127.0.0.1:8080/metrics", context.MetricsUrls["silo-1"]);
+        Assert.Equal(2, context.MetricsUrls.Count);
+        Assert.StartsWith("--metrics wants name=url", Assert.Throws<UsageException>(() => metrics.Set(context, new ArgValue("metrics", "silo-1"))).Message);
     }
 
     private static ResourceSample Sample(double at, long silo, long gateway, long bench) =>
