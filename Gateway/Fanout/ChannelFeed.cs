@@ -15,7 +15,10 @@ namespace Cryb.Gateway.Fanout;
 /// <c>MessageCreated</c> (at their seq), deleted ones as <c>MessageDeleted</c>, changed ones as
 /// <c>MessageEdited</c> (at their revision seq). A change superseded by a later one of the same
 /// message has no event of its own any more; the later one carries the message's whole state.
-/// The feed knows nothing before its first event: a subscription starts from whatever comes next.
+/// The feed knows nothing before its first event or its view: a subscription starts from whatever
+/// comes next. The feed also holds the channel's <see cref="LocalChannelView"/>, read from the grain
+/// at the first <c>Ready</c> that lists the channel here and kept current by the events delivered,
+/// so later connects are answered from memory.
 /// </remarks>
 public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILogger logger) : IStreamTarget<ChannelEvent>
 {
@@ -30,6 +33,7 @@ public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILo
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long? _last;
+    private LocalChannelView? _view;
 
     public async Task OnNextAsync(ChannelEvent item)
     {
@@ -39,7 +43,7 @@ public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILo
             if (SeqOf(item) is not { } seq)
             {
                 // Membership, typing and presence carry no seq; in order with the rest all the same.
-                await fanout.DeliverAsync(item);
+                await DeliverAsync(item);
                 return;
             }
 
@@ -66,7 +70,7 @@ public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILo
                 }
             }
 
-            await fanout.DeliverAsync(item);
+            await DeliverAsync(item);
             _last = seq;
         }
         finally
@@ -80,10 +84,43 @@ public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILo
         await _gate.WaitAsync();
         try
         {
+            // Events that never came may have changed a role or the channel: read the view again
+            // at the next Ready.
+            _view = null;
             if (_last is not null)
             {
                 await FillAsync(upTo: long.MaxValue, "catch_up");
             }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The channel as <paramref name="userId"/>'s <c>Ready</c> lists it, from the view (read from
+    /// the grain the first time); null when the channel is gone. Under the gate, after the
+    /// connection joined the channel's group: every event after the latest seq it reports reaches
+    /// the connection.
+    /// </summary>
+    public async Task<ChannelSummary?> SummaryForAsync(string userId, long lastReadSeq)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_view is null)
+            {
+                if (await fanout.FetchViewAsync(channelId) is not { } view)
+                {
+                    return null;
+                }
+
+                _view = new LocalChannelView(view);
+            }
+
+            var summary = _view.SummaryFor(userId, lastReadSeq);
+            return _last > summary.LatestSeq ? summary with { LatestSeq = _last.Value } : summary;
         }
         finally
         {
@@ -126,7 +163,7 @@ public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILo
 
         foreach (var (_, change) in found.OrderBy(change => change.Seq))
         {
-            await fanout.DeliverAsync(change);
+            await DeliverAsync(change);
         }
 
         fanout.Filled(trigger, found.Count);
@@ -141,6 +178,21 @@ public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILo
         _last = complete
             ? Math.Max(after, Math.Min(upTo, latest))
             : Math.Max(after, found.Count > 0 ? found.Max(change => change.Seq) : after);
+    }
+
+    /// <summary>Delivers an event and keeps the view current with it.</summary>
+    private Task DeliverAsync(ChannelEvent item)
+    {
+        if (item is ChannelDeleted)
+        {
+            _view = null;
+        }
+        else
+        {
+            _view?.Apply(item);
+        }
+
+        return fanout.DeliverAsync(item);
     }
 
     /// <summary>A changed message as the event that brings a client up to date with it.</summary>

@@ -76,10 +76,9 @@ public sealed class ChatFanout
             await _users.AcquireAsync(userId);
         }
 
-        foreach (var channelId in channelIds)
-        {
-            await AddToChannelAsync(connectionId, channelId);
-        }
+        // All at once: into a gateway that serves none of them yet (after a restart, in a reconnect
+        // storm), each is a subscription call, and fifty in a row would be fifty round trips.
+        await Task.WhenAll(channelIds.Select(channelId => AddToChannelAsync(connectionId, channelId)));
     }
 
     public async Task DisconnectAsync(string connectionId)
@@ -139,6 +138,31 @@ public sealed class ChatFanout
         _metrics.Delivered(channelEvent.GetType().Name, reached, channelEvent.CommittedAt);
         await SendAsync(channelEvent, group);
     }
+
+    /// <summary>
+    /// The user's channels as their <c>Ready</c> lists them, from this gateway's views: a grain call
+    /// only for a channel no connection here has listed since the gateway subscribed to it. Call it
+    /// after <see cref="ConnectAsync"/>, which subscribed them. Channels gone or left meanwhile are
+    /// left out.
+    /// </summary>
+    public async Task<ChannelSummary[]> SummariesAsync(string userId, UserSession session)
+    {
+        var summaries = await Task.WhenAll(session.ChannelIds.Select(channelId => FeedOf(channelId) is { } feed
+            ? feed.SummaryForAsync(userId, session.LastReadSeqs.GetValueOrDefault(channelId))
+            : Task.FromResult<ChannelSummary?>(null)));
+        return summaries.OfType<ChannelSummary>().ToArray();
+    }
+
+    /// <summary>The channel as the gateway keeps it for <c>Ready</c>; null when it no longer exists.</summary>
+    internal Task<ChannelView?> FetchViewAsync(string channelId) =>
+        _cluster.GetGrain<IChannelGrain>(channelId).GetView(_account);
+
+    private ChannelFeed? FeedOf(string channelId) => _channels.TargetOf(channelId) switch
+    {
+        ChannelFeed feed => feed,
+        LossyStreamTarget { Inner: ChannelFeed feed } => feed,
+        _ => null,
+    };
 
     /// <summary>The channel's changes after <paramref name="afterSeq"/>, and, if asked, which local users are no longer members.</summary>
     internal Task<ChannelChanges> FetchChangesAsync(string channelId, long afterSeq, int limit, bool askAboutMembers) =>

@@ -6,6 +6,8 @@ namespace Cryb.Gateway.Fanout;
 public sealed partial class LossyStreamTarget(string channelId, IStreamTarget<ChannelEvent> target, IReadOnlySet<long> dropSeqs, ILogger logger)
     : IStreamTarget<ChannelEvent>
 {
+    public IStreamTarget<ChannelEvent> Inner => target;
+
     public Task OnNextAsync(ChannelEvent item)
     {
         if (item is MessageCreated created && dropSeqs.Contains(created.Message.Seq))

@@ -38,6 +38,10 @@ public sealed partial class StreamSubscriptions<TEvent>(
     /// <summary>Number of streams this gateway is subscribed to.</summary>
     public int Count => _entries.Count;
 
+    /// <summary>Where the stream's events go, while this gateway is subscribed to it.</summary>
+    public IStreamTarget<TEvent>? TargetOf(string key) =>
+        _entries.TryGetValue(key, out var entry) && !entry.Retired ? entry.Target : null;
+
     public async Task AcquireAsync(string key)
     {
         while (true)

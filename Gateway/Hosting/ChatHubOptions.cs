@@ -2,8 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Cryb.Gateway.Hosting;
 
-/// <summary>How the hub runs each connection's calls (configuration section <c>Gateway:Hub</c>).</summary>
-public sealed class ChatHubOptions
+/// <summary>How the hub runs each connection's calls and finds dead ones (configuration section <c>Gateway:Hub</c>).</summary>
+public sealed class ChatHubOptions : IValidatableObject
 {
     public const string Section = "Gateway:Hub";
 
@@ -17,4 +17,32 @@ public sealed class ChatHubOptions
     /// </summary>
     [Range(1, 64)]
     public int MaximumParallelInvocationsPerClient { get; set; } = 1;
+
+    /// <summary>
+    /// A connection that sent nothing for this long is closed (SignalR's <c>ClientTimeoutInterval</c>,
+    /// 30 s by default): a client whose network vanished without a close (a phone in a tunnel, a
+    /// pulled cable) stops holding a connection and shows offline. 20 s plus presence's 5 s grace
+    /// shows it offline within 30 s. Clients ping every 15 s by default (the official clients) and
+    /// ours every 10 s: two of our pings fit in it, one of the default's with 5 s to spare.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:10:00")]
+    public TimeSpan ClientTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How often the gateway pings an otherwise silent connection (SignalR's <c>KeepAliveInterval</c>,
+    /// 15 s by default), so clients (which give up after 30 s of silence) and proxies see it alive.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // The official clients stop waiting after 30 s without a frame from the server.
+        if (KeepAliveInterval >= TimeSpan.FromSeconds(15))
+        {
+            yield return new ValidationResult(
+                "must be under 15 s, half the official clients' 30 s server timeout, or idle connections are closed by the clients",
+                [nameof(KeepAliveInterval)]);
+        }
+    }
 }

@@ -40,6 +40,8 @@ public static class GatewayHostingExtensions
             {
                 options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
                 options.MaximumParallelInvocationsPerClient = hub.MaximumParallelInvocationsPerClient;
+                options.ClientTimeoutInterval = hub.ClientTimeout;
+                options.KeepAliveInterval = hub.KeepAliveInterval;
                 options.EnableDetailedErrors = false;
                 // Filters run in the order added: the error filter wraps the others and logs their
                 // refusals; an expired token spends no rate limit.

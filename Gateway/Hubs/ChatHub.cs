@@ -21,7 +21,7 @@ namespace Cryb.Gateway.Hubs;
 /// the fan-out's view of this connection's channels current.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, RateLimitLeases leases, PresenceRegistrations presenceRegistrations, ILogger<ChatHub> logger) : Hub<IChatClient>
+public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, RateLimitLeases leases, PresenceRegistrations presenceRegistrations) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 
@@ -50,11 +50,10 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
         {
             await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds, Context.Abort);
             Context.Items[nameof(ActivityReportInterval)] = DateTimeOffset.UtcNow;
-            var channels = await Task.WhenAll(session.ChannelIds.Select(channelId => SummaryAsync(channelId, session)));
-            await Clients.Caller.Ready(new ReadyPayload(
-                new ReadyUser(userId, session.DisplayName),
-                presence,
-                channels.OfType<ChannelSummary>().ToArray()));
+            // From this gateway's views of the channels: no grain call per channel, but for a channel
+            // no connection here has listed before.
+            var channels = await fanout.SummariesAsync(userId, session);
+            await Clients.Caller.Ready(new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels));
             metrics.Connected();
         }
         catch
@@ -241,19 +240,5 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
 
         Context.Items[nameof(ActivityReportInterval)] = now;
         await ReportActivity();
-    }
-
-    private async Task<ChannelSummary?> SummaryAsync(string channelId, UserSession session)
-    {
-        try
-        {
-            return await Channel(channelId).GetSummary(Caller, session.LastReadSeqs.GetValueOrDefault(channelId));
-        }
-        catch (ChatException ex)
-        {
-            // Removed from the channel between the session read and now: it is simply not listed.
-            logger.LogDebug("Channel {ChannelId} left out of Ready for {UserId}: {Code}", channelId, session.UserId, ex.Code);
-            return null;
-        }
     }
 }

@@ -100,6 +100,13 @@ public interface IChannelGrain : IGrainWithStringKey
     Task<ChannelChanges> GetChangesAfter(ServiceCredential gateway, long afterSeq, int limit, IReadOnlyList<string> userIds);
 
     /// <summary>
+    /// The channel as a gateway keeps it to answer its members' <c>Ready</c> (null once deleted or
+    /// never created), read once per gateway subscription rather than once per connect. Gateways only.
+    /// </summary>
+    [Alias("GetView"), GatewayOnly]
+    Task<ChannelView?> GetView(ServiceCredential gateway);
+
+    /// <summary>
     /// Removes a deleted account's membership (not its ownership). Silo-internal: called one-way by
     /// the user grain, and refused from clients.
     /// </summary>

@@ -3,7 +3,10 @@ using Cryb.Identity;
 
 namespace Cryb.Grains.Channels;
 
-/// <summary>What gateways need to deliver a channel's events without gaps: the changes they missed.</summary>
+/// <summary>
+/// What gateways need to deliver a channel's events without gaps (the changes they missed) and to
+/// answer its members' <c>Ready</c> from their own memory (the view).
+/// </summary>
 public sealed partial class ChannelGrain
 {
     public async Task<ChannelChanges> GetChangesAfter(ServiceCredential gateway, long afterSeq, int limit, IReadOnlyList<string> userIds)
@@ -19,5 +22,20 @@ public sealed partial class ChannelGrain
         var page = await messages.GetChangedAfterAsync(ChannelId, Math.Max(0, afterSeq), pageSize + 1);
         var truncated = page.Count > pageSize;
         return new ChannelChanges(truncated ? page.Take(pageSize).ToArray() : page, truncated, notMembers);
+    }
+
+    public async Task<ChannelView?> GetView(ServiceCredential gateway)
+    {
+        if (!Channel.Exists)
+        {
+            return null;
+        }
+
+        // One more than a gateway keeps: it tells whether older messages exist.
+        var recent = await messages.GetRecentAsync(ChannelId, ChannelLimits.UnreadCountCap + 1);
+        var roles = Channel.Members.Where(member => member.Value != ChannelRole.Member).ToDictionary();
+        // A send committed while the messages were read is listed already, and counts.
+        var latest = Math.Max(_latestSeq, recent.Count > 0 ? recent[^1].Seq : 0);
+        return new ChannelView(Info(), latest, roles, recent);
     }
 }

@@ -29,7 +29,6 @@ public sealed partial class ChannelGrain(
     TimeProvider time,
     ILogger<ChannelGrain> logger) : Grain, IChannelGrain, IIncomingGrainCallFilter
 {
-    private const int UnreadCountCap = 1000;
     private const string DirectPrefix = "dm-";
 
     private long _latestSeq;
@@ -315,7 +314,7 @@ public sealed partial class ChannelGrain(
     public async Task<ChannelSummary> GetSummary(Caller caller, long lastReadSeq)
     {
         var role = RequireMember(caller);
-        var unread = lastReadSeq >= _latestSeq ? 0 : await messages.CountUnreadAsync(ChannelId, lastReadSeq, caller.MemberId, UnreadCountCap);
+        var unread = lastReadSeq >= _latestSeq ? 0 : await messages.CountUnreadAsync(ChannelId, lastReadSeq, caller.MemberId, ChannelLimits.UnreadCountCap);
         return new ChannelSummary(Info(), role, _latestSeq, lastReadSeq, unread);
     }
 

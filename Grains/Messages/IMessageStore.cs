@@ -1,3 +1,4 @@
+using Cryb.Channels;
 using Cryb.Messages;
 
 namespace Cryb.Grains.Messages;
@@ -47,6 +48,9 @@ public interface IMessageStore
 
     /// <summary>Messages changed after <paramref name="afterSeq"/>, tombstones included, in revision order.</summary>
     Task<IReadOnlyList<ChatMessage>> GetChangedAfterAsync(string channelId, long afterSeq, int limit);
+
+    /// <summary>The channel's last <paramref name="limit"/> messages, deleted ones included, oldest first.</summary>
+    Task<IReadOnlyList<RecentMessage>> GetRecentAsync(string channelId, int limit);
 
     /// <summary>Messages with seq below <paramref name="beforeSeq"/>, newest first, without deleted ones.</summary>
     Task<IReadOnlyList<ChatMessage>> GetBeforeAsync(string channelId, long beforeSeq, int limit);

@@ -1,3 +1,4 @@
+using Cryb.Channels;
 using Cryb.Grains.Storage;
 using Cryb.Messages;
 
@@ -17,6 +18,9 @@ public sealed class ResilientMessageStore(PostgresMessageStore inner, MessageWri
 
     public Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages) =>
         writer.AppendAsync(channelId, afterSeq, messages);
+
+    public Task<IReadOnlyList<RecentMessage>> GetRecentAsync(string channelId, int limit) =>
+        guard.ReadAsync(() => inner.GetRecentAsync(channelId, limit), channelId);
 
     public Task<ChatMessage?> GetAsync(string channelId, Guid messageId) =>
         guard.ReadAsync(() => inner.GetAsync(channelId, messageId), channelId);

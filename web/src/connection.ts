@@ -54,6 +54,9 @@ export class ChatClient {
     this.connection = new signalR.HubConnectionBuilder()
       .withUrl(hubUrl, { accessTokenFactory: () => token })
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => retryDelay(context.previousRetryCount) })
+      // Two pings within the gateway's 20 s client timeout (Gateway__Hub__ClientTimeout): a pause of
+      // the page's timers cannot cost the connection.
+      .withKeepAliveInterval(10_000)
       .configureLogging(signalR.LogLevel.Warning)
       .build();
     this.connection.onreconnecting(() => this.setConnection("reconnecting"));

@@ -80,7 +80,7 @@ export class Renderer {
           el("span", { class: "channel-name", text: title }),
           view.channel.isPrivate && !view.channel.isDirect ? el("span", { class: "lock", text: "🔒", "aria-label": "private" }) : null,
           view.unread > 0
-            ? el("span", { class: "unread", "data-testid": "unread", "aria-label": `${view.unread} unread`, text: view.unread > 999 ? "999+" : String(view.unread) })
+            ? el("span", { class: "unread", "data-testid": "unread", "aria-label": `${view.unread} unread`, text: view.unread > 99 ? "99+" : String(view.unread) })
             : null,
         );
         return el("li", {}, button);

@@ -45,6 +45,10 @@ public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
     public Task JoinAsync(IReadOnlyList<(BenchClient Client, string ChannelId)> joins, CancellationToken cancellation) =>
         RunAllAsync($"{joins.Count} joins", joins, (join, token) => join.Client.JoinChannelAsync(join.ChannelId, token), cancellation);
 
+    /// <summary>Each pair's client sends one message into the channel (setup: history for the members to find unread).</summary>
+    public Task SendAsync(IReadOnlyList<(BenchClient Client, string ChannelId)> sends, CancellationToken cancellation) =>
+        RunAllAsync($"{sends.Count} messages", sends, (send, _) => send.Client.SendAsync(send.ChannelId, "setup", Guid.NewGuid().ToString("N")), cancellation);
+
     /// <summary>Closes one client's connection, as its user leaving would.</summary>
     public async Task CloseAsync(BenchClient client)
     {

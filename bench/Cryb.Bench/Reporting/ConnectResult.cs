@@ -7,10 +7,13 @@ namespace Cryb.Bench.Reporting;
 /// <param name="AchievedPerSecond">Connections that got Ready, per second from the first intended start to the last Ready.</param>
 /// <param name="StillOpen">Connections still open after the hold.</param>
 /// <param name="Dropped">Connections that got Ready and then closed during the hold: a failure.</param>
+/// <param name="BySecond">Connect-to-Ready of the connections meant to start in each second of the arrivals: where in the run a tail comes from.</param>
 public sealed class ConnectResult(
     RunInfo run, object options, int attempted, int connected, IReadOnlyDictionary<string, long> errors, LatencySummary connectToReady,
-    double offeredPerSecond, double achievedPerSecond, int stillOpen, int dropped, CpuReport cpu) : ScenarioResult(run)
+    double offeredPerSecond, double achievedPerSecond, int stillOpen, int dropped, CpuReport cpu, IReadOnlyList<LatencySummary> bySecond) : ScenarioResult(run)
 {
+    public IReadOnlyList<LatencySummary> BySecond { get; } = bySecond;
+
     public override object Options { get; } = options;
     public int Attempted { get; } = attempted;
     public int Connected { get; } = connected;
@@ -33,15 +36,23 @@ public sealed class ConnectResult(
               ConnectToReady.P50, ConnectToReady.P95, ConnectToReady.P99, ConnectToReady.P999, ConnectToReady.Max, StillOpen, Dropped]]);
         SummarySections.Errors(markdown, Errors);
         SummarySections.Cpu(markdown, [("arrivals", Cpu)]);
+        if (BySecond.Count > 1)
+        {
+            markdown.Heading("By second of arrival (ms from intended start to Ready)", 3).Table(
+                ["second", "connections", "p50", "p99", "max"],
+                BySecond.Select((latency, second) => (IReadOnlyList<object?>)[second + 1, latency.Count, latency.P50, latency.P99, latency.Max]));
+        }
     }
 
+    /// <summary>Latency per second of arrival: a cold start and a steady state look different.</summary>
     public override PlotSpec Plot()
     {
-        PlotSeries Series(string name, double value) => new(name, [(OfferedPerSecond, value)]);
+        PlotSeries Series(string name, Func<LatencySummary, double> value) =>
+            new(name, [.. BySecond.Select((latency, second) => ((double)second + 1, value(latency)))]);
         return new PlotSpec(
-            "connect: connect-to-Ready latency against offered connections/s",
-            "offered connections/s",
+            $"connect: connect-to-Ready at {MarkdownWriter.Number(OfferedPerSecond)} connections/s offered",
+            "second of arrivals",
             "connect to Ready (ms)",
-            [Series("p50", ConnectToReady.P50), Series("p95", ConnectToReady.P95), Series("p99", ConnectToReady.P99)]);
+            [Series("p50", latency => latency.P50), Series("p99", latency => latency.P99)]);
     }
 }

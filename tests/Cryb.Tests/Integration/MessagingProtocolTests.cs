@@ -54,6 +54,51 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Ready_from_a_gateway_already_serving_the_channel_counts_what_it_delivered_since()
+    {
+        var (aliceId, bobId, carolId) = (TestUsers.New("alice"), TestUsers.New("bob"), TestUsers.New("carol"));
+        await using var alice = await ConnectAsync(0, aliceId);
+        var channel = await alice.CreateChannelAsync("served");
+        await using (var bob = await ConnectAsync(0, bobId))
+        {
+            await bob.JoinChannelAsync(channel.Id);
+            await bob.SendMessageAsync(channel.Id, "mine");
+        }
+
+        // Carol keeps gateway 1 subscribed; her second device's Ready has it read the channel's view.
+        await using var carol = await ConnectAsync(1, carolId);
+        await carol.JoinChannelAsync(channel.Id);
+        await using (var carolsPhone = await ConnectAsync(1, carolId))
+        {
+            Assert.Equal(1, Assert.Single((await carolsPhone.NextAsync<ReadyEvent>("Ready")).Channels).LatestSeq);
+        }
+
+        // Changes the view learns only from the events gateway 1 delivers.
+        await alice.SendMessageAsync(channel.Id, "kept");
+        var gone = await alice.SendMessageAsync(channel.Id, "gone");
+        await alice.InvokeAsync("DeleteMessage", channel.Id, gone.Id);
+        await alice.InvokeAsync("SetMemberRole", channel.Id, bobId, ChannelRole.Admin);
+        await alice.InvokeAsync<ChannelInfo>("UpdateChannel", channel.Id, "renamed", "news");
+        Assert.Equal("renamed", (await carol.NextAsync<ChannelInfo>("ChannelUpdated")).Name);
+
+        ChannelSummary fromView, fromGrain;
+        await using (var bob = await ConnectAsync(1, bobId))
+        {
+            fromView = Assert.Single((await bob.NextAsync<ReadyEvent>("Ready")).Channels);
+        }
+
+        // Gateway 0 never listed the channel in a Ready: it reads the view from the grain now.
+        await using (var bob = await ConnectAsync(0, bobId))
+        {
+            fromGrain = Assert.Single((await bob.NextAsync<ReadyEvent>("Ready")).Channels);
+        }
+
+        // Bob's own message does not count, the deleted one neither: "kept" is his one unread.
+        Assert.Equal((ChannelRole.Admin, "renamed", "news", 4L, 1), (fromView.Role, fromView.Channel.Name, fromView.Channel.Topic, fromView.LatestSeq, fromView.UnreadCount));
+        Assert.Equal(fromGrain, fromView);
+    }
+
+    [Fact]
     public async Task Another_device_of_the_same_user_hears_of_read_positions_and_new_channels()
     {
         var aliceId = TestUsers.New("alice");
