@@ -29,6 +29,10 @@ COPY --from=build /app ./
 # The base image listens on 8080 already; said again here because probes and manifests rely on it.
 ENV ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_HTTP_PORTS=8080
+# Two glibc malloc arenas instead of up to eight per core: memory the runtime frees (the JIT's
+# scratch memory, mostly) goes back to fewer places and is reused. In a 30-minute soak the silos'
+# resident memory stayed flat from minute 14 on with it, and grew 25 MB without it (README, "Soak").
+ENV MALLOC_ARENA_MAX=2
 # 8080: HTTP (health, /metrics, dashboard); 11111: silo-to-silo; 30000: Orleans clients (gateways, services).
 EXPOSE 8080 11111 30000
 # The aspnet image's unprivileged user (uid 1654); nothing here needs root or a writable /app.

@@ -41,6 +41,8 @@ public sealed class ClusterProcess : IAsyncDisposable
         start.ArgumentList.Add(_dll);
         start.Environment["ASPNETCORE_URLS"] = Url;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // As the images and ./cryb run them (deploy/docker): two glibc arenas keep a silo's memory flat.
+        start.Environment["MALLOC_ARENA_MAX"] = "2";
         foreach (var (key, value) in _environment)
         {
             start.Environment[key] = value;
