@@ -73,11 +73,13 @@ public static class HostSettings
         [HostRole.Migrate] = [ConnectionNames.Postgres],
     };
 
-    /// <summary>ASP.NET Core, the .NET runtime, OpenTelemetry's exporter and logging levels: read by every host.</summary>
+    /// <summary>ASP.NET Core, the .NET runtime, OpenTelemetry's exporter, logging levels and glibc's allocator: read by every host.</summary>
     private static readonly string[] Framework =
     [
         "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS",
         "DOTNET_{any}", "OTEL_{any}", "Logging__{any}",
+        // Read by glibc's allocator in every process; the images set it (deploy/docker).
+        "MALLOC_ARENA_MAX",
     ];
 
     /// <summary>Every setting a host reads, in display form: <c>{name}</c> a key of the operator's choosing, <c>{n}</c> an index.</summary>
