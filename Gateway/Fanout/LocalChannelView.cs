@@ -28,8 +28,6 @@ public sealed class LocalChannelView
         _olderExist = view.Recent.Count > ChannelLimits.UnreadCountCap;
     }
 
-    public long LatestSeq => _latestSeq;
-
     /// <summary>Brings the view up to date with an event delivered for its channel.</summary>
     public void Apply(ChannelEvent channelEvent)
     {

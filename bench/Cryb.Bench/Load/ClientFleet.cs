@@ -30,6 +30,33 @@ public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
         return clients;
     }
 
+    /// <summary>
+    /// Channels for a run's members: <paramref name="count"/> owners each create one, send
+    /// <paramref name="messagesEach"/> messages into it and disconnect, so the members meet channels
+    /// whose owners are away (and, with messages, unread ones). Returns the ids in order.
+    /// </summary>
+    public static async Task<string[]> CreateOwnedChannelsAsync(BenchContext context, int count, int messagesEach, CancellationToken cancellation)
+    {
+        await using var owners = new ClientFleet(context);
+        var ownerClients = await owners.ConnectAsync(Enumerable.Range(0, count).Select(i => context.UserId("owner", i)).ToArray(), context.Gateway, cancellation);
+        var channelIds = await owners.CreateChannelsAsync(ownerClients, cancellation);
+        if (messagesEach > 0)
+        {
+            await owners.SendAsync([.. ownerClients.SelectMany((owner, i) => Enumerable.Repeat((owner, channelIds[i]), messagesEach))], cancellation);
+        }
+
+        return channelIds;
+    }
+
+    /// <summary>
+    /// The joins that make member <c>u</c> (counting from <paramref name="firstIndex"/>) a member of
+    /// channels <c>u×n … u×n+n−1</c> (mod the channel count), n = <paramref name="perMember"/>:
+    /// channels shared by many members, every one of them used.
+    /// </summary>
+    public static (BenchClient Client, string ChannelId)[] SpreadMemberships(IReadOnlyList<BenchClient> members, int firstIndex, IReadOnlyList<string> channelIds, int perMember) =>
+        [.. members.SelectMany((client, i) => Enumerable.Range(0, perMember)
+            .Select(j => (client, channelIds[((firstIndex + i) * perMember + j) % channelIds.Count])))];
+
     /// <summary>Each owner creates one public channel named after the run; returns their ids in order.</summary>
     public async Task<string[]> CreateChannelsAsync(IReadOnlyList<BenchClient> owners, CancellationToken cancellation)
     {
@@ -46,7 +73,7 @@ public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
         RunAllAsync($"{joins.Count} joins", joins, (join, token) => join.Client.JoinChannelAsync(join.ChannelId, token), cancellation);
 
     /// <summary>Each pair's client sends one message into the channel (setup: history for the members to find unread).</summary>
-    public Task SendAsync(IReadOnlyList<(BenchClient Client, string ChannelId)> sends, CancellationToken cancellation) =>
+    private Task SendAsync(IReadOnlyList<(BenchClient Client, string ChannelId)> sends, CancellationToken cancellation) =>
         RunAllAsync($"{sends.Count} messages", sends, (send, _) => send.Client.SendAsync(send.ChannelId, "setup", Guid.NewGuid().ToString("N")), cancellation);
 
     /// <summary>Closes one client's connection, as its user leaving would.</summary>

@@ -142,25 +142,13 @@ public static class ConnectScenario
             return;
         }
 
-        string[] channelIds;
-        await using (var owners = new ClientFleet(context))
-        {
-            var ownerClients = await owners.ConnectAsync(
-                Enumerable.Range(0, options.Channels).Select(i => context.UserId("owner", i)).ToArray(), context.Gateway, cancellation);
-            channelIds = await owners.CreateChannelsAsync(ownerClients, cancellation);
-            await owners.SendAsync(
-                [.. ownerClients.SelectMany((owner, i) => Enumerable.Repeat((owner, channelIds[i]), options.Messages))], cancellation);
-        }
-
+        var channelIds = await ClientFleet.CreateOwnedChannelsAsync(context, options.Channels, options.Messages, cancellation);
         var joins = users.Count * options.ChannelsPerUser;
         context.Log($"{options.Channels} channels created; {users.Count} users joining {options.ChannelsPerUser} each ({joins} joins)");
         var setup = System.Diagnostics.Stopwatch.StartNew();
         await using var members = new ClientFleet(context);
         var clients = await members.ConnectAsync(users, context.Gateway, cancellation);
-        await members.JoinAsync(
-            [.. clients.SelectMany((client, u) => Enumerable.Range(0, options.ChannelsPerUser)
-                .Select(j => (client, channelIds[(u * options.ChannelsPerUser + j) % options.Channels])))],
-            cancellation);
+        await members.JoinAsync(ClientFleet.SpreadMemberships(clients, 0, channelIds, options.ChannelsPerUser), cancellation);
         context.Log($"{joins} joins in {setup.Elapsed.TotalSeconds:0} s");
     }
 }

@@ -46,13 +46,7 @@ public static class IdleScenario
 
         var started = DateTimeOffset.UtcNow;
         var gateway = context.Gateways[0];
-        string[] channelIds;
-        await using (var owners = new ClientFleet(context))
-        {
-            var ownerClients = await owners.ConnectAsync(
-                Enumerable.Range(0, options.Channels).Select(i => context.UserId("owner", i)).ToArray(), context.Gateway, cancellation);
-            channelIds = await owners.CreateChannelsAsync(ownerClients, cancellation);
-        }
+        var channelIds = await ClientFleet.CreateOwnedChannelsAsync(context, options.Channels, messagesEach: 0, cancellation);
 
         await using var fleet = new ClientFleet(context);
         var steps = new List<IdleStep>();
@@ -63,9 +57,7 @@ public static class IdleScenario
             {
                 context.Log($"adding {target - from} idle connections to {gateway}");
                 var added = await fleet.ConnectAsync(Enumerable.Range(from, target - from).Select(i => context.UserId("idle", i)).ToArray(), _ => gateway, cancellation);
-                var joins = added.SelectMany((client, i) => Enumerable.Range(0, options.ChannelsPerUser)
-                    .Select(j => (client, channelIds[((from + i) * options.ChannelsPerUser + j) % options.Channels]))).ToArray();
-                await fleet.JoinAsync(joins, cancellation);
+                await fleet.JoinAsync(ClientFleet.SpreadMemberships(added, from, channelIds, options.ChannelsPerUser), cancellation);
             }
 
             var meter = CpuMeter.StartNew(context.Processes);

@@ -1,14 +1,13 @@
+using Cryb.Bench.Measurement;
+
 namespace Cryb.Tests.Infrastructure;
 
 /// <summary>A process's resident memory, as the kernel reports it (Linux only, as the cluster tests are).</summary>
 public static class ProcessMemory
 {
     /// <summary><c>VmRSS</c> of <c>/proc/&lt;pid&gt;/status</c>, in bytes.</summary>
-    public static long ResidentBytes(int processId)
-    {
-        var line = File.ReadLines($"/proc/{processId}/status").First(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]) * 1024;
-    }
+    public static long ResidentBytes(int processId) =>
+        (ResidentMemory.Of(processId) ?? throw new InvalidOperationException($"Process {processId} is gone.")).ResidentKb * 1024;
 
     /// <summary>
     /// The lowest resident size over a few seconds of a process left alone: a single sample can
