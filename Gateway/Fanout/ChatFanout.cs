@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Cryb.Presence;
 using Cryb.Channels;
 using Cryb.Gateway.Auth;
@@ -33,16 +32,17 @@ public sealed class ChatFanout
     private readonly StreamSubscriptions<PresenceChanged> _presence;
     private readonly SemaphoreSlim _presenceGate = new(1, 1);
     private volatile bool _presenceSubscribed;
-    private readonly ConcurrentDictionary<string, long> _presenceVersions = new();
+    private readonly PresenceBatches _presenceBatches;
     private readonly GatewayMetrics _metrics;
     private readonly AccountStandingCache _standings;
 
-    public ChatFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, IOptions<FanoutFaultOptions> faults, ILogger<ChatFanout> logger)
+    public ChatFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, PresenceBatches presenceBatches, IOptions<FanoutFaultOptions> faults, ILogger<ChatFanout> logger)
     {
         _cluster = cluster;
         _account = account;
         _hub = hub;
         _standings = standings;
+        _presenceBatches = presenceBatches;
         _connections = connections;
         _metrics = metrics;
         var dropSeqs = faults.Value.DropMessageSeqs.ToHashSet();
@@ -235,35 +235,19 @@ public sealed class ChatFanout
 
     /// <summary>
     /// Every gateway hears every presence change once, on its user's presence stream: this
-    /// gateway's connections sharing one of the user's channels get it, each once, and an older
-    /// version (a copy caught up after a resubscription) never overwrites a newer one.
+    /// gateway's connections sharing one of the user's channels get it, each once, in their next
+    /// presence batch.
     /// </summary>
     private Task SendPresenceAsync(PresenceChanged change)
     {
         // Interest first: most of the cluster's changes concern nobody here, and leave no trace.
-        var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn).Distinct().ToArray();
-        if (connections.Length == 0)
+        var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn).ToHashSet();
+        if (connections.Count > 0)
         {
-            return Task.CompletedTask;
+            _presenceBatches.Add(connections, change);
         }
 
-        var userId = change.Presence.UserId;
-        while (true)
-        {
-            var seen = _presenceVersions.GetValueOrDefault(userId);
-            if (change.Version <= seen)
-            {
-                return Task.CompletedTask;
-            }
-
-            if (seen == 0 ? _presenceVersions.TryAdd(userId, change.Version) : _presenceVersions.TryUpdate(userId, change.Version, seen))
-            {
-                break;
-            }
-        }
-
-        _metrics.Delivered("PresenceUpdated", connections.Length, change.CommittedAt);
-        return _hub.Clients.Clients(connections).PresenceUpdated(change.Presence);
+        return Task.CompletedTask;
     }
 
     /// <summary>

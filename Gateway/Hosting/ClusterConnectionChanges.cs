@@ -23,6 +23,30 @@ public sealed class ClusterConnectionChanges : IClusterConnectionStatusObserver
     /// </summary>
     public CancellationToken NextLoss => Volatile.Read(ref _lossOfThisView).Token;
 
+    /// <summary>
+    /// Makes a grain call that gives up at the next silo loss, as <see cref="Hubs.SiloLossFilter"/>
+    /// does for hub calls. For a call that later calls wait on: the filter frees the calls in
+    /// flight at a loss, not those that began after it and wait for one that was. A rate-limit
+    /// lease sent through a frozen silo's gateway held every later send of its user for the 30 s
+    /// grain call timeout, and "every channel sends again" took 37 s after a SIGSTOP.
+    /// </summary>
+    public async Task<T> UntilSiloLossAsync<T>(Func<Task<T>> call)
+    {
+        var loss = NextLoss;
+        try
+        {
+            return await call().WaitAsync(loss);
+        }
+        catch (OperationCanceledException) when (loss.IsCancellationRequested)
+        {
+            throw InFlightAtLoss();
+        }
+    }
+
+    /// <summary>What a call in flight at a silo loss ends with: its outcome is unknown, as after any timeout.</summary>
+    public static TimeoutException InFlightAtLoss() =>
+        new("A silo left the cluster while this call was in flight; its outcome is unknown.");
+
     /// <summary>Waits for a change, or for <paramref name="timeout"/>; true if a change came (several count as one).</summary>
     public Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken) =>
         WaitAsync(_changes, timeout, time, cancellationToken);

@@ -46,6 +46,7 @@ public static class GatewayHostingExtensions
                 // Filters run in the order added: the error filter wraps the others and logs their
                 // refusals; an expired token spends no rate limit.
                 options.AddFilter<ChatErrorFilter>();
+                options.AddFilter<ConnectAdmissionFilter>();
                 options.AddFilter<SiloLossFilter>();
                 options.AddFilter<TokenExpiryFilter>();
                 options.AddFilter<RateLimitFilter>();
@@ -56,16 +57,20 @@ public static class GatewayHostingExtensions
             // defaults: payloads are maps keyed by the records' property names, enums by their names.
             .AddMessagePackProtocol();
         builder.Services.AddSingleton<ChatErrorFilter>();
+        builder.Services.AddSingleton(services => new ConnectAdmission(hub, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<ConnectAdmissionFilter>();
         builder.Services.AddSingleton<TokenExpiryFilter>();
         builder.Services.AddSingleton<RateLimitFilter>();
         builder.Services.AddSingleton(services =>
         {
             var cluster = services.GetRequiredService<IClusterClient>();
-            return new RateLimitLeases(userId => cluster.GetGrain<IRateLimitGrain>(userId), services.GetRequiredService<ServiceCredential>(), services.GetRequiredService<TimeProvider>());
+            return new RateLimitLeases(userId => cluster.GetGrain<IRateLimitGrain>(userId), services.GetRequiredService<ServiceCredential>(), services.GetRequiredService<ClusterConnectionChanges>(), services.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ChatFanout>();
+        builder.Services.AddSingleton<PresenceBatches>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PresenceBatches>());
         builder.Services.AddSingleton<GatewayIdentity>();
         builder.Services.AddSingleton<GatewayMetrics>();
         // The fan-out reports deliveries to the metrics, which observe the fan-out's subscriptions.
@@ -132,6 +137,8 @@ public static class GatewayHostingExtensions
         app.UseCrybWebClient();
         app.UseCrybBrowserOrigins();
         app.UseHubDrain();
+        // Before the token is checked: a connect refused for load costs as little as it can.
+        app.UseConnectAdmission();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapCrybHealth();

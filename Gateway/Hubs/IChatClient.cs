@@ -42,8 +42,11 @@ public interface IChatClient
     /// <summary>To all of a user's connections: they are no longer a member.</summary>
     Task ChannelRemoved(ChannelRemoved removed);
 
-    /// <summary>The presence of someone who shares a channel with the user changed (coalesced).</summary>
-    Task PresenceUpdated(PresenceInfo presence);
+    /// <summary>
+    /// The presence of people who share a channel with the user changed: the newest of each, at
+    /// most one frame per <see cref="Fanout.PresenceBatches.Interval"/>.
+    /// </summary>
+    Task PresenceUpdated(IReadOnlyList<PresenceInfo> presences);
 
     /// <summary>The set of members typing in a channel changed.</summary>
     Task TypingUpdated(TypingUpdated typing);

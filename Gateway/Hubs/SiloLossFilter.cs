@@ -29,7 +29,7 @@ public sealed class SiloLossFilter(ClusterConnectionChanges changes) : IHubFilte
         }
         catch (OperationCanceledException) when (loss.IsCancellationRequested)
         {
-            throw new TimeoutException("A silo left the cluster while this call was in flight; its outcome is unknown.");
+            throw ClusterConnectionChanges.InFlightAtLoss();
         }
     }
 }

@@ -1,3 +1,4 @@
+using Cryb.Gateway.Hosting;
 using Cryb.Identity;
 using Cryb.Limits;
 
@@ -14,7 +15,7 @@ namespace Cryb.Gateway.Limits;
 /// Tokens are held only while the user has a connection here; when the last one leaves, what is left
 /// goes back to the grain (a one-way call), so the user's next gateway finds the whole burst.
 /// </remarks>
-public sealed class RateLimitLeases(Func<string, IRateLimitGrain> grainOf, ServiceCredential account, TimeProvider time)
+public sealed class RateLimitLeases(Func<string, IRateLimitGrain> grainOf, ServiceCredential account, ClusterConnectionChanges clusterChanges, TimeProvider time)
 {
     private static readonly int KindCount = Enum.GetValues<RateLimitKind>().Length;
 
@@ -88,7 +89,8 @@ public sealed class RateLimitLeases(Func<string, IRateLimitGrain> grainOf, Servi
         var caller = Caller.User(userId, account);
         var grain = grainOf(userId);
         return new LeasedTokens(
-            returned => grain.Lease(caller, kind, returned),
+            // Every call of the user that finds no token waits for this one: it must not outlive a silo loss.
+            returned => clusterChanges.UntilSiloLossAsync(() => grain.Lease(caller, kind, returned)),
             returned => grain.Return(caller, kind, returned).Ignore(),
             time);
     }

@@ -24,6 +24,12 @@ public static class ErrorCodes
     public const string InvalidStatus = "invalid_status";
     public const string Unauthenticated = "unauthenticated";
     public const string RateLimited = "rate_limited";
+
+    /// <summary>
+    /// The gateway is setting up as many connections as it can at once (a reconnect storm): the
+    /// connect was refused (HTTP 503) before any work for it; reconnect after <c>retryAfterMs</c>.
+    /// </summary>
+    public const string TryAgain = "try_again";
     public const string TooManyConnections = "too_many_connections";
     public const string TooManyChannels = "too_many_channels";
     public const string AccountDisabled = "account_disabled";

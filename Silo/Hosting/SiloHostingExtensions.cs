@@ -66,7 +66,7 @@ public static class SiloHostingExtensions
     /// <summary>The services grains need besides Orleans: the PostgreSQL data source, the message store, timings.</summary>
     public static IServiceCollection AddCrybDataServices(this IServiceCollection services, string postgres)
     {
-        var connectionString = PostgresTimeouts.Apply(postgres);
+        var connectionString = PostgresPools.Apply(PostgresTimeouts.Apply(postgres));
         services.AddSingleton(_ => CreateDataSource(connectionString));
         services.AddKeyedSingleton(MessageWriter.DataSourceKey, (_, _) => CreateDataSource(connectionString, genericPlans: true));
         services.AddSingleton<StorageGuard>();
@@ -126,7 +126,7 @@ public static class SiloHostingExtensions
     {
         siloBuilder.AddIncomingGrainCallFilter<CallerAuthorizationFilter>();
         siloBuilder.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = GrainCalls.Timeout);
-        var connectionString = PostgresTimeouts.Apply(postgres);
+        var connectionString = PostgresPools.Apply(PostgresTimeouts.Apply(postgres));
         siloBuilder.AddPostgresGrainStorage(StorageNames.Default, connectionString);
         // Events go from the grain that owns a stream straight to the gateways that subscribe: no
         // queue, no polling, and subscriptions are soft state, so nothing needs a PubSub store.

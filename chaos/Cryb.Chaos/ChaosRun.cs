@@ -140,7 +140,7 @@ public sealed class ChaosRun
         await sending;
         await DrainAsync(cluster);
         var result = await VerdictAsync(cluster, fault, window, before, clock.Elapsed);
-        return result with { NotRunReason = notRun, UsersShownOffline = context.UsersShownOffline };
+        return result with { NotRunReason = notRun, UsersShownOffline = context.UsersShownOffline, SendsAgainTargetSeconds = fault.SendsAgainWithinSeconds };
     }
 
     /// <summary>Waits until every member holds the highest stored seq of its channel, or the drain time passed.</summary>

@@ -405,7 +405,7 @@ export class ChatClient {
       if (view && e.reason !== "left") store.showNotice(`You were ${e.reason} from ${channelTitle(view, store.me?.id)}.`);
       store.removeChannel(e.channelId);
     });
-    c.on("PresenceUpdated", (presence: Presence) => store.setPresence(presence));
+    c.on("PresenceUpdated", (presences: Presence[]) => presences.forEach((presence) => store.setPresence(presence)));
     c.on("TypingUpdated", (e: TypingUpdated) => {
       const view = store.channels.get(e.channelId);
       if (view) {

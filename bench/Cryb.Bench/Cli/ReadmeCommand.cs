@@ -3,9 +3,9 @@ using Cryb.Bench.Reporting;
 namespace Cryb.Bench.Cli;
 
 /// <summary>
-/// <c>readme [--readme PATH] [--check]</c>: rewrites the README's bench blocks from the committed
-/// results under <c>docs/bench/</c> (<see cref="ReadmeBlocks"/>); with <c>--check</c> it only says
-/// whether they are current (exit code 1 when not).
+/// <c>readme [--readme PATH] [--check]</c>: rewrites the bench blocks of the README and of the
+/// pages beside it (<see cref="ReadmeBlocks.Documents"/>) from the committed results under
+/// <c>docs/bench/</c>; with <c>--check</c> it only says whether they are current (exit code 1 when not).
 /// </summary>
 public static class ReadmeCommand
 {
@@ -33,12 +33,28 @@ public static class ReadmeCommand
             }
         }
 
+        // The README's directory is the repository's root: every document's blocks render from there.
+        var root = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var status = 0;
+        foreach (var document in ReadmeBlocks.Documents)
+        {
+            var file = document == "README.md" ? path : Path.Combine(root, document);
+            if (File.Exists(file))
+            {
+                status = Math.Max(status, await RegenerateAsync(file, root, ReadmeBlocks.LinkBase(document), check));
+            }
+        }
+
+        return status;
+    }
+
+    private static async Task<int> RegenerateAsync(string path, string root, string linkBase, bool check)
+    {
         string current, generated;
         try
         {
             current = await File.ReadAllTextAsync(path);
-            var root = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            generated = ReadmeBlocks.Regenerate(current, name => ReadmeBlocks.Render(name, root));
+            generated = ReadmeBlocks.Regenerate(current, name => ReadmeBlocks.Render(name, root, linkBase));
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {

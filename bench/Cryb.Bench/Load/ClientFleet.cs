@@ -87,10 +87,10 @@ public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
         await client.DisposeAsync();
     }
 
-    /// <summary>A new, not yet connected client of <paramref name="departed"/>'s user on the same gateway, with the same token.</summary>
-    public BenchClient Reopen(BenchClient departed)
+    /// <summary>A new, not yet connected client of <paramref name="departed"/>'s user on <paramref name="gatewayUrl"/>, with the same token.</summary>
+    public BenchClient Reopen(BenchClient departed, string gatewayUrl)
     {
-        var client = BenchClient.Create(context, departed.GatewayUrl, departed.UserId, _tokens[departed.UserId]);
+        var client = BenchClient.Create(context, gatewayUrl, departed.UserId, _tokens[departed.UserId]);
         lock (_clients)
         {
             _clients.Add(client);

@@ -181,6 +181,19 @@ public sealed class DeliveryChecker
     }
 
     /// <summary>
+    /// A connection of the receiver failed before it resumed, and another is on its way: the
+    /// resume from where the member left off covers whatever the failed one saw or missed, so the
+    /// receiver is checked again as connected.
+    /// </summary>
+    public static void Retry(Receiver receiver)
+    {
+        lock (receiver)
+        {
+            receiver.Disconnected = false;
+        }
+    }
+
+    /// <summary>
     /// The verdict now: every acknowledged message still missing at a connected member is lost.
     /// The load polls it while draining and takes the last answer, after the drain, as final.
     /// Cheap enough to poll: a few words per member.

@@ -70,6 +70,7 @@ public sealed class ErrorCounter
     {
         HubException hub => CodeOf(hub.Message) ?? "hub_error",
         CallRefusedException refused => CodeOf(refused.Message) ?? "refused",
+        ConnectRefusedException refused => refused.Code,
         HttpRequestException { StatusCode: { } status } => $"http_{(int)status}",
         HttpRequestException => "http_error",
         TimeoutException or OperationCanceledException => "timeout",

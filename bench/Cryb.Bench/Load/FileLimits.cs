@@ -19,4 +19,20 @@ public static class FileLimits
             return "unknown";
         }
     }
+
+    /// <summary>
+    /// Refuses a run that would hold more connections than this process may open files: each is
+    /// a socket, and the connects past the limit would fail as if the server had refused them.
+    /// The gateways run under the same limit when <c>./cryb</c> starts them.
+    /// </summary>
+    public static void RequireRoomFor(int connections, string what)
+    {
+        // Beside the connections: the runtime's own files, token and metrics requests, /proc reads.
+        const int Spare = 200;
+        if (int.TryParse(OpenFiles(), out var limit) && connections + Spare > limit)
+        {
+            throw new Cli.UsageException(
+                $"{what} needs {connections} connections, beyond this machine's open-files limit of {limit} (ulimit -Hn) with {Spare} to spare: raise the limit (root with CAP_SYS_RESOURCE, or the container's ulimits) or ask for fewer.");
+        }
+    }
 }

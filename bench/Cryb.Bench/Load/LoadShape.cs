@@ -47,6 +47,26 @@ public sealed class LoadShape
         return new LoadShape(channelOf, gatewayOf, channels, senders);
     }
 
+    /// <summary>
+    /// A reconnect storm: client <c>c</c> in channel <c>c mod K</c> as in <see cref="Fanout"/>; the
+    /// senders (the first <paramref name="senders"/>, at least one a channel) on the gateway that
+    /// stays, every other client on the one that is killed.
+    /// </summary>
+    public static LoadShape Storm(int clients, int channels, int senders, int victim, int survivor)
+    {
+        Require(channels >= 1 && senders >= channels, $"--senders must be at least --channels ({channels}), one a channel, got {senders}.");
+        Require(clients > senders, $"--connections must be positive, got {clients - senders}.");
+        var channelOf = new int[clients];
+        var gatewayOf = new int[clients];
+        for (var c = 0; c < clients; c++)
+        {
+            channelOf[c] = c % channels;
+            gatewayOf[c] = c < senders ? survivor : victim;
+        }
+
+        return new LoadShape(channelOf, gatewayOf, channels, senders);
+    }
+
     /// <summary>Everyone in one channel: the senders first, then listeners that only receive; gateways round robin.</summary>
     public static LoadShape SingleChannel(int senders, int listeners, int gateways)
     {

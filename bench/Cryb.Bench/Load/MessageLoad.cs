@@ -123,6 +123,12 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
     }
 
     /// <summary>
+    /// Connections the step expects the server to cut (a gateway a storm kills): not counted as
+    /// errors, since the scenario reconnects them itself.
+    /// </summary>
+    public bool ExpectDrops { get; set; }
+
+    /// <summary>
     /// Client <paramref name="client"/> (a receiver: a sender's sends would fail with its
     /// connection) leaves and comes back as a client app does: its connection closes, and after
     /// <paramref name="offline"/> its user connects again to the same gateway and resumes the
@@ -131,22 +137,68 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
     /// </summary>
     public async Task<ResumeAnswer> ReconnectAsync(int client, TimeSpan offline, CancellationToken cancellation)
     {
+        var (departed, since, receiver) = await LeaveAsync(client);
+        await Task.Delay(offline, cancellation);
+        var fresh = Reopen(client, departed, departed.GatewayUrl, receiver);
+        await fresh.ConnectAsync(_context.ConnectTimeout, cancellation);
+        return await ResumeAsync(fresh, client, since, receiver, cancellation);
+    }
+
+    /// <summary>
+    /// Client <paramref name="client"/>, whose connection the server cut, comes back as the README
+    /// advises client authors: to <paramref name="gatewayUrl"/>, at once and then after each
+    /// failure as <paramref name="delayAfter"/> says (given the failures so far and the retry time
+    /// a <c>try_again</c> refusal named), then resumes its channel from the last seq it had.
+    /// </summary>
+    public async Task<Recovery> RecoverAsync(int client, string gatewayUrl, Func<int, int?, TimeSpan> delayAfter, CancellationToken cancellation)
+    {
+        var (departed, since, receiver) = await LeaveAsync(client);
+        var refusals = new List<string>();
+        while (true)
+        {
+            var fresh = Reopen(client, departed, gatewayUrl, receiver);
+            try
+            {
+                await fresh.ConnectAsync(_context.ConnectTimeout, cancellation);
+                var ready = fresh.ReadyAtMicros;
+                var answer = await ResumeAsync(fresh, client, since, receiver, cancellation);
+                return new Recovery(ready, BenchClock.NowMicros, refusals, answer);
+            }
+            catch (Exception ex) when (!cancellation.IsCancellationRequested)
+            {
+                refusals.Add(ErrorCounter.CodeOf(ex));
+                await _fleet.CloseAsync(fresh);
+                DeliveryChecker.Retry(receiver);
+                await Task.Delay(delayAfter(refusals.Count, (ex as Clients.ConnectRefusedException)?.RetryAfterMs), cancellation);
+            }
+        }
+    }
+
+    /// <summary>The member's connection leaves the checker (and closes); returns where its next one resumes.</summary>
+    private async Task<(BenchClient Departed, long Since, DeliveryChecker.Receiver Receiver)> LeaveAsync(int client)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(client, _shape.Senders);
         var channel = _shape.ChannelOfClient[client];
-        var channelId = _channelIds[channel];
         var departed = _clients[client];
-        var since = _checker.Leave(departed.ReceiverOf(channelId)!);
+        var since = _checker.Leave(departed.ReceiverOf(_channelIds[channel])!);
         await _fleet.CloseAsync(departed);
-        await Task.Delay(offline, cancellation);
+        return (departed, since, _checker.AddResumingReceiver(channel, since));
+    }
 
-        var receiver = _checker.AddResumingReceiver(channel, since);
-        var fresh = _fleet.Reopen(departed);
-        fresh.Track(channelId, receiver);
+    /// <summary>A new connection of the member on <paramref name="gatewayUrl"/>, checked as <paramref name="receiver"/> from its first event.</summary>
+    private BenchClient Reopen(int client, BenchClient departed, string gatewayUrl, DeliveryChecker.Receiver receiver)
+    {
+        var fresh = _fleet.Reopen(departed, gatewayUrl);
+        fresh.Track(_channelIds[_shape.ChannelOfClient[client]], receiver);
         fresh.Deliver(this);
         // In place before connecting: if the connect fails, the next leave of this member is this one's.
         _clients[client] = fresh;
-        await fresh.ConnectAsync(_context.ConnectTimeout, cancellation);
-        var answer = await fresh.ResumeChannelAsync(channelId, since, cancellation);
+        return fresh;
+    }
+
+    private async Task<ResumeAnswer> ResumeAsync(BenchClient fresh, int client, long since, DeliveryChecker.Receiver receiver, CancellationToken cancellation)
+    {
+        var answer = await fresh.ResumeChannelAsync(_channelIds[_shape.ChannelOfClient[client]], since, cancellation);
         DeliveryChecker.Resume(receiver, answer.Missed);
         return answer;
     }
@@ -166,6 +218,11 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
 
     void IDeliverySink.Dropped(BenchClient client, Exception? error)
     {
+        if (ExpectDrops)
+        {
+            return;
+        }
+
         _current?.Errors.Add("connection_closed", $"{client.UserId} on {client.GatewayUrl}: {error?.Message ?? "closed by the server"}");
         if (Interlocked.Increment(ref _drops) <= 5)
         {
@@ -280,3 +337,6 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
         }
     }
 }
+
+/// <summary>How a member whose connection was cut came back: when it was ready and resumed (<see cref="BenchClock"/>), and the refusals on the way.</summary>
+public sealed record Recovery(long ReadyMicros, long ResumedMicros, IReadOnlyList<string> Refusals, ResumeAnswer Answer);

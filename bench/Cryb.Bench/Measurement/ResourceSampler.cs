@@ -36,6 +36,9 @@ public sealed class ResourceSampler(IReadOnlyList<MonitoredProcess> processes, I
         }
     }
 
+    /// <summary>One reading now, outside <see cref="RunAsync"/> (its CPU figures are empty).</summary>
+    public Task<ResourceSample> SampleAsync(CancellationToken cancellation) => TakeAsync(BenchClock.NowMicros, cancellation);
+
     private async Task<ResourceSample> TakeAsync(long originMicros, CancellationToken cancellation)
     {
         var first = _samples.Count == 0;

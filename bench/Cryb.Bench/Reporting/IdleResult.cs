@@ -34,7 +34,47 @@ public sealed class IdleResult(RunInfo run, object options, IReadOnlyList<IdleSt
                 step.GeneratorKb / 1024.0,
             ]));
         markdown.Line($"Still open at the end: {StillOpen}; closed by the server: {Dropped}.").Blank();
+        WriteWhereTheMemoryIs(markdown);
         SummarySections.Cpu(markdown, Steps.Select(step => ($"{step.Connections} idle", step.SettleCpu)).ToArray());
+    }
+
+    /// <summary>
+    /// Each gateway's memory per connection split into its parts: the GC's heap (our objects and
+    /// the frameworks'), what the GC holds beyond it, and what is outside the GC (native buffers,
+    /// the runtime, code).
+    /// </summary>
+    private void WriteWhereTheMemoryIs(MarkdownWriter markdown)
+    {
+        var gateways = Run.Processes.Where(process => process.IsGateway).Select(process => process.Name)
+            .Where(name => Steps.All(step => step.Memory?.Runtime.ContainsKey(name) == true && step.Memory.Parts.ContainsKey(name)))
+            .ToArray();
+        if (gateways.Length == 0)
+        {
+            return;
+        }
+
+        double Slope(Func<IdleStep, double> kb) => Math.Round(LeastSquares.Slope(Steps.Select(step => ((double)step.Connections, kb(step))).ToArray()), 2);
+        markdown.Heading("Where a gateway's memory per connection is (KB, slope over the steps)", 3).Table(
+            ["gateway", "resident", "anonymous", "GC heap after the last collection", "GC committed", "outside the GC (anonymous - committed)"],
+            gateways.Select(name => (IReadOnlyList<object?>)
+            [
+                name,
+                Slope(step => step.Memory!.Parts[name].ResidentKb),
+                Slope(step => step.Memory!.Parts[name].AnonymousKb),
+                Slope(step => step.Memory!.Runtime[name].GcHeapKb),
+                Slope(step => step.Memory!.Runtime[name].GcCommittedKb),
+                Slope(step => step.Memory!.Parts[name].AnonymousKb - step.Memory!.Runtime[name].GcCommittedKb),
+            ]));
+        markdown.Heading("The same at each step (MB)", 3).Table(
+            ["connections", "gateway", "resident", "anonymous", "GC heap", "GC committed"],
+            Steps.SelectMany(step => gateways.Select(name => (IReadOnlyList<object?>)
+            [
+                step.Connections, name,
+                step.Memory!.Parts[name].ResidentKb / 1024.0,
+                step.Memory!.Parts[name].AnonymousKb / 1024.0,
+                step.Memory!.Runtime[name].GcHeapKb / 1024.0,
+                step.Memory!.Runtime[name].GcCommittedKb / 1024.0,
+            ])));
     }
 
     public override PlotSpec Plot() => new(
@@ -50,6 +90,9 @@ public sealed class IdleResult(RunInfo run, object options, IReadOnlyList<IdleSt
 /// <summary>Memory after one step of <c>idle</c>, and the CPU the cluster spent while it settled.</summary>
 public sealed record IdleStep(int Connections, IReadOnlyDictionary<string, long> ResidentKb, long GatewaysKb, long SilosKb, long GeneratorKb, CpuReport SettleCpu)
 {
+    /// <summary>The parts of each process's memory and the GC's figures, read with the rest; null in results from before they were.</summary>
+    public ResourceSample? Memory { get; init; }
+
     public static IdleStep Read(int connections, IReadOnlyList<MonitoredProcess> processes, CpuReport cpu)
     {
         var resident = new Dictionary<string, long>();

@@ -32,22 +32,35 @@ public static partial class ReadmeBlocks
             return $"<!-- bench:{name}:begin -->\n{render(name)}<!-- bench:{name}:end -->";
         });
 
-    /// <summary>What block <paramref name="name"/> holds, from its committed result under <paramref name="root"/> (the README's directory).</summary>
-    public static string Render(string name, string root)
+    /// <summary>
+    /// The documents that hold blocks, relative to the repository's root: the README, and the pages
+    /// under <c>docs/</c> that show figures.
+    /// </summary>
+    public static IReadOnlyList<string> Documents { get; } = ["README.md", "docs/performance.md"];
+
+    /// <summary>How a document at <paramref name="document"/> (relative to the root) links to a file relative to the root.</summary>
+    public static string LinkBase(string document) =>
+        string.Concat(Enumerable.Repeat("../", document.Count(c => c == '/')));
+
+    /// <summary>
+    /// What block <paramref name="name"/> holds, from its committed result under <paramref name="root"/>
+    /// (the repository's root), its links made from a document that reaches the root by <paramref name="linkBase"/>.
+    /// </summary>
+    public static string Render(string name, string root, string linkBase = "")
     {
         var path = Path.Combine(root, ResultPath(name));
         var json = JsonNode.Parse(File.ReadAllText(path))
             ?? throw new InvalidDataException($"{path} is empty.");
         var scenario = json["run"]?["scenario"]?.GetValue<string>();
         return json["systems"] is not null || MessageScenarios.Contains(scenario)
-            ? Render(name, ComparisonResult.Load(path))
-            : RenderSummary(name, json, File.ReadAllLines(Path.Combine(Path.GetDirectoryName(path)!, "summary.md")));
+            ? Render(name, ComparisonResult.Load(path), linkBase)
+            : RenderSummary(name, json, File.ReadAllLines(Path.Combine(Path.GetDirectoryName(path)!, "summary.md")), linkBase);
     }
 
     /// <summary>What a block holds between its markers, for a comparison or a message scenario.</summary>
-    public static string Render(string name, ComparisonResult result)
+    public static string Render(string name, ComparisonResult result, string linkBase = "")
     {
-        var markdown = Header(name, result.Command, result.StartedAt, result.ProcessorCount);
+        var markdown = Header(name, result.Command, result.StartedAt, result.ProcessorCount, linkBase);
         result.WriteTables(markdown);
         return markdown.ToString();
     }
@@ -56,11 +69,11 @@ public static partial class ReadmeBlocks
     /// A block for a scenario that has no comparison tables: the tables of its <c>summary.md</c>
     /// (everything from the first sub-heading), which the tool wrote in the same run.
     /// </summary>
-    private static string RenderSummary(string name, JsonNode result, IReadOnlyList<string> summary)
+    private static string RenderSummary(string name, JsonNode result, IReadOnlyList<string> summary, string linkBase)
     {
         var run = result["run"] ?? throw new InvalidDataException($"{ResultPath(name)} has no run.");
         var command = result["invocation"]?.GetValue<string>() ?? result["commandLine"]?.GetValue<string>() ?? "";
-        var markdown = Header(name, command, run["startedAt"]!.GetValue<DateTimeOffset>(), run["processorCount"]!.GetValue<int>());
+        var markdown = Header(name, command, run["startedAt"]!.GetValue<DateTimeOffset>(), run["processorCount"]!.GetValue<int>(), linkBase);
         foreach (var line in summary.SkipWhile(line => !line.StartsWith("### ", StringComparison.Ordinal)))
         {
             markdown.Line(line.StartsWith("### ", StringComparison.Ordinal) ? $"**{line[4..]}**" : line);
@@ -69,9 +82,9 @@ public static partial class ReadmeBlocks
         return markdown.ToString();
     }
 
-    private static MarkdownWriter Header(string name, string command, DateTimeOffset startedAt, int processorCount) => new MarkdownWriter()
+    private static MarkdownWriter Header(string name, string command, DateTimeOffset startedAt, int processorCount, string linkBase) => new MarkdownWriter()
         .Line($"<!-- made by `./cryb bench readme` from {ResultPath(name)}: change that file, not this block -->")
-        .Line($"`{command}` ({startedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, {processorCount} cores; [result.json]({ResultPath(name)}))")
+        .Line($"`{command}` ({startedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, {processorCount} cores; [result.json]({linkBase}{ResultPath(name)}))")
         .Blank();
 
     [GeneratedRegex(@"<!-- bench:(?<name>[a-z0-9][a-z0-9._-]*):begin -->.*?<!-- bench:\k<name>:end -->", RegexOptions.Singleline)]

@@ -1,5 +1,6 @@
 using Cryb.Bench.Cli;
 using Cryb.Bench.Load;
+using Cryb.Bench.Load.Clients;
 using Cryb.Bench.Measurement;
 using Cryb.Bench.Reporting;
 
@@ -94,7 +95,7 @@ public static class ConnectScenario
             {
                 var intended = start + (long)(i * intervalMicros);
                 await BenchClock.WaitUntilAsync(intended, cancellation);
-                attempts[i] = ConnectOneAsync(clients[i], intended);
+                attempts[i] = ConnectOneAsync(i, intended);
             }
 
             await Task.WhenAll(attempts);
@@ -109,11 +110,29 @@ public static class ConnectScenario
                 options.Rate, window > 0 ? Math.Round(connected.Length / window, 1) : 0, connected.Length - dropped, dropped, cpu,
                 [.. bySecond.Select(histogram => histogram.Summarize())]);
 
-            async Task ConnectOneAsync(BenchClient client, long intended)
+            async Task ConnectOneAsync(int i, long intended)
             {
                 try
                 {
-                    await client.ConnectAsync(context.ConnectTimeout, cancellation);
+                    // A gateway shedding connects answers try_again: the client waits as told
+                    // (and a random share of a second) and tries again, its latency still running.
+                    while (true)
+                    {
+                        try
+                        {
+                            await clients[i].ConnectAsync(context.ConnectTimeout, cancellation);
+                            break;
+                        }
+                        catch (ConnectRefusedException refused) when (refused is { Code: "try_again", RetryAfterMs: { } retryAfterMs } && BenchClock.NowMicros - intended < BenchClock.ToMicros(context.ConnectTimeout))
+                        {
+                            errors.Add("try_again (retried)");
+                            await clients[i].DisposeAsync();
+                            clients[i] = BenchClient.Create(context, clients[i].GatewayUrl, users[i % users.Length], tokens[i % users.Length]);
+                            await Task.Delay(retryAfterMs + Random.Shared.Next(1000), cancellation);
+                        }
+                    }
+
+                    var client = clients[i];
                     latency.Record(client.ReadyAtMicros - intended);
                     bySecond[Math.Min(bySecond.Length - 1, (int)((intended - start) / 1_000_000))].Record(client.ReadyAtMicros - intended);
                     AtomicMax.Update(ref lastReady, client.ReadyAtMicros);

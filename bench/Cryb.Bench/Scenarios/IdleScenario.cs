@@ -5,11 +5,14 @@ using Cryb.Bench.Reporting;
 
 namespace Cryb.Bench.Scenarios;
 
-/// <summary>The parameters of <c>idle</c>; the defaults reach the 10,000 connections on one gateway.</summary>
+/// <summary>
+/// The parameters of <c>idle</c>; the defaults are the target's: 50,000 connections on one
+/// gateway, each a member of 3 channels (of 1,000: 150 members to a channel).
+/// </summary>
 public sealed record IdleOptions
 {
-    public IReadOnlyList<int> Steps { get; init; } = [0, 2500, 5000, 10000];
-    public int Channels { get; init; } = 100;
+    public IReadOnlyList<int> Steps { get; init; } = [0, 10000, 25000, 50000];
+    public int Channels { get; init; } = 1000;
     public int ChannelsPerUser { get; init; } = 3;
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(10);
 }
@@ -44,11 +47,13 @@ public static class IdleScenario
             throw new UsageException("--steps must not decrease: connections are only added.");
         }
 
+        FileLimits.RequireRoomFor(options.Steps.Max(), "--steps");
         var started = DateTimeOffset.UtcNow;
         var gateway = context.Gateways[0];
         var channelIds = await ClientFleet.CreateOwnedChannelsAsync(context, options.Channels, messagesEach: 0, cancellation);
 
         await using var fleet = new ClientFleet(context);
+        var sampler = new ResourceSampler(context.Processes, context.MetricsUrls);
         var steps = new List<IdleStep>();
         foreach (var target in options.Steps)
         {
@@ -63,7 +68,7 @@ public static class IdleScenario
             var meter = CpuMeter.StartNew(context.Processes);
             await Task.Delay(options.Settle, cancellation);
             var cpu = meter.Stop(0, "deliveries");
-            var step = IdleStep.Read(fleet.Clients.Count, context.Processes, cpu);
+            var step = IdleStep.Read(fleet.Clients.Count, context.Processes, cpu) with { Memory = await sampler.SampleAsync(cancellation) };
             steps.Add(step);
             context.Log($"{step.Connections} connections: gateways {step.GatewaysKb / 1024.0:0.0} MB, silos {step.SilosKb / 1024.0:0.0} MB");
         }

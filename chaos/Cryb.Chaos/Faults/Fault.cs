@@ -8,4 +8,8 @@ namespace Cryb.Chaos.Faults;
 /// <param name="Name">As given to <c>--scenario</c>.</param>
 /// <param name="Description">One line for the table and the README.</param>
 /// <param name="InShortSuite">Part of <c>--short</c> (the run in <c>./cryb test</c>).</param>
-public sealed record Fault(string Name, string Description, bool InShortSuite, Func<FaultContext, Task> InjectAsync);
+/// <param name="SendsAgainWithinSeconds">
+/// The failover target, where the fault has one: every channel must acknowledge a send made after
+/// the fault began within this many seconds, or the scenario fails.
+/// </param>
+public sealed record Fault(string Name, string Description, bool InShortSuite, Func<FaultContext, Task> InjectAsync, double? SendsAgainWithinSeconds = null);

@@ -50,6 +50,11 @@ public static class ResultTable
                 notes.Add($"**{r.UsersShownOffline} connected users still shown offline** to members of their channels");
             }
 
+            if (!r.MetFailoverTarget)
+            {
+                notes.Add($"**every channel sent again after {ChaosRun.Format(r.EverySendingAfterSeconds)}, beyond the target of {r.SendsAgainTargetSeconds} s**");
+            }
+
             if (r.SeqHoles != 0)
             {
                 notes.Add($"{r.SeqHoles} seqs missing in PostgreSQL between 1 and the highest stored");

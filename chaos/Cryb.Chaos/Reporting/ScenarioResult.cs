@@ -4,7 +4,8 @@ namespace Cryb.Chaos.Reporting;
 
 /// <summary>
 /// The figures of one scenario. The asserted ones must be zero: <see cref="Lost"/>,
-/// <see cref="StoredDuplicates"/>, <see cref="Gaps"/>, <see cref="OutOfOrder"/> and <see cref="UsersShownOffline"/>.
+/// <see cref="StoredDuplicates"/>, <see cref="Gaps"/>, <see cref="OutOfOrder"/> and <see cref="UsersShownOffline"/>;
+/// and where the fault has a failover target, <see cref="EverySendingAfterSeconds"/> must be within it.
 /// </summary>
 /// <param name="Lost">Acknowledged messages missing from PostgreSQL (or stored at another seq), or missing at a member that resumed.</param>
 /// <param name="StoredDuplicates">Rows sharing a (channel, author, nonce) or a (channel, seq) with another.</param>
@@ -21,6 +22,7 @@ namespace Cryb.Chaos.Reporting;
 /// <param name="EverySendingAfterSeconds">From the fault until every channel had acknowledged a send made after it.</param>
 /// <param name="AllResumedAfterSeconds">From the fault until every member had received a message sent after it; null if some never did.</param>
 /// <param name="UsersShownOffline">Connected users that members of their channel still saw offline when a presence check gave up (only scenarios that check presence).</param>
+/// <param name="SendsAgainTargetSeconds">The fault's failover target for <see cref="EverySendingAfterSeconds"/>, if it has one (asserted).</param>
 /// <param name="NotRunReason">Why the scenario did not run as written (its fault's own steps threw, or an earlier fault left the cluster broken); null when it ran. A scenario that did not run fails the suite: zeros it never had the chance to break prove nothing.</param>
 public sealed record ScenarioResult(
     string Name,
@@ -50,11 +52,15 @@ public sealed record ScenarioResult(
     LatencySummary After,
     IReadOnlyList<string> Notes,
     string? NotRunReason = null,
-    long UsersShownOffline = 0)
+    long UsersShownOffline = 0,
+    double? SendsAgainTargetSeconds = null)
 {
     public bool Ran => NotRunReason is null;
 
-    public bool Passed => Ran && Lost == 0 && StoredDuplicates == 0 && Gaps == 0 && OutOfOrder == 0 && UsersShownOffline == 0;
+    /// <summary>Every channel sent again within the fault's failover target, or the fault has none.</summary>
+    public bool MetFailoverTarget => SendsAgainTargetSeconds is not { } target || EverySendingAfterSeconds <= target;
+
+    public bool Passed => Ran && Lost == 0 && StoredDuplicates == 0 && Gaps == 0 && OutOfOrder == 0 && UsersShownOffline == 0 && MetFailoverTarget;
 
     /// <summary>A scenario the suite never reached: no figures, only why.</summary>
     public static ScenarioResult Skipped(string name, string description, string reason) => new(

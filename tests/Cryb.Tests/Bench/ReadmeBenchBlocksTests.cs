@@ -3,28 +3,40 @@ using Cryb.Bench.Reporting;
 namespace Cryb.Tests.Bench;
 
 /// <summary>
-/// The README's bench tables are made by the tool from committed results (`./cryb bench readme`),
-/// never typed: each block must be exactly what its docs/bench/NAME/result.json gives.
+/// The bench tables of the README and of docs/performance.md are made by the tool from committed
+/// results (`./cryb bench readme`), never typed: each block must be exactly what its
+/// docs/bench/NAME/result.json gives, its links working from the page it is on.
 /// </summary>
 public sealed class ReadmeBenchBlocksTests
 {
-    private static readonly string Readme = File.ReadAllText(Path.Combine(BuildOutput.RepositoryRoot, "README.md"));
+    private static readonly string Readme = Text("README.md");
 
-    public static TheoryData<string> Blocks => [.. ReadmeBlocks.Names(Readme)];
+    public static TheoryData<string, string> Blocks =>
+        [.. ReadmeBlocks.Documents.SelectMany(document => ReadmeBlocks.Names(Text(document)).Select(name => (document, name)))];
 
     [Fact]
     public void The_readme_has_bench_blocks() => Assert.NotEmpty(ReadmeBlocks.Names(Readme));
 
+    [Fact]
+    public void The_performance_page_has_bench_blocks() => Assert.NotEmpty(ReadmeBlocks.Names(Text("docs/performance.md")));
+
     [Theory]
     [MemberData(nameof(Blocks))]
-    public void Each_block_is_what_the_tool_makes_from_its_committed_result(string name)
+    public void Each_block_is_what_the_tool_makes_from_its_committed_result(string document, string name)
     {
         var path = Path.Combine(BuildOutput.RepositoryRoot, ReadmeBlocks.ResultPath(name));
-        Assert.True(File.Exists(path), $"README block {name} has no committed result at {ReadmeBlocks.ResultPath(name)}");
+        Assert.True(File.Exists(path), $"{document} block {name} has no committed result at {ReadmeBlocks.ResultPath(name)}");
 
-        var expected = $"<!-- bench:{name}:begin -->\n{ReadmeBlocks.Render(name, BuildOutput.RepositoryRoot)}<!-- bench:{name}:end -->";
+        var expected = $"<!-- bench:{name}:begin -->\n{ReadmeBlocks.Render(name, BuildOutput.RepositoryRoot, ReadmeBlocks.LinkBase(document))}<!-- bench:{name}:end -->";
 
-        Assert.True(Readme.Contains(expected, StringComparison.Ordinal), $"README block {name} differs from its result: run ./cryb bench readme");
+        Assert.True(Text(document).Contains(expected, StringComparison.Ordinal), $"{document} block {name} differs from its result: run ./cryb bench readme");
+    }
+
+    [Fact]
+    public void A_page_under_docs_links_to_results_from_its_own_folder()
+    {
+        Assert.Equal("", ReadmeBlocks.LinkBase("README.md"));
+        Assert.Equal("../", ReadmeBlocks.LinkBase("docs/performance.md"));
     }
 
     [Fact]
@@ -38,4 +50,6 @@ public sealed class ReadmeBenchBlocksTests
 
         Assert.Equal($"before\n<!-- bench:{name}:begin -->\n{fresh}<!-- bench:{name}:end -->\nafter\n", regenerated);
     }
+
+    private static string Text(string document) => File.ReadAllText(Path.Combine(BuildOutput.RepositoryRoot, document));
 }

@@ -1,5 +1,6 @@
 using Cryb.Bench.Measurement;
 using Cryb.Chaos.Checker;
+using Cryb.Chaos.Faults;
 using Cryb.Chaos.Reporting;
 
 namespace Cryb.Tests.Chaos;
@@ -70,6 +71,28 @@ public sealed class FaultSuiteVerdictTests
 
         Assert.Equal(1, ResultTable.ExitCode([offline]));
         Assert.Contains("**2 connected users still shown offline**", ResultTable.Markdown([offline], Machine));
+    }
+
+    [Fact]
+    public void A_failover_slower_than_the_faults_target_fails_the_scenario_and_one_within_it_passes()
+    {
+        var slow = Ran("pause-silo") with { SendsAgainTargetSeconds = 20, EverySendingAfterSeconds = 36.95 };
+        var quick = Ran("pause-silo") with { SendsAgainTargetSeconds = 20, EverySendingAfterSeconds = 6.88 };
+        var never = Ran("kill-silo") with { SendsAgainTargetSeconds = 10, EverySendingAfterSeconds = null };
+
+        Assert.Equal(1, ResultTable.ExitCode([slow]));
+        Assert.Contains("beyond the target of 20 s", ResultTable.Markdown([slow], Machine));
+        Assert.Equal(0, ResultTable.ExitCode([quick]));
+        Assert.False(never.Passed);
+    }
+
+    [Fact]
+    public void The_faults_that_kill_or_freeze_a_silo_carry_the_failover_targets()
+    {
+        var targets = FaultCatalog.All.Where(fault => fault.SendsAgainWithinSeconds is not null)
+            .ToDictionary(fault => fault.Name, fault => fault.SendsAgainWithinSeconds);
+
+        Assert.Equal(new Dictionary<string, double?> { ["kill-silo"] = 10, ["kill-silo-restart"] = 10, ["pause-silo"] = 20 }, targets);
     }
 
     [Fact]

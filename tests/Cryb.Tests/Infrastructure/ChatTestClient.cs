@@ -39,7 +39,13 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<ChannelInfo>("ChannelAdded");
         Record<ChannelRemoved>("ChannelRemoved");
         Record<ReadStateUpdated>("ReadStateUpdated");
-        Record<PresenceInfo>("PresenceUpdated");
+        // A batch of changes in one frame: read one change at a time, as if each had come alone;
+        // the frames themselves, with when they came, under PresenceFrames.
+        Connection.On<PresenceInfo[]>("PresenceUpdated", presences =>
+        {
+            Events(PresenceFrames).Writer.TryWrite(new PresenceFrame(DateTime.UtcNow, presences));
+            Array.ForEach(presences, presence => Events("PresenceUpdated").Writer.TryWrite(presence));
+        });
         Record<TypingUpdated>("TypingUpdated");
         Record<AccountClosed>("AccountClosed");
         connection.Closed += error =>
@@ -51,6 +57,9 @@ public sealed class ChatTestClient : IAsyncDisposable
 
     /// <summary>Completes when the connection closes, with the server's error if it gave one.</summary>
     public Task<Exception?> Closed => _closed.Task;
+
+    /// <summary>The name under which <c>PresenceUpdated</c> frames are kept whole, as <see cref="PresenceFrame"/>s.</summary>
+    public const string PresenceFrames = "PresenceUpdated frames";
 
     public HubConnection Connection { get; }
     public string UserId { get; }
@@ -158,6 +167,9 @@ public sealed class ChatTestClient : IAsyncDisposable
 
     private Channel<object> Events(string name) => _events.GetOrAdd(name, _ => Channel.CreateUnbounded<object>());
 }
+
+/// <summary>One <c>PresenceUpdated</c> frame, and when this client read it.</summary>
+public sealed record PresenceFrame(DateTime ReceivedAt, PresenceInfo[] Presences);
 
 /// <summary>The <c>Ready</c> event as a client reads it.</summary>
 public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, ChannelSummary[] Channels);

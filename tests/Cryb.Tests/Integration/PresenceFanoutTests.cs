@@ -1,3 +1,4 @@
+using Cryb.Gateway.Fanout;
 using Cryb.Presence;
 using Cryb.Tests.Infrastructure;
 
@@ -37,6 +38,47 @@ public sealed class PresenceFanoutTests(TestServers servers)
         Assert.DoesNotContain(bob.TakePending<PresenceInfo>("PresenceUpdated"), update => update.UserId == aliceId);
         // Both gateways subscribe to the presence feeds: two pushes, not one per shared channel.
         Assert.Equal(2, await PresencePushesAsync(cluster) - pushesBefore);
+    }
+
+    [Fact]
+    public async Task Users_coming_online_together_reach_a_watcher_in_one_frame_per_batch_interval()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(servers);
+        await using var bob = await cluster.ConnectAsync(0, TestUsers.New("bob"));
+        var channel = await bob.CreateChannelAsync("arrivals");
+        var arrivals = Enumerable.Range(0, 20).Select(i => TestUsers.New($"arrival{i}")).ToArray();
+        foreach (var userId in arrivals)
+        {
+            await bob.InvokeAsync("InviteToChannel", channel.Id, userId);
+        }
+
+        var connected = await Task.WhenAll(arrivals.Select((userId, i) => cluster.ConnectAsync(i % 2, userId)));
+        try
+        {
+            var online = new HashSet<string>();
+            while (!online.IsSupersetOf(arrivals))
+            {
+                var update = await bob.NextAsync<PresenceInfo>("PresenceUpdated", TimeSpan.FromSeconds(20));
+                if (update.Status == PresenceStatus.Online)
+                {
+                    online.Add(update.UserId);
+                }
+            }
+
+            // The gateway sends a connection at most one presence frame per interval: however the
+            // twenty arrivals spread, the frames cannot outnumber the intervals they came in (one
+            // more at each end for a flush that ran late).
+            var frames = bob.TakePending<PresenceFrame>(ChatTestClient.PresenceFrames);
+            var span = frames[^1].ReceivedAt - frames[0].ReceivedAt;
+            Assert.InRange(frames.Count, 1, (int)(span / PresenceBatches.Interval) + 2);
+        }
+        finally
+        {
+            foreach (var client in connected)
+            {
+                await client.DisposeAsync();
+            }
+        }
     }
 
     private static async Task<double> PresencePushesAsync(ProcessCluster cluster)

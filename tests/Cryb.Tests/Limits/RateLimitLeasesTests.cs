@@ -1,3 +1,4 @@
+using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Limits;
 using Cryb.Grains.Limits;
 using Cryb.Limits;
@@ -16,10 +17,11 @@ public sealed class RateLimitLeasesTests
     private static readonly RateLimit Messages = new() { PerSecond = 5, Burst = 10 };
 
     private readonly FakeTimeProvider _time = new();
+    private readonly ClusterConnectionChanges _clusterChanges = new();
 
     private RateLimitLeases Gateway(FakeRateLimitGrain grain, bool connected = true)
     {
-        var leases = new RateLimitLeases(_ => grain, TestAccounts.Gateway, _time);
+        var leases = new RateLimitLeases(_ => grain, TestAccounts.Gateway, _clusterChanges, _time);
         if (connected)
         {
             leases.Connected(User);
@@ -131,6 +133,25 @@ public sealed class RateLimitLeasesTests
         grain.Gate.SetResult();
         Assert.All(await Task.WhenAll(calls), decision => Assert.True(decision.Allowed));
         Assert.Equal(1, grain.Leases);
+    }
+
+    [Fact]
+    public async Task A_lease_request_in_flight_at_a_silo_loss_is_given_up_and_the_calls_waiting_for_it_ask_again()
+    {
+        // The request went through a silo that froze: no answer comes.
+        var grain = new FakeRateLimitGrain(Messages, _time) { Gate = new() };
+        var gateway = Gateway(grain);
+        var asking = gateway.TakeAsync(User, RateLimitKind.Message).AsTask();
+        var waiting = gateway.TakeAsync(User, RateLimitKind.Message).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        grain.Gate = null; // the grain answers again, through the silos that are left
+        _clusterChanges.SiloLost();
+
+        // Not the 30 s grain call timeout: at once (the bound only keeps a regression from hanging the run).
+        await Assert.ThrowsAsync<TimeoutException>(() => asking.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.True((await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)).Allowed);
+        Assert.Equal(2, grain.Leases);
     }
 
     [Fact]

@@ -45,13 +45,36 @@ public abstract class WebSocketClient(string userId, string gatewayUrl, Uri addr
         deadline.CancelAfter(timeout);
         // The protocols keep the connection alive themselves; WebSocket pings would only add frames.
         _socket.Options.KeepAliveInterval = TimeSpan.Zero;
-        await _socket.ConnectAsync(address, deadline.Token);
+        // For a refusal's status and Retry-After (a gateway shedding connects answers 503 try_again).
+        _socket.Options.CollectHttpResponseDetails = true;
+        try
+        {
+            if (LoopbackSources.For(address) is { } invoker)
+            {
+                await _socket.ConnectAsync(address, invoker, deadline.Token);
+            }
+            else
+            {
+                await _socket.ConnectAsync(address, deadline.Token);
+            }
+        }
+        catch (WebSocketException refused) when (_socket.HttpStatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            var retryAfter = _socket.HttpResponseHeaders?.TryGetValue("Retry-After", out var values) == true
+                && int.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                    ? seconds * 1000
+                    : (int?)null;
+            throw new ConnectRefusedException($"{UserId}: the gateway refused the connection (503, Retry-After {retryAfter / 1000} s).", "try_again", retryAfter, refused);
+        }
         _ = ReceiveLoopAsync();
         await SendFrameAsync(greeting, deadline.Token);
         var first = await Task.WhenAny(_ready.Task, _closed.Task).WaitAsync(deadline.Token);
         if (first != _ready.Task)
         {
-            throw new IOException($"{UserId}: the server closed the connection before it was ready{(CloseReason is null ? "" : $": {CloseReason}")}.", await _closed.Task);
+            var message = $"{UserId}: the server closed the connection before it was ready{(CloseReason is null ? "" : $": {CloseReason}")}.";
+            throw CloseReason is { } reason && ErrorCounter.CodeOf(reason) is { } code
+                ? new ConnectRefusedException(message, code, ConnectRefusedException.RetryAfterMsOf(reason))
+                : new IOException(message, await _closed.Task);
         }
     }
 
@@ -302,3 +325,21 @@ public readonly record struct CallArgument(string? Text, bool? Flag = null, long
 
 /// <summary>The server refused a call; the message starts with the refusal's stable code (<c>rate_limited: ...</c>) or carries SignalR's <c>HubException: code: ...</c>.</summary>
 public sealed class CallRefusedException(string message) : Exception(message);
+
+/// <summary>
+/// The server refused a connection before <c>Ready</c> with a coded reason: <c>try_again</c> (a 503
+/// from a gateway shedding connects; come back after <see cref="RetryAfterMs"/>, from its
+/// <c>Retry-After</c>), <c>too_many_connections</c> (closed with that reason), ...
+/// </summary>
+public sealed partial class ConnectRefusedException(string message, string code, int? retryAfterMs, Exception? inner = null) : IOException(message, inner)
+{
+    public string Code { get; } = code;
+
+    public int? RetryAfterMs { get; } = retryAfterMs;
+
+    public static int? RetryAfterMsOf(string reason) =>
+        RetryAfterPattern().Match(reason) is { Success: true } match ? int.Parse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"retryAfterMs=(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex RetryAfterPattern();
+}
