@@ -12,7 +12,7 @@ namespace Cryb.Gateway.Fanout;
 /// a channel with everyone makes presence quadratic: one frame per change gave a gateway 108,000
 /// frames in the connect bench's first 4 s, while the connects of those seconds took up to 2 s.
 /// </summary>
-public sealed class PresenceBatches(IHubContext<ChatHub, IChatClient> hub, GatewayMetrics metrics) : BackgroundService
+public sealed partial class PresenceBatches(IHubContext<ChatHub, IChatClient> hub, GatewayMetrics metrics, ILogger<PresenceBatches> logger) : BackgroundService
 {
     /// <summary>
     /// How long a change may wait for others: short beside the presence grain's own coalescing of
@@ -46,12 +46,28 @@ public sealed class PresenceBatches(IHubContext<ChatHub, IChatClient> hub, Gatew
     {
         foreach (var batch in _pending.TakeAll())
         {
-            // One frame, serialized once, to every connection of the batch.
-            await hub.Clients.Clients(batch.ConnectionIds).PresenceUpdated([.. batch.Changes.Select(change => change.Presence)]);
+            try
+            {
+                // One frame, serialized once, to every connection of the batch. An array, not a
+                // list: MessagePack cannot write the compiler's read-only list of a collection
+                // expression, and the failure stopped the gateway.
+                await hub.Clients.Clients(batch.ConnectionIds).PresenceUpdated(batch.Changes.Select(change => change.Presence).ToArray());
+            }
+            catch (Exception ex)
+            {
+                // A batch that cannot be sent is lost (clients read presence again when they
+                // reconnect); the loop, and every later batch, must go on.
+                LogBatchFailed(ex, batch.ConnectionIds.Count);
+                continue;
+            }
+
             foreach (var change in batch.Changes)
             {
                 metrics.Delivered("PresenceUpdated", batch.ConnectionIds.Count, change.CommittedAt);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A presence batch for {Connections} connections could not be sent")]
+    private partial void LogBatchFailed(Exception exception, int connections);
 }

@@ -28,6 +28,12 @@ public sealed class ConnectAdmission(ChatHubOptions options, TimeProvider time)
     private long _second;
     private int _refusedThisSecond, _refusedLastSecond, _readyThisSecond, _readyLastSecond;
 
+    /// <summary>
+    /// The longest a connection counts as being set up: one that has not had its <c>Ready</c> by
+    /// then (stalled before SignalR's handshake, or set up very slowly) no longer holds a place.
+    /// </summary>
+    public static readonly TimeSpan LongestSetup = TimeSpan.FromSeconds(10);
+
     /// <summary>Connections being set up now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -150,6 +156,10 @@ public static class ConnectAdmissionExtensions
                 }
 
                 context.Features.Set(lease);
+                // A connection that never finishes SignalR's handshake (a stalled or hostile
+                // client) stops counting after a while, not at the handshake timeout's end.
+                using var expiry = new CancellationTokenSource(ConnectAdmission.LongestSetup);
+                using var release = expiry.Token.Register(lease.Dispose);
                 await next(context);
                 return;
             }

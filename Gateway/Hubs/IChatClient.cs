@@ -46,7 +46,7 @@ public interface IChatClient
     /// The presence of people who share a channel with the user changed: the newest of each, at
     /// most one frame per <see cref="Fanout.PresenceBatches.Interval"/>.
     /// </summary>
-    Task PresenceUpdated(IReadOnlyList<PresenceInfo> presences);
+    Task PresenceUpdated(PresenceInfo[] presences);
 
     /// <summary>The set of members typing in a channel changed.</summary>
     Task TypingUpdated(TypingUpdated typing);

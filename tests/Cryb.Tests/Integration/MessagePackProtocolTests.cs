@@ -47,6 +47,13 @@ public sealed class MessagePackProtocolTests(ProcessClusterFixture fixture) : IC
         var reactions = await json.NextAsync<ReactionsUpdated>("ReactionsUpdated");
         Assert.Equal(reactions, await packed.NextAsync<ReactionsUpdated>("ReactionsUpdated"), ReactionsComparer.Instance);
 
+        // Presence comes in batches (an array of records): a MessagePack connection hears the JSON
+        // user's change of status as a JSON one would.
+        await json.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Dnd, null);
+        while ((await packed.NextAsync<PresenceInfo>("PresenceUpdated")) is var update && (update.UserId, update.Status) != (json.UserId, PresenceStatus.Dnd))
+        {
+        }
+
         // History (newest first) reads the same through either protocol, reactions and all.
         var history = await packed.GetHistoryAsync(channel.Id);
         Assert.Equal(await json.GetHistoryAsync(channel.Id), history);
