@@ -36,15 +36,27 @@ public sealed partial class OperatorTests(TestServers servers)
         // after its write, which the client may read first: wait until both are counted. (The
         // exporter also serves one scrape for 300 ms, so a single early read can be stale.)
         string[] gateways = [];
-        await Eventually.WaitUntilAsync(
-            async () =>
-            {
-                gateways = await Task.WhenAll(cluster.Gateways.Select(g => PrometheusText.ScrapeAsync(Http, g.Url)));
-                return PrometheusText.Sum(gateways[1], "cryb_gateway_disconnects_total") == 1
-                    && PrometheusText.Sum(gateways[1], "cryb_gateway_connections") == 1
-                    && gateways.Sum(text => PrometheusText.Sum(text, "cryb_fanout_latency_milliseconds_count", ("event", "MessageCreated"))) >= 6;
-            },
-            "gateway 2 to count the second device's disconnect and the gateways every delivery");
+        var lastRead = "";
+        try
+        {
+            await Eventually.WaitUntilAsync(
+                async () =>
+                {
+                    gateways = await Task.WhenAll(cluster.Gateways.Select(g => PrometheusText.ScrapeAsync(Http, g.Url)));
+                    var (disconnects, connections, delivered) = (
+                        PrometheusText.Sum(gateways[1], "cryb_gateway_disconnects_total"),
+                        PrometheusText.Sum(gateways[1], "cryb_gateway_connections"),
+                        gateways.Sum(text => PrometheusText.Sum(text, "cryb_fanout_latency_milliseconds_count", ("event", "MessageCreated"))));
+                    lastRead = $"disconnects {disconnects}, connections {connections} on gateway 2; MessageCreated deliveries timed {delivered}";
+                    return disconnects == 1 && connections == 1 && delivered >= 6;
+                },
+                "gateway 2 to count the second device's disconnect and the gateways every delivery");
+        }
+        catch (TimeoutException waited)
+        {
+            // Which count stopped short says where to look (it failed once in a loaded CI run).
+            throw new TimeoutException($"{waited.Message} Last read: {lastRead}.", waited);
+        }
         var silos = await Task.WhenAll(cluster.Silos.Select(s => PrometheusText.ScrapeAsync(Http, s.Url)));
         double Gateways(string metric, params (string, string)[] labels) => gateways.Sum(text => PrometheusText.Sum(text, metric, labels));
         double Silos(string metric, params (string, string)[] labels) => silos.Sum(text => PrometheusText.Sum(text, metric, labels));
