@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Npgsql;
 
 namespace Cryb.Silo.Hosting;
@@ -19,9 +18,8 @@ public static class PostgresPools
 
     public static string Apply(string connectionString)
     {
-        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
-            .Select(key => key.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant());
-        if (given.Any(key => key is "MAXIMUMPOOLSIZE" or "MAXPOOLSIZE"))
+        var given = ConnectionStringKeys.Of(connectionString);
+        if (given.Contains("MAXIMUMPOOLSIZE") || given.Contains("MAXPOOLSIZE"))
         {
             return connectionString;
         }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Cryb.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -41,9 +40,7 @@ public static class PostgresTimeouts
     /// </summary>
     public static string Apply(string connectionString)
     {
-        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
-            .Select(key => key.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant())
-            .ToHashSet();
+        var given = ConnectionStringKeys.Of(connectionString);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!given.Contains("TIMEOUT"))
         {

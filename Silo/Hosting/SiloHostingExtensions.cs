@@ -66,7 +66,7 @@ public static class SiloHostingExtensions
     /// <summary>The services grains need besides Orleans: the PostgreSQL data source, the message store, timings.</summary>
     public static IServiceCollection AddCrybDataServices(this IServiceCollection services, string postgres)
     {
-        var connectionString = PostgresPools.Apply(PostgresTimeouts.Apply(postgres));
+        var connectionString = SiloConnectionString(postgres);
         services.AddSingleton(_ => CreateDataSource(connectionString));
         services.AddKeyedSingleton(MessageWriter.DataSourceKey, (_, _) => CreateDataSource(connectionString, genericPlans: true));
         services.AddSingleton<StorageGuard>();
@@ -84,6 +84,9 @@ public static class SiloHostingExtensions
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
+
+    /// <summary>The operator's connection string with our timeouts and pool size where it sets none: the same for every pool of a silo.</summary>
+    private static string SiloConnectionString(string postgres) => PostgresPools.Apply(PostgresTimeouts.Apply(postgres));
 
     /// <summary>
     /// The silo's PostgreSQL connections, with automatic preparation: a statement text that has run
@@ -103,9 +106,8 @@ public static class SiloHostingExtensions
     /// </param>
     private static NpgsqlDataSource CreateDataSource(string postgres, bool genericPlans = false)
     {
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = postgres };
         var settings = new NpgsqlConnectionStringBuilder(postgres);
-        if (!given.Keys.Cast<string>().Any(key => key.Replace(" ", "").Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        if (!ConnectionStringKeys.Of(postgres).Contains("MAXAUTOPREPARE"))
         {
             settings.MaxAutoPrepare = 32;
         }
@@ -126,7 +128,7 @@ public static class SiloHostingExtensions
     {
         siloBuilder.AddIncomingGrainCallFilter<CallerAuthorizationFilter>();
         siloBuilder.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = GrainCalls.Timeout);
-        var connectionString = PostgresPools.Apply(PostgresTimeouts.Apply(postgres));
+        var connectionString = SiloConnectionString(postgres);
         siloBuilder.AddPostgresGrainStorage(StorageNames.Default, connectionString);
         // Events go from the grain that owns a stream straight to the gateways that subscribe: no
         // queue, no polling, and subscriptions are soft state, so nothing needs a PubSub store.
