@@ -23,6 +23,7 @@ public sealed class ConnectAdmission(ChatHubOptions options, TimeProvider time)
     /// <summary>The shortest retry time, and the longest: past it a client's own backoff is as good.</summary>
     private const int MinRetryAfterMs = 500, MaxRetryAfterMs = 30_000;
 
+    private readonly TimeProvider _time = time;
     private readonly Lock _lock = new();
     private int _inFlight;
     private long _second;
@@ -30,7 +31,8 @@ public sealed class ConnectAdmission(ChatHubOptions options, TimeProvider time)
 
     /// <summary>
     /// The longest a connection counts as being set up: one that has not had its <c>Ready</c> by
-    /// then (stalled before SignalR's handshake, or set up very slowly) no longer holds a place.
+    /// then (stalled before SignalR's handshake, or set up very slowly) no longer holds a place, and
+    /// a stalled or hostile client cannot hold one for the handshake's whole 15 s.
     /// </summary>
     public static readonly TimeSpan LongestSetup = TimeSpan.FromSeconds(10);
 
@@ -86,7 +88,7 @@ public sealed class ConnectAdmission(ChatHubOptions options, TimeProvider time)
     /// <summary>Starts a new one-second window when the clock has moved on; the window before it is kept.</summary>
     private void Roll()
     {
-        var second = time.GetTimestamp() / time.TimestampFrequency;
+        var second = _time.GetTimestamp() / _time.TimestampFrequency;
         if (second == _second)
         {
             return;
@@ -112,16 +114,28 @@ public sealed class ConnectAdmission(ChatHubOptions options, TimeProvider time)
             .ExecuteAsync(context);
     }
 
-    /// <summary>One connection being set up; released at its <c>Ready</c> or when its request ends, once.</summary>
-    public sealed class Lease(ConnectAdmission admission) : IDisposable
+    /// <summary>
+    /// One connection being set up; released once: at its <c>Ready</c>, when its request ends, or
+    /// after <see cref="LongestSetup"/> on the admission's clock, whichever comes first.
+    /// </summary>
+    public sealed class Lease : IDisposable
     {
+        private readonly ConnectAdmission _admission;
+        private readonly ITimer _expiry;
         private int _released;
+
+        internal Lease(ConnectAdmission admission)
+        {
+            _admission = admission;
+            _expiry = admission._time.CreateTimer(lease => ((Lease)lease!).Dispose(), this, LongestSetup, Timeout.InfiniteTimeSpan);
+        }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                Interlocked.Decrement(ref admission._inFlight);
+                _expiry.Dispose();
+                Interlocked.Decrement(ref _admission._inFlight);
             }
         }
     }
@@ -156,10 +170,6 @@ public static class ConnectAdmissionExtensions
                 }
 
                 context.Features.Set(lease);
-                // A connection that never finishes SignalR's handshake (a stalled or hostile
-                // client) stops counting after a while, not at the handshake timeout's end.
-                using var expiry = new CancellationTokenSource(ConnectAdmission.LongestSetup);
-                using var release = expiry.Token.Register(lease.Dispose);
                 await next(context);
                 return;
             }

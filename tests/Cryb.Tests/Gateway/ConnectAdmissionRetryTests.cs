@@ -43,4 +43,23 @@ public sealed class ConnectAdmissionRetryTests
         _time.Advance(TimeSpan.FromSeconds(2));
         Assert.InRange(admission.NextRetryAfterMs(), 500, 1500);
     }
+
+    [Fact]
+    public void A_connection_counts_as_being_set_up_until_its_lease_ends_and_at_most_10_s()
+    {
+        var admission = new ConnectAdmission(new ChatHubOptions { MaxConnectsInFlight = 1 }, _time);
+
+        var stalled = admission.TryEnter(refusable: true);
+        Assert.NotNull(stalled);
+        Assert.Null(admission.TryEnter(refusable: true));
+
+        _time.Advance(ConnectAdmission.LongestSetup);
+        Assert.Equal(0, admission.InFlight);
+        using var next = admission.TryEnter(refusable: true);
+        Assert.NotNull(next);
+
+        // Ending a lease the clock already ended frees nothing twice.
+        stalled!.Dispose();
+        Assert.Equal(1, admission.InFlight);
+    }
 }
