@@ -147,10 +147,10 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
     /// <summary>
     /// Client <paramref name="client"/>, whose connection the server cut, comes back as the README
     /// advises client authors: to <paramref name="gatewayUrl"/>, at once and then after each
-    /// failure as <paramref name="delayAfter"/> says (given the failures so far and the retry time
+    /// failure as <paramref name="delayAfter"/> says (given the failures so far and the wait
     /// a <c>try_again</c> refusal named), then resumes its channel from the last seq it had.
     /// </summary>
-    public async Task<Recovery> RecoverAsync(int client, string gatewayUrl, Func<int, int?, TimeSpan> delayAfter, CancellationToken cancellation)
+    public async Task<Recovery> RecoverAsync(int client, string gatewayUrl, Func<int, TimeSpan?, TimeSpan> delayAfter, CancellationToken cancellation)
     {
         var (departed, since, receiver) = await LeaveAsync(client);
         var refusals = new List<string>();
@@ -169,7 +169,7 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
                 refusals.Add(ErrorCounter.CodeOf(ex));
                 await _fleet.CloseAsync(fresh);
                 DeliveryChecker.Retry(receiver);
-                await Task.Delay(delayAfter(refusals.Count, (ex as Clients.ConnectRefusedException)?.RetryAfterMs), cancellation);
+                await Task.Delay(delayAfter(refusals.Count, (ex as Clients.ConnectRefusedException)?.NextWait()), cancellation);
             }
         }
     }

@@ -123,12 +123,12 @@ public static class ConnectScenario
                             await clients[i].ConnectAsync(context.ConnectTimeout, cancellation);
                             break;
                         }
-                        catch (ConnectRefusedException refused) when (refused is { Code: "try_again", RetryAfterMs: { } retryAfterMs } && BenchClock.NowMicros - intended < BenchClock.ToMicros(context.ConnectTimeout))
+                        catch (ConnectRefusedException refused) when (refused is { Code: "try_again" } && refused.NextWait() is { } wait && BenchClock.NowMicros - intended < BenchClock.ToMicros(context.ConnectTimeout))
                         {
                             errors.Add("try_again (retried)");
                             await clients[i].DisposeAsync();
                             clients[i] = BenchClient.Create(context, clients[i].GatewayUrl, users[i % users.Length], tokens[i % users.Length]);
-                            await Task.Delay(retryAfterMs + Random.Shared.Next(1000), cancellation);
+                            await Task.Delay(wait, cancellation);
                         }
                     }
 

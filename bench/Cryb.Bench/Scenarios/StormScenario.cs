@@ -134,9 +134,8 @@ public static class StormScenario
         /// wait up to 1 s, 2 s, 4 s, ... at most the cap; after a <c>try_again</c>, its Retry-After
         /// and a random share of a second more.
         /// </summary>
-        private TimeSpan DelayAfter(int failures, int? retryAfterMs) => retryAfterMs is { } hinted
-            ? TimeSpan.FromMilliseconds(hinted + Random.Shared.Next(1000))
-            : TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(options.BackoffCap.TotalMilliseconds, 1000 * Math.Pow(2, failures - 1)));
+        private TimeSpan DelayAfter(int failures, TimeSpan? named) =>
+            named ?? TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(options.BackoffCap.TotalMilliseconds, 1000 * Math.Pow(2, failures - 1)));
 
         public StormFigures Figures()
         {

@@ -337,6 +337,12 @@ public sealed partial class ConnectRefusedException(string message, string code,
 
     public int? RetryAfterMs { get; } = retryAfterMs;
 
+    /// <summary>
+    /// How long to wait before trying again, when the refusal named a time: that time and a random
+    /// share of a second more, as the README advises, so the refused do not come back together.
+    /// </summary>
+    public TimeSpan? NextWait() => RetryAfterMs is { } ms ? TimeSpan.FromMilliseconds(ms + Random.Shared.Next(1000)) : null;
+
     public static int? RetryAfterMsOf(string reason) =>
         RetryAfterPattern().Match(reason) is { Success: true } match ? int.Parse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture) : null;
 
