@@ -159,16 +159,24 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
     [Fact]
     public async Task Bulk_presence_reads_cost_by_their_size_so_one_token_buys_a_bounded_number_of_grain_calls()
     {
-        await using var reader = await Cluster.ConnectAsync(0, TestUsers.New("presence-reader"));
+        var userId = TestUsers.New("presence-reader");
+        var readers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Cluster.ConnectAsync(0, userId)));
+        await using var reader = readers[0];
+        await using var second = readers[1];
+        await using var third = readers[2];
         var page = Enumerable.Range(0, PresenceLimits.MaxBulkUsers).Select(i => TestUsers.New($"someone-{i}")).ToArray();
 
-        // A full page costs 10 of the 20 call tokens a user may burst: three at once overdraw it,
-        // where at one token a call they all went through and bought 1,800 grain calls.
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
+        // A full page costs 10 of the 20 call tokens a user may burst, which refill at 20 a second:
+        // three at once overdraw it, where at one token a call they all went through. Three devices,
+        // one page each: SignalR runs one call of a connection at a time, so the pages of one
+        // connection would take their tokens only as each read ends, and on a loaded machine a read
+        // of 200 users is slow enough for the refill to pay for the next. The devices take theirs
+        // at once, two small lease requests apart.
+        var outcomes = await Task.WhenAll(readers.Select(async device =>
         {
             try
             {
-                await reader.InvokeAsync<PresenceInfo[]>("GetPresence", (object)page);
+                await device.InvokeAsync<PresenceInfo[]>("GetPresence", (object)page);
                 return null;
             }
             catch (HubException refusal)

@@ -32,9 +32,8 @@ public sealed partial class OperatorTests(TestServers servers)
             await alice.NextMessageCreatedAsync();
         }
 
-        // The server handles a disconnect after the client's close returns, and counts a delivery
-        // after its write, which the client may read first: wait until both are counted. (The
-        // exporter also serves one scrape for 300 ms, so a single early read can be stale.)
+        // The server handles a disconnect after the client's close returns: wait until it is counted.
+        // (The exporter also serves one scrape for 300 ms, so a single early read can be stale.)
         string[] gateways = [];
         var lastRead = "";
         try
@@ -46,8 +45,8 @@ public sealed partial class OperatorTests(TestServers servers)
                     var (disconnects, connections, delivered) = (
                         PrometheusText.Sum(gateways[1], "cryb_gateway_disconnects_total"),
                         PrometheusText.Sum(gateways[1], "cryb_gateway_connections"),
-                        gateways.Sum(text => PrometheusText.Sum(text, "cryb_fanout_latency_milliseconds_count", ("event", "MessageCreated"))));
-                    lastRead = $"disconnects {disconnects}, connections {connections} on gateway 2; MessageCreated deliveries timed {delivered}";
+                        gateways.Sum(text => PrometheusText.Sum(text, "cryb_events_delivered_total", ("event", "MessageCreated"))));
+                    lastRead = $"disconnects {disconnects}, connections {connections} on gateway 2; MessageCreated deliveries {delivered}";
                     return disconnects == 1 && connections == 1 && delivered >= 6;
                 },
                 "gateway 2 to count the second device's disconnect and the gateways every delivery");
@@ -65,7 +64,9 @@ public sealed partial class OperatorTests(TestServers servers)
         Assert.Equal(1, Gateways("cryb_hub_invocations_total", ("method", "SendMessage"), ("outcome", "refused")));
         Assert.Equal(1, Gateways("cryb_refusals_total", ("code", "message_empty")));
         Assert.Equal(6, Gateways("cryb_events_delivered_total", ("event", "MessageCreated")));
-        Assert.Equal(6, Gateways("cryb_fanout_latency_milliseconds_count", ("event", "MessageCreated")));
+        // A gateway times each event once, from its commit stamp, which an event filled in from
+        // storage (after a push came late on a loaded machine) does not carry.
+        Assert.InRange(Gateways("cryb_fanout_latency_milliseconds_count", ("event", "MessageCreated")), 6 - Gateways("cryb_gateway_gap_filled_changes_total"), 6);
         Assert.Equal(3, Gateways("cryb_gateway_connects_total"));
         Assert.Equal(1, Gateways("cryb_gateway_disconnects_total"));
         Assert.All(gateways, text => Assert.Equal(1, PrometheusText.Sum(text, "cryb_gateway_connections")));
