@@ -33,10 +33,10 @@ public static partial class ReadmeBlocks
         });
 
     /// <summary>
-    /// The documents that hold blocks, relative to the repository's root: the README, and the pages
-    /// under <c>docs/</c> that show figures.
+    /// The documents that hold blocks, relative to the repository's root: the pages under
+    /// <c>docs/</c> that show figures (the README links to them and holds none).
     /// </summary>
-    public static IReadOnlyList<string> Documents { get; } = ["README.md", "docs/performance.md"];
+    public static IReadOnlyList<string> Documents { get; } = ["docs/performance.md"];
 
     /// <summary>How a document at <paramref name="document"/> (relative to the root) links to a file relative to the root.</summary>
     public static string LinkBase(string document) =>

@@ -1,24 +1,34 @@
 using Cryb.Bench.Reporting;
+using Cryb.Tests.Docs;
 
 namespace Cryb.Tests.Bench;
 
 /// <summary>
-/// The bench tables of the README and of docs/performance.md are made by the tool from committed
-/// results (`./cryb bench readme`), never typed: each block must be exactly what its
-/// docs/bench/NAME/result.json gives, its links working from the page it is on.
+/// The bench tables of the docs (docs/performance.md) are made by the tool from committed results
+/// (`./cryb bench readme`), never typed: each block must be exactly what its
+/// docs/bench/NAME/result.json gives, its links working from the page it is on, and every page
+/// that holds blocks must be one the tool rewrites.
 /// </summary>
 public sealed class ReadmeBenchBlocksTests
 {
-    private static readonly string Readme = Text("README.md");
 
     public static TheoryData<string, string> Blocks =>
         [.. ReadmeBlocks.Documents.SelectMany(document => ReadmeBlocks.Names(Text(document)).Select(name => (document, name)))];
 
     [Fact]
-    public void The_readme_has_bench_blocks() => Assert.NotEmpty(ReadmeBlocks.Names(Readme));
+    public void Every_document_the_tool_rewrites_has_bench_blocks() =>
+        Assert.All(ReadmeBlocks.Documents, document => Assert.NotEmpty(ReadmeBlocks.Names(Text(document))));
 
     [Fact]
     public void The_performance_page_has_bench_blocks() => Assert.NotEmpty(ReadmeBlocks.Names(Text("docs/performance.md")));
+
+    [Fact]
+    public void Every_page_with_bench_blocks_is_one_the_tool_rewrites()
+    {
+        var pagesWithBlocks = MarkdownPages.All(BuildOutput.RepositoryRoot).Where(page => ReadmeBlocks.Names(Text(page)).Count > 0);
+
+        Assert.All(pagesWithBlocks, page => Assert.Contains(page, ReadmeBlocks.Documents));
+    }
 
     [Theory]
     [MemberData(nameof(Blocks))]
@@ -42,7 +52,7 @@ public sealed class ReadmeBenchBlocksTests
     [Fact]
     public void Regenerating_replaces_a_stale_block_and_leaves_the_rest()
     {
-        var name = ReadmeBlocks.Names(Readme)[0];
+        var name = ReadmeBlocks.Names(Text("docs/performance.md"))[0];
         var fresh = ReadmeBlocks.Render(name, BuildOutput.RepositoryRoot);
         var stale = $"before\n<!-- bench:{name}:begin -->\n| typed by hand |\n<!-- bench:{name}:end -->\nafter\n";
 

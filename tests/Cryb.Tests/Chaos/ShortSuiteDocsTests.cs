@@ -3,9 +3,10 @@ using Cryb.Chaos.Faults;
 namespace Cryb.Tests.Chaos;
 
 /// <summary>
-/// `./cryb help` and the README say how many faults `--short` runs (the run in `./cryb test`);
-/// they once said four while it ran five. The number comes from the catalog, in words as the docs
-/// write it, and the short faults must be the catalog's first ones, as "the first N" promises.
+/// `./cryb help`, the README and docs/reliability.md say how many faults `--short` runs (the run in
+/// `./cryb test`); they once said four while it ran five. The number comes from the catalog, in
+/// words as the docs write it, the short faults must be the catalog's first ones, as "the first N"
+/// promises, and the pages name each of them where they give the number.
 /// </summary>
 public sealed class ShortSuiteDocsTests
 {
@@ -19,11 +20,28 @@ public sealed class ShortSuiteDocsTests
 
     [Theory]
     [InlineData("README.md", "the first {0} faults, short phases")]
+    [InlineData("docs/reliability.md", "the first {0} faults, short phases")]
     [InlineData("cryb", "--short runs the first {0} faults")]
     public void The_docs_give_the_number_of_short_faults(string file, string phrase)
     {
         var text = File.ReadAllText(Path.Combine(BuildOutput.RepositoryRoot, file));
 
         Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, phrase, Words[ShortCount]), text);
+    }
+
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("docs/reliability.md")]
+    [InlineData("docs/architecture.md")]
+    public void The_pages_name_each_short_fault_where_they_give_the_number(string page)
+    {
+        var text = File.ReadAllText(Path.Combine(BuildOutput.RepositoryRoot, page));
+        var phrase = $"the first {Words[ShortCount]} faults";
+        var paragraphs = text.Split("\n\n").Where(paragraph => paragraph.Contains(phrase, StringComparison.Ordinal) && !paragraph.StartsWith("```", StringComparison.Ordinal)).ToArray();
+
+        Assert.NotEmpty(paragraphs);
+        Assert.All(paragraphs, paragraph => Assert.All(
+            FaultCatalog.All.Where(fault => fault.InShortSuite),
+            fault => Assert.Contains($"`{fault.Name}`", paragraph, StringComparison.Ordinal)));
     }
 }
