@@ -80,7 +80,7 @@ public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixt
         Assert.All(context.Processes, process => Assert.True(breakdown[process.Name].End.JitMethods > 1000, $"no JIT count for {process.Name}"));
         Assert.Null(breakdown["bench"].End.GcCommittedKb);
         Assert.True(breakdown["bench"].End.AnonymousKb > 0);
-        Assert.Equal(["plot.svg", "cpu.svg"], result.Plots().Select(plot => plot.FileName));
+        Assert.Equal(["plot", "cpu"], result.Plots().Select(plot => plot.Name));
     }
 
     /// <summary>Something was acknowledged, and nothing was lost, duplicated, reordered, refused or dropped.</summary>
