@@ -1,4 +1,3 @@
-using Cryb.Bench.Reporting;
 using Cryb.Bench.Scenarios;
 
 namespace Cryb.Bench.Cli;

@@ -51,7 +51,7 @@ public sealed class ChaosCommandLineTests
     [InlineData("'extra'", "extra")]
     public async Task A_command_line_it_cannot_run_exits_with_2_naming_what_is_wrong(string error, params string[] args)
     {
-        Assert.Equal(BenchCommandLine.BadUsage, await InvokeAsync(args));
+        Assert.Equal(CommandLines.BadUsage, await InvokeAsync(args));
 
         Assert.Null(_ran);
         Assert.Contains(error, _error.ToString());
