@@ -38,7 +38,7 @@ public sealed record BenchContext
     /// <summary>How long one connection may take to get <c>Ready</c>.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Where <c>result.json</c>, <c>summary.md</c> and <c>plot.svg</c> go; by default <c>.cryb/bench/&lt;utc time&gt;-&lt;scenario&gt;/</c>.</summary>
+    /// <summary>Where <c>result.json</c>, <c>summary.md</c> and the plots (<c>plot.svg</c>, <c>plot.png</c>) go; by default <c>.cryb/bench/&lt;utc time&gt;-&lt;scenario&gt;/</c>.</summary>
     public string? OutputDirectory { get; init; }
 
     /// <summary>Progress lines; the console by default, the test output in tests.</summary>

@@ -1,3 +1,5 @@
+using Cryb.Chaos.Faults;
+
 namespace Cryb.Chaos;
 
 /// <summary>The suite's shape and timings; <c>--short</c> is the run in <c>./cryb test</c>.</summary>
@@ -41,6 +43,11 @@ public sealed record ChaosSettings
 
     /// <summary>Where result.json and result.md go.</summary>
     public string? Output { get; init; }
+
+    /// <summary>The faults to inject, in order: those named, else the catalog's (only the short suite's with <see cref="Short"/>).</summary>
+    public IReadOnlyList<Fault> Faults() => Scenarios.Count > 0
+        ? [.. Scenarios.Select(name => FaultCatalog.Find(name) ?? throw new ArgumentException($"Unknown scenario {name}.", nameof(Scenarios)))]
+        : [.. FaultCatalog.All.Where(fault => !Short || fault.InShortSuite)];
 
     public static ChaosSettings ShortSuite(ChaosSettings settings) => settings with
     {

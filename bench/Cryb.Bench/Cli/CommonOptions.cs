@@ -8,13 +8,13 @@ public static class CommonOptions
 {
     public static IReadOnlyList<OptionSpec<BenchContext>> Specs { get; } =
     [
-        new("gateways", "comma-separated gateway URLs; clients are spread over them round robin (required)",
-            c => c.Gateways, (c, v) => c with { Gateways = v.TextList().Select(url => url.TrimEnd('/')).ToArray() }),
+        new("gateways", "comma-separated gateway URLs, for example http://127.0.0.1:5080,http://127.0.0.1:5081; clients are spread over them round robin",
+            c => c.Gateways, (c, v) => c with { Gateways = GatewayUrls(v) }, IsRequired: true),
         new("process", "name=pid of a cluster process to measure (repeat it); names starting with gateway or silo form those groups; a pid counts with all its descendants (postgres=<postmaster pid>)",
             c => c.Processes, (c, v) => c with { Processes = [.. c.Processes, Parse(v)] }),
         new("metrics", "name=url of a measured .NET process's Prometheus endpoint (repeat it): soak reads the GC's figures there to tell a managed leak from native growth",
             c => c.MetricsUrls.Select(pair => $"{pair.Key}={pair.Value}"), (c, v) => c with { MetricsUrls = WithMetricsUrl(c.MetricsUrls, v) }),
-        new("out", "directory for result.json, summary.md and plot.svg (default .cryb/bench/<utc time>-<scenario>/)",
+        new("out", "directory for result.json, summary.md, plot.svg and plot.png (default .cryb/bench/<utc time>-<scenario>/)",
             c => c.OutputDirectory, (c, v) => c with { OutputDirectory = v.Text }),
         new("system", "what the gateways are: cryb, socketio (the baseline in bench/socketio) or signalr (the reference hub in bench/Cryb.Bench.Reference)",
             c => c.System, (c, v) => c with { System = v.Enum<BenchSystem>() }),
@@ -31,6 +31,20 @@ public static class CommonOptions
         new("connect-timeout", "seconds one connection may take to get Ready",
             c => c.ConnectTimeout, (c, v) => c with { ConnectTimeout = v.Seconds(min: 0.1) }),
     ];
+
+    private static string[] GatewayUrls(ArgValue value)
+    {
+        var urls = value.TextList().Select(url => url.TrimEnd('/')).ToArray();
+        foreach (var gateway in urls)
+        {
+            if (!Uri.TryCreate(gateway, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new UsageException($"--gateways wants http(s) URLs, got '{gateway}'.");
+            }
+        }
+
+        return urls;
+    }
 
     private static Dictionary<string, string> WithMetricsUrl(IReadOnlyDictionary<string, string> urls, ArgValue value)
     {

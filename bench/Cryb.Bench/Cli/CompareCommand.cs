@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cryb.Bench.Reporting;
 
 namespace Cryb.Bench.Cli;
@@ -11,47 +12,36 @@ public static class CompareCommand
 {
     public const string Name = "compare";
 
-    public const string Usage = "Usage: dotnet Cryb.Bench.dll compare <cryb result dir> <baseline result dir>... [--out DIR]";
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> arguments)
+    public static Command Create()
     {
-        var directories = new List<string>();
-        string? output = null;
-        for (var i = 0; i < arguments.Count; i++)
+        var directories = new Argument<string[]>("result-dir")
         {
-            if (arguments[i] == "--out" && i + 1 < arguments.Count)
-            {
-                output = arguments[++i];
-            }
-            else if (arguments[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                Console.Error.WriteLine(Usage);
-                return 2;
-            }
-            else
-            {
-                directories.Add(arguments[i]);
-            }
-        }
-
-        if (directories.Count == 0)
+            Description = "result directories of one scenario, Cryb's first, then each baseline's",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var output = new Option<string>("--out") { Description = "directory for result.json and summary.md [default: .cryb/bench/<utc time>-<scenario>-compare/]" };
+        var command = new Command(Name, "results of one scenario against several systems as one table with ratios (./cryb bench --compare runs it)")
         {
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+            directories,
+            output,
+        };
+        command.SetAction((parse, _) => RunAsync(parse.GetRequiredValue(directories), parse.GetValue(output), BenchCommandLine.CommandLine(parse)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(IReadOnlyList<string> directories, string? output, string commandLine)
+    {
         ComparisonResult comparison;
         try
         {
             var results = directories.Select(directory => ResultWriter.ReadMessageLoad(Path.Combine(directory, "result.json"))).ToArray();
-            var command = Environment.GetEnvironmentVariable(ScenarioResult.InvocationVariable)
-                ?? "dotnet Cryb.Bench.dll compare " + string.Join(" ", arguments);
+            var command = Environment.GetEnvironmentVariable(ScenarioResult.InvocationVariable) ?? commandLine;
             comparison = ComparisonResult.Of(results, command, directories);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine(ex.Message);
-            return 2;
+            return BenchCommandLine.BadUsage;
         }
 
         var directory = await ResultWriter.WriteAsync(comparison, output ?? ResultWriter.DefaultDirectory($"{comparison.Scenario}-compare", DateTimeOffset.UtcNow));

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cryb.Bench.Reporting;
 
 namespace Cryb.Bench.Cli;
@@ -11,28 +12,25 @@ public static class ReadmeCommand
 {
     public const string Name = "readme";
 
-    public const string Usage = "Usage: dotnet Cryb.Bench.dll readme [--readme README.md] [--check]";
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> arguments)
+    public static Command Create()
     {
-        var path = "README.md";
-        var check = false;
-        for (var i = 0; i < arguments.Count; i++)
+        var readme = new Option<string>("--readme")
         {
-            switch (arguments[i])
-            {
-                case "--readme" when i + 1 < arguments.Count:
-                    path = arguments[++i];
-                    break;
-                case "--check":
-                    check = true;
-                    break;
-                default:
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
+            Description = "the README whose directory is the repository's root",
+            DefaultValueFactory = _ => "README.md",
+        };
+        var check = new Option<bool>("--check") { Description = "only say whether the blocks are current (exit code 1 when not)" };
+        var command = new Command(Name, "rewrite the bench blocks of README.md and docs/ from docs/bench/NAME/result.json")
+        {
+            readme,
+            check,
+        };
+        command.SetAction((parse, _) => RunAsync(parse.GetRequiredValue(readme), parse.GetValue(check)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(string path, bool check)
+    {
         // The README's directory is the repository's root: every document's blocks render from there.
         var root = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var status = 0;
@@ -59,7 +57,7 @@ public static class ReadmeCommand
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             Console.Error.WriteLine(ex.Message);
-            return 2;
+            return BenchCommandLine.BadUsage;
         }
 
         var names = ReadmeBlocks.Names(current);

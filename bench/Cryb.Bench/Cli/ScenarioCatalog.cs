@@ -1,10 +1,8 @@
-using System.Text;
-using Cryb.Bench.Reporting;
 using Cryb.Bench.Scenarios;
 
 namespace Cryb.Bench.Cli;
 
-/// <summary>Every scenario the command line knows, and the help text made from their option tables.</summary>
+/// <summary>Every scenario the command line knows.</summary>
 public static class ScenarioCatalog
 {
     public static IReadOnlyList<IScenarioCommand> All { get; } =
@@ -33,62 +31,4 @@ public static class ScenarioCatalog
     ];
 
     public static IScenarioCommand? Find(string name) => All.FirstOrDefault(scenario => scenario.Name == name);
-
-    /// <summary>Usage, every scenario, and the options of <paramref name="only"/> or of all of them.</summary>
-    public static string Help(IScenarioCommand? only = null)
-    {
-        var text = new StringBuilder();
-        text.AppendLine("Usage: dotnet Cryb.Bench.dll <scenario> --gateways URL[,URL...] [--process name=pid ...] [--out DIR] [options]")
-            .AppendLine("       ./cryb bench <scenario> [options]   (starts a cluster, or --url URL[,URL] for a running one)")
-            .AppendLine();
-        if (only is null)
-        {
-            text.AppendLine("Scenarios:");
-            foreach (var scenario in All)
-            {
-                text.AppendLine($"  {scenario.Name,-12} {scenario.Summary}");
-            }
-
-            text.AppendLine()
-                .AppendLine("Commands:")
-                .AppendLine($"  {CompareCommand.Name,-12} results of one scenario against several systems as one table with ratios (./cryb bench --compare runs it)")
-                .AppendLine($"  {"",-12} {CompareCommand.Usage}")
-                .AppendLine($"  {ReadmeCommand.Name,-12} rewrite README.md's bench blocks from docs/bench/NAME/result.json (--check: only compare)")
-                .AppendLine($"  {"",-12} {ReadmeCommand.Usage}")
-                .AppendLine();
-        }
-
-        var common = CommonOptions.Specs.Select(spec => spec.Name).ToHashSet();
-        foreach (var scenario in only is null ? All : [only])
-        {
-            text.AppendLine($"{scenario.Name} options (default in brackets):");
-            foreach (var option in scenario.Options.Where(option => !common.Contains(option.Name)))
-            {
-                AppendOption(text, option);
-            }
-
-            text.AppendLine();
-        }
-
-        text.AppendLine("Options of every scenario:");
-        foreach (var option in All[0].Options.Where(option => common.Contains(option.Name)))
-        {
-            AppendOption(text, option);
-        }
-
-        text.AppendLine()
-            .AppendLine("Writes result.json, summary.md and plot.svg to --out and prints the summary. Exit code: 0 passed,")
-            .AppendLine("1 correctness failed (a delivery missing or a send unacknowledged after the drain, duplicated or reordered")
-            .AppendLine("messages, dropped connections; for soak also a failed rejoin or resident memory growing past --rss-limit),")
-            .AppendLine("2 bad usage, 3 setup failed.")
-            .AppendLine("Many connections need many file descriptors: raise `ulimit -n` (./cryb bench sets 65536).");
-        return text.ToString();
-    }
-
-    private static void AppendOption(StringBuilder text, (string Name, string Default, string Help, bool IsFlag) option)
-    {
-        var name = option.IsFlag ? $"--{option.Name}" : $"--{option.Name} <value>";
-        var fallback = option.Default.Length > 0 ? $" [{option.Default}]" : "";
-        text.AppendLine($"  {name,-30} {option.Help}{fallback}");
-    }
 }

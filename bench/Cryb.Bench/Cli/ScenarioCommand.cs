@@ -1,3 +1,5 @@
+using System.CommandLine;
+using Cryb.Bench.Load;
 using Cryb.Bench.Reporting;
 
 namespace Cryb.Bench.Cli;
@@ -12,8 +14,8 @@ public interface IScenarioCommand
     /// <summary>Name, default and help of each option, scenario options first.</summary>
     IReadOnlyList<(string Name, string Default, string Help, bool IsFlag)> Options { get; }
 
-    /// <summary>Reads the options after the scenario name; throws <see cref="UsageException"/> on bad ones.</summary>
-    (BenchContext Context, Func<BenchContext, CancellationToken, Task<ScenarioResult>> Run) Parse(IReadOnlyList<string> arguments);
+    /// <summary>The subcommand that reads the options and runs the scenario.</summary>
+    Command Command { get; }
 }
 
 /// <summary>An <see cref="IScenarioCommand"/> over a settings record and its option table.</summary>
@@ -22,6 +24,10 @@ public sealed class ScenarioCommand<TOptions>(
     Func<BenchContext, TOptions, CancellationToken, Task<ScenarioResult>> run) : IScenarioCommand
 {
     private static readonly BenchContext DefaultContext = new();
+
+    private readonly OptionTable<TOptions> _own = new(defaults, specs);
+    private readonly OptionTable<BenchContext> _common = new(DefaultContext, CommonOptions.Specs);
+    private Command? _command;
 
     public string Name { get; } = name;
 
@@ -33,62 +39,80 @@ public sealed class ScenarioCommand<TOptions>(
         .. CommonOptions.Specs.Select(spec => (spec.Name, spec.DefaultText(DefaultContext), spec.Help, spec.IsFlag)),
     ];
 
-    public (BenchContext Context, Func<BenchContext, CancellationToken, Task<ScenarioResult>> Run) Parse(IReadOnlyList<string> arguments)
+    public Command Command => _command ??= CreateCommand();
+
+    /// <summary>What a parsed command line of this scenario asks for; throws <see cref="UsageException"/> on a bad value.</summary>
+    public (BenchContext Context, TOptions Options) Read(ParseResult parse) => (_common.Read(parse.CommandResult), _own.Read(parse.CommandResult));
+
+    private Command CreateCommand()
     {
-        var context = DefaultContext;
-        var options = defaults;
-        for (var i = 0; i < arguments.Count; i++)
+        var command = new Command(Name, Summary);
+        _own.AddTo(command);
+        _common.AddTo(command);
+        command.Validators.Add(result =>
         {
-            var argument = arguments[i];
-            if (!argument.StartsWith("--", StringComparison.Ordinal) || argument.Length == 2)
+            try
             {
-                throw new UsageException($"Unexpected '{argument}': options look like --name value.");
+                if (_common.Read(result).Contradiction() is { } contradiction)
+                {
+                    result.AddError(contradiction);
+                }
             }
+            catch (UsageException)
+            {
+                // A value its option cannot read: that option's own validator reports it.
+            }
+        });
+        command.SetAction((parse, _) =>
+        {
+            var (context, options) = Read(parse);
+            return RunAsync(context, cancellation => run(context, options, cancellation), BenchCommandLine.CommandLine(parse));
+        });
+        return command;
+    }
 
-            var optionName = argument[2..];
-            string? inline = null;
-            if (optionName.IndexOf('=') is var equals and > 0)
-            {
-                inline = optionName[(equals + 1)..];
-                optionName = optionName[..equals];
-            }
+    /// <summary>Runs the scenario, writes its results and returns the exit code the help text lists.</summary>
+    private async Task<int> RunAsync(BenchContext context, Func<CancellationToken, Task<ScenarioResult>> start, string commandLine)
+    {
+        // Ctrl-C cancels the run and the scenario disposes its clients, however long that takes:
+        // System.CommandLine's own handler would end the process 2 s after the signal.
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
 
-            string Value(bool isFlag) =>
-                isFlag ? "" : inline ?? (i + 1 < arguments.Count ? arguments[++i] : throw new UsageException($"--{optionName} needs a value."));
-
-            if (CommonOptions.Specs.FirstOrDefault(spec => spec.Name == optionName) is { } common)
-            {
-                context = common.Set(context, new ArgValue(optionName, Value(common.IsFlag)));
-            }
-            else if (specs.FirstOrDefault(spec => spec.Name == optionName) is { } own)
-            {
-                options = own.Set(options, new ArgValue(optionName, Value(own.IsFlag)));
-            }
-            else
-            {
-                throw new UsageException($"{Name} has no option --{optionName}; `{Name} --help` lists them.");
-            }
+        var startedAt = DateTimeOffset.UtcNow;
+        context.Log($"{Name} against {context.System.Label()} at {string.Join(", ", context.Gateways)} (run {context.RunId}, {context.Client.ToString().ToLowerInvariant()} client, open files limit {FileLimits.OpenFiles()})");
+        ScenarioResult result;
+        try
+        {
+            result = await start(cancellation.Token);
+        }
+        catch (Exception ex) when (ex is BenchSetupException or UsageException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return ex is UsageException ? BenchCommandLine.BadUsage : BenchCommandLine.SetupFailed;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("Cancelled; nothing written.");
+            return BenchCommandLine.SetupFailed;
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"The run failed: {ex}");
+            return BenchCommandLine.SetupFailed;
         }
 
-        if (context.Gateways.Count == 0)
-        {
-            throw new UsageException("--gateways is required, for example --gateways http://127.0.0.1:5080,http://127.0.0.1:5081");
-        }
-
-        foreach (var gateway in context.Gateways)
-        {
-            if (!Uri.TryCreate(gateway, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            {
-                throw new UsageException($"--gateways wants http(s) URLs, got '{gateway}'.");
-            }
-        }
-
-        if (context.Contradiction() is { } contradiction)
-        {
-            throw new UsageException(contradiction);
-        }
-
-        var chosen = options;
-        return (context, (ctx, cancellation) => run(ctx, chosen, cancellation));
+        result.CommandLine = commandLine;
+        result.Invocation = Environment.GetEnvironmentVariable(ScenarioResult.InvocationVariable);
+        var directory = context.OutputDirectory ?? ResultWriter.DefaultDirectory(Name, startedAt);
+        var files = await ResultWriter.WriteAsync(result, directory);
+        Console.WriteLine();
+        Console.Write(ResultWriter.Summary(result));
+        Console.WriteLine($"Written to {Path.GetFullPath(directory)} ({string.Join(", ", files)}).");
+        return result.Passed ? 0 : 1;
     }
 }

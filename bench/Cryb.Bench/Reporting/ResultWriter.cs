@@ -4,7 +4,7 @@ using Cryb.Bench.Load;
 
 namespace Cryb.Bench.Reporting;
 
-/// <summary>Writes a result as <c>result.json</c>, <c>summary.md</c> and <c>plot.svg</c>.</summary>
+/// <summary>Writes a result as <c>result.json</c>, <c>summary.md</c> and its plots (<c>plot.svg</c>, <c>plot.png</c>).</summary>
 public static class ResultWriter
 {
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
@@ -17,17 +17,20 @@ public static class ResultWriter
     public static string DefaultDirectory(string scenario, DateTimeOffset startedAt) =>
         Path.Combine(".cryb", "bench", $"{startedAt.UtcDateTime:yyyyMMdd-HHmmss}-{scenario}");
 
-    public static async Task<string> WriteAsync(ScenarioResult result, string directory)
+    /// <summary>Writes every file of <paramref name="result"/> and returns their names.</summary>
+    public static async Task<IReadOnlyList<string>> WriteAsync(ScenarioResult result, string directory)
     {
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, "result.json"), ToJson(result));
         await File.WriteAllTextAsync(Path.Combine(directory, "summary.md"), Summary(result));
-        foreach (var (fileName, plot) in result.Plots())
+        var files = new List<string> { "result.json", "summary.md" };
+        foreach (var (name, plot) in result.Plots())
         {
-            await File.WriteAllTextAsync(Path.Combine(directory, fileName), SvgPlot.Render(plot));
+            PlotImages.Write(plot, directory, name);
+            files.AddRange(PlotImages.FileNames(name));
         }
 
-        return directory;
+        return files;
     }
 
     public static string ToJson(ScenarioResult result) => JsonSerializer.Serialize(result, result.GetType(), JsonOptions);

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Cryb.Bench.Reporting;
 
-/// <summary>What a scenario measured: serialized as <c>result.json</c>, summarized in <c>summary.md</c>, plotted in <c>plot.svg</c>.</summary>
+/// <summary>What a scenario measured: serialized as <c>result.json</c>, summarized in <c>summary.md</c>, plotted in <c>plot.svg</c> and <c>plot.png</c>.</summary>
 public abstract class ScenarioResult(RunInfo run)
 {
     /// <summary>The environment variable through which a script passes the command the user typed.</summary>
@@ -26,10 +26,13 @@ public abstract class ScenarioResult(RunInfo run)
 
     public abstract PlotSpec Plot();
 
-    /// <summary>Every chart the result draws, with its file name: <c>plot.svg</c>, and more where one chart cannot say it.</summary>
-    public virtual IEnumerable<(string FileName, PlotSpec Plot)> Plots()
+    /// <summary>
+    /// Every chart the result draws, by the name of its files (<see cref="PlotImages.FileNames"/>):
+    /// <c>plot</c>, and more where one chart cannot say it.
+    /// </summary>
+    public virtual IEnumerable<(string Name, PlotSpec Plot)> Plots()
     {
-        yield return ("plot.svg", Plot());
+        yield return ("plot", Plot());
     }
 
     /// <summary>The scenario's parameters, as given or defaulted.</summary>

@@ -84,10 +84,10 @@ public sealed class SoakResult(
         "resident memory (MB)",
         Series(sample => sample.ResidentKb.ToDictionary(pair => pair.Key, pair => pair.Value / 1024.0)));
 
-    public override IEnumerable<(string FileName, PlotSpec Plot)> Plots()
+    public override IEnumerable<(string Name, PlotSpec Plot)> Plots()
     {
-        yield return ("plot.svg", Plot());
-        yield return ("cpu.svg", new PlotSpec(
+        yield return ("plot", Plot());
+        yield return ("cpu", new PlotSpec(
             "soak: CPU over time",
             "minutes since the load started",
             "cores busy (average since the previous sample)",

@@ -80,7 +80,17 @@ public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixt
         Assert.All(context.Processes, process => Assert.True(breakdown[process.Name].End.JitMethods > 1000, $"no JIT count for {process.Name}"));
         Assert.Null(breakdown["bench"].End.GcCommittedKb);
         Assert.True(breakdown["bench"].End.AnonymousKb > 0);
-        Assert.Equal(["plot.svg", "cpu.svg"], result.Plots().Select(plot => plot.FileName));
+        var directory = Directory.CreateTempSubdirectory("cryb-soak-").FullName;
+        try
+        {
+            var files = await ResultWriter.WriteAsync(result, directory);
+            Assert.Equal(["result.json", "summary.md", "plot.svg", "plot.png", "cpu.svg", "cpu.png"], files);
+            Assert.All(files, file => Assert.True(new FileInfo(Path.Combine(directory, file)).Length > 1000, $"{file} is nearly empty"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     /// <summary>Something was acknowledged, and nothing was lost, duplicated, reordered, refused or dropped.</summary>

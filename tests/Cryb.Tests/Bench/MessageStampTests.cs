@@ -1,10 +1,9 @@
 using Cryb.Bench.Load;
-using Cryb.Bench.Reporting;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Cryb.Tests.Bench;
 
-/// <summary>The small parsers the load path depends on: message stamps, refusal codes, plot axes.</summary>
+/// <summary>The small parsers the load path depends on: message stamps and refusal codes.</summary>
 public sealed class MessageStampTests
 {
     [Fact]
@@ -24,15 +23,4 @@ public sealed class MessageStampTests
     [InlineData("Something else entirely", "hub_error")]
     public void A_refusal_is_counted_by_its_stable_code(string message, string code) =>
         Assert.Equal(code, ErrorCounter.CodeOf(new HubException(message)));
-
-    [Fact]
-    public void Plot_axes_end_on_round_numbers()
-    {
-        Assert.Equal(12_500, SvgPlot.NiceCeiling(11_862));
-        Assert.Equal(100, SvgPlot.NiceCeiling(100));
-        Assert.Equal(1, SvgPlot.NiceCeiling(0));
-        var svg = SvgPlot.Render(new PlotSpec("t", "x", "y", [new PlotSeries("p99 <&>", [(1, 2), (2, 3)])]));
-        Assert.Contains("<polyline", svg);
-        Assert.Contains("p99 &lt;&amp;&gt;", svg);
-    }
 }
