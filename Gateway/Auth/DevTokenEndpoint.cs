@@ -1,4 +1,5 @@
 using Cryb.Identity;
+using Cryb.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cryb.Gateway.Auth;
@@ -10,8 +11,6 @@ namespace Cryb.Gateway.Auth;
 /// </summary>
 public static class DevTokenEndpoint
 {
-    private const int MaxDisplayNameLength = 64;
-
     public static WebApplication MapDevTokens(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<AuthSettings>();
@@ -33,7 +32,7 @@ public static class DevTokenEndpoint
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var displayName = request.DisplayName?.Trim() is { Length: > 0 and <= MaxDisplayNameLength } name ? name : request.UserId!;
+        var displayName = DisplayNames.OrUserId(request.DisplayName, request.UserId!);
         return TypedResults.Ok(new DevTokenResponse(issuer.Issue(request.UserId!, displayName, settings.DevTokens.Lifetime)));
     }
 

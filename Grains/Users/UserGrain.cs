@@ -18,7 +18,6 @@ public sealed partial class UserGrain(
     SiloMetrics metrics,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
-    private const int MaxDisplayNameLength = 64;
     private IAsyncStream<UserEvent> _events = null!;
 
     private string UserId => this.GetPrimaryKeyString();
@@ -38,12 +37,7 @@ public sealed partial class UserGrain(
             throw new ChatException(ErrorCodes.AccountDisabled, $"This account is {state.State.Standing.ToString().ToLowerInvariant()}.");
         }
 
-        var name = displayName.Trim();
-        if (name.Length is 0 or > MaxDisplayNameLength || name.Any(char.IsControl))
-        {
-            name = UserId;
-        }
-
+        var name = DisplayNames.OrUserId(displayName, UserId);
         if (state.State.DisplayName != name)
         {
             state.State.DisplayName = name;

@@ -3,26 +3,33 @@ using System.Diagnostics;
 namespace Cryb.Testing;
 
 /// <summary>
-/// One silo or gateway running as its own process from the build output, as `./cryb up` runs it,
-/// so tests and the fault suite can restart, SIGTERM, pause or kill it. Output goes to a log file that failures quote.
+/// One silo, gateway or bench baseline running as its own process, so `./cryb up`, tests and the
+/// fault suite can restart, SIGTERM, pause or kill it. Output goes to a log file that failures quote.
 /// </summary>
 public sealed class ClusterProcess : IAsyncDisposable
 {
-    private readonly string _dll;
+    private readonly string _workingDirectory;
+    private readonly IReadOnlyList<string> _command;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly string _logPath;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private Process? _process;
     private StreamWriter? _log;
 
-    public ClusterProcess(string name, string project, string dll, int httpPort, IReadOnlyDictionary<string, string> environment, string logDirectory)
+    /// <param name="command">The program and its arguments, run in <paramref name="workingDirectory"/>.</param>
+    public ClusterProcess(string name, string workingDirectory, IReadOnlyList<string> command, int httpPort, IReadOnlyDictionary<string, string> environment, string logDirectory)
     {
         Name = name;
         HttpPort = httpPort;
-        _dll = Path.Combine(BuildOutput.Of(project), dll);
+        _workingDirectory = workingDirectory;
+        _command = command;
         _environment = environment;
         _logPath = Path.Combine(logDirectory, $"{name}.log");
     }
+
+    /// <summary>A host from its project's build output (e.g. <c>Silo</c>, <c>Cryb.Silo.dll</c>).</summary>
+    public static ClusterProcess Host(string name, string project, string dll, int httpPort, IReadOnlyDictionary<string, string> environment, string logDirectory) =>
+        new(name, BuildOutput.Of(project), ["dotnet", dll], httpPort, environment, logDirectory);
 
     public string Name { get; }
     public int HttpPort { get; }
@@ -32,23 +39,27 @@ public sealed class ClusterProcess : IAsyncDisposable
 
     public void Start()
     {
-        var start = new ProcessStartInfo("dotnet")
+        // A session of its own: Ctrl-C in `./cryb up`'s terminal reaches only the tool, which then
+        // stops the processes in order (all at once, silos' shutdowns wait on each other).
+        var start = new ProcessStartInfo("setsid")
         {
-            WorkingDirectory = Path.GetDirectoryName(_dll)!,
+            WorkingDirectory = _workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(_dll);
+        foreach (var argument in _command)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["ASPNETCORE_URLS"] = Url;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        // As the images and ./cryb run them (deploy/docker): two glibc arenas keep a silo's memory flat.
-        start.Environment["MALLOC_ARENA_MAX"] = "2";
         foreach (var (key, value) in _environment)
         {
             start.Environment[key] = value;
         }
 
-        _log = new StreamWriter(_logPath, append: true) { AutoFlush = true };
+        // A new log per run of the cluster; a restart adds to it.
+        _log = new StreamWriter(_logPath, append: _log is not null) { AutoFlush = true };
         _process = Process.Start(start)!;
         // If the test run itself dies or is stopped, take the process with it.
         var started = _process;
@@ -70,7 +81,7 @@ public sealed class ClusterProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until <c>/health/ready</c> answers 200, failing early if the process exits.</summary>
-    public async Task WaitReadyAsync(TimeSpan timeout)
+    public async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellation = default)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -82,18 +93,18 @@ public sealed class ClusterProcess : IAsyncDisposable
 
             try
             {
-                using var response = await _http.GetAsync($"{Url}/health/ready");
+                using var response = await _http.GetAsync($"{Url}/health/ready", cancellation);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
             {
                 // Not listening yet.
             }
 
-            await Task.Delay(200);
+            await Task.Delay(200, cancellation);
         }
 
         throw new TimeoutException($"{Name} was not ready at {Url}/health/ready within {timeout}:\n{LogTail()}");
@@ -107,24 +118,29 @@ public sealed class ClusterProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>SIGTERM, then waits for a graceful exit.</summary>
-    public async Task StopAsync()
+    /// <summary>Completes when the process exits, by itself or stopped.</summary>
+    public Task ExitedAsync(CancellationToken cancellation) => _process!.WaitForExitAsync(cancellation);
+
+    /// <summary>SIGTERM, then waits for a graceful exit, 30 s unless told; false if it had to be killed after that.</summary>
+    public async Task<bool> StopAsync(TimeSpan? grace = null)
     {
         if (!IsRunning)
         {
-            return;
+            return true;
         }
 
         Shell.Signal(_process!.Id, 15);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(30));
         try
         {
             await _process.WaitForExitAsync(timeout.Token);
+            return true;
         }
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
+            return false;
         }
     }
 

@@ -1,26 +1,32 @@
+using System.Globalization;
+
 namespace Cryb.Testing;
 
 /// <summary>
-/// Silos and gateways as <see cref="ClusterProcess"/>es, configured but not started, each on free
-/// loopback ports of its own: what the integration tests' cluster and the fault suite both run.
+/// Silos and gateways as <see cref="ClusterProcess"/>es, configured but not started, on the ports
+/// <see cref="LocalPorts"/> gives them (free ones unless told): what every local cluster runs.
 /// </summary>
 public static class HostProcesses
 {
     /// <summary><c>silo-1</c> ... <c>silo-N</c> with <paramref name="environment"/> and silo and Orleans-gateway ports of their own.</summary>
-    public static ClusterProcess[] Silos(int count, IReadOnlyDictionary<string, string> environment, string logDirectory) =>
-        Enumerable.Range(1, count).Select(i => new ClusterProcess(
-            $"silo-{i}", "Silo", "Cryb.Silo.dll", FreePort.Next(),
+    public static ClusterProcess[] Silos(int count, IReadOnlyDictionary<string, string> environment, string logDirectory, LocalPorts? ports = null)
+    {
+        ports ??= LocalPorts.Free;
+        return Enumerable.Range(0, count).Select(i => ClusterProcess.Host(
+            $"silo-{i + 1}", "Silo", "Cryb.Silo.dll", ports.SiloHttp(i),
             new Dictionary<string, string>(environment)
             {
-                ["Silo__SiloPort"] = FreePort.Next().ToString(),
-                ["Silo__GatewayPort"] = FreePort.Next().ToString(),
+                ["Silo__SiloPort"] = ports.Silo(i).ToString(CultureInfo.InvariantCulture),
+                ["Silo__GatewayPort"] = ports.OrleansGateway(i).ToString(CultureInfo.InvariantCulture),
             },
             logDirectory)).ToArray();
+    }
 
     /// <summary><c>gateway-1</c> ... <c>gateway-N</c> with <paramref name="environment"/>, each on an HTTP port of its own.</summary>
-    public static ClusterProcess[] Gateways(int count, IReadOnlyDictionary<string, string> environment, string logDirectory) =>
-        Enumerable.Range(1, count).Select(i => new ClusterProcess(
-            $"gateway-{i}", "Gateway", "Cryb.Gateway.dll", FreePort.Next(),
-            new Dictionary<string, string>(environment),
-            logDirectory)).ToArray();
+    public static ClusterProcess[] Gateways(int count, IReadOnlyDictionary<string, string> environment, string logDirectory, LocalPorts? ports = null)
+    {
+        ports ??= LocalPorts.Free;
+        return Enumerable.Range(0, count).Select(i => ClusterProcess.Host(
+            $"gateway-{i + 1}", "Gateway", "Cryb.Gateway.dll", ports.Gateway(i), environment, logDirectory)).ToArray();
+    }
 }

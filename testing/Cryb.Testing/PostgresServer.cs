@@ -1,51 +1,111 @@
 namespace Cryb.Testing;
 
 /// <summary>
-/// A private PostgreSQL on a free loopback port with its data in a temporary folder, started with
-/// pg_ctl so tests can stop and start it like an operator would.
+/// A private PostgreSQL on a loopback port, started with pg_ctl so callers can stop and start it
+/// like an operator would: in a temporary folder (tests, the fault suite) or in one kept from run
+/// to run (`./cryb up`). Every local cluster's server settings are here, once.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
+    /// <summary>The cluster's database, made on first start.</summary>
+    public const string Database = "cryb";
+
     private readonly string _bin;
     private readonly string _data;
     private readonly string _socketDir;
     private readonly string _log;
+    private readonly ClusterProfile _profile;
 
-    private PostgresServer(string bin, string root, int port)
+    private PostgresServer(string bin, string data, string socketDir, string log, int port, ClusterProfile profile)
     {
         _bin = bin;
-        _data = Path.Combine(root, "data");
-        _socketDir = Path.Combine(root, "socket");
-        _log = Path.Combine(root, "postgres.log");
+        _data = data;
+        _socketDir = socketDir;
+        _log = log;
+        _profile = profile;
         Port = port;
     }
 
     public int Port { get; }
 
-    public string ConnectionString(string database) =>
+    /// <summary>The postmaster's process id while the server runs.</summary>
+    public int PostmasterId =>
+        int.Parse(File.ReadLines(Path.Combine(_data, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+
+    public string ConnectionString(string database = Database) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=5;Command Timeout=10";
 
-    public static async Task<PostgresServer> StartNewAsync()
+    /// <summary>A new server in a temporary folder on a free port.</summary>
+    public static Task<PostgresServer> StartNewAsync(ClusterProfile profile)
     {
         var root = Directory.CreateTempSubdirectory("cryb-pg-").FullName;
-        var server = new PostgresServer(FindBinaries(), root, FreePort.Next());
-        Directory.CreateDirectory(server._socketDir);
-        if (Shell.IsRoot)
+        return StartAsync(profile, Path.Combine(root, "data"), Path.Combine(root, "socket"), Path.Combine(root, "postgres.log"), FreePort.Next());
+    }
+
+    /// <summary>The server whose data is in <paramref name="data"/>, made there on first use, with its database.</summary>
+    public static async Task<PostgresServer> StartAsync(ClusterProfile profile, string data, string socketDir, string log, int port)
+    {
+        var server = new PostgresServer(FindBinaries(), data, socketDir, log, port, profile);
+        await server.PrepareDirectoriesAsync();
+        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
         {
-            await Shell.RunAsync("chown", "-R", "postgres:postgres", root);
+            await Shell.RunPostgresAsync(Path.Combine(server._bin, "initdb"),
+                ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", .. profile.Fsync ? Array.Empty<string>() : ["--no-sync"]]);
         }
 
-        // fsync off: a test run does not need to survive the machine crashing, and it halves the time.
-        await Shell.RunPostgresAsync(Path.Combine(server._bin, "initdb"),
-            "-D", server._data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync");
         await server.StartAsync();
-        await Shell.RunPostgresAsync(Path.Combine(server._bin, "createdb"), "-h", "127.0.0.1", "-p", server.Port.ToString(), "-U", "postgres", "cryb");
+        var exists = await Shell.RunPostgresAsync(Path.Combine(server._bin, "psql"), "-h", "127.0.0.1", "-p", server.Port.ToString(), "-U", "postgres",
+            "-tAc", $"SELECT 1 FROM pg_database WHERE datname = '{Database}'");
+        if (exists.Trim() != "1")
+        {
+            await Shell.RunPostgresAsync(Path.Combine(server._bin, "createdb"), "-h", "127.0.0.1", "-p", server.Port.ToString(), "-U", "postgres", Database);
+        }
+
         return server;
     }
 
     public Task StartAsync() =>
-        Shell.RunPostgresAsync(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-l", _log, "-w", "-t", "60",
-            "-o", $"-p {Port} -k {_socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", "start");
+        Shell.RunPostgresAsync(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-l", _log, "-w", "-t", "60", "-o", string.Join(' ', ServerOptions()), "start");
+
+    /// <summary>pg_ctl's <c>-o</c>: the settings of every local cluster's PostgreSQL.</summary>
+    private IEnumerable<string> ServerOptions()
+    {
+        yield return $"-p {Port} -k {_socketDir} -c listen_addresses=127.0.0.1";
+        // Each silo has two Npgsql pools (message store, grain storage); under a burst of connections
+        // two silos outgrew PostgreSQL's default of 100 ("53300: too many clients").
+        yield return "-c max_connections=300";
+        if (!_profile.Fsync)
+        {
+            yield return "-c fsync=off";
+        }
+    }
+
+    /// <summary>
+    /// The data and socket folders, and the log, owned by the postgres user when we are root (initdb
+    /// and postgres refuse to run as root), who must also be able to reach them through their parents.
+    /// </summary>
+    private async Task PrepareDirectoriesAsync()
+    {
+        Directory.CreateDirectory(_data);
+        Directory.CreateDirectory(_socketDir);
+        Directory.CreateDirectory(Path.GetDirectoryName(_log)!);
+        if (!File.Exists(_log))
+        {
+            await File.WriteAllTextAsync(_log, "");
+        }
+
+        if (Shell.IsRoot)
+        {
+            await Shell.RunAsync("chown", "-R", "postgres:postgres", _data, _socketDir, _log);
+            for (var dir = Directory.GetParent(_data); dir is not null; dir = dir.Parent)
+            {
+                await Shell.RunAsync("chmod", "o+x", dir.FullName);
+            }
+        }
+
+        // PostgreSQL refuses a data folder others can read.
+        await Shell.RunAsync("chmod", "700", _data);
+    }
 
     /// <summary>
     /// Starts the server after <see cref="Kill"/>: the orphaned backends notice their postmaster is
@@ -100,9 +160,6 @@ public sealed class PostgresServer : IAsyncDisposable
             Shell.Signal(pid, 18);
         }
     }
-
-    private int PostmasterId =>
-        int.Parse(File.ReadLines(Path.Combine(_data, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 
     public async ValueTask DisposeAsync()
     {

@@ -4,18 +4,20 @@ using System.Net.Sockets;
 namespace Cryb.Testing;
 
 /// <summary>
-/// A private redis-server on a free loopback port: without persistence, or with its append-only
-/// file in a folder of its own (as `./cryb up` runs it), so that a restart keeps what it held.
+/// A private redis-server on a loopback port: without persistence, or with its append-only file in
+/// a folder of its own (<see cref="ClusterProfile.RedisAppendOnly"/>), so that a restart keeps what it held.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string? _dataDirectory;
+    private readonly string? _log;
     private Process? _process;
 
-    private RedisServer(int port, string? dataDirectory)
+    private RedisServer(int port, string? dataDirectory, string? log)
     {
         Port = port;
         _dataDirectory = dataDirectory;
+        _log = log;
     }
 
     public int Port { get; }
@@ -25,16 +27,30 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Whether the server keeps an append-only file that a restart reads back.</summary>
     public bool Persistent => _dataDirectory is not null;
 
-    public static async Task<RedisServer> StartNewAsync(bool persistent = false)
+    /// <summary>The server's process id while it runs.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("Redis is not running");
+
+    /// <summary>A new server on a free port, its append-only file (if the profile keeps one) in a temporary folder.</summary>
+    public static Task<RedisServer> StartNewAsync(ClusterProfile profile) =>
+        StartAsync(profile, FreePort.Next(), profile.RedisAppendOnly ? Directory.CreateTempSubdirectory("cryb-redis-").FullName : null, log: null);
+
+    /// <summary>A server on <paramref name="port"/>, keeping its append-only file in <paramref name="dataDirectory"/> if the profile asks for one.</summary>
+    public static async Task<RedisServer> StartAsync(ClusterProfile profile, int port, string? dataDirectory, string? log)
     {
-        var server = new RedisServer(FreePort.Next(), persistent ? Directory.CreateTempSubdirectory("cryb-redis-").FullName : null);
+        if (profile.RedisAppendOnly && dataDirectory is not null)
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+
+        var server = new RedisServer(port, profile.RedisAppendOnly ? dataDirectory : null, log);
         await server.StartAsync();
         return server;
     }
 
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("redis-server")
+        // A session of its own, as the hosts (ClusterProcess): Ctrl-C in `./cryb up`'s terminal stops it in order, last.
+        var start = new ProcessStartInfo("setsid")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -42,21 +58,20 @@ public sealed class RedisServer : IAsyncDisposable
         string[] persistence = _dataDirectory is null
             ? ["--save", "", "--appendonly", "no"]
             : ["--save", "", "--appendonly", "yes", "--dir", _dataDirectory];
-        foreach (var argument in new[] { "--bind", "127.0.0.1", "--port", Port.ToString() }.Concat(persistence))
+        string[] log = _log is null ? [] : ["--logfile", _log];
+        foreach (var argument in new[] { "redis-server", "--bind", "127.0.0.1", "--port", Port.ToString() }.Concat(persistence).Concat(log))
         {
             start.ArgumentList.Add(argument);
         }
 
-        try
+        if (!Shell.IsOnPath("redis-server"))
         {
-            _process = Process.Start(start);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("redis-server is not installed: run `./cryb test` once, or `apt-get install redis-server`.", ex);
+            throw new InvalidOperationException("redis-server is not installed: run `./cryb test` once, or `apt-get install redis-server`.");
         }
 
+        _process = Process.Start(start);
         _process!.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         await WaitUntilListeningAsync();

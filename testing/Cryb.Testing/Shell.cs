@@ -34,6 +34,11 @@ public static partial class Shell
     public static Task<string> RunPostgresAsync(string binary, params string[] arguments) =>
         IsRoot ? RunAsync("runuser", ["-u", "postgres", "--", binary, .. arguments]) : RunAsync(binary, arguments);
 
+    /// <summary>Whether <paramref name="program"/> is an executable file in one of PATH's folders.</summary>
+    public static bool IsOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, program)));
+
     /// <summary>Sends a signal (SIGTERM = 15, SIGKILL = 9, SIGSTOP = 19, SIGCONT = 18) to a process.</summary>
     public static void Signal(int pid, int signal)
     {

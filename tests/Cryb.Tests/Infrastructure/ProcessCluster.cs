@@ -10,20 +10,6 @@ public sealed class ProcessCluster : IAsyncDisposable
 {
     public const string SigningKey = "test-signing-key-that-is-at-least-32-bytes-long";
 
-    /// <summary>
-    /// Rate limits far above any test's pace, so tests of other behaviour never meet them; the
-    /// limits' own tests start their cluster with <c>shippedLimits</c> instead.
-    /// </summary>
-    private static readonly Dictionary<string, string> GenerousRateLimits = new()
-    {
-        ["RateLimits__Messages__PerSecond"] = "10000",
-        ["RateLimits__Messages__Burst"] = "10000",
-        ["RateLimits__Calls__PerSecond"] = "10000",
-        ["RateLimits__Calls__Burst"] = "10000",
-        ["RateLimits__Typing__PerSecond"] = "10000",
-        ["RateLimits__Typing__Burst"] = "10000",
-    };
-
     private readonly HttpClient _http = new();
 
     private readonly string _redis;
@@ -59,8 +45,12 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// The processes, configured but not started. <paramref name="gatewaySettings"/> go to gateways
-    /// only and win over their test defaults (the signing key, dev tokens on).
+    /// The processes, configured but not started, as <see cref="HostEnvironment"/> defines every
+    /// local cluster, with the <see cref="ClusterProfile.Tests"/> profile (or, with
+    /// <paramref name="shippedLimits"/>, <see cref="ClusterProfile.TestsWithShippedLimits"/>) and the
+    /// bots' accounts. <paramref name="settings"/> go to silos and gateways and win over all of it;
+    /// <paramref name="gatewaySettings"/> go to gateways only and win over their test defaults (the
+    /// signing key, dev tokens on).
     /// </summary>
     public static Task<ProcessCluster> CreateAsync(
         TestServers servers, int silos = 2, int gateways = 2, IReadOnlyDictionary<string, string>? settings = null,
@@ -68,37 +58,30 @@ public sealed class ProcessCluster : IAsyncDisposable
     {
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..12];
         var logs = Directory.CreateTempSubdirectory($"cryb-{clusterId}-").FullName;
-        var shared = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Postgres"] = servers.PostgresConnectionString,
-            ["ConnectionStrings__Redis"] = servers.Redis.Configuration,
-            ["Cluster__ClusterId"] = clusterId,
-            ["Cluster__ServiceId"] = clusterId,
-        };
-        foreach (var (key, value) in TestAccounts.Settings.Concat(shippedLimits ? [] : GenerousRateLimits))
-        {
-            shared[key] = value;
-        }
-
+        var extra = new Dictionary<string, string>(TestAccounts.BotAccounts);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            shared[key] = value;
+            extra[key] = value;
         }
 
-        var siloProcesses = HostProcesses.Silos(silos, shared, logs);
-        var gatewayEnvironment = new Dictionary<string, string>(shared)
+        var environment = new HostEnvironment
         {
-            ["Auth__SigningKey"] = SigningKey,
-            ["Auth__DevTokens__Enabled"] = "true",
+            Profile = shippedLimits ? ClusterProfile.TestsWithShippedLimits : ClusterProfile.Tests,
+            Postgres = servers.PostgresConnectionString,
+            Redis = servers.Redis.Configuration,
+            GatewaySecret = TestAccounts.Gateway.Secret,
+            SigningKey = SigningKey,
+            ClusterId = clusterId,
+            Settings = extra,
         };
+        var gatewayEnvironment = environment.Gateway();
         foreach (var (key, value) in gatewaySettings ?? new Dictionary<string, string>())
         {
             gatewayEnvironment[key] = value;
         }
 
-        var gatewayProcesses = HostProcesses.Gateways(gateways, gatewayEnvironment, logs);
-
-        return Task.FromResult(new ProcessCluster(clusterId, servers.Redis.Configuration, siloProcesses, gatewayProcesses));
+        return Task.FromResult(new ProcessCluster(clusterId, servers.Redis.Configuration,
+            HostProcesses.Silos(silos, environment.Silo(), logs), HostProcesses.Gateways(gateways, gatewayEnvironment, logs)));
     }
 
     /// <summary>Starts every process (silos first, gateways alongside: they retry until a silo answers) and waits until all are ready.</summary>
@@ -109,7 +92,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             process.Start();
         }
 
-        await Task.WhenAll(Silos.Concat(Gateways).Select(process => process.WaitReadyAsync(TimeSpan.FromSeconds(120))));
+        await Task.WhenAll(Silos.Concat(Gateways).Select(process => process.WaitReadyAsync(LocalCluster.ReadyTimeout)));
     }
 
     /// <summary>
@@ -138,7 +121,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             silo.Start();
         }
 
-        await Task.WhenAll(Silos.Concat(Gateways).Select(process => process.WaitReadyAsync(TimeSpan.FromSeconds(120))));
+        await Task.WhenAll(Silos.Concat(Gateways).Select(process => process.WaitReadyAsync(LocalCluster.ReadyTimeout)));
     }
 
     /// <summary>A token from a gateway's dev-token endpoint.</summary>

@@ -3,24 +3,22 @@ using Cryb.Identity;
 namespace Cryb.Tests.Infrastructure;
 
 /// <summary>
-/// The service accounts every test cluster knows: the gateways' (acting for users) and a bot's
-/// (acting as itself, on channels only), with the silo and gateway settings that declare them.
+/// The service accounts every test cluster knows: the gateways' (acting for users, declared as in
+/// every local cluster by <see cref="HostEnvironment"/>) and bots' (acting as themselves), with the
+/// silo and gateway settings that declare them.
 /// </summary>
 public static class TestAccounts
 {
-    public static readonly ServiceCredential Gateway = new("gateway", "test-gateway-secret-that-is-at-least-32-chars");
+    public static readonly ServiceCredential Gateway = new(HostEnvironment.GatewayAccount, "test-gateway-secret-that-is-at-least-32-chars");
 
     public static readonly ServiceCredential WelcomeBot = new("welcome-bot", "test-bot-secret-that-is-at-least-32-characters");
 
     /// <summary>Granted only reading history: to prove grants are enforced method by method.</summary>
     public static readonly ServiceCredential Archiver = new("archiver", "test-archiver-secret-at-least-32-characters");
 
-    /// <summary>Configuration keys as environment variables use them (<c>__</c> for <c>:</c>).</summary>
-    public static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>
+    /// <summary>The bots' accounts, declared to the silos beside the gateways' (environment variable names).</summary>
+    public static readonly IReadOnlyDictionary<string, string> BotAccounts = new Dictionary<string, string>
     {
-        ["Security__Services__gateway__Secret"] = Gateway.Secret,
-        ["Security__Services__gateway__ActAsUsers"] = "true",
-        ["Security__Services__gateway__Grants__0"] = "*",
         ["Security__Services__welcome-bot__Secret"] = WelcomeBot.Secret,
         ["Security__Services__welcome-bot__Grants__0"] = "IChannelGrain.*",
         ["Security__Services__welcome-bot__Grants__1"] = "IUserGrain.BanAccount",
@@ -31,9 +29,14 @@ public static class TestAccounts
         ["Security__Services__welcome-bot__Grants__5"] = "IStreamOwnerExtension.*",
         ["Security__Services__archiver__Secret"] = Archiver.Secret,
         ["Security__Services__archiver__Grants__0"] = "IChannelGrain.GetHistory",
-        ["Security__ServiceName"] = Gateway.Name,
-        ["Security__ServiceSecret"] = Gateway.Secret,
     };
+
+    /// <summary>Every account setting of a test cluster, the silos' and the gateways' (environment variable names).</summary>
+    public static IReadOnlyDictionary<string, string> Settings =>
+        HostEnvironment.GatewayAccountDeclaration(Gateway.Secret)
+            .Concat(HostEnvironment.GatewayCredential(Gateway.Secret))
+            .Concat(BotAccounts)
+            .ToDictionary();
 
     /// <summary>The same settings as in-memory configuration keys.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> Configuration =>

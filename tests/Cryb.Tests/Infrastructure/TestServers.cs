@@ -12,17 +12,15 @@ namespace Cryb.Tests.Infrastructure;
 /// </summary>
 public sealed class TestServers : IAsyncLifetime
 {
-    public const string Database = "cryb";
-
     public PostgresServer Postgres { get; private set; } = null!;
     public RedisServer Redis { get; private set; } = null!;
-    public string PostgresConnectionString => Postgres.ConnectionString(Database);
+    public string PostgresConnectionString => Postgres.ConnectionString();
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
-        var postgres = PostgresServer.StartNewAsync();
-        var redis = RedisServer.StartNewAsync();
+        var postgres = PostgresServer.StartNewAsync(ClusterProfile.Tests);
+        var redis = RedisServer.StartNewAsync(ClusterProfile.Tests);
         Postgres = await postgres;
         Redis = await redis;
         DataSource = NpgsqlDataSource.Create(PostgresConnectionString);

@@ -33,9 +33,9 @@ public sealed class SchemaMigratorTests(TestServers servers)
     [Fact]
     public async Task A_silo_that_starts_before_postgres_migrates_once_postgres_is_up()
     {
-        await using var postgres = await PostgresServer.StartNewAsync();
+        await using var postgres = await PostgresServer.StartNewAsync(ClusterProfile.Tests);
         await postgres.StopAsync();
-        await using var dataSource = Npgsql.NpgsqlDataSource.Create(postgres.ConnectionString("cryb"));
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(postgres.ConnectionString());
         var migrator = new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance);
 
         var migrating = migrator.ApplyAsync(TestContext.Current.CancellationToken);

@@ -1,0 +1,73 @@
+namespace Cryb.Testing;
+
+/// <summary>
+/// The named ways a cluster on this machine departs from the developer default (<see cref="Up"/>),
+/// each with its reason. Everything the profiles share is in <see cref="HostEnvironment"/>,
+/// <see cref="PostgresServer"/> and <see cref="RedisServer"/>.
+/// </summary>
+public sealed record ClusterProfile
+{
+    public required string Name { get; init; }
+
+    /// <summary>PostgreSQL flushes its write-ahead log to disk at each commit (its <c>fsync</c>).</summary>
+    public bool Fsync { get; init; } = true;
+
+    /// <summary>Redis keeps an append-only file that a restart reads back, so membership survives it.</summary>
+    public bool RedisAppendOnly { get; init; } = true;
+
+    /// <summary>Settings every silo gets on top of the shared ones.</summary>
+    public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><c>./cryb up</c>: the servers durable and the limits as shipped, as a deployment runs.</summary>
+    public static ClusterProfile Up { get; } = new() { Name = "up" };
+
+    /// <summary><c>./cryb bench</c>: the developer cluster with the per-user rate limits out of the way.</summary>
+    public static ClusterProfile Bench { get; } = Up with
+    {
+        Name = "bench",
+        // The shipped per-user limits (5 messages/s) would refuse the load itself.
+        SiloSettings = RateLimits(100_000, typing: true),
+    };
+
+    /// <summary>The integration tests' clusters.</summary>
+    public static ClusterProfile Tests { get; } = new()
+    {
+        Name = "tests",
+        // A test run does not need to survive the machine crashing, and fsync off halves its time.
+        Fsync = false,
+        // Every run starts its own Redis and throws it away; a test that restarts Redis keeping its
+        // data starts a persistent one of its own.
+        RedisAppendOnly = false,
+        // Far above any test's pace, so tests of other behaviour never meet them.
+        SiloSettings = RateLimits(10_000, typing: true),
+    };
+
+    /// <summary>The tests of the limits themselves: the rate limits as shipped.</summary>
+    public static ClusterProfile TestsWithShippedLimits { get; } = Tests with
+    {
+        Name = "tests-shipped-limits",
+        SiloSettings = new Dictionary<string, string>(),
+    };
+
+    /// <summary>The fault suite's cluster (chaos/Cryb.Chaos).</summary>
+    public static ClusterProfile Chaos { get; } = Up with
+    {
+        Name = "chaos",
+        // The faults kill and pause processes, PostgreSQL's included, never the machine: what a
+        // commit wrote is in the kernel's page cache either way, so fsync would cost time and
+        // change no figure.
+        Fsync = false,
+        // The checker's senders retry with their nonce after a fault; the shipped 5 messages/s per
+        // user would refuse those catch-up bursts and blur what the fault itself caused. Typing is
+        // not sent, so its limit stays as shipped.
+        SiloSettings = RateLimits(1_000, typing: false),
+    };
+
+    private static Dictionary<string, string> RateLimits(int perSecond, bool typing)
+    {
+        var kinds = typing ? new[] { "Messages", "Calls", "Typing" } : ["Messages", "Calls"];
+        var value = perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return kinds.SelectMany(kind => new[] { ($"RateLimits__{kind}__PerSecond", value), ($"RateLimits__{kind}__Burst", value) })
+            .ToDictionary(pair => pair.Item1, pair => pair.Item2);
+    }
+}

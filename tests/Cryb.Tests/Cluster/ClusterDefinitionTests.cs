@@ -1,0 +1,82 @@
+using Npgsql;
+
+namespace Cryb.Tests.Cluster;
+
+/// <summary>
+/// The one definition of a local cluster (testing/Cryb.Testing): the profiles' deliberate
+/// differences reach the servers and hosts, and a cluster's own settings win over everything.
+/// </summary>
+public sealed class ClusterDefinitionTests
+{
+    private static HostEnvironment Environment(ClusterProfile profile, Dictionary<string, string>? settings = null) => new()
+    {
+        Profile = profile,
+        Postgres = "Host=127.0.0.1;Port=1;Username=postgres;Database=cryb",
+        Redis = "127.0.0.1:2",
+        GatewaySecret = "a-gateway-secret-that-is-at-least-32-chars",
+        SigningKey = "a-signing-key-that-is-at-least-32-bytes-long",
+        Settings = settings ?? [],
+    };
+
+    [Theory]
+    [InlineData("up", "on")]
+    [InlineData("bench", "on")]
+    [InlineData("tests", "off")]
+    [InlineData("chaos", "off")]
+    public async Task PostgreSQL_flushes_to_disk_only_where_the_profile_needs_to_survive_a_crash(string profile, string fsync)
+    {
+        await using var postgres = await PostgresServer.StartNewAsync(Profiles.Single(candidate => candidate.Name == profile));
+        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString());
+        await using var command = dataSource.CreateCommand("SHOW fsync");
+
+        Assert.Equal(fsync, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void Bench_raises_every_rate_limit_for_the_silos_and_up_keeps_them_as_shipped()
+    {
+        var bench = Environment(ClusterProfile.Bench).Silo();
+
+        Assert.Equal(6, bench.Keys.Count(key => key.StartsWith("RateLimits__", StringComparison.Ordinal)));
+        Assert.All(bench.Where(pair => pair.Key.StartsWith("RateLimits__", StringComparison.Ordinal)), pair => Assert.Equal("100000", pair.Value));
+        Assert.DoesNotContain(Environment(ClusterProfile.Up).Silo().Keys, key => key.StartsWith("RateLimits__", StringComparison.Ordinal));
+        Assert.DoesNotContain(Environment(ClusterProfile.Bench).Gateway().Keys, key => key.StartsWith("RateLimits__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_clusters_own_settings_win_over_its_profile_and_the_shared_definition()
+    {
+        var environment = Environment(ClusterProfile.Bench, new()
+        {
+            ["RateLimits__Messages__PerSecond"] = "7",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Auth__DevTokens__Enabled"] = "false",
+        });
+
+        var silo = environment.Silo();
+        var gateway = environment.Gateway();
+
+        Assert.Equal("7", silo["RateLimits__Messages__PerSecond"]);
+        Assert.Equal("100000", silo["RateLimits__Calls__PerSecond"]);
+        Assert.Equal("Production", silo["ASPNETCORE_ENVIRONMENT"]);
+        Assert.Equal("Production", gateway["ASPNETCORE_ENVIRONMENT"]);
+        Assert.Equal("false", gateway["Auth__DevTokens__Enabled"]);
+    }
+
+    [Fact]
+    public void The_gateways_present_the_account_the_silos_declare()
+    {
+        var environment = Environment(ClusterProfile.Up);
+
+        var silo = environment.Silo();
+        var gateway = environment.Gateway();
+
+        Assert.Equal(silo[$"Security__Services__{gateway["Security__ServiceName"]}__Secret"], gateway["Security__ServiceSecret"]);
+        Assert.Equal("true", silo[$"Security__Services__{gateway["Security__ServiceName"]}__ActAsUsers"]);
+        Assert.Equal(environment.Postgres, silo["ConnectionStrings__Postgres"]);
+        Assert.Equal(environment.Redis, gateway["ConnectionStrings__Redis"]);
+        Assert.Equal("false", silo["Silo__MigrateOnStart"]);
+    }
+
+    private static readonly ClusterProfile[] Profiles = [ClusterProfile.Up, ClusterProfile.Bench, ClusterProfile.Tests, ClusterProfile.Chaos];
+}
