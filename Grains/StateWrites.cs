@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+using Cryb.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace Cryb.Grains;
@@ -22,6 +24,13 @@ public static class StateWrites
             // Orleans has logged the failure with its stack; this says what became of the activation.
             logger.LogWarning("Writing the state of {GrainId} failed ({Failure}); deactivating it", grain.GetGrainId(), ex.GetType().Name);
             grain.GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, "state write failed"));
+            // Orleans wraps whatever the storage threw; the decorator's refusal goes on as itself,
+            // as a caller (a gateway or a backend service) expects a refusal to arrive.
+            if (ex is OrleansException { InnerException: ChatException refusal })
+            {
+                ExceptionDispatchInfo.Throw(refusal);
+            }
+
             throw;
         }
     }
