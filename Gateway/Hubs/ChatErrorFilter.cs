@@ -7,7 +7,8 @@ namespace Cryb.Gateway.Hubs;
 /// <summary>
 /// Turns refusals into <see cref="HubException"/>s whose message starts with the stable error code
 /// (<c>"message_too_long: ..."</c>), logs each once, and hides everything else behind
-/// <c>internal_error</c> or <c>unavailable</c>. The connection stays open either way.
+/// <c>unavailable</c> (the cluster did not answer) or <c>internal_error</c> (a defect, logged with
+/// its stack and counted as <c>failed</c>). The connection stays open either way.
 /// </summary>
 public sealed partial class ChatErrorFilter(GatewayMetrics metrics, ILogger<ChatErrorFilter> logger) : IHubFilter
 {
@@ -52,7 +53,7 @@ public sealed partial class ChatErrorFilter(GatewayMetrics metrics, ILogger<Chat
                 LogRefused(method, userId, refusal.Code, refusal.Message);
                 metrics.Refused(refusal.Code);
                 return Coded(refusal.Code, refusal.Message);
-            case TimeoutException or OrleansException:
+            case TimeoutException or OrleansException when !WrapsAGrainFailure(exception):
                 LogUnavailable(exception, method, userId);
                 metrics.Refused(ErrorCodes.Unavailable);
                 return Coded(ErrorCodes.Unavailable, "The cluster did not answer in time; retry.");
@@ -61,6 +62,16 @@ public sealed partial class ChatErrorFilter(GatewayMetrics metrics, ILogger<Chat
                 return Coded(ErrorCodes.Internal, "The server failed to handle the call.");
         }
     }
+
+    /// <summary>
+    /// Orleans wraps what a grain's state storage or activation threw in a plain
+    /// <see cref="OrleansException"/> (a storage refusal is unwrapped before it gets here). Its own
+    /// failures to reach a grain are subclasses (<see cref="SiloUnavailableException"/>,
+    /// <see cref="OrleansMessageRejectionException"/>, ...) or wrap nothing: those are outages, a
+    /// wrapped exception of another kind is a defect.
+    /// </summary>
+    private static bool WrapsAGrainFailure(Exception exception) =>
+        exception.GetType() == typeof(OrleansException) && exception.InnerException is { } inner && inner is not (OrleansException or TimeoutException);
 
     /// <summary>The message format clients parse: the code, a colon, a human-readable reason.</summary>
     public static HubException Coded(string code, string message) => new($"{code}: {message}");

@@ -34,7 +34,11 @@ public static class ErrorCodes
     public const string TooManyChannels = "too_many_channels";
     public const string AccountDisabled = "account_disabled";
     public const string TokenExpired = "token_expired";
+
+    /// <summary>PostgreSQL did not answer or failed: nothing was acknowledged; retry (a send with its nonce, so it is stored once).</summary>
     public const string StorageUnavailable = "storage_unavailable";
+
+    /// <summary>The cluster did not answer in time (a silo left or is overloaded); the outcome is unknown, retry.</summary>
     public const string Unavailable = "unavailable";
 
     /// <summary>Not a call's refusal: why a gateway that is shutting down closed a connection; reconnect, to any gateway.</summary>
@@ -42,5 +46,10 @@ public static class ErrorCodes
 
     /// <summary>Not a call's refusal: why a gateway closed a connection that stopped reading its events.</summary>
     public const string SlowConsumer = "slow_consumer";
+
+    /// <summary>
+    /// A defect, not an outage or a refusal: the server failed on a call it should have handled.
+    /// Retrying the same call usually fails the same way; the gateway logs it with its stack.
+    /// </summary>
     public const string Internal = "internal_error";
 }

@@ -24,4 +24,25 @@ public sealed class ChannelState
 
     /// <summary>Set once the channel is deleted, so its id is never reused.</summary>
     [Id(9)] public bool Deleted { get; set; }
+
+    /// <summary>A new channel with its creator as owner and only member.</summary>
+    public static ChannelState Created(string name, bool isPrivate, string ownerId, DateTimeOffset createdAt) => new()
+    {
+        Exists = true,
+        Name = name,
+        IsPrivate = isPrivate,
+        OwnerId = ownerId,
+        CreatedAt = createdAt,
+        Members = { [ownerId] = ChannelRole.Owner },
+    };
+
+    /// <summary>A new direct message channel, opened by <paramref name="openerId"/>; its members are added as they come.</summary>
+    public static ChannelState OpenedDirect(string openerId, DateTimeOffset createdAt) => new()
+    {
+        Exists = true,
+        IsPrivate = true,
+        IsDirect = true,
+        OwnerId = openerId,
+        CreatedAt = createdAt,
+    };
 }

@@ -61,6 +61,15 @@ public static partial class MessageRules
         return emoji;
     }
 
+    /// <summary>A reaction to add: one already on the message, or a new one while it has fewer than <see cref="MessageLimits.MaxReactionsPerMessage"/>.</summary>
+    public static void RequireRoomForReaction(ChatMessage message, string emoji)
+    {
+        if (message.Reactions.Count >= MessageLimits.MaxReactionsPerMessage && message.Reactions.All(r => r.Emoji != emoji))
+        {
+            throw new ChatException(ErrorCodes.TooManyReactions, $"A message has at most {MessageLimits.MaxReactionsPerMessage} different reactions.");
+        }
+    }
+
     public static Guid ParseMessageId(string? id, string codeIfInvalid) =>
         Guid.TryParse(id, out var parsed)
             ? parsed

@@ -126,7 +126,7 @@ public sealed class PresenceGrain(
 
         state.State.Chosen = status;
         state.State.Activity = activity is null ? null : activity with { Name = activity.Name.Trim() };
-        await state.WriteOrRefuseAsync(this, logger);
+        await state.WriteOrDeactivateAsync(this, logger);
         ScheduleBroadcast();
         return View();
     }
@@ -202,7 +202,7 @@ public sealed class PresenceGrain(
         _idleTimer?.Dispose();
         _idleTimer = null;
         state.State.LastSeenAt = time.GetUtcNow();
-        await state.WriteOrRefuseAsync(this, logger);
+        await state.WriteOrDeactivateAsync(this, logger);
         ScheduleBroadcast();
     }
 

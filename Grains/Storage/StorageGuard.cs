@@ -3,10 +3,12 @@ using Microsoft.Extensions.Logging;
 namespace Cryb.Grains.Storage;
 
 /// <summary>
-/// Every PostgreSQL command of a silo goes through here (the message store and grain storage): it
-/// runs once more when <see cref="StorageFailures"/> allows, turns a failure that remains into
-/// <c>storage_unavailable</c> (which crosses the wire, where Npgsql's exceptions have no Orleans
-/// codec), and after a timeout refuses at once for <see cref="OpenFor"/>.
+/// Every PostgreSQL command of a silo goes through here (the storage decorators: the message store,
+/// its writer and grain storage), and this is the one place a storage failure is translated: it
+/// runs the command once more when <see cref="StorageFailures"/> allows, turns a storage failure
+/// that remains into <c>storage_unavailable</c> (which crosses the wire, where Npgsql's exceptions
+/// have no Orleans codec), and after a timeout refuses at once for <see cref="OpenFor"/>. Any other
+/// exception passes through untouched: it is a defect, and reaches the client as <c>internal_error</c>.
 /// </summary>
 /// <remarks>
 /// The refusing window exists for calls queued behind a hung command: a grain runs one call at a

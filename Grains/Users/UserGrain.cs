@@ -41,7 +41,7 @@ public sealed partial class UserGrain(
         if (state.State.DisplayName != name)
         {
             state.State.DisplayName = name;
-            await state.WriteOrRefuseAsync(this, logger);
+            await state.WriteOrDeactivateAsync(this, logger);
         }
 
         return new UserSession(UserId, state.State.DisplayName, state.State.ChannelIds.ToArray(),
@@ -63,7 +63,7 @@ public sealed partial class UserGrain(
         }
 
         state.State.LastReadSeqs[channelId] = seq;
-        await state.WriteOrRefuseAsync(this, logger);
+        await state.WriteOrDeactivateAsync(this, logger);
         await _events.OnNextAsync(new ReadStateUpdated(UserId, channelId, seq));
         return seq;
     }
@@ -84,7 +84,7 @@ public sealed partial class UserGrain(
         if (state.State.Standing == AccountStanding.Active)
         {
             state.State.Standing = AccountStanding.Banned;
-            await state.WriteOrRefuseAsync(this, logger);
+            await state.WriteOrDeactivateAsync(this, logger);
             metrics.AccountAction("ban");
         }
 
@@ -99,7 +99,7 @@ public sealed partial class UserGrain(
         if (state.State.Standing == AccountStanding.Banned)
         {
             state.State.Standing = AccountStanding.Active;
-            await state.WriteOrRefuseAsync(this, logger);
+            await state.WriteOrDeactivateAsync(this, logger);
             metrics.AccountAction("unban");
             LogAccountAction(UserId, "unbanned", caller.MemberId, "");
         }
@@ -113,7 +113,7 @@ public sealed partial class UserGrain(
         {
             // The membership list stays until each channel confirms through RemoveChannel.
             state.State = new UserState { Standing = AccountStanding.Deleted, ChannelIds = state.State.ChannelIds };
-            await state.WriteOrRefuseAsync(this, logger);
+            await state.WriteOrDeactivateAsync(this, logger);
             metrics.AccountAction("delete");
         }
 
@@ -134,7 +134,7 @@ public sealed partial class UserGrain(
         if (!state.State.ChannelIds.Contains(channel.Id))
         {
             state.State.ChannelIds.Add(channel.Id);
-            await state.WriteOrRefuseAsync(this, logger);
+            await state.WriteOrDeactivateAsync(this, logger);
         }
 
         await _events.OnNextAsync(new ChannelAdded(UserId, channel));
@@ -144,7 +144,7 @@ public sealed partial class UserGrain(
     {
         if (state.State.ChannelIds.Remove(channelId) | state.State.LastReadSeqs.Remove(channelId))
         {
-            await state.WriteOrRefuseAsync(this, logger);
+            await state.WriteOrDeactivateAsync(this, logger);
         }
 
         // A deletion reaches every connection of every member as ChannelDeleted on the channel's own

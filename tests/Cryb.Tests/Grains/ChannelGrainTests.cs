@@ -206,6 +206,20 @@ public sealed class ChannelGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_defect_during_a_send_reaches_the_caller_as_itself_never_as_storage_unavailable()
+    {
+        var channel = NewChannel();
+        await channel.Create(Alice, "defect", isPrivate: false);
+        var quoted = await channel.SendMessage(Alice, new SendMessageRequest("to be quoted"));
+        await fixture.Servers.CorruptMentionsAsync(quoted.Id);
+
+        // Quoting the corrupt row throws while PostgreSQL answers fine: no outage to report.
+        await Assert.ThrowsAsync<InvalidCastException>(() => channel.SendMessage(Alice, new SendMessageRequest("a reply", ReplyToId: quoted.Id)));
+
+        Assert.Equal(2, (await channel.SendMessage(Alice, new SendMessageRequest("still here"))).Seq);
+    }
+
+    [Fact]
     public async Task A_sent_message_is_published_on_the_channel_stream()
     {
         var channel = NewChannel();

@@ -76,6 +76,21 @@ public sealed class TestServers : IAsyncLifetime
         return rows;
     }
 
+    /// <summary>
+    /// Leaves the message a row the message store cannot map (mentions as a text[] of two
+    /// dimensions, as a faulty migration could): reading it throws <see cref="InvalidCastException"/>
+    /// in the silo while PostgreSQL answers fine. A defect, not an outage.
+    /// </summary>
+    public async Task CorruptMentionsAsync(string messageId)
+    {
+        await using var command = DataSource.CreateCommand("UPDATE messages SET mentions = '{{a,b},{c,d}}' WHERE id = $1");
+        command.Parameters.Add(new() { Value = Guid.Parse(messageId) });
+        if (await command.ExecuteNonQueryAsync() != 1)
+        {
+            throw new InvalidOperationException($"No message {messageId} to corrupt.");
+        }
+    }
+
     /// <summary>How many messages the channel has in PostgreSQL: the truth the tests check against.</summary>
     public async Task<long> CountMessagesAsync(string channelId)
     {
