@@ -2,7 +2,7 @@ namespace Cryb.Errors;
 
 /// <summary>
 /// The stable error codes of the public protocol. Clients branch on these strings, so they never
-/// change once published; the README lists them.
+/// change once published; docs/protocol.md lists them.
 /// </summary>
 public static class ErrorCodes
 {

@@ -16,7 +16,7 @@ namespace Cryb.Silo.Hosting;
 /// a silo whose connection carried a message within <c>MaxProbeTimeout × NumMissedProbesLimit</c>
 /// (60 s by default). The defaults below shorten that window to 6 s. They are safe against false
 /// positives for the same reason: a silo that answers anything, a probe or a grain call, within the
-/// window is not voted against, so a slow silo under load is not declared dead (README
+/// window is not voted against, so a slow silo under load is not declared dead (docs/reliability.md
 /// "Failover" has the run at full bench load that checks it).
 /// </remarks>
 public sealed class FailureDetectionSettings : IValidatableObject

@@ -1,4 +1,4 @@
-// The connection to the gateway and the README's sync algorithm ("Keeping a client in sync"):
+// The connection to the gateway and the sync algorithm of docs/protocol.md ("Keeping a client in sync"):
 // on every Ready (the first connection and each reconnect, to whichever gateway) each channel is
 // resumed with JoinChannel(channelId, lastAppliedSeq); live events advance lastAppliedSeq one seq
 // at a time, and a gap triggers another JoinChannel. Sends carry a nonce and are resent with the

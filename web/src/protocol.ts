@@ -1,4 +1,4 @@
-// The wire contract of /hubs/chat, as the README's "The protocol" section states it.
+// The wire contract of /hubs/chat, as docs/protocol.md states it.
 
 export type Role = "member" | "admin" | "owner";
 export type PresenceStatus = "online" | "idle" | "dnd" | "offline";

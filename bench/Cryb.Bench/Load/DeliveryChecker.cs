@@ -8,7 +8,7 @@ namespace Cryb.Bench.Load;
 /// </summary>
 /// <remarks>
 /// A member that leaves and comes back (<c>soak</c>'s churn) is one <see cref="Receiver"/> per
-/// connection. What is owed is what a client app following README "Keeping a client in sync" ends
+/// connection. What is owed is what a client app following docs/protocol.md "Keeping a client in sync" ends
 /// up with: the new connection resumes with <c>JoinChannel(channelId, since)</c>, where
 /// <c>since</c> is the last seq the old one had, and from then on owes every acknowledged seq
 /// above <c>since</c>, from the resume's <c>missed</c> or live. Live duplicates and reorderings

@@ -73,7 +73,7 @@ public sealed class MemberChurn(MessageLoad load, double perSecond, TimeSpan off
             Interlocked.Add(ref _missed, answer.Missed.Count);
             if (answer.Truncated)
             {
-                // More than the 500 a join returns: the checker then counts the rest as lost (a client would page GetHistory).
+                // More than the 500 a join returns: the checker then counts the rest as lost (a client would call JoinChannel again from the last revisionSeq, docs/protocol.md).
                 Interlocked.Increment(ref _truncated);
             }
         }

@@ -145,7 +145,7 @@ public sealed class MessageLoad : IDeliverySink, IAsyncDisposable
     }
 
     /// <summary>
-    /// Client <paramref name="client"/>, whose connection the server cut, comes back as the README
+    /// Client <paramref name="client"/>, whose connection the server cut, comes back as docs/protocol.md
     /// advises client authors: to <paramref name="gatewayUrl"/>, at once and then after each
     /// failure as <paramref name="delayAfter"/> says (given the failures so far and the wait
     /// a <c>try_again</c> refusal named), then resumes its channel from the last seq it had.

@@ -25,14 +25,14 @@ public sealed record StormOptions
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(40);
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The longest wait between two attempts of one client, as the README advises (30 s).</summary>
+    /// <summary>The longest wait between two attempts of one client, as docs/protocol.md advises (30 s).</summary>
     public TimeSpan BackoffCap { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
 /// A reconnect storm: the first gateway, holding every receiver's connection, is killed (SIGKILL)
 /// while senders on the second keep sending. Every receiver reconnects to the second gateway as
-/// the README advises client authors (at once, then jittered exponential backoff, or the retry
+/// docs/protocol.md advises client authors (at once, then jittered exponential backoff, or the retry
 /// time a <c>try_again</c> refusal names) and resumes its channel from the last seq it had. Reports
 /// kill-to-<c>Ready</c> and kill-to-resumed per client, the refusals on the way, and checks that
 /// every member holds every acknowledged message and that no other process died.
@@ -130,7 +130,7 @@ public static class StormScenario
         }
 
         /// <summary>
-        /// The README's advice: the first attempt at once (made before any failure), then a random
+        /// docs/protocol.md's advice: the first attempt at once (made before any failure), then a random
         /// wait up to 1 s, 2 s, 4 s, ... at most the cap; after a <c>try_again</c>, its Retry-After
         /// and a random share of a second more.
         /// </summary>

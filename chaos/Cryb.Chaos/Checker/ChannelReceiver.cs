@@ -4,7 +4,7 @@ using Cryb.Bench.Measurement;
 namespace Cryb.Chaos.Checker;
 
 /// <summary>
-/// One member's copy of one channel, kept as README "Keeping a client in sync" tells client
+/// One member's copy of one channel, kept as docs/protocol.md "Keeping a client in sync" tells client
 /// authors: apply the event at <c>lastApplied + 1</c>, ignore those at or below it, and resync with
 /// <c>JoinChannel(channelId, lastApplied)</c> on a gap or a reconnect. Besides, it checks what each
 /// connection delivers live: a seq twice, or below one already delivered, is the gateway's fault

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cryb.Chaos.Checker;
 
 /// <summary>
-/// One user on the official .NET SignalR client, behaving as README "Reconnecting: advice for
+/// One user on the official .NET SignalR client, behaving as docs/protocol.md "Reconnecting: advice for
 /// client authors" asks: when its connection closes it reconnects, to the next gateway, at once
 /// and then with growing jittered waits; on every <c>Ready</c> it resumes each channel with
 /// <c>JoinChannel(channelId, lastApplied)</c>; it resyncs the same way when a live event shows a gap.

@@ -6,7 +6,7 @@ namespace Cryb.Chaos.Faults;
 /// server back), or for a fault left in place, once the cluster had time to notice it.
 /// </summary>
 /// <param name="Name">As given to <c>--scenario</c>.</param>
-/// <param name="Description">One line for the table and the README.</param>
+/// <param name="Description">One line for the table and docs/reliability.md.</param>
 /// <param name="InShortSuite">Part of <c>--short</c> (the run in <c>./cryb test</c>).</param>
 /// <param name="SendsAgainWithinSeconds">
 /// The failover target, where the fault has one: every channel must acknowledge a send made after

@@ -4,12 +4,12 @@ using Cryb.Chaos.Cluster;
 
 namespace Cryb.Chaos.Faults;
 
-/// <summary>Every scenario, in the order the suite runs them (README "Fault suite" describes each).</summary>
+/// <summary>Every scenario, in the order the suite runs them (docs/reliability.md "Fault suite" describes each).</summary>
 public static class FaultCatalog
 {
     private static readonly TimeSpan ClientsBack = TimeSpan.FromSeconds(60);
 
-    /// <summary>The failover targets (README "Failover"): every channel sends again within 10 s of a kill -9 of a silo, within 20 s of a freeze.</summary>
+    /// <summary>The failover targets (docs/reliability.md "Failover"): every channel sends again within 10 s of a kill -9 of a silo, within 20 s of a freeze.</summary>
     private const double KilledSiloTarget = 10, PausedSiloTarget = 20;
 
     public static IReadOnlyList<Fault> All { get; } =
@@ -108,7 +108,7 @@ public static class FaultCatalog
             context.Note(notReady.Length == 0
                 ? "every silo and gateway running and ready 20 s after Redis came back empty"
                 : $"20 s after Redis came back empty, not ready: {string.Join(", ", notReady)}");
-            // The remedy the README prescribes: restart the silos in turn, then any gateway still not ready.
+            // The remedy docs/reliability.md prescribes: restart the silos in turn, then any gateway still not ready.
             var clock = Stopwatch.StartNew();
             try
             {

@@ -11,7 +11,7 @@ namespace Cryb.Tests.Fuzz;
 /// <summary>
 /// Makes the fuzzer's frames for one connection from a seeded <see cref="Random"/>: the same seed
 /// gives the same frames. Each frame says which outcomes pass, from what the SignalR protocol and
-/// the README promise for it; the reasons are beside each class.
+/// the promise docs/protocol.md makes for it; the reasons are beside each class.
 /// </summary>
 public sealed class FrameFactory(IFuzzProtocol protocol, Random random, string ownChannel, string nowhereChannel)
 {

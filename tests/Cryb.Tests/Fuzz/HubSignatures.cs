@@ -28,7 +28,7 @@ public enum ParameterShape
 }
 
 /// <summary>
-/// The hub's methods as a frame has to match them (ChatHub, README "The protocol"). Listed by hand:
+/// The hub's methods as a frame has to match them (ChatHub, docs/protocol.md). Listed by hand:
 /// the fuzzer must know what it aims at, and a renamed method shows up as its frames being
 /// answered as unknown methods.
 /// </summary>

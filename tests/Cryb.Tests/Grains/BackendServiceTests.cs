@@ -6,7 +6,7 @@ using Cryb.Tests.Infrastructure;
 
 namespace Cryb.Tests.Grains;
 
-/// <summary>A backend service acting through the Orleans client under a service identity, as the README shows.</summary>
+/// <summary>A backend service acting through the Orleans client under a service identity, as docs/protocol.md "Backend services" shows.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class BackendServiceTests(ClusterFixture fixture)
 {

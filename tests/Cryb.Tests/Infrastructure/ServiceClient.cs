@@ -6,7 +6,7 @@ namespace Cryb.Tests.Infrastructure;
 
 /// <summary>
 /// A backend service's Orleans client on a process cluster, found through the cluster's Redis
-/// membership as the README's backend-service example does.
+/// membership as the backend-service example in docs/protocol.md does.
 /// </summary>
 public sealed class ServiceClient : IAsyncDisposable
 {

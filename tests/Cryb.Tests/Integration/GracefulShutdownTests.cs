@@ -57,7 +57,7 @@ public sealed class GracefulShutdownTests(TestServers servers, ITestOutputHelper
             Assert.True(stopped.Elapsed < ShutdownTimeout + ExitSlack, $"gateway 2 took {stopped.Elapsed} to stop");
             Apply(bob.TakePending<ChatMessage>("MessageCreated"));
 
-            // Bob reconnects elsewhere and resumes from what he applied, as the README tells clients to.
+            // Bob reconnects elsewhere and resumes from what he applied, as docs/protocol.md tells clients to.
             await using var bobAgain = await cluster.ConnectAsync(0, "bob");
             var resumed = await bobAgain.JoinChannelAsync(channel.Id, bobSeen[^1]);
             Apply(resumed.Missed);

@@ -22,7 +22,7 @@ public sealed class ProtocolErrorTests(SingleGatewayClusterFixture fixture) : IC
         var before = await ProtocolErrorsAsync("unknown_method");
 
         var failure = await Assert.ThrowsAsync<HubException>(() => alice.InvokeAsync("NoSuchMethod", "x"));
-        Assert.StartsWith("Failed to invoke 'NoSuchMethod'", failure.Message, StringComparison.Ordinal); // what the README promises
+        Assert.StartsWith("Failed to invoke 'NoSuchMethod'", failure.Message, StringComparison.Ordinal); // what docs/protocol.md promises
         await Assert.ThrowsAsync<HubException>(() => alice.InvokeAsync<object>("DropAllTables"));
 
         await AssertBothStillWorkAsync(alice, bob);

@@ -31,7 +31,7 @@ public sealed class ProtocolFuzzTests(SingleGatewayClusterFixture fixture, ITest
     /// already paid for; what is left is the collector's choice of when to give memory back, a
     /// few MB on this machine. 48 MB is far above that, and below what a leak of what the fuzz
     /// churns through would leave: about 1,000 connections opened and closed (some 50 KB each
-    /// while open, README "Performance") and 10,000 frames of up to 90 KB.
+    /// while open, docs/performance.md) and 10,000 frames of up to 90 KB.
     /// </summary>
     private const long MemoryBound = 48L * 1024 * 1024;
 

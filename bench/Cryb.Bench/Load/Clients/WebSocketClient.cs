@@ -339,7 +339,7 @@ public sealed partial class ConnectRefusedException(string message, string code,
 
     /// <summary>
     /// How long to wait before trying again, when the refusal named a time: that time and a random
-    /// share of a second more, as the README advises, so the refused do not come back together.
+    /// share of a second more, as docs/protocol.md advises, so the refused do not come back together.
     /// </summary>
     public TimeSpan? NextWait() => RetryAfterMs is { } ms ? TimeSpan.FromMilliseconds(ms + Random.Shared.Next(1000)) : null;
 
