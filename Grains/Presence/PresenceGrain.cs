@@ -15,7 +15,9 @@ namespace Cryb.Grains.Presence;
 /// lastSeenAt persist, written only when the user changes them or goes offline, so a flapping
 /// connection costs no writes. Every change schedules one broadcast after <see cref="PresenceOptions.Coalesce"/>:
 /// a burst of changes goes out once, and only if what others see changed, through the user's
-/// presence feed (<see cref="PresenceFeedGrain"/>) to every gateway.
+/// presence feed (<see cref="PresenceFeedGrain"/>) to every gateway. Idleness and the end of the
+/// grace period are decided by the clock: the timers announce them, and a <c>Get</c> between two
+/// ticks already sees them.
 /// </summary>
 public sealed class PresenceGrain(
     [PersistentState("presence", StorageNames.Default)] IPersistentState<PresenceState> state,
@@ -29,6 +31,7 @@ public sealed class PresenceGrain(
     private bool _offline = true;
     private bool _autoIdle;
     private IGrainTimer? _offlineTimer;
+    private DateTimeOffset? _graceEndsAt;
     private IGrainTimer? _idleTimer;
     private IGrainTimer? _broadcastTimer;
     private PresenceInfo? _lastPublished;
@@ -56,8 +59,7 @@ public sealed class PresenceGrain(
         }
 
         _connections[connection.ConnectionId] = new LiveConnection(connection.GatewayId, connection.Device, time.GetUtcNow());
-        _offlineTimer?.Dispose();
-        _offlineTimer = null;
+        StopGrace();
         if (_offline)
         {
             _offline = false;
@@ -82,7 +84,9 @@ public sealed class PresenceGrain(
             // Not offline yet: a reload or a reconnect to another gateway within the grace period
             // shows nothing to anyone.
             _offlineTimer?.Dispose();
-            _offlineTimer = this.RegisterGrainTimer(GoOfflineIfStillGoneAsync, new GrainTimerCreationOptions
+            var endsAt = time.GetUtcNow() + Options.OfflineGrace;
+            _graceEndsAt = endsAt;
+            _offlineTimer = this.RegisterGrainTimer(EndGraceAsync, endsAt, new GrainTimerCreationOptions
             {
                 DueTime = Options.OfflineGrace,
                 Period = Timeout.InfiniteTimeSpan,
@@ -139,6 +143,12 @@ public sealed class PresenceGrain(
             throw new ChatException(ErrorCodes.Forbidden, "You share no channel with this user.");
         }
 
+        if (_graceEndsAt is { } endsAt && endsAt <= time.GetUtcNow())
+        {
+            await EndGraceAsync(endsAt, CancellationToken.None);
+        }
+
+        NoticeIdleness();
         return View();
     }
 
@@ -170,14 +180,29 @@ public sealed class PresenceGrain(
         return new PresenceInfo(UserId, status, state.State.Activity, devices, null);
     }
 
-    private async Task GoOfflineIfStillGoneAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The grace period that ends at <paramref name="endsAt"/> is over: offline if nobody came back.
+    /// A tick for a grace period already ended or cut short by a reconnect does nothing.
+    /// </summary>
+    private async Task EndGraceAsync(DateTimeOffset endsAt, CancellationToken cancellationToken)
     {
-        _offlineTimer?.Dispose();
-        _offlineTimer = null;
+        if (_graceEndsAt != endsAt)
+        {
+            return;
+        }
+
+        StopGrace();
         if (_connections.Count == 0)
         {
             await GoOfflineAsync();
         }
+    }
+
+    private void StopGrace()
+    {
+        _offlineTimer?.Dispose();
+        _offlineTimer = null;
+        _graceEndsAt = null;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -220,14 +245,18 @@ public sealed class PresenceGrain(
 
     private Task CheckIdleAsync(CancellationToken cancellationToken)
     {
+        NoticeIdleness();
+        return Task.CompletedTask;
+    }
+
+    private void NoticeIdleness()
+    {
         if (!_autoIdle && _connections.Count > 0
             && time.GetUtcNow() - _connections.Values.Max(c => c.LastActivity) >= Options.IdleAfter)
         {
             _autoIdle = true;
             ScheduleBroadcast();
         }
-
-        return Task.CompletedTask;
     }
 
     private void ScheduleBroadcast() =>

@@ -12,8 +12,10 @@ namespace Cryb.Grains.Typing;
 /// Who is typing in one channel. Only changes to the set of typers are published, so renewals cost
 /// no event. The set persists so a typer survives the grain moving to another silo, but writes are
 /// coalesced: a change marks the state dirty and the sweep timer writes it at most once per tick,
-/// so a typing burst is one write, not one per keystroke. Entries past their expiry are dropped on
-/// load: after a restart longer than the expiry, nobody is typing.
+/// so a typing burst is one write, not one per keystroke. Whether a typer expired is read from the
+/// clock wherever the set is used (on load, on every call, on the sweep), not left to the sweep's
+/// timing: after a restart longer than the expiry nobody is typing, and a new typer's event never
+/// names one whose time ran out since the last tick.
 /// </summary>
 public sealed class TypingGrain(
     [PersistentState("typing", StorageNames.Default)] IPersistentState<TypingState> state,
@@ -33,13 +35,7 @@ public sealed class TypingGrain(
     {
         _events = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, ChannelId));
-        var now = time.GetUtcNow();
-        foreach (var expired in ExpiresAt.Where(entry => entry.Value <= now).Select(entry => entry.Key).ToArray())
-        {
-            ExpiresAt.Remove(expired);
-            _dirty = true;
-        }
-
+        DropExpired();
         if (ExpiresAt.Count > 0 || _dirty)
         {
             StartSweep();
@@ -56,11 +52,12 @@ public sealed class TypingGrain(
             throw new ChatException(ErrorCodes.NotAMember, "Only members can type here.");
         }
 
+        var expired = DropExpired();
         var isNew = !ExpiresAt.ContainsKey(caller.MemberId);
         ExpiresAt[caller.MemberId] = time.GetUtcNow() + options.Value.Expiry;
         _dirty = true;
         StartSweep();
-        if (isNew)
+        if (isNew || expired)
         {
             await PublishAsync();
         }
@@ -72,11 +69,26 @@ public sealed class TypingGrain(
 
     private async Task RemoveAsync(string memberId)
     {
-        if (ExpiresAt.Remove(memberId))
+        var expired = DropExpired();
+        if (ExpiresAt.Remove(memberId) || expired)
         {
             _dirty = true;
             await PublishAsync();
         }
+    }
+
+    /// <summary>Forgets the typers whose time ran out by the clock's now; true if there were any.</summary>
+    private bool DropExpired()
+    {
+        var now = time.GetUtcNow();
+        var expired = ExpiresAt.Where(entry => entry.Value <= now).Select(entry => entry.Key).ToArray();
+        foreach (var memberId in expired)
+        {
+            ExpiresAt.Remove(memberId);
+        }
+
+        _dirty |= expired.Length > 0;
+        return expired.Length > 0;
     }
 
     private void StartSweep() =>
@@ -89,16 +101,8 @@ public sealed class TypingGrain(
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var expired = ExpiresAt.Where(entry => entry.Value <= now).Select(entry => entry.Key).ToArray();
-        foreach (var memberId in expired)
+        if (DropExpired())
         {
-            ExpiresAt.Remove(memberId);
-        }
-
-        if (expired.Length > 0)
-        {
-            _dirty = true;
             await PublishAsync();
         }
 

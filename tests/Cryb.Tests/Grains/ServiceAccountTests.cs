@@ -135,11 +135,16 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
         Assert.Contains(channel.GetPrimaryKeyString(), (await fixture.Client.GetGrain<IUserGrain>("bob").Connect(bob, "Bob")).ChannelIds);
     }
 
-    /// <summary>Refusals the silos in this process count (<c>cryb.security.client_calls.refused</c>), by code.</summary>
+    /// <summary>
+    /// Refusals the silos in this process count (<c>cryb.security.client_calls.refused</c>), by code;
+    /// a wait for a count ends at the measurement that reaches it.
+    /// </summary>
     private sealed class RefusalCounter : IDisposable
     {
         private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byCode = new();
+        private readonly Lock _lock = new();
+        private readonly Dictionary<string, long> _byCode = [];
+        private readonly List<(string Code, long AtLeast, TaskCompletionSource Reached)> _waits = [];
 
         public RefusalCounter()
         {
@@ -156,7 +161,7 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
                 {
                     if (tag.Key == "code" && tag.Value is string code)
                     {
-                        _byCode.AddOrUpdate(code, value, (_, sum) => sum + value);
+                        Count(code, value);
                     }
                 }
             });
@@ -165,11 +170,40 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
 
         public async Task WaitForAsync(string code, long atLeast)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (_byCode.GetValueOrDefault(code) < atLeast)
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_lock)
             {
-                Assert.True(DateTime.UtcNow < deadline, $"the silos counted {_byCode.GetValueOrDefault(code)} refused {code} calls, not {atLeast}");
-                await Task.Delay(50);
+                if (_byCode.GetValueOrDefault(code) >= atLeast)
+                {
+                    return;
+                }
+
+                _waits.Add((code, atLeast, reached));
+            }
+
+            try
+            {
+                await reached.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                lock (_lock)
+                {
+                    Assert.Fail($"the silos counted {_byCode.GetValueOrDefault(code)} refused {code} calls, not {atLeast}");
+                }
+            }
+        }
+
+        private void Count(string code, long value)
+        {
+            lock (_lock)
+            {
+                var count = _byCode[code] = _byCode.GetValueOrDefault(code) + value;
+                foreach (var wait in _waits.Where(wait => wait.Code == code && count >= wait.AtLeast).ToArray())
+                {
+                    wait.Reached.TrySetResult();
+                    _waits.Remove(wait);
+                }
             }
         }
 

@@ -1,6 +1,12 @@
 namespace Cryb.Tests.Infrastructure;
 
-/// <summary>Polls for something that happens asynchronously elsewhere (a write, a scrape), with a timeout that names it.</summary>
+/// <summary>
+/// Polls for something that happens asynchronously elsewhere, with a timeout that names it. Only for
+/// what raises nothing a test can wait on: a figure scraped from another process's <c>/metrics</c>,
+/// a row a grain writes, a line in another process's log. Where there is an event (a client's
+/// handler, a stream, a meter's callback), wait for that instead; where time is the subject, move
+/// a fake clock (<see cref="FakeClockClusterFixture"/>).
+/// </summary>
 public static class Eventually
 {
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cryb.Tests.Integration;
 
@@ -52,6 +53,7 @@ public sealed class ConnectionOutboxTests
         Assert.True(outbox.HasQueue); // the transport filled up: the rest wait in the outbox
         Assert.Equal(Enumerable.Range(2, 99), await transport.ReadSeqsAsync(99));
         // Drained: the queue (grown to hold ~100 events) is let go, so an idle connection costs none.
+        // The outbox lets it go after the client's last read, on its own, and raises nothing: polled.
         await Eventually.WaitUntilAsync(() => Task.FromResult(!outbox.HasQueue), "the drained outbox to drop its queue", TimeSpan.FromSeconds(5));
     }
 
@@ -77,22 +79,32 @@ public sealed class ConnectionOutboxTests
     [Fact]
     public async Task A_write_that_waits_out_the_timeout_closes_the_connection_once()
     {
+        var clock = new FakeTimeProvider();
         var transport = new Transport();
         var slow = new List<SlowConsumerTrigger>();
-        var outbox = transport.Outbox(maxBufferBytes: 1024 * 1024, TimeSpan.FromMilliseconds(300), slow);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var timeout = TimeSpan.FromSeconds(30);
+        var outbox = transport.Outbox(maxBufferBytes: 1024 * 1024, timeout, slow, clock, onSlow: () => closed.TrySetResult());
 
         for (var i = 1; i <= 20; i++)
         {
             outbox.Enqueue(Event(i));
         }
 
+        clock.Advance(timeout - TimeSpan.FromMilliseconds(1));
         Assert.Empty(slow); // not before the timeout
-        await Eventually.WaitUntilAsync(() => Task.FromResult(slow.Count > 0), "the stalled write to time out", TimeSpan.FromSeconds(5));
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await closed.Task.WithinAsync(TimeSpan.FromSeconds(5), "the write stalled for the whole timeout to close the connection");
+
+        // Closed: what comes after neither queues nor waits out a timeout of its own.
+        outbox.Enqueue(Event(21));
+        clock.Advance(timeout * 2);
         lock (slow)
         {
             Assert.Equal([SlowConsumerTrigger.Stalled], slow);
         }
+
+        Assert.False(outbox.HasQueue);
     }
 
     [Theory]
@@ -141,13 +153,15 @@ public sealed class ConnectionOutboxTests
         /// <summary>Writes the outbox made to the connection (one per event, or one per coalesced block).</summary>
         public int Writes => _connection.Writes;
 
-        public ConnectionOutbox Outbox(int maxBufferBytes, TimeSpan timeout, List<SlowConsumerTrigger> slow) =>
-            new(_connection, new SlowConsumerOptions { MaxBufferBytes = maxBufferBytes, Timeout = timeout }, TimeProvider.System, (_, trigger) =>
+        public ConnectionOutbox Outbox(int maxBufferBytes, TimeSpan timeout, List<SlowConsumerTrigger> slow, TimeProvider? time = null, Action? onSlow = null) =>
+            new(_connection, new SlowConsumerOptions { MaxBufferBytes = maxBufferBytes, Timeout = timeout }, time ?? TimeProvider.System, (_, trigger) =>
             {
                 lock (slow)
                 {
                     slow.Add(trigger);
                 }
+
+                onSlow?.Invoke();
             });
 
         /// <summary>The client reads again: the seqs of the next <paramref name="count"/> events, in arrival order.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Messages;
@@ -108,7 +107,7 @@ public sealed class RecoveryTests(TestServers servers)
 
         // Every sender sends one message after the other, with a nonce each, as a client does;
         // a refused one is not retried in the loop (the test retries them all at the end).
-        var outcomes = new ConcurrentQueue<SendOutcome>();
+        var outcomes = new ObservedQueue<SendOutcome>();
         using var stop = new CancellationTokenSource();
         var loops = senders.Select(sender => Task.Run(async () =>
         {
@@ -127,15 +126,15 @@ public sealed class RecoveryTests(TestServers servers)
             }
         })).ToArray();
 
-        await Eventually.WaitUntilAsync(() => Task.FromResult(outcomes.Count(o => o.Ack is not null) >= 50), "50 sends acknowledged before the outage");
+        await outcomes.WaitUntilAsync(sends => sends.Count(o => o.Ack is not null) >= 50, "50 sends acknowledged before the outage");
         await own.Postgres.StopAsync();
-        await Eventually.WaitUntilAsync(
-            () => Task.FromResult(senders.All(sender => outcomes.Any(o => o.Sender == sender && o.Refusal is not null))),
+        await outcomes.WaitUntilAsync(
+            sends => senders.All(sender => sends.Any(o => o.Sender == sender && o.Refusal is not null)),
             "every sender to be refused while PostgreSQL is down");
         await own.Postgres.StartAsync();
         own.DataSource.Clear(); // the test's own pooled connections died with the server
         var atRestart = outcomes.Count;
-        await Eventually.WaitUntilAsync(() => Task.FromResult(outcomes.Skip(atRestart).Count(o => o.Ack is not null) >= 50),
+        await outcomes.WaitUntilAsync(sends => sends.Skip(atRestart).Count(o => o.Ack is not null) >= 50,
             "50 sends acknowledged after PostgreSQL is back", TimeSpan.FromSeconds(60));
         await stop.CancelAsync();
         await Task.WhenAll(loops);

@@ -6,6 +6,7 @@ using Cryb.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cryb.Tests.Integration;
 
@@ -20,7 +21,7 @@ public sealed class TokenExpiryFilterTests
     [Fact]
     public async Task A_call_before_exp_runs()
     {
-        var filter = new TokenExpiryFilter(new FixedTime(Expiry.AddSeconds(-1)));
+        var filter = new TokenExpiryFilter(new FakeTimeProvider(Expiry.AddSeconds(-1)));
 
         Assert.Equal("ran", await filter.InvokeMethodAsync(Invocation(nameof(ProbeHub.Call), Expiry), Next));
     }
@@ -28,7 +29,10 @@ public sealed class TokenExpiryFilterTests
     [Fact]
     public async Task A_call_at_or_after_exp_is_refused_with_token_expired_and_does_not_run()
     {
-        var filter = new TokenExpiryFilter(new FixedTime(Expiry));
+        var clock = new FakeTimeProvider(Expiry - TimeSpan.FromTicks(1));
+        var filter = new TokenExpiryFilter(clock);
+        Assert.Equal("ran", await filter.InvokeMethodAsync(Invocation(nameof(ProbeHub.Call), Expiry), Next));
+        clock.Advance(TimeSpan.FromTicks(1));
         var ran = false;
 
         var refusal = await Assert.ThrowsAsync<ChatException>(async () =>
@@ -45,7 +49,7 @@ public sealed class TokenExpiryFilterTests
     [Fact]
     public async Task A_connection_without_exp_is_refused()
     {
-        var filter = new TokenExpiryFilter(new FixedTime(Expiry.AddHours(-1)));
+        var filter = new TokenExpiryFilter(new FakeTimeProvider(Expiry.AddHours(-1)));
 
         var refusal = await Assert.ThrowsAsync<ChatException>(async () =>
             await filter.InvokeMethodAsync(Invocation(nameof(ProbeHub.Call), expires: null), Next));
@@ -56,7 +60,7 @@ public sealed class TokenExpiryFilterTests
     [Fact]
     public async Task An_anonymous_method_is_not_checked()
     {
-        var filter = new TokenExpiryFilter(new FixedTime(Expiry.AddHours(1)));
+        var filter = new TokenExpiryFilter(new FakeTimeProvider(Expiry.AddHours(1)));
 
         Assert.Equal("ran", await filter.InvokeMethodAsync(Invocation(nameof(ProbeHub.Open), Expiry), Next));
     }
@@ -86,11 +90,6 @@ public sealed class TokenExpiryFilterTests
         public static void Open()
         {
         }
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     private sealed class FakeCaller(ClaimsPrincipal user) : HubCallerContext

@@ -1,5 +1,6 @@
 using Cryb.Silo.Schema;
 using Cryb.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cryb.Tests.Schema;
@@ -36,13 +37,32 @@ public sealed class SchemaMigratorTests(TestServers servers)
         await using var postgres = await PostgresServer.StartNewAsync(ClusterProfile.Tests);
         await postgres.StopAsync();
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(postgres.ConnectionString());
-        var migrator = new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance);
+        var retries = new RetryAnnouncements();
+        var migrator = new SchemaMigrator(dataSource, retries);
 
         var migrating = migrator.ApplyAsync(TestContext.Current.CancellationToken);
-        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        await retries.First.Task.WithinAsync(TimeSpan.FromSeconds(30), "the migrator to announce a retry while PostgreSQL is down");
         Assert.False(migrating.IsCompleted);
         await postgres.StartAsync();
 
         Assert.Equal(SchemaMigrator.Migrations.Select(m => m.Version), await migrating);
+    }
+
+    /// <summary>The migrator's log, read for the moment it announces its first retry.</summary>
+    private sealed class RetryAnnouncements : ILogger<SchemaMigrator>
+    {
+        public TaskCompletionSource First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning && formatter(state, exception).Contains("retrying", StringComparison.Ordinal))
+            {
+                First.TrySetResult();
+            }
+        }
     }
 }
