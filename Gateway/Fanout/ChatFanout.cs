@@ -115,7 +115,7 @@ public sealed class ChatFanout
         }
         catch
         {
-            // Not subscribed, so releasing makes no call that could hide this failure.
+            // Forgets the entry the failed subscribe left, unless a member wants the channel meanwhile.
             await lease.DisposeAsync();
             throw;
         }

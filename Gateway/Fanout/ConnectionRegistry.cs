@@ -26,16 +26,13 @@ public sealed class ConnectionRegistry
     /// <summary>Channels held subscribed while a connection's join is on its way to the grain (<see cref="Hold"/>).</summary>
     private readonly Dictionary<string, int> _holds = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Registers a connection, with the way to close it from the server; true when it is the user's
-    /// first on this gateway.
-    /// </summary>
-    public bool Add(string connectionId, string userId, DeviceKind device, Action abort)
+    /// <summary>Registers a connection, with the way to close it from the server.</summary>
+    public void Add(string connectionId, string userId, DeviceKind device, Action abort)
     {
         lock (_lock)
         {
             _connections[connectionId] = new Connection(userId, device, abort);
-            return AddTo(_connectionsByUser, userId, connectionId) == 1;
+            AddTo(_connectionsByUser, userId, connectionId);
         }
     }
 
@@ -198,13 +195,11 @@ public sealed class ConnectionRegistry
         }
     }
 
-    private static int AddTo(Dictionary<string, string[]> index, string key, string connectionId)
+    private static void AddTo(Dictionary<string, string[]> index, string key, string connectionId)
     {
-        string[] connections = index.TryGetValue(key, out var present)
+        index[key] = index.TryGetValue(key, out var present)
             ? present.Contains(connectionId) ? present : [.. present, connectionId]
             : [connectionId];
-        index[key] = connections;
-        return connections.Length;
     }
 
     private static void RemoveFrom(Dictionary<string, string[]> index, string key, string connectionId)

@@ -9,8 +9,9 @@ namespace Cryb.Gateway.Hosting;
 
 /// <summary>
 /// The gateway's instruments on the Cryb meter. Every series carries the gateway id, so a
-/// dashboard can tell gateways apart and sum them. The parts it measures report to it; it reads
-/// nothing of theirs but the connection record and the stream provider's counts.
+/// dashboard can tell gateways apart and sum them. The parts it measures report to it (the fan-out
+/// its deliveries, fills and subscriptions), so it depends on none of them; it observes only the
+/// connection record and the stream provider's push counts.
 /// </summary>
 public sealed class GatewayMetrics
 {
