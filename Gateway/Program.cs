@@ -13,9 +13,14 @@ if (args is [HealthProbe.Command, ..])
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCrybShutdown();
 builder.AddCrybTelemetry("cryb-gateway");
+builder.AddCrybGatewayMetrics();
 builder.AddCrybOrleansClient();
 builder.AddCrybAuthentication();
 builder.AddCrybChatHub();
+builder.AddCrybHubLimits();
+builder.AddCrybFanout();
+builder.AddCrybPresence();
+builder.AddCrybGatewayDrain();
 var app = builder.Build();
 app.MapCrybGateway();
 await app.RunAsync();

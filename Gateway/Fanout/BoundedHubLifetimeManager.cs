@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Cryb.Gateway.Fanout;
 
 /// <summary>
-/// SignalR's in-memory lifetime manager (connections, groups, sends), except that a send never waits
+/// SignalR's in-memory lifetime manager (connections and sends), except that a send never waits
 /// on a connection: each message is serialized once and queued in every recipient's bounded
 /// <see cref="ConnectionOutbox"/>, which writes it in order. A connection that falls behind by more
 /// than <see cref="SlowConsumerOptions.MaxBufferBytes"/>, or whose transport takes nothing for
@@ -18,15 +18,15 @@ namespace Cryb.Gateway.Fanout;
 /// <see cref="DefaultHubLifetimeManager{THub}"/> returns a task that completes when every recipient's
 /// transport has taken the message, so the fan-out (which awaits it to keep events in order) ran at
 /// the pace of the slowest connection on the gateway. Replacing the lifetime manager, rather than
-/// sending per connection from <see cref="ChatFanout"/>, keeps every send path (groups, connection
-/// lists, <c>Clients.Caller</c> in the hub) behind the same bound, and keeps one serialization per
-/// group send. Client results (<c>InvokeAsync</c> to a client) are not supported: the protocol has none.
+/// sending per connection from <see cref="ChatFanout"/>, keeps every send path (a channel's
+/// connections, a user's, <c>Clients.Caller</c> in the hub) behind the same bound, and keeps one
+/// serialization per send to many. Client results (<c>InvokeAsync</c> to a client) are not supported: the protocol has none.
+/// Nor are SignalR groups: which connection is in which channel is recorded once, in
+/// <see cref="ConnectionRegistry"/>, and <see cref="ChatFanout"/> sends to the connections it lists.
 /// </remarks>
 public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager<THub> where THub : Hub
 {
     private readonly ConcurrentDictionary<string, ConnectionOutbox> _connections = new(StringComparer.Ordinal);
-    private readonly Lock _groupsLock = new();
-    private readonly Dictionary<string, ConnectionOutbox[]> _groups = new(StringComparer.Ordinal);
     private readonly SlowConsumerOptions _options;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
@@ -51,53 +51,16 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
         if (_connections.TryRemove(connection.ConnectionId, out var outbox))
         {
             outbox.Close();
-            lock (_groupsLock)
-            {
-                foreach (var group in outbox.Groups)
-                {
-                    RemoveLocked(group, outbox);
-                }
-
-                outbox.Groups.Clear();
-            }
         }
 
         return Task.CompletedTask;
     }
 
-    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
-    {
-        if (_connections.TryGetValue(connectionId, out var outbox))
-        {
-            lock (_groupsLock)
-            {
-                // Copy on write: membership changes are rare next to sends, which then read without copying.
-                // A connection that disconnected meanwhile stays out: its groups were already cleared.
-                if (_connections.TryGetValue(connectionId, out var current) && current == outbox && outbox.Groups.Add(groupName))
-                {
-                    _groups[groupName] = _groups.TryGetValue(groupName, out var members) ? [.. members, outbox] : [outbox];
-                }
-            }
-        }
+    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
+        throw GroupsNotSupported();
 
-        return Task.CompletedTask;
-    }
-
-    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
-    {
-        if (_connections.TryGetValue(connectionId, out var outbox))
-        {
-            lock (_groupsLock)
-            {
-                if (outbox.Groups.Remove(groupName))
-                {
-                    RemoveLocked(groupName, outbox);
-                }
-            }
-        }
-
-        return Task.CompletedTask;
-    }
+    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
+        throw GroupsNotSupported();
 
     public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         Send(_connections.Values, methodName, args);
@@ -112,13 +75,13 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
         Send(Outboxes(connectionIds), methodName, args);
 
     public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        Send(Members(groupName), methodName, args);
+        throw GroupsNotSupported();
 
     public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        Send(groupNames.SelectMany(Members).Distinct(), methodName, args);
+        throw GroupsNotSupported();
 
     public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-        Send(Members(groupName).Where(outbox => !excludedConnectionIds.Contains(outbox.Connection.ConnectionId)), methodName, args);
+        throw GroupsNotSupported();
 
     public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         Send(_connections.Values.Where(outbox => outbox.Connection.UserIdentifier == userId), methodName, args);
@@ -163,31 +126,9 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
         }
     }
 
-    private ConnectionOutbox[] Members(string groupName)
-    {
-        lock (_groupsLock)
-        {
-            return _groups.TryGetValue(groupName, out var members) ? members : [];
-        }
-    }
-
-    private void RemoveLocked(string groupName, ConnectionOutbox outbox)
-    {
-        if (!_groups.TryGetValue(groupName, out var members))
-        {
-            return;
-        }
-
-        var rest = Array.FindAll(members, member => member != outbox);
-        if (rest.Length == 0)
-        {
-            _groups.Remove(groupName);
-        }
-        else
-        {
-            _groups[groupName] = rest;
-        }
-    }
+    /// <summary>A second record of membership, updated apart from the first, is what could go stale.</summary>
+    private static NotSupportedException GroupsNotSupported() =>
+        new($"SignalR groups are not kept: channel membership is recorded in {nameof(ConnectionRegistry)}; send to the connections it lists.");
 
     private void OnSlowConsumer(ConnectionOutbox outbox, SlowConsumerTrigger trigger)
     {

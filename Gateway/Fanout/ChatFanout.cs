@@ -12,12 +12,14 @@ using Microsoft.Extensions.Options;
 namespace Cryb.Gateway.Fanout;
 
 /// <summary>
-/// Delivers channel and user stream events to this gateway's connections. Each channel with a local
-/// member connection has one stream subscription and one SignalR group; each user with a local
-/// connection has one user-stream subscription, through which a membership gained on another
-/// device or gateway reaches this one; and the gateway subscribes once to every presence stream.
-/// Membership losses arrive on the channel's own ordered
-/// stream, so a removed member's connections leave the group before any later event is sent.
+/// Delivers channel and user stream events to this gateway's connections. Which connection is in
+/// which channel is recorded in one place, the <see cref="ConnectionRegistry"/>: a channel's events
+/// go to the connections it lists, and the subscriptions follow it. Each channel with a local member
+/// connection has one stream subscription; each user with a local connection has one user-stream
+/// subscription, through which a membership gained on another device or gateway reaches this one;
+/// and the gateway subscribes once to every presence stream. Membership losses arrive on the
+/// channel's own ordered stream, so a removed member's connections leave the record before any
+/// later event is sent.
 /// Each channel's events pass through its <see cref="ChannelFeed"/>, which fills gaps from the
 /// channel grain; <see cref="CheckSubscriptionsAsync"/> finds subscriptions the cluster dropped.
 /// </summary>
@@ -46,11 +48,15 @@ public sealed class ChatFanout
         _connections = connections;
         _metrics = metrics;
         var dropSeqs = faults.Value.DropMessageSeqs.ToHashSet();
-        _channels = new StreamSubscriptions<ChannelEvent>(cluster, StreamNames.Channel, channelId => dropSeqs.Count == 0
+        _channels = new StreamSubscriptions<ChannelEvent>(cluster, StreamNames.Channel, connections.WantsChannel, channelId => dropSeqs.Count == 0
             ? new ChannelFeed(channelId, this, logger)
-            : new LossyStreamTarget(channelId, new ChannelFeed(channelId, this, logger), dropSeqs, logger), logger);
-        _users = new StreamSubscriptions<UserEvent>(cluster, StreamNames.User, _ => new UserFeed(this), logger);
-        _presence = new StreamSubscriptions<PresenceChanged>(cluster, StreamNames.Presence, _ => new PresenceFeed(this), logger);
+            : new LossyStreamTarget(channelId, new ChannelFeed(channelId, this, logger), dropSeqs, logger),
+            change => metrics.SubscriptionsChanged(StreamNames.Channel, change), logger);
+        _users = new StreamSubscriptions<UserEvent>(cluster, StreamNames.User, connections.HasConnectionsOf, _ => new UserFeed(this),
+            change => metrics.SubscriptionsChanged(StreamNames.User, change), logger);
+        // Wanted from the first connection on, for the gateway's life (SubscribeToPresenceAsync).
+        _presence = new StreamSubscriptions<PresenceChanged>(cluster, StreamNames.Presence, _ => true, _ => new PresenceFeed(this),
+            change => metrics.SubscriptionsChanged(StreamNames.Presence, change), logger);
         ((PushStreamProvider)cluster.GetStreamProvider(StreamNames.Provider)).OwnerLeft += streamId => _ = (streamId.GetNamespace() switch
         {
             StreamNames.Channel => _channels.RenewAsync(streamId.GetKeyAsString()),
@@ -60,21 +66,11 @@ public sealed class ChatFanout
         });
     }
 
-    public int ChannelSubscriptionCount => _channels.Count;
-
-    public int UserSubscriptionCount => _users.Count;
-
-    public int PresenceSubscriptionCount => _presence.Count;
-
-    public static string ChannelGroup(string channelId) => "channel:" + channelId;
-
     public async Task ConnectAsync(string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds, Action abort)
     {
         await SubscribeToPresenceAsync();
-        if (_connections.Add(connectionId, userId, device, abort))
-        {
-            await _users.AcquireAsync(userId);
-        }
+        _connections.Add(connectionId, userId, device, abort);
+        await _users.ReconcileAsync(userId);
 
         // All at once: into a gateway that serves none of them yet (after a restart, in a reconnect
         // storm), each is a subscription call, and fifty in a row would be fifty round trips.
@@ -83,33 +79,48 @@ public sealed class ChatFanout
 
     public async Task DisconnectAsync(string connectionId)
     {
-        var (channels, lastOfUser) = _connections.Remove(connectionId);
+        var (channels, userId) = _connections.Remove(connectionId);
         foreach (var channelId in channels)
         {
-            await _channels.ReleaseAsync(channelId);
+            await _channels.ReconcileAsync(channelId);
         }
 
-        if (lastOfUser is not null)
+        if (userId is not null)
         {
-            await _users.ReleaseAsync(lastOfUser);
+            await _users.ReconcileAsync(userId);
         }
     }
 
     /// <summary>Adds a connection of a member to the channel's fan-out; idempotent.</summary>
     public async Task AddToChannelAsync(string connectionId, string channelId)
     {
-        if (_connections.AddChannel(connectionId, channelId))
+        if (_connections.Join(connectionId, channelId))
         {
-            await _channels.AcquireAsync(channelId);
-            await _hub.Groups.AddToGroupAsync(connectionId, ChannelGroup(channelId));
+            await _channels.ReconcileAsync(channelId);
         }
     }
 
     /// <summary>Keeps the channel's stream subscribed while the returned lease is held.</summary>
     public async Task<IAsyncDisposable> HoldChannelAsync(string channelId)
     {
-        await _channels.AcquireAsync(channelId);
-        return new Lease(() => _channels.ReleaseAsync(channelId));
+        _connections.Hold(channelId);
+        var lease = new Lease(async () =>
+        {
+            _connections.Unhold(channelId);
+            await _channels.ReconcileAsync(channelId);
+        });
+        try
+        {
+            await _channels.ReconcileAsync(channelId);
+        }
+        catch
+        {
+            // Forgets the entry the failed subscribe left, unless a member wants the channel meanwhile.
+            await lease.DisposeAsync();
+            throw;
+        }
+
+        return lease;
     }
 
     /// <summary>
@@ -131,12 +142,11 @@ public sealed class ChatFanout
     /// <summary>Sends one channel event to the channel's local connections; its <see cref="ChannelFeed"/> decides when.</summary>
     internal async Task DeliverAsync(ChannelEvent channelEvent)
     {
-        var group = _hub.Clients.Group(ChannelGroup(channelEvent.ChannelId));
-        // Counted before the send: MemberLeft and ChannelDeleted shrink the group as they go out,
-        // and a client that already has the event must find it counted.
-        var reached = _connections.CountIn(channelEvent.ChannelId);
+        // Counted before the send: MemberLeft and ChannelDeleted shrink the channel's connections as
+        // they go out, and a client that already has the event must find it counted.
+        var reached = _connections.ConnectionsIn(channelEvent.ChannelId).Count;
         _metrics.Delivered(channelEvent.GetType().Name, reached, channelEvent.CommittedAt);
-        await SendAsync(channelEvent, group);
+        await SendAsync(channelEvent);
     }
 
     /// <summary>
@@ -181,49 +191,54 @@ public sealed class ChatFanout
 
     private async Task RemoveFromChannelAsync(string connectionId, string channelId)
     {
-        if (_connections.RemoveChannel(connectionId, channelId))
+        if (_connections.Leave(connectionId, channelId))
         {
-            await _hub.Groups.RemoveFromGroupAsync(connectionId, ChannelGroup(channelId));
-            await _channels.ReleaseAsync(channelId);
+            await _channels.ReconcileAsync(channelId);
         }
     }
 
-    private async Task SendAsync(ChannelEvent channelEvent, IChatClient group)
+    /// <summary>
+    /// The event's channel's connections, as the record lists them when the send is made: after
+    /// MemberLeft has taken the member out.
+    /// </summary>
+    private IChatClient Recipients(ChannelEvent channelEvent) => _hub.Clients.Clients(_connections.ConnectionsIn(channelEvent.ChannelId));
+
+    private async Task SendAsync(ChannelEvent channelEvent)
     {
         switch (channelEvent)
         {
             case MessageCreated created:
-                await group.MessageCreated(created.Message);
+                await Recipients(channelEvent).MessageCreated(created.Message);
                 break;
             case MessageEdited edited:
-                await group.MessageEdited(edited.Message);
+                await Recipients(channelEvent).MessageEdited(edited.Message);
                 break;
             case MessageDeleted deleted:
-                await group.MessageDeleted(deleted);
+                await Recipients(channelEvent).MessageDeleted(deleted);
                 break;
             case ReactionsUpdated reactions:
-                await group.ReactionsUpdated(reactions);
+                await Recipients(channelEvent).ReactionsUpdated(reactions);
                 break;
             case MemberJoined joined:
-                await group.MemberJoined(joined);
+                await Recipients(channelEvent).MemberJoined(joined);
                 break;
             case MemberRoleChanged changed:
-                await group.MemberRoleChanged(changed);
+                await Recipients(channelEvent).MemberRoleChanged(changed);
                 break;
             case ChannelUpdated updated:
-                await group.ChannelUpdated(updated.Channel);
+                await Recipients(channelEvent).ChannelUpdated(updated.Channel);
                 break;
             case MemberLeft left:
-                // Out of the group first: from here on the member hears nothing of the channel. They
+                // Out of the channel first: from here on the member hears nothing of it. They
                 // learn of it from ChannelRemoved on their own stream, on every device.
                 await RemoveUserFromChannelAsync(left.ChannelId, left.UserId);
-                await group.MemberLeft(left);
+                await Recipients(channelEvent).MemberLeft(left);
                 break;
             case TypingUpdated typing:
-                await group.TypingUpdated(typing);
+                await Recipients(channelEvent).TypingUpdated(typing);
                 break;
             case ChannelDeleted deleted:
-                await group.ChannelDeleted(deleted);
+                await Recipients(channelEvent).ChannelDeleted(deleted);
                 foreach (var connectionId in _connections.ConnectionsIn(deleted.ChannelId))
                 {
                     await RemoveFromChannelAsync(connectionId, deleted.ChannelId);
@@ -271,7 +286,7 @@ public sealed class ChatFanout
 
             for (var shard = 0; shard < StreamNames.PresenceShards; shard++)
             {
-                await _presence.AcquireAsync(shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await _presence.ReconcileAsync(shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             _presenceSubscribed = true;

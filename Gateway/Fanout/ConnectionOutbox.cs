@@ -74,9 +74,6 @@ public sealed class ConnectionOutbox
 
     public HubConnectionContext Connection { get; }
 
-    /// <summary>The SignalR groups this connection is in, guarded by the lifetime manager's group lock.</summary>
-    public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
-
     /// <summary>Whether events wait behind a write in flight (the outbox holds a queue for them).</summary>
     public bool HasQueue
     {

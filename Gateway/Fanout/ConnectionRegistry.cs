@@ -3,31 +3,41 @@ using Cryb.Presence;
 namespace Cryb.Gateway.Fanout;
 
 /// <summary>
-/// This gateway's live connections: whose they are and which channels each is in. Everything here
-/// dies with the connections it describes, so a gateway crash loses nothing.
+/// This gateway's live connections, whose they are, and which channels each is in: the one record
+/// of channel membership here. A channel's events go to the connections it lists
+/// (<see cref="ConnectionsIn"/>), and the stream subscriptions follow it (<see cref="WantsChannel"/>,
+/// <see cref="HasConnectionsOf"/>). Every change is made under one lock, so a join racing a leave or
+/// a disconnect of the same connection ends with the membership or without it, never with half.
+/// Everything here dies with the connections it describes, so a gateway crash loses nothing.
 /// </summary>
 public sealed class ConnectionRegistry
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Connection> _connections = [];
-    private readonly Dictionary<string, HashSet<string>> _connectionsByUser = [];
-    private readonly Dictionary<string, HashSet<string>> _connectionsByChannel = [];
+    private readonly Dictionary<string, Connection> _connections = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Registers a connection, with the way to close it from the server; true when it is the user's
-    /// first on this gateway.
+    /// Copied on write: membership changes are rare next to sends, which then read a channel's
+    /// connections without copying them.
     /// </summary>
-    public bool Add(string connectionId, string userId, DeviceKind device, Action abort)
+    private readonly Dictionary<string, string[]> _connectionsByChannel = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, string[]> _connectionsByUser = new(StringComparer.Ordinal);
+
+    /// <summary>Channels held subscribed while a connection's join is on its way to the grain (<see cref="Hold"/>).</summary>
+    private readonly Dictionary<string, int> _holds = new(StringComparer.Ordinal);
+
+    /// <summary>Registers a connection, with the way to close it from the server.</summary>
+    public void Add(string connectionId, string userId, DeviceKind device, Action abort)
     {
         lock (_lock)
         {
             _connections[connectionId] = new Connection(userId, device, abort);
-            return AddTo(_connectionsByUser, userId, connectionId) == 1;
+            AddTo(_connectionsByUser, userId, connectionId);
         }
     }
 
     /// <summary>Records that the connection is in the channel; false if it already was or is gone.</summary>
-    public bool AddChannel(string connectionId, string channelId)
+    public bool Join(string connectionId, string channelId)
     {
         lock (_lock)
         {
@@ -42,7 +52,7 @@ public sealed class ConnectionRegistry
     }
 
     /// <summary>Records that the connection left the channel; false if it was not in it.</summary>
-    public bool RemoveChannel(string connectionId, string channelId)
+    public bool Leave(string connectionId, string channelId)
     {
         lock (_lock)
         {
@@ -56,8 +66,8 @@ public sealed class ConnectionRegistry
         }
     }
 
-    /// <summary>Forgets a connection; returns its channels and whether it was its user's last here.</summary>
-    public (IReadOnlyList<string> Channels, string? LastOfUser) Remove(string connectionId)
+    /// <summary>Forgets a connection and its memberships; returns the channels it was in and its user (null if it was not here).</summary>
+    public (IReadOnlyList<string> Channels, string? UserId) Remove(string connectionId)
     {
         lock (_lock)
         {
@@ -71,12 +81,71 @@ public sealed class ConnectionRegistry
                 RemoveFrom(_connectionsByChannel, channelId, connectionId);
             }
 
-            var last = RemoveFrom(_connectionsByUser, connection.UserId, connectionId) == 0;
-            return (connection.Channels.ToArray(), last ? connection.UserId : null);
+            RemoveFrom(_connectionsByUser, connection.UserId, connectionId);
+            return (connection.Channels.ToArray(), connection.UserId);
         }
     }
 
-    public IReadOnlyList<string> ConnectionsOf(string userId) => Snapshot(_connectionsByUser, userId);
+    /// <summary>
+    /// Keeps the channel wanted, with or without members, until <see cref="Unhold"/>: a join
+    /// subscribes before the grain accepts it, so events published after its result already flow.
+    /// </summary>
+    public void Hold(string channelId)
+    {
+        lock (_lock)
+        {
+            _holds[channelId] = _holds.GetValueOrDefault(channelId) + 1;
+        }
+    }
+
+    public void Unhold(string channelId)
+    {
+        lock (_lock)
+        {
+            if (_holds.TryGetValue(channelId, out var holds) && holds > 1)
+            {
+                _holds[channelId] = holds - 1;
+            }
+            else
+            {
+                _holds.Remove(channelId);
+            }
+        }
+    }
+
+    /// <summary>Whether this gateway needs the channel's events: a connection here is in it, or a join holds it.</summary>
+    public bool WantsChannel(string channelId)
+    {
+        lock (_lock)
+        {
+            return _connectionsByChannel.ContainsKey(channelId) || _holds.ContainsKey(channelId);
+        }
+    }
+
+    /// <summary>Whether the user has a connection here, and so needs the user's stream.</summary>
+    public bool HasConnectionsOf(string userId)
+    {
+        lock (_lock)
+        {
+            return _connectionsByUser.ContainsKey(userId);
+        }
+    }
+
+    /// <summary>The channel's connections here, as they are now; the list never changes after it is returned.</summary>
+    public IReadOnlyList<string> ConnectionsIn(string channelId) => Lookup(_connectionsByChannel, channelId);
+
+    public IReadOnlyList<string> ConnectionsOf(string userId) => Lookup(_connectionsByUser, userId);
+
+    /// <summary>The users with a connection in the channel here, each once.</summary>
+    public IReadOnlyList<string> UsersIn(string channelId)
+    {
+        lock (_lock)
+        {
+            return _connectionsByChannel.TryGetValue(channelId, out var connections)
+                ? connections.Select(connectionId => _connections[connectionId].UserId).Distinct().ToArray()
+                : [];
+        }
+    }
 
     /// <summary>Closes the connection from the server side; its disconnect then runs as for any close.</summary>
     public void Abort(string connectionId)
@@ -99,27 +168,6 @@ public sealed class ConnectionRegistry
         }
     }
 
-    public IReadOnlyList<string> ConnectionsIn(string channelId) => Snapshot(_connectionsByChannel, channelId);
-
-    /// <summary>The users with a connection in the channel here, each once.</summary>
-    public IReadOnlyList<string> UsersIn(string channelId)
-    {
-        lock (_lock)
-        {
-            return _connectionsByChannel.TryGetValue(channelId, out var connections)
-                ? connections.Select(connectionId => _connections[connectionId].UserId).Distinct().ToArray()
-                : [];
-        }
-    }
-
-    public int CountIn(string channelId)
-    {
-        lock (_lock)
-        {
-            return _connectionsByChannel.TryGetValue(channelId, out var connections) ? connections.Count : 0;
-        }
-    }
-
     public bool Contains(string connectionId)
     {
         lock (_lock)
@@ -139,43 +187,41 @@ public sealed class ConnectionRegistry
         }
     }
 
-    private IReadOnlyList<string> Snapshot(Dictionary<string, HashSet<string>> index, string key)
+    private string[] Lookup(Dictionary<string, string[]> index, string key)
     {
         lock (_lock)
         {
-            return index.TryGetValue(key, out var connections) ? connections.ToArray() : [];
+            return index.GetValueOrDefault(key, []);
         }
     }
 
-    private static int AddTo(Dictionary<string, HashSet<string>> index, string key, string connectionId)
+    private static void AddTo(Dictionary<string, string[]> index, string key, string connectionId)
     {
-        if (!index.TryGetValue(key, out var connections))
-        {
-            index[key] = connections = [];
-        }
-
-        connections.Add(connectionId);
-        return connections.Count;
+        index[key] = index.TryGetValue(key, out var present)
+            ? present.Contains(connectionId) ? present : [.. present, connectionId]
+            : [connectionId];
     }
 
-    private static int RemoveFrom(Dictionary<string, HashSet<string>> index, string key, string connectionId)
+    private static void RemoveFrom(Dictionary<string, string[]> index, string key, string connectionId)
     {
         if (!index.TryGetValue(key, out var connections))
         {
-            return 0;
+            return;
         }
 
-        connections.Remove(connectionId);
-        if (connections.Count == 0)
+        var rest = Array.FindAll(connections, member => member != connectionId);
+        if (rest.Length == 0)
         {
             index.Remove(key);
         }
-
-        return connections.Count;
+        else
+        {
+            index[key] = rest;
+        }
     }
 
     private sealed record Connection(string UserId, DeviceKind Device, Action Abort)
     {
-        public HashSet<string> Channels { get; } = [];
+        public HashSet<string> Channels { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -4,10 +4,11 @@ using Orleans.Streams;
 namespace Cryb.Gateway.Fanout;
 
 /// <summary>
-/// Reference-counted stream subscriptions of this gateway, one per stream key whatever the number of
-/// local connections: per-connection subscriptions would multiply the owners' pushes. The first
-/// reference subscribes, the last one unsubscribes. <see cref="CheckAsync"/> renews every
-/// subscription and makes again those the cluster dropped.
+/// This gateway's stream subscriptions, one per stream key whatever the number of local
+/// connections: per-connection subscriptions would multiply the owners' pushes. They follow a
+/// record kept elsewhere (<c>wanted</c>, read from <see cref="ConnectionRegistry"/>): after each
+/// change to it, <see cref="ReconcileAsync"/> subscribes or unsubscribes the stream to match.
+/// <see cref="CheckAsync"/> renews every subscription and makes again those the cluster dropped.
 /// </summary>
 /// <remarks>
 /// A subscription lives in the memory of the stream's owner grain (<c>Cryb.Streaming</c>), under a
@@ -17,7 +18,9 @@ namespace Cryb.Gateway.Fanout;
 public sealed partial class StreamSubscriptions<TEvent>(
     IClusterClient cluster,
     string streamNamespace,
+    Func<string, bool> wanted,
     Func<string, IStreamTarget<TEvent>> targetOf,
+    Action<int> subscriptionsChanged,
     ILogger logger)
 {
     /// <summary>Renewals in flight at once during a check: enough to check thousands of streams in seconds, few enough not to flood the silos.</summary>
@@ -35,67 +38,65 @@ public sealed partial class StreamSubscriptions<TEvent>(
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new();
 
-    /// <summary>Number of streams this gateway is subscribed to.</summary>
-    public int Count => _entries.Count;
-
     /// <summary>Where the stream's events go, while this gateway is subscribed to it.</summary>
     public IStreamTarget<TEvent>? TargetOf(string key) =>
         _entries.TryGetValue(key, out var entry) && !entry.Retired ? entry.Target : null;
 
-    public async Task AcquireAsync(string key)
+    /// <summary>
+    /// Subscribes to the stream when <c>wanted</c> says this gateway needs it and it is not
+    /// subscribed, and unsubscribes when it is no longer needed. Call it after every change to what
+    /// <c>wanted</c> reads: calls for one key take turns, and the last one reads the record after
+    /// every change made before it, so changes that race each other still end in the subscription
+    /// the record asks for.
+    /// </summary>
+    public async Task ReconcileAsync(string key)
     {
         while (true)
         {
-            var entry = _entries.GetOrAdd(key, _ => new Entry());
+            if (!_entries.TryGetValue(key, out var entry))
+            {
+                if (!wanted(key))
+                {
+                    return;
+                }
+
+                entry = _entries.GetOrAdd(key, _ => new Entry());
+            }
+
             await entry.Gate.WaitAsync();
             try
             {
                 if (entry.Retired)
                 {
-                    continue; // Released and removed while we waited: take the fresh entry.
+                    continue; // Removed while we waited: look again.
                 }
 
-                if (entry.Handle is null)
+                if (wanted(key))
                 {
-                    entry.Target = targetOf(key);
-                    entry.Handle = await SubscribeAsync(key, entry.Target);
+                    if (entry.Handle is null)
+                    {
+                        entry.Target ??= targetOf(key);
+                        entry.Handle = await SubscribeAsync(key, entry.Target);
+                        subscriptionsChanged(1);
+                    }
+
+                    return;
                 }
 
-                entry.References++;
+                entry.Retired = true;
+                _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+                if (entry.Handle is { } handle)
+                {
+                    subscriptionsChanged(-1);
+                    await handle.UnsubscribeAsync();
+                }
+
                 return;
             }
             finally
             {
                 entry.Gate.Release();
             }
-        }
-    }
-
-    public async Task ReleaseAsync(string key)
-    {
-        if (!_entries.TryGetValue(key, out var entry))
-        {
-            return;
-        }
-
-        await entry.Gate.WaitAsync();
-        try
-        {
-            if (entry.Retired || --entry.References > 0)
-            {
-                return;
-            }
-
-            entry.Retired = true;
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
-            if (entry.Handle is { } handle)
-            {
-                await handle.UnsubscribeAsync();
-            }
-        }
-        finally
-        {
-            entry.Gate.Release();
         }
     }
 
@@ -245,7 +246,6 @@ public sealed partial class StreamSubscriptions<TEvent>(
     private sealed class Entry
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
-        public int References { get; set; }
         public bool Retired { get; set; }
         public StreamSubscriptionHandle<TEvent>? Handle { get; set; }
         public IStreamTarget<TEvent>? Target { get; set; }

@@ -9,10 +9,14 @@ namespace Cryb.Gateway.Hosting;
 
 /// <summary>
 /// The gateway's instruments on the Cryb meter. Every series carries the gateway id, so a
-/// dashboard can tell gateways apart and sum them.
+/// dashboard can tell gateways apart and sum them. The parts it measures report to it (the fan-out
+/// its deliveries, fills and subscriptions), so it depends on none of them; it observes only the
+/// connection record and the stream provider's push counts.
 /// </summary>
 public sealed class GatewayMetrics
 {
+    private static readonly string[] Streams = [StreamNames.Channel, StreamNames.User, StreamNames.Presence];
+
     private readonly KeyValuePair<string, object?> _gateway;
     private readonly Counter<long> _slowConsumers;
     private readonly Counter<long> _coalesced;
@@ -29,7 +33,10 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _gapFilledChanges;
     private readonly Counter<long> _presenceRegistrations;
 
-    public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, Lazy<ChatFanout> fanout, IClusterClient cluster)
+    /// <summary>Subscriptions held per stream namespace, as <see cref="SubscriptionsChanged"/> reports them.</summary>
+    private readonly int[] _subscriptions = new int[Streams.Length];
+
+    public GatewayMetrics(IMeterFactory meters, GatewayIdentity gateway, ConnectionRegistry connections, IClusterClient cluster)
     {
         var meter = meters.Create(TelemetryNames.Cryb);
         _gateway = new("gateway", gateway.Id);
@@ -41,12 +48,8 @@ public sealed class GatewayMetrics
         _rateLimited = meter.CreateCounter<long>("cryb.security.rate_limited", "{call}", "Hub calls over the user's rate limit, by limit (typing ones are dropped, the rest refused)");
         _fanoutLatency = meter.CreateHistogram<double>("cryb.fanout.latency", "ms", "From the grain's commit to this gateway's send");
         meter.CreateObservableUpDownCounter("cryb.gateway.connections", () => new Measurement<int>(connections.Count, _gateway), "{connection}", "Open connections");
-        meter.CreateObservableGauge("cryb.gateway.stream_subscriptions", () => new[]
-        {
-            new Measurement<int>(fanout.Value.ChannelSubscriptionCount, _gateway, new("stream", "channel")),
-            new Measurement<int>(fanout.Value.UserSubscriptionCount, _gateway, new("stream", "user")),
-            new Measurement<int>(fanout.Value.PresenceSubscriptionCount, _gateway, new("stream", "presence")),
-        }, "{subscription}", "Stream subscriptions this gateway holds");
+        meter.CreateObservableGauge("cryb.gateway.stream_subscriptions", () => Streams.Select((stream, i) =>
+            new Measurement<int>(Volatile.Read(ref _subscriptions[i]), _gateway, new("stream", stream))), "{subscription}", "Stream subscriptions this gateway holds");
         var pushes = new Lazy<PushStreamProvider>(() => (PushStreamProvider)cluster.GetStreamProvider(StreamNames.Provider));
         meter.CreateObservableCounter("cryb.gateway.pushes", () => new[]
         {
@@ -73,7 +76,7 @@ public sealed class GatewayMetrics
             _protocolErrors.Add(0, _gateway, new("kind", kind));
         }
 
-        foreach (var stream in new[] { "channel", "user", "presence" })
+        foreach (var stream in Streams)
         {
             _resubscriptions.Add(0, _gateway, new("stream", stream));
         }
@@ -101,6 +104,9 @@ public sealed class GatewayMetrics
             _fanoutLatency.Record((DateTimeOffset.UtcNow - at).TotalMilliseconds, _gateway, new("event", eventName));
         }
     }
+
+    /// <summary>The fan-out subscribed to (+1) or unsubscribed from (-1) a stream of the namespace <paramref name="stream"/>.</summary>
+    public void SubscriptionsChanged(string stream, int change) => Interlocked.Add(ref _subscriptions[Array.IndexOf(Streams, stream)], change);
 
     public void Resubscribed(string stream, int subscriptions) => _resubscriptions.Add(subscriptions, _gateway, new("stream", stream));
 

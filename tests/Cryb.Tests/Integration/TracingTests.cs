@@ -56,10 +56,16 @@ public sealed class TracingTests(TestServers servers)
             ["Auth:SigningKey"] = ProcessCluster.SigningKey,
             ["Auth:DevTokens:Enabled"] = "true",
         }, gatewayUrl);
+        // As the gateway's Program.cs does.
         gatewayBuilder.AddCrybTelemetry("cryb-gateway");
+        gatewayBuilder.AddCrybGatewayMetrics();
         gatewayBuilder.AddCrybOrleansClient();
         gatewayBuilder.AddCrybAuthentication();
         gatewayBuilder.AddCrybChatHub();
+        gatewayBuilder.AddCrybHubLimits();
+        gatewayBuilder.AddCrybFanout();
+        gatewayBuilder.AddCrybPresence();
+        gatewayBuilder.AddCrybGatewayDrain();
         // Activity listeners see every source in the process: one exporter collects both hosts' spans.
         gatewayBuilder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
         await using var gateway = gatewayBuilder.Build();
