@@ -128,7 +128,7 @@ public sealed partial class ChannelFeed(string channelId, ChatFanout fanout, ILo
         }
     }
 
-    /// <summary>The seq a client orders this event by, if it has one (see the README's "Keeping a client in sync").</summary>
+    /// <summary>The seq a client orders this event by, if it has one (see docs/protocol.md, "Keeping a client in sync").</summary>
     public static long? SeqOf(ChannelEvent item) => item switch
     {
         MessageCreated created => created.Message.Seq,

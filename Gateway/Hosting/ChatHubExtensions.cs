@@ -50,7 +50,7 @@ public static class ChatHubExtensions
             })
             // Roles travel as "member", "admin", "owner", in both directions.
             .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
-            // MessagePack as an option for clients that ask for it (README, "The protocol"); with its
+            // MessagePack as an option for clients that ask for it (docs/protocol.md); with its
             // defaults: payloads are maps keyed by the records' property names, enums by their names.
             .AddMessagePackProtocol();
         builder.Services.AddSingleton<ChatErrorFilter>();
