@@ -149,6 +149,7 @@ public static class ConnectAdmissionExtensions
     public static void UseConnectAdmission(this WebApplication app)
     {
         var admission = app.Services.GetRequiredService<ConnectAdmission>();
+        var metrics = app.Services.GetRequiredService<GatewayMetrics>();
         app.Use(async (context, next) =>
         {
             var request = context.Request;
@@ -156,7 +157,7 @@ public static class ConnectAdmissionExtensions
             {
                 if (admission.InFlight >= admission.Limit)
                 {
-                    await admission.RefuseAsync(context);
+                    await RefuseAsync(context);
                     return;
                 }
             }
@@ -165,7 +166,7 @@ public static class ConnectAdmissionExtensions
                 using var lease = admission.TryEnter(refusable: !request.Query.ContainsKey("id"));
                 if (lease is null)
                 {
-                    await admission.RefuseAsync(context);
+                    await RefuseAsync(context);
                     return;
                 }
 
@@ -176,6 +177,14 @@ public static class ConnectAdmissionExtensions
 
             await next(context);
         });
+
+        // Counted with the hub's refusals, so an operator sees a storm being shed (and how hard)
+        // where the other refusals are: cryb_refusals_total{code="try_again"}.
+        Task RefuseAsync(HttpContext context)
+        {
+            metrics.Refused(ErrorCodes.TryAgain);
+            return admission.RefuseAsync(context);
+        }
     }
 
     /// <summary>

@@ -21,11 +21,12 @@ public sealed class ConnectAdmissionTests(TestServers servers)
             gatewaySettings: new Dictionary<string, string> { ["Gateway__Hub__MaxConnectsInFlight"] = "1" });
         var gateway = cluster.Gateways[0].Url;
         var (aliceId, bobId, carolId) = (TestUsers.New("alice"), TestUsers.New("bob"), TestUsers.New("carol"));
+        var refusals = new RefusalCount();
 
         // Set up connections do not count: with a limit of 1, two in a row both get Ready (the
         // second may have to retry for a moment: alice's place is freed just after her Ready).
         await using var alice = await cluster.ConnectAsync(0, aliceId);
-        await using var bob = await ConnectWhenAdmittedAsync(cluster, bobId);
+        await using var bob = await ConnectWhenAdmittedAsync(cluster, bobId, refusals);
         Assert.NotNull(await bob.NextAsync<ReadyEvent>("Ready"));
 
         // A WebSocket that never sends SignalR's handshake stays a connection being set up.
@@ -38,12 +39,14 @@ public sealed class ConnectAdmissionTests(TestServers servers)
         var aliceAgain = HubSocket(gateway, await cluster.TokenAsync(aliceId));
         await Assert.ThrowsAsync<WebSocketException>(() => refused.ConnectAsync(aliceAgain, TestContext.Current.CancellationToken));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.HttpStatusCode);
+        refusals.Seen++;
         Assert.InRange(int.Parse(refused.HttpResponseHeaders!["Retry-After"].Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 2);
 
         // ...and so is a negotiate, with the code and the retry time in milliseconds.
         using var http = new HttpClient();
         using var negotiate = await http.PostAsync($"{gateway}/hubs/chat/negotiate?negotiateVersion=1", null, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, negotiate.StatusCode);
+        refusals.Seen++;
         var problem = await negotiate.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal("try_again", problem.GetProperty("title").GetString());
         Assert.InRange(problem.GetProperty("retryAfterMs").GetInt32(), 500, 2000);
@@ -51,15 +54,22 @@ public sealed class ConnectAdmissionTests(TestServers servers)
         // Once it goes, the next client gets in.
         await stalled.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, TestContext.Current.CancellationToken);
         stalled.Abort();
-        await using var carol = await ConnectWhenAdmittedAsync(cluster, carolId);
+        await using var carol = await ConnectWhenAdmittedAsync(cluster, carolId, refusals);
         Assert.NotNull(await carol.NextAsync<ReadyEvent>("Ready"));
+
+        // Operators see every refusal, with the hub's, under its code.
+        double counted = 0;
+        await Eventually.WaitUntilAsync(
+            async () => (counted = PrometheusText.Sum(await PrometheusText.ScrapeAsync(http, gateway), "cryb_refusals_total", ("code", "try_again"))) >= refusals.Seen,
+            $"the gateway's metrics to count the {refusals.Seen} refused connects");
+        Assert.Equal(refusals.Seen, counted);
     }
 
     private static Uri HubSocket(string gatewayUrl, string token) =>
         new($"{gatewayUrl.Replace("http://", "ws://", StringComparison.Ordinal)}/hubs/chat?access_token={Uri.EscapeDataString(token)}");
 
     /// <summary>Connects, retrying a 503 for a few seconds: a place is freed a moment after its holder's Ready or close.</summary>
-    private static async Task<ChatTestClient> ConnectWhenAdmittedAsync(ProcessCluster cluster, string userId)
+    private static async Task<ChatTestClient> ConnectWhenAdmittedAsync(ProcessCluster cluster, string userId, RefusalCount refusals)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (true)
@@ -70,8 +80,15 @@ public sealed class ConnectAdmissionTests(TestServers servers)
             }
             catch (HttpRequestException refused) when (refused.StatusCode == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
             {
+                refusals.Seen++;
                 await Task.Delay(100, TestContext.Current.CancellationToken);
             }
         }
+    }
+
+    /// <summary>The 503s this test's clients met, each of which the gateway must have counted.</summary>
+    private sealed class RefusalCount
+    {
+        public int Seen { get; set; }
     }
 }
