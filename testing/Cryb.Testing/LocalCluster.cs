@@ -97,12 +97,7 @@ public sealed class LocalCluster : IAsyncDisposable
             log("applying the database schema");
             await MigrateAsync(environment.Postgres, log, cancellation);
             log($"starting {cluster.Silos.Count} silos and {cluster.Gateways.Count} gateways (logs in {logs})");
-            foreach (var process in cluster.Hosts)
-            {
-                process.Start();
-            }
-
-            await Task.WhenAll(cluster.Hosts.Select(process => process.WaitReadyAsync(ReadyTimeout, cancellation)));
+            await HostProcesses.StartAllAsync(cluster.Hosts, cancellation);
             return cluster;
         }
         catch
@@ -112,7 +107,7 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    public Task WaitAllReadyAsync() => Task.WhenAll(Hosts.Select(process => process.WaitReadyAsync(ReadyTimeout)));
+    public Task WaitAllReadyAsync() => HostProcesses.WaitAllReadyAsync(Hosts);
 
     /// <summary>Starts whatever host is not running (after a fault that left one dead) and waits for all.</summary>
     public async Task HealAsync()
@@ -125,22 +120,8 @@ public sealed class LocalCluster : IAsyncDisposable
         await WaitAllReadyAsync();
     }
 
-    /// <summary>
-    /// SIGTERM to every gateway, so clients move on, then to each silo in turn, each leaving the
-    /// cluster while the others still answer: silos stopped all at once make their shutdowns wait on each other.
-    /// </summary>
-    public async Task StopHostsAsync(Action<string> log)
-    {
-        foreach (var gateway in Gateways.Reverse())
-        {
-            await StopAsync(gateway, TimeSpan.FromSeconds(20), log);
-        }
-
-        foreach (var silo in Silos.Reverse())
-        {
-            await StopAsync(silo, TimeSpan.FromSeconds(30), log);
-        }
-    }
+    /// <summary>The silos and gateways, in the order every local cluster stops them (<see cref="HostProcesses.StopInOrderAsync"/>).</summary>
+    public Task StopHostsAsync(Action<string> log) => HostProcesses.StopInOrderAsync(Gateways, Silos, log);
 
     /// <summary>The hosts in order (<see cref="StopHostsAsync"/>), then Redis, which writes its append-only file, then PostgreSQL with a checkpoint.</summary>
     public async Task StopAsync(Action<string> log)
@@ -173,14 +154,6 @@ public sealed class LocalCluster : IAsyncDisposable
         if (Postgres is not null)
         {
             await Postgres.DisposeAsync();
-        }
-    }
-
-    private static async Task StopAsync(ClusterProcess process, TimeSpan grace, Action<string> log)
-    {
-        if (!await process.StopAsync(grace))
-        {
-            log($"{process.Name} did not stop within {grace.TotalSeconds:0} s; killed it");
         }
     }
 

@@ -85,28 +85,10 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Starts every process (silos first, gateways alongside: they retry until a silo answers) and waits until all are ready.</summary>
-    public async Task StartAllAsync()
-    {
-        foreach (var process in Silos.Concat(Gateways))
-        {
-            process.Start();
-        }
+    public Task StartAllAsync() => HostProcesses.StartAllAsync(Silos.Concat(Gateways));
 
-        await Task.WhenAll(Silos.Concat(Gateways).Select(process => process.WaitReadyAsync(LocalCluster.ReadyTimeout)));
-    }
-
-    /// <summary>
-    /// SIGTERM to every gateway, then to each silo in turn, as `./cryb up` stops them: silos stopped
-    /// all at once make their shutdowns wait on each other.
-    /// </summary>
-    public async Task StopAllAsync()
-    {
-        await Task.WhenAll(Gateways.Select(gateway => gateway.StopAsync()));
-        foreach (var silo in Silos.Reverse())
-        {
-            await silo.StopAsync();
-        }
-    }
+    /// <summary>Stops every gateway, then each silo in turn, as every local cluster stops (<see cref="HostProcesses.StopInOrderAsync"/>).</summary>
+    public Task StopAllAsync() => HostProcesses.StopInOrderAsync(Gateways, Silos);
 
     /// <summary>Stops every silo in turn and starts them again; gateways stay up and reconnect.</summary>
     public async Task RestartSilosAsync()
@@ -121,7 +103,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             silo.Start();
         }
 
-        await Task.WhenAll(Silos.Concat(Gateways).Select(process => process.WaitReadyAsync(LocalCluster.ReadyTimeout)));
+        await HostProcesses.WaitAllReadyAsync(Silos.Concat(Gateways));
     }
 
     /// <summary>A token from a gateway's dev-token endpoint.</summary>
