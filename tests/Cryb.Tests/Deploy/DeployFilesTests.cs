@@ -415,8 +415,7 @@ public sealed class DeployFilesTests
     {
         var readme = File.ReadAllText(PathOf("README.md"));
 
-        var undocumented = Enum.GetValues<HostRole>().SelectMany(role => HostSettings.Documented(role)).Distinct()
-            .Select(setting => setting.Replace("{name}", "<name>").Replace("{n}", "0"))
+        var undocumented = HostSettings.AsDocumented()
             .Where(setting => !readme.Contains($"`{setting}`", StringComparison.Ordinal))
             .ToArray();
 

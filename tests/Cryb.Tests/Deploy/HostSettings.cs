@@ -89,6 +89,15 @@ public static class HostSettings
             .Concat(ConnectionStrings[role].Select(name => $"ConnectionStrings__{name}"))
             .ToArray();
 
+    /// <summary>
+    /// Every setting any host reads, each once, as the docs write it: <c>&lt;name&gt;</c> for a key
+    /// of the operator's choosing, index 0 for an index.
+    /// </summary>
+    public static IReadOnlyList<string> AsDocumented() =>
+        Enum.GetValues<HostRole>().SelectMany(Documented).Distinct()
+            .Select(setting => setting.Replace("{name}", "<name>").Replace("{n}", "0"))
+            .ToArray();
+
     /// <summary>Whether <paramref name="variable"/> is something <paramref name="role"/> reads.</summary>
     public static bool Reads(HostRole role, string variable) =>
         Documented(role).Concat(Framework).Any(pattern => ToRegex(pattern).IsMatch(variable));

@@ -19,8 +19,7 @@ public sealed partial class OperationsSettingsTests
     public void The_host_settings_table_lists_every_setting_the_hosts_read()
     {
         var listed = MarkdownPages.FirstColumnNames(HostSettingsTable).ToHashSet(StringComparer.Ordinal);
-        var undocumented = Enum.GetValues<HostRole>().SelectMany(HostSettings.Documented).Distinct()
-            .Select(setting => setting.Replace("{name}", "<name>").Replace("{n}", "0"))
+        var undocumented = HostSettings.AsDocumented()
             .Where(setting => !listed.Contains(setting))
             .ToArray();
 
