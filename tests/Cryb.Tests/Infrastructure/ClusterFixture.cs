@@ -19,7 +19,17 @@ public sealed class ClusterFixture(TestServers servers) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
+        Cluster = CrybBuilder(servers, silos: 2).Build();
+        await Cluster.DeployAsync();
+    }
+
+    /// <summary>
+    /// An in-process cluster as the silos run in production (grain storage, message store, push
+    /// streams, the test accounts) on the run's PostgreSQL; a fixture adds what it varies.
+    /// </summary>
+    public static InProcessTestClusterBuilder CrybBuilder(TestServers servers, short silos)
+    {
+        var builder = new InProcessTestClusterBuilder(initialSilosCount: silos);
         builder.ConfigureSilo((_, siloBuilder) => siloBuilder.ConfigureCrybSilo(servers.PostgresConnectionString));
         builder.ConfigureSiloHost((_, host) =>
         {
@@ -28,8 +38,7 @@ public sealed class ClusterFixture(TestServers servers) : IAsyncLifetime
         });
         // The test client subscribes as a gateway would: stream subscriptions are for gateways only.
         builder.ConfigureClient(client => client.AddCrybPushStreams(streams => streams.Credential = TestAccounts.Gateway));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        return builder;
     }
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();

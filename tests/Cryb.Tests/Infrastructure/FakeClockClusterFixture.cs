@@ -34,21 +34,15 @@ public sealed class FakeClockClusterFixture(TestServers servers) : IAsyncLifetim
 
     public async ValueTask InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(initialSilosCount: 1);
-        builder.ConfigureSilo((_, siloBuilder) =>
-        {
-            siloBuilder.ConfigureCrybSilo(servers.PostgresConnectionString);
-            siloBuilder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
-        });
+        var builder = ClusterFixture.CrybBuilder(servers, silos: 1);
+        builder.ConfigureSilo((_, siloBuilder) => siloBuilder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System));
         builder.ConfigureSiloHost((_, host) =>
         {
-            host.Configuration.AddInMemoryCollection(TestAccounts.Configuration.Append(LongestGatewayLease));
-            host.Services.AddCrybDataServices(servers.PostgresConnectionString);
-            // AddCrybDataServices registers the system clock; the grains get this one instead.
+            host.Configuration.AddInMemoryCollection([LongestGatewayLease]);
+            // AddCrybDataServices registered the system clock; the grains get this one instead.
             host.Services.RemoveAll<TimeProvider>();
             host.Services.AddSingleton<TimeProvider>(Clock);
         });
-        builder.ConfigureClient(client => client.AddCrybPushStreams(streams => streams.Credential = TestAccounts.Gateway));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         if (SiloServices.GetRequiredService<TimeProvider>() != Clock)
