@@ -1,10 +1,8 @@
-using System.Threading.Channels;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Tests.Infrastructure;
-using Orleans.Streams;
 
 namespace Cryb.Tests.Grains;
 
@@ -22,7 +20,7 @@ public sealed class GroupCommitGrainTests(ClusterFixture fixture)
     public async Task Concurrent_sends_share_commits_and_each_is_acknowledged_at_a_gapless_seq_once_its_row_is_stored()
     {
         var (channel, channelId) = await ChannelWithSendersAsync();
-        await using var events = await ChannelEvents.SubscribeAsync(fixture, channelId);
+        await using var events = await EventsWithSeqsAsync(fixture, channelId);
         const int burst = 200;
 
         // A sequential sender alongside the burst: each of its sends is taken after the previous one
@@ -61,7 +59,7 @@ public sealed class GroupCommitGrainTests(ClusterFixture fixture)
     {
         var (channel, channelId) = await ChannelWithSendersAsync();
         var (alice, bob) = (_senders[0], _senders[1]);
-        await using var events = await ChannelEvents.SubscribeAsync(fixture, channelId);
+        await using var events = await EventsWithSeqsAsync(fixture, channelId);
         var earlier = await channel.SendMessage(alice, new SendMessageRequest("before the burst", Nonce: "early"));
 
         Task<ChatMessage> blocker;
@@ -105,7 +103,7 @@ public sealed class GroupCommitGrainTests(ClusterFixture fixture)
     public async Task Edits_and_reactions_amid_a_burst_take_seqs_between_batches_and_every_event_is_in_seq_order()
     {
         var (channel, channelId) = await ChannelWithSendersAsync();
-        await using var events = await ChannelEvents.SubscribeAsync(fixture, channelId);
+        await using var events = await EventsWithSeqsAsync(fixture, channelId);
         var first = await channel.SendMessage(_senders[0], new SendMessageRequest("edit me"));
 
         var sends = Enumerable.Range(0, 100).Select(i => channel.SendMessage(_senders[i % _senders.Length], new SendMessageRequest($"m{i}"))).ToList();
@@ -202,41 +200,6 @@ public sealed class GroupCommitGrainTests(ClusterFixture fixture)
     /// The channel's events that carry a seq, in the order this test's client receives them. (The
     /// channel's setup events may or may not arrive, depending on when the stream was last pulled.)
     /// </summary>
-    private sealed class ChannelEvents : IAsyncDisposable
-    {
-        private readonly Channel<ChannelEvent> _received = Channel.CreateUnbounded<ChannelEvent>();
-        private StreamSubscriptionHandle<ChannelEvent> _subscription = null!;
-
-        public bool IsEmpty => !_received.Reader.TryPeek(out _);
-
-        public static async Task<ChannelEvents> SubscribeAsync(ClusterFixture fixture, string channelId)
-        {
-            var events = new ChannelEvents();
-            events._subscription = await fixture.Client.GetStreamProvider(StreamNames.Provider)
-                .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, channelId))
-                .SubscribeAsync((item, _) => item is MemberJoined ? Task.CompletedTask : events._received.Writer.WriteAsync(item).AsTask());
-            return events;
-        }
-
-        public async Task<ChannelEvent[]> TakeAsync(int count)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var taken = new List<ChannelEvent>(count);
-            try
-            {
-                while (taken.Count < count)
-                {
-                    taken.Add(await _received.Reader.ReadAsync(timeout.Token));
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"{taken.Count} of {count} channel events arrived in time.");
-            }
-
-            return taken.ToArray();
-        }
-
-        public async ValueTask DisposeAsync() => await _subscription.UnsubscribeAsync();
-    }
+    private static Task<ChannelEventReader<ChannelEvent>> EventsWithSeqsAsync(ClusterFixture fixture, string channelId) =>
+        ChannelEventReader<ChannelEvent>.SubscribeAsync(fixture.Client, channelId, channelEvent => channelEvent is not MemberJoined);
 }

@@ -5,8 +5,8 @@ using Orleans.Streams;
 namespace Cryb.Tests.Infrastructure;
 
 /// <summary>
-/// The events of one kind that a channel's stream delivers to the test client, read in the order
-/// they arrive, each wait with a timeout that names what it waited for.
+/// The events of one kind (and, if told, only those it keeps) that a channel's stream delivers to
+/// the test client, read in the order they arrive, each wait with a timeout that names what it waited for.
 /// </summary>
 public sealed class ChannelEventReader<TEvent> : IAsyncDisposable where TEvent : ChannelEvent
 {
@@ -14,14 +14,14 @@ public sealed class ChannelEventReader<TEvent> : IAsyncDisposable where TEvent :
     private StreamSubscriptionHandle<ChannelEvent>? _subscription;
 
     /// <summary>Subscribes before returning: every event published after this is read.</summary>
-    public static async Task<ChannelEventReader<TEvent>> SubscribeAsync(IClusterClient client, string channelId)
+    public static async Task<ChannelEventReader<TEvent>> SubscribeAsync(IClusterClient client, string channelId, Func<TEvent, bool>? keep = null)
     {
         var reader = new ChannelEventReader<TEvent>();
         var stream = client.GetStreamProvider(StreamNames.Provider)
             .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, channelId));
         reader._subscription = await stream.SubscribeAsync((item, _) =>
         {
-            if (item is TEvent wanted)
+            if (item is TEvent wanted && (keep is null || keep(wanted)))
             {
                 reader._events.Writer.TryWrite(wanted);
             }
@@ -45,6 +45,30 @@ public sealed class ChannelEventReader<TEvent> : IAsyncDisposable where TEvent :
             throw new TimeoutException($"Waited {limit.TotalSeconds:F0} s for {what}.");
         }
     }
+
+    /// <summary>The next <paramref name="count"/> events, or a <see cref="TimeoutException"/> saying how many of them came.</summary>
+    public async Task<TEvent[]> TakeAsync(int count, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        using var cancel = new CancellationTokenSource(limit);
+        var taken = new List<TEvent>(count);
+        try
+        {
+            while (taken.Count < count)
+            {
+                taken.Add(await _events.Reader.ReadAsync(cancel.Token));
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{taken.Count} of {count} channel events arrived within {limit.TotalSeconds:F0} s.");
+        }
+
+        return taken.ToArray();
+    }
+
+    /// <summary>Whether no event is waiting to be read.</summary>
+    public bool IsEmpty => !_events.Reader.TryPeek(out _);
 
     public async ValueTask DisposeAsync()
     {
