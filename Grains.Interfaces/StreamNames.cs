@@ -9,6 +9,9 @@ public static class StreamNames
     /// <summary>One stream per channel, keyed by channel id, carrying <see cref="Channels.ChannelEvent"/>; owned by the channel grain.</summary>
     public const string Channel = "channel";
 
+    /// <summary>One stream per server, keyed by server id, carrying <see cref="Guilds.GuildEvent"/>; owned by the server's grain.</summary>
+    public const string Guild = "guild";
+
     /// <summary>One stream per user, keyed by user id, carrying <see cref="Users.UserEvent"/>; owned by the user grain.</summary>
     public const string User = "user";
 

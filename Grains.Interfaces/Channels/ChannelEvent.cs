@@ -77,6 +77,28 @@ public sealed record TypingUpdated(
     string ChannelId,
     [property: Id(0)] IReadOnlyList<string> UserIds) : ChannelEvent(ChannelId);
 
+/// <summary>
+/// The server changed who may do what in this channel (an overwrite, a role's permissions, the
+/// owner): gateways take out, before any later event of the channel, the connections of members who
+/// can no longer view it (<see cref="LeaveReasons.NoAccess"/>). Internal to the cluster: clients hear
+/// of the change as the server's <c>GuildChannelUpdated</c> or role events.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cryb.ChannelAccessChanged")]
+public sealed record ChannelAccessChanged(
+    string ChannelId,
+    [property: Id(0)] Guilds.GuildAccess Access) : ChannelEvent(ChannelId);
+
+/// <summary>
+/// A server member's roles changed, or (<see cref="RoleIds"/> null) they are no longer a member:
+/// as <see cref="ChannelAccessChanged"/>, for one member. Internal to the cluster.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cryb.GuildMemberAccessChanged")]
+public sealed record GuildMemberAccessChanged(
+    string ChannelId,
+    [property: Id(0)] string UserId,
+    [property: Id(1)] IReadOnlyList<string>? RoleIds,
+    [property: Id(2)] long Version) : ChannelEvent(ChannelId);
+
 /// <summary>Why a member left, as sent in <see cref="MemberLeft.Reason"/>.</summary>
 public static class LeaveReasons
 {
@@ -89,4 +111,7 @@ public static class LeaveReasons
 
     /// <summary>The channel was deleted: members hear <see cref="ChannelDeleted"/> on the channel itself.</summary>
     public const string Deleted = "deleted";
+
+    /// <summary>A server's channel the member can no longer view (overwrites or roles changed).</summary>
+    public const string NoAccess = "no_access";
 }

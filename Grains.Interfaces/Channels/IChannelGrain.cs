@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Messages;
 
@@ -112,4 +113,34 @@ public interface IChannelGrain : IGrainWithStringKey
     /// </summary>
     [Alias("RemoveDeletedAccount"), OneWay]
     Task RemoveDeletedAccount(string userId);
+
+    /// <summary>
+    /// Makes this a text channel of a server, or updates its name, topic and permission inputs
+    /// (a newer <see cref="GuildAccess.Version"/> only). Idempotent. Silo-internal: the server's grain
+    /// calls it once it has stored the change.
+    /// </summary>
+    [Alias("AttachToGuild")]
+    Task<ChannelInfo> AttachToGuild(GuildChannelAccess channel);
+
+    /// <summary>
+    /// A server member's roles changed (<paramref name="roleIds"/> null: no longer a member), at the
+    /// member's <paramref name="version"/>; publishes <see cref="GuildMemberAccessChanged"/>. Silo-internal.
+    /// </summary>
+    [Alias("SetGuildMember")]
+    Task SetGuildMember(string userId, IReadOnlyList<string>? roleIds, long version);
+
+    /// <summary>Deletes a server's channel and its history, as <see cref="Delete"/> does. Silo-internal.</summary>
+    [Alias("DeleteForGuild")]
+    Task DeleteForGuild();
+
+    /// <summary>Deletes the user's messages written since <paramref name="since"/> (a ban's clean-up). Silo-internal.</summary>
+    [Alias("DeleteMessagesBy")]
+    Task<int> DeleteMessagesBy(string userId, DateTimeOffset since);
+
+    /// <summary>
+    /// Stores the caller's read position in this channel, for a server's channel (which the user grain
+    /// does not list): checks the caller may view it, then tells the user grain.
+    /// </summary>
+    [Alias("MarkRead"), AlwaysInterleave]
+    Task<long> MarkRead(Caller caller, long seq);
 }

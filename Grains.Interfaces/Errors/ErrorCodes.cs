@@ -25,6 +25,20 @@ public static class ErrorCodes
     public const string Unauthenticated = "unauthenticated";
     public const string RateLimited = "rate_limited";
 
+    /// <summary>No such server, or the caller is not a member (a server is invisible to outsiders).</summary>
+    public const string GuildNotFound = "guild_not_found";
+    public const string RoleNotFound = "role_not_found";
+
+    /// <summary>The invite code is unknown, expired, used up or revoked.</summary>
+    public const string InviteInvalid = "invite_invalid";
+    public const string TooManyGuilds = "too_many_guilds";
+
+    /// <summary>The server has as many members as its cap allows.</summary>
+    public const string GuildFull = "guild_full";
+
+    /// <summary>A server's limit on channels, roles, overwrites or invites is reached.</summary>
+    public const string LimitReached = "limit_reached";
+
     /// <summary>
     /// The gateway is setting up as many connections as it can at once (a reconnect storm): the
     /// connect was refused (HTTP 503) before any work for it; reconnect after <c>retryAfterMs</c>.

@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using Cryb.Channels;
+using Cryb.Guilds;
 using Cryb.Identity;
 
 namespace Cryb.Users;
@@ -52,4 +53,20 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Records that the user left <paramref name="channelId"/>; called by the channel grain.</summary>
     [Alias("RemoveChannel")]
     Task RemoveChannel(string channelId, string reason);
+
+    /// <summary>Whether the user may join one more server (<see cref="GuildLimits.MaxGuildsPerUser"/>); asked by a server's grain before it adds the member row.</summary>
+    [Alias("HasRoomForGuild"), AlwaysInterleave]
+    Task<bool> HasRoomForGuild();
+
+    /// <summary>Records (or updates) the user's membership of a server and tells the user's connections; called by the server's grain.</summary>
+    [Alias("SetGuild")]
+    Task SetGuild(GuildMembership membership);
+
+    /// <summary>Records that the user left a server (<see cref="Channels.LeaveReasons"/>); called by the server's grain.</summary>
+    [Alias("RemoveGuild")]
+    Task RemoveGuild(string guildId, string reason);
+
+    /// <summary>Stores a read position in a server's channel, which the channel's grain has checked the user may view.</summary>
+    [Alias("RecordRead")]
+    Task<long> RecordRead(string channelId, long seq);
 }

@@ -29,3 +29,14 @@ public sealed record ReadStateUpdated(
 public sealed record AccountClosed(
     string UserId,
     [property: Id(0)] AccountStanding Standing) : UserEvent(UserId);
+
+/// <summary>The user joined a server or their roles there changed, on any device.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.GuildAdded")]
+public sealed record GuildAdded(string UserId, [property: Id(0)] Guilds.GuildMembership Membership) : UserEvent(UserId);
+
+/// <summary>The user is no longer a member of a server (left, kicked, banned, or it was deleted).</summary>
+[GenerateSerializer, Immutable, Alias("cryb.GuildRemoved")]
+public sealed record GuildRemoved(
+    string UserId,
+    [property: Id(0)] string GuildId,
+    [property: Id(1)] string Reason) : UserEvent(UserId);

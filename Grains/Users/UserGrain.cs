@@ -1,6 +1,7 @@
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Telemetry;
+using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Users;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,7 @@ public sealed partial class UserGrain(
         }
 
         return new UserSession(UserId, state.State.DisplayName, state.State.ChannelIds.ToArray(),
-            new Dictionary<string, long>(state.State.LastReadSeqs));
+            new Dictionary<string, long>(state.State.LastReadSeqs), state.State.Guilds.Values.ToArray());
     }
 
     public async Task<long> MarkRead(Caller caller, string channelId, long seq)
@@ -56,6 +57,11 @@ public sealed partial class UserGrain(
             throw new ChatException(ErrorCodes.ChannelNotFound, "No such channel.");
         }
 
+        return await RecordRead(channelId, seq);
+    }
+
+    public async Task<long> RecordRead(string channelId, long seq)
+    {
         var current = state.State.LastReadSeqs.GetValueOrDefault(channelId);
         if (seq <= current)
         {
@@ -66,6 +72,32 @@ public sealed partial class UserGrain(
         await state.WriteOrDeactivateAsync(this, logger);
         await _events.OnNextAsync(new ReadStateUpdated(UserId, channelId, seq));
         return seq;
+    }
+
+    public Task<bool> HasRoomForGuild() => Task.FromResult(state.State.Guilds.Count < GuildLimits.MaxGuildsPerUser);
+
+    public async Task SetGuild(GuildMembership membership)
+    {
+        // Versions order two changes that crossed on the way: the older one changes nothing.
+        if (state.State.Guilds.TryGetValue(membership.GuildId, out var known) && known.Version >= membership.Version)
+        {
+            return;
+        }
+
+        state.State.Guilds[membership.GuildId] = membership;
+        await state.WriteOrDeactivateAsync(this, logger);
+        await _events.OnNextAsync(new GuildAdded(UserId, membership));
+    }
+
+    public async Task RemoveGuild(string guildId, string reason)
+    {
+        if (state.State.Guilds.Remove(guildId))
+        {
+            await state.WriteOrDeactivateAsync(this, logger);
+        }
+
+        // Even if already gone: a gateway that missed the first notice drops the server now.
+        await _events.OnNextAsync(new GuildRemoved(UserId, guildId, reason));
     }
 
     public Task<AccountStanding> GetStanding(Caller caller)
@@ -109,10 +141,11 @@ public sealed partial class UserGrain(
     {
         RequireService(caller);
         var channelIds = state.State.ChannelIds.ToArray();
+        var guildIds = state.State.Guilds.Keys.ToArray();
         if (state.State.Standing != AccountStanding.Deleted)
         {
-            // The membership list stays until each channel confirms through RemoveChannel.
-            state.State = new UserState { Standing = AccountStanding.Deleted, ChannelIds = state.State.ChannelIds };
+            // The membership lists stay until each channel and server confirms (RemoveChannel, RemoveGuild).
+            state.State = new UserState { Standing = AccountStanding.Deleted, ChannelIds = state.State.ChannelIds, Guilds = state.State.Guilds };
             await state.WriteOrDeactivateAsync(this, logger);
             metrics.AccountAction("delete");
         }
@@ -123,6 +156,11 @@ public sealed partial class UserGrain(
         {
             // One-way: the channel calls back RemoveChannel, which must not wait behind this call.
             await GrainFactory.GetGrain<IChannelGrain>(channelId).RemoveDeletedAccount(UserId);
+        }
+
+        foreach (var guildId in guildIds)
+        {
+            await GrainFactory.GetGrain<IGuildGrain>(guildId).RemoveDeletedAccount(UserId);
         }
     }
 
