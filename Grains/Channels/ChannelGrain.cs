@@ -289,6 +289,17 @@ public sealed partial class ChannelGrain(
         }
     }
 
+    // Placeholders while the server work is split between branches; replaced before merging.
+    public Task<ChannelInfo> AttachToGuild(Cryb.Guilds.GuildChannelAccess channel) => throw new NotSupportedException();
+
+    public Task SetGuildMember(string userId, IReadOnlyList<string>? roleIds, long version) => throw new NotSupportedException();
+
+    public Task DeleteForGuild() => throw new NotSupportedException();
+
+    public Task<int> DeleteMessagesBy(string userId, DateTimeOffset since) => throw new NotSupportedException();
+
+    public Task<long> MarkRead(Caller caller, long seq) => throw new NotSupportedException();
+
     private async Task AddMemberAsync(string memberId)
     {
         await _users.RequireRoomForAnotherAsync(memberId);
