@@ -136,6 +136,14 @@ public sealed class BenchCommand(LocalCluster cluster, string scenario, IReadOnl
             start.ArgumentList.Add(argument);
         }
 
+        // The bench profile's importer account (the guilds scenario seeds members through it) and
+        // the database for its read-only checks; the environment keeps the secret out of the
+        // command line the tool records. A baseline's run gets them too and ignores them.
+        foreach (var (name, value) in BackendAccess.Of(cluster, ClusterProfile.BenchImporter).ToEnvironment())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         await using var forward = stop.Token.Register(() => Shell.Signal(process.Id, 2));
         await process.WaitForExitAsync();

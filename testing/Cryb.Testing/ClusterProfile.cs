@@ -18,6 +18,20 @@ public sealed record ClusterProfile
     /// <summary>Settings every silo gets on top of the shared ones.</summary>
     public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Backend-service accounts the silos know besides the gateways', by name, with their grants:
+    /// tools that call grains through the Orleans client as a service would. Each one's secret is
+    /// <see cref="HostEnvironment.ServiceSecret"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ServiceAccounts { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
+    /// The account the load tool's <c>guilds</c> scenario seeds a server's members with: granted
+    /// <c>IGuildGrain.ImportMembers</c> only, the backend-service bulk path, so the tool can do
+    /// nothing else a service could.
+    /// </summary>
+    public const string BenchImporter = "bench-importer";
+
     /// <summary><c>./cryb up</c>: the servers durable and the limits as shipped, as a deployment runs.</summary>
     public static ClusterProfile Up { get; } = new() { Name = "up" };
 
@@ -27,6 +41,7 @@ public sealed record ClusterProfile
         Name = "bench",
         // The shipped per-user limits (5 messages/s) would refuse the load itself.
         SiloSettings = RateLimits(100_000, typing: true),
+        ServiceAccounts = new Dictionary<string, IReadOnlyList<string>> { [BenchImporter] = ["IGuildGrain.ImportMembers"] },
     };
 
     /// <summary>The integration tests' clusters.</summary>

@@ -36,7 +36,16 @@ public sealed record HostEnvironment
         ["ConnectionStrings__Postgres"] = Postgres,
         // The schema is applied once before any silo starts, as a deployment's migration step does.
         ["Silo__MigrateOnStart"] = "false",
-    }, GatewayAccountDeclaration(GatewaySecret), Profile.SiloSettings, Settings);
+    }, GatewayAccountDeclaration(GatewaySecret), ProfileAccountDeclarations(), Profile.SiloSettings, Settings);
+
+    /// <summary>
+    /// The secret of the profile's service account <paramref name="account"/>: an HMAC of its name
+    /// under the gateways' secret, so the one random secret a cluster keeps covers every account
+    /// (nothing more to store), and knowing one account's secret reveals neither another's nor the gateways'.
+    /// </summary>
+    public string ServiceSecret(string account) =>
+        Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(GatewaySecret), System.Text.Encoding.UTF8.GetBytes($"service-account:{account}")));
 
     public Dictionary<string, string> Gateway() => Merge(Shared(), new Dictionary<string, string>
     {
@@ -52,6 +61,12 @@ public sealed record HostEnvironment
         [$"Security__Services__{GatewayAccount}__ActAsUsers"] = "true",
         [$"Security__Services__{GatewayAccount}__Grants__0"] = "*",
     };
+
+    /// <summary>What a silo is told about a backend service's account: its secret and grants; it acts only as itself.</summary>
+    public static Dictionary<string, string> ServiceAccountDeclaration(string account, string secret, IEnumerable<string> grants) =>
+        grants.Select((grant, i) => ($"Security__Services__{account}__Grants__{i}", grant))
+            .Append(($"Security__Services__{account}__Secret", secret))
+            .ToDictionary(pair => pair.Item1, pair => pair.Item2);
 
     /// <summary>What a gateway presents to the silos.</summary>
     public static Dictionary<string, string> GatewayCredential(string secret) => new()
@@ -80,6 +95,9 @@ public sealed record HostEnvironment
 
         return shared;
     }
+
+    private Dictionary<string, string> ProfileAccountDeclarations() =>
+        Merge(Profile.ServiceAccounts.Select(account => ServiceAccountDeclaration(account.Key, ServiceSecret(account.Key), account.Value)));
 
     private static Dictionary<string, string> Merge(params IEnumerable<IReadOnlyDictionary<string, string>> layers)
     {

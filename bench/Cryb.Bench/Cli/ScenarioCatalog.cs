@@ -28,6 +28,9 @@ public static class ScenarioCatalog
         new ScenarioCommand<HotChannelOptions>(HotChannelScenario.Name,
             "many senders into ONE channel (open model): persisted sends/s of one channel, ack latency, correctness",
             new HotChannelOptions(), HotChannelScenario.Specs, async (c, o, t) => await HotChannelScenario.RunAsync(c, o, t)),
+        new ScenarioCommand<GuildsOptions>(GuildsScenario.Name,
+            "a server of 100,000 members seeded through the backend-service bulk path: p99 of a join with an invite (and the rows it writes), members/s of the whole member list in chunks",
+            new GuildsOptions(), GuildsScenario.Specs, async (c, o, t) => await GuildsScenario.RunAsync(c, o, t)),
     ];
 
     public static IScenarioCommand? Find(string name) => All.FirstOrDefault(scenario => scenario.Name == name);
