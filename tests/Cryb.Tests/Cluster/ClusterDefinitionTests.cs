@@ -78,5 +78,24 @@ public sealed class ClusterDefinitionTests
         Assert.Equal("false", silo["Silo__MigrateOnStart"]);
     }
 
+    [Fact]
+    public void Bench_declares_the_importer_account_granted_only_the_bulk_import_with_a_secret_of_its_own()
+    {
+        var environment = Environment(ClusterProfile.Bench);
+        var account = ClusterProfile.BenchImporter;
+
+        var silo = environment.Silo();
+
+        Assert.Equal(environment.ServiceSecret(account), silo[$"Security__Services__{account}__Secret"]);
+        Assert.Equal("IGuildGrain.ImportMembers", silo[$"Security__Services__{account}__Grants__0"]);
+        Assert.DoesNotContain($"Security__Services__{account}__Grants__1", silo.Keys);
+        Assert.DoesNotContain($"Security__Services__{account}__ActAsUsers", silo.Keys);
+        Assert.True(environment.ServiceSecret(account).Length >= 32);
+        Assert.NotEqual(environment.GatewaySecret, environment.ServiceSecret(account));
+        Assert.NotEqual(environment.ServiceSecret(account), (environment with { GatewaySecret = "another-gateway-secret-at-least-32-chars" }).ServiceSecret(account));
+        Assert.DoesNotContain(environment.Gateway().Keys, key => key.Contains(account, StringComparison.Ordinal));
+        Assert.DoesNotContain(Environment(ClusterProfile.Up).Silo().Keys, key => key.Contains(account, StringComparison.Ordinal));
+    }
+
     private static readonly ClusterProfile[] Profiles = [ClusterProfile.Up, ClusterProfile.Bench, ClusterProfile.Tests, ClusterProfile.Chaos];
 }
