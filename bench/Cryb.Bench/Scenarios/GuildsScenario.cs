@@ -46,6 +46,9 @@ public static class GuildsScenario
 {
     public const string Name = "guilds";
 
+    /// <summary>The longest wait for PostgreSQL's statistics to hold still around the joins.</summary>
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+
     public static IReadOnlyList<OptionSpec<GuildsOptions>> Specs { get; } =
     [
         new("members", "members seeded through the backend-service bulk path (IGuildGrain.ImportMembers), besides the owner", o => o.Members, (o, v) => o with { Members = v.Int() }),
@@ -87,13 +90,14 @@ public static class GuildsScenario
 
         var seed = await SeedAsync(context, options, access, guildId, imported, cancellation);
         await using var rows = access.Postgres is { } postgres ? new GuildRows(postgres) : null;
-        var rowsBefore = rows is null ? (long?)null : await rows.CountMembersAsync(guildId, cancellation);
-        var writesBefore = rows is null ? null : await rows.WritesAsync(cancellation);
 
         var clients = joiners.Select((user, i) => new GuildClient(context.Gateway(i), user, tokens[i + 1])).ToArray();
         try
         {
             await ConnectAllAsync(context, clients, cancellation);
+            // Counted once the seed's and the connects' writes have settled: the window holds the joins only.
+            var writesBefore = rows is null ? null : await rows.SettledWritesAsync(null, 0, SettleTimeout, cancellation);
+            var rowsBefore = rows is null ? 0 : await rows.CountMembersAsync(guildId, cancellation);
             context.Log($"{clients.Length} joiners connected; joining at {options.JoinRate:0.#}/s");
             var joins = await JoinAsync(context, options, clients, code, cancellation);
 
@@ -101,8 +105,8 @@ public static class GuildsScenario
             if (rows is not null)
             {
                 var after = await rows.CountMembersAsync(guildId, cancellation);
-                var writes = await rows.SettledWritesSinceAsync(writesBefore!, after - rowsBefore!.Value, TimeSpan.FromSeconds(20), cancellation);
-                rowCheck = new RowCheck(rowsBefore.Value, after, [.. writes.Tables.Select(pair => new TableWriteCount(pair.Key, pair.Value.Inserted, pair.Value.Updated, pair.Value.Deleted))]);
+                var writes = (await rows.SettledWritesAsync(writesBefore, after - rowsBefore, SettleTimeout, cancellation)).Since(writesBefore!);
+                rowCheck = new RowCheck(rowsBefore, after, [.. writes.Tables.Select(pair => new TableWriteCount(pair.Key, pair.Value.Inserted, pair.Value.Updated, pair.Value.Deleted))]);
             }
 
             // Every member of the server: the owner, those imported, those whose join was answered.

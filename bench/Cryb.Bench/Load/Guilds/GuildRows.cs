@@ -34,29 +34,37 @@ public sealed class GuildRows(string connectionString) : IAsyncDisposable
     }
 
     /// <summary>
-    /// The writes since <paramref name="before"/> once the statistics show at least
-    /// <paramref name="memberRows"/> member inserts and stop changing. A server process publishes
-    /// its counts when it goes idle, up to some seconds later, so this reads every half second, for
-    /// at most <paramref name="timeout"/>: there is no event to wait on.
+    /// The counts once they hold still: unchanged for <see cref="QuietTime"/> and, when
+    /// <paramref name="before"/> is given, showing at least <paramref name="memberInserts"/> member
+    /// inserts since it. A server process publishes its counts when it goes idle, at most about a
+    /// second after its last commit, so a read right after the writes misses some: this reads every
+    /// half second, for at most <paramref name="timeout"/> (there is no event to wait on), and
+    /// returns the last read if they never settle.
     /// </summary>
-    public async Task<TableWrites> SettledWritesSinceAsync(TableWrites before, long memberRows, TimeSpan timeout, CancellationToken cancellation)
+    public async Task<TableWrites> SettledWritesAsync(TableWrites? before, long memberInserts, TimeSpan timeout, CancellationToken cancellation)
     {
         var deadline = DateTime.UtcNow + timeout;
-        var last = (await WritesAsync(cancellation)).Since(before);
+        var last = await WritesAsync(cancellation);
+        var stillSince = DateTime.UtcNow;
         while (DateTime.UtcNow < deadline)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellation);
-            var next = (await WritesAsync(cancellation)).Since(before);
-            if (next.Equals(last) && next.Of("guild_members").Inserted >= memberRows)
+            var next = await WritesAsync(cancellation);
+            if (!next.Equals(last))
+            {
+                (last, stillSince) = (next, DateTime.UtcNow);
+            }
+            else if (DateTime.UtcNow - stillSince >= QuietTime && (before is null || next.Since(before).Of("guild_members").Inserted >= memberInserts))
             {
                 return next;
             }
-
-            last = next;
         }
 
         return last;
     }
+
+    /// <summary>Twice the longest a process holds its counts back while busy (PostgreSQL's one second).</summary>
+    public static readonly TimeSpan QuietTime = TimeSpan.FromSeconds(2);
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
