@@ -34,7 +34,8 @@ public sealed class GuildsResult(
     [
         .. Seed.Added < Seed.Requested ? [$"the import added {Seed.Added} of {Seed.Requested} members"] : Array.Empty<string>(),
         .. Joins.Joined < Joins.Attempted ? [$"{Joins.Attempted - Joins.Joined} of {Joins.Attempted} joins failed"] : Array.Empty<string>(),
-        .. Rows is { } rows && rows.Added != Joins.Joined ? [$"{Joins.Joined} joins added {rows.Added} member rows"] : Array.Empty<string>(),
+        .. Joins.WarmupJoined < Joins.WarmupAttempted ? [$"{Joins.WarmupAttempted - Joins.WarmupJoined} of {Joins.WarmupAttempted} warm-up joins failed"] : Array.Empty<string>(),
+        .. Rows is { } rows && rows.Added != Joins.AllJoined ? [$"{Joins.AllJoined} joins added {rows.Added} member rows"] : Array.Empty<string>(),
         .. Lists.Where(list => list.Error is not null || !list.Exact).Select(list => list.Error is { } error
             ? $"the list requested by {list.UserId} failed: {error}"
             : $"the list requested by {list.UserId} was not every member once (missing {list.Missing}, duplicates {list.Duplicates}, unexpected {list.Unexpected}, chunks out of order {list.OutOfOrder})"),
@@ -42,32 +43,34 @@ public sealed class GuildsResult(
 
     public override void WriteSummary(MarkdownWriter markdown)
     {
-        markdown.Line($"Server `{GuildId}`: the owner, {MarkdownWriter.Number(Seed.Added)} members imported, {MarkdownWriter.Number(Joins.Joined)} joined: {MarkdownWriter.Number(MemberCount)} members.").Blank();
+        markdown.Line($"Server `{GuildId}`: the owner, {MarkdownWriter.Number(Seed.Added)} members imported, {MarkdownWriter.Number(Joins.AllJoined)} joined: {MarkdownWriter.Number(MemberCount)} members.").Blank();
         markdown.Heading("Seeding: IGuildGrain.ImportMembers through the Orleans client", 3).Table(
             ["members imported", "per call", "calls", "seconds", "members/s"],
             [[Seed.Added, Seed.Batch, (Seed.Requested + Seed.Batch - 1) / Math.Max(1, Seed.Batch), Seed.Seconds, Seed.MembersPerSecond]]);
 
         var latency = Joins.Latency;
         markdown.Heading("Joins: JoinGuild(code) into the seeded server (ms from intended start to the answer)", 3)
-            .Line($"Open model at {MarkdownWriter.Number(Joins.OfferedPerSecond)} joins/s, each a distinct user on its own connection, closed once answered.").Blank()
+            .Line($"Open model at {MarkdownWriter.Number(Joins.OfferedPerSecond)} joins/s, each a distinct user on its own connection, closed once answered; " +
+                  $"{MarkdownWriter.Number(Joins.WarmupAttempted)} joins of other users on the same schedule just before, not measured ({MarkdownWriter.Number(Joins.WarmupJoined)} answered).").Blank()
             .Table(
                 ["offered/s", "achieved/s", "attempted", "joined", "failed", "p50", "p95", "p99", "p99.9", "max"],
                 [[Joins.OfferedPerSecond, Joins.AchievedPerSecond, Joins.Attempted, Joins.Joined, Joins.Attempted - Joins.Joined,
                   latency.P50, latency.P95, latency.P99, latency.P999, latency.Max]]);
         SummarySections.Errors(markdown, Joins.Errors, "Failed joins by code", Joins.ErrorExamples);
+        SummarySections.Errors(markdown, Joins.WarmupErrors, "Failed warm-up joins by code");
 
         markdown.Heading("Rows the joins wrote", 3);
         if (Rows is { } rows)
         {
             markdown.Line($"`guild_members` rows of the server: {MarkdownWriter.Number(rows.Before)} before the joins, {MarkdownWriter.Number(rows.After)} after: " +
-                          $"{MarkdownWriter.Number(rows.Added)} for {MarkdownWriter.Number(Joins.Joined)} joins. " +
+                          $"{MarkdownWriter.Number(rows.Added)} for {MarkdownWriter.Number(Joins.AllJoined)} joins (warm-up included). " +
                           "Every row the database inserted, updated or deleted meanwhile, by table (PostgreSQL's statistics; the whole cluster's writes in that time):").Blank();
             markdown.Table(
                 ["table", "inserted", "updated", "deleted", "per join"],
                 rows.Writes.Select(table => (IReadOnlyList<object?>)
                 [
                     table.Table, table.Inserted, table.Updated, table.Deleted,
-                    Joins.Joined == 0 ? "-" : MarkdownWriter.Number((table.Inserted + table.Updated + table.Deleted) / (double)Joins.Joined, 2),
+                    Joins.AllJoined == 0 ? "-" : MarkdownWriter.Number((table.Inserted + table.Updated + table.Deleted) / (double)Joins.AllJoined, 2),
                 ]));
         }
         else
@@ -133,7 +136,18 @@ public sealed record SeedFigures(int Requested, int Added, int Batch, double Sec
 public sealed record JoinFigures(
     double OfferedPerSecond, double AchievedPerSecond, int Attempted, int Joined,
     IReadOnlyDictionary<string, long> Errors, IReadOnlyDictionary<string, IReadOnlyList<string>> ErrorExamples,
-    LatencySummary Latency, CpuReport Cpu, IReadOnlyList<LatencySummary> BySecond);
+    LatencySummary Latency, CpuReport Cpu, IReadOnlyList<LatencySummary> BySecond)
+{
+    /// <summary>The unmeasured joins just before, on the same schedule.</summary>
+    public int WarmupAttempted { get; init; }
+
+    public int WarmupJoined { get; init; }
+
+    public IReadOnlyDictionary<string, long> WarmupErrors { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Every join answered, warm-up included: the member rows they should have added.</summary>
+    public int AllJoined => Joined + WarmupJoined;
+}
 
 /// <summary>The server's member rows around the joins and what every table had written meanwhile.</summary>
 public sealed record RowCheck(long Before, long After, IReadOnlyList<TableWriteCount> Writes)

@@ -25,6 +25,12 @@ public sealed record GuildsOptions
     /// <summary>Joins started per second (open model).</summary>
     public double JoinRate { get; init; } = 50;
 
+    /// <summary>
+    /// Joins by other users on the same schedule just before the measured ones, not measured: a
+    /// fresh cluster runs the join's code unoptimized at first (bench/README.md, "warms up for 60 s").
+    /// </summary>
+    public int WarmupJoins { get; init; } = 250;
+
     /// <summary>Full-list requests, each by another member (one per user and server per 30 s), one after the other.</summary>
     public int Lists { get; init; } = 5;
 
@@ -55,6 +61,7 @@ public static class GuildsScenario
         new("import-batch", "user ids per ImportMembers call", o => o.ImportBatch, (o, v) => o with { ImportBatch = v.Int(min: 1) }),
         new("joins", "distinct users joining with the invite, each on its own connection", o => o.Joins, (o, v) => o with { Joins = v.Int() }),
         new("join-rate", "joins started per second, open model", o => o.JoinRate, (o, v) => o with { JoinRate = v.Double(min: 0.01) }),
+        new("warmup-joins", "joins by other users on the same schedule right before the measured ones, not measured", o => o.WarmupJoins, (o, v) => o with { WarmupJoins = v.Int() }),
         new("lists", "full member-list requests, each by another joined member, one after the other", o => o.Lists, (o, v) => o with { Lists = v.Int() }),
         new("list-timeout", "seconds one full member list may take to arrive", o => o.ListTimeout, (o, v) => o with { ListTimeout = v.Seconds(min: 0.1) }),
     ];
@@ -75,10 +82,12 @@ public static class GuildsScenario
             $"guilds seeds members as a backend service, through the Orleans client: run it with ./cryb bench guilds, or set {BackendAccess.RedisVariable}, " +
             $"{BackendAccess.ServiceNameVariable} and {BackendAccess.ServiceSecretVariable} (an account granted IGuildGrain.ImportMembers; " +
             $"{BackendAccess.ClusterIdVariable} if not '{BackendAccess.DefaultClusterId}', {BackendAccess.PostgresVariable} to count rows).");
-        FileLimits.RequireRoomFor(options.Joins + 1, "--joins");
+        FileLimits.RequireRoomFor(options.WarmupJoins + options.Joins + 1, "--joins and --warmup-joins");
         var started = DateTimeOffset.UtcNow;
         var owner = context.UserId("owner", 0);
-        var joiners = Enumerable.Range(0, options.Joins).Select(i => context.UserId("j", i)).ToArray();
+        // The warm-up joiners first, then the measured ones, on one schedule.
+        var joiners = Enumerable.Range(0, options.WarmupJoins).Select(i => context.UserId("w", i))
+            .Concat(Enumerable.Range(0, options.Joins).Select(i => context.UserId("j", i))).ToArray();
         var imported = Enumerable.Range(0, options.Members).Select(i => context.UserId("m", i)).ToArray();
         var tokens = await DevTokens.FetchAsync(context.Gateways, [owner, .. joiners], context.SetupConcurrency, cancellation);
 
@@ -98,7 +107,7 @@ public static class GuildsScenario
             // Counted once the seed's and the connects' writes have settled: the window holds the joins only.
             var writesBefore = rows is null ? null : await rows.SettledWritesAsync(null, 0, SettleTimeout, cancellation);
             var rowsBefore = rows is null ? 0 : await rows.CountMembersAsync(guildId, cancellation);
-            context.Log($"{clients.Length} joiners connected; joining at {options.JoinRate:0.#}/s");
+            context.Log($"{clients.Length} joiners connected; joining at {options.JoinRate:0.#}/s, the first {options.WarmupJoins} to warm up");
             var joins = await JoinAsync(context, options, clients, code, cancellation);
 
             RowCheck? rowCheck = null;
@@ -106,12 +115,13 @@ public static class GuildsScenario
             {
                 var after = await rows.CountMembersAsync(guildId, cancellation);
                 var writes = (await rows.SettledWritesAsync(writesBefore, after - rowsBefore, SettleTimeout, cancellation)).Since(writesBefore!);
+                context.Log($"{after - rowsBefore} member rows added by {joins.Joined.Count} joins");
                 rowCheck = new RowCheck(rowsBefore, after, [.. writes.Tables.Select(pair => new TableWriteCount(pair.Key, pair.Value.Inserted, pair.Value.Updated, pair.Value.Deleted))]);
             }
 
             // Every member of the server: the owner, those imported, those whose join was answered.
             HashSet<string> expected = [owner, .. imported, .. joins.Joined];
-            var lists = await ListAsync(context, options, clients, guildId, expected, cancellation);
+            var lists = await ListAsync(context, options, clients[options.WarmupJoins..], guildId, expected, cancellation);
             return new GuildsResult(RunInfo.Of(context, Name, started), options, guildId, expected.Count, seed, joins.Figures, rowCheck, lists.Runs, lists.Cpu);
         }
         finally
@@ -156,67 +166,84 @@ public static class GuildsScenario
             });
 
     /// <summary>
-    /// The joins, open model. Every joiner but the first <c>--lists</c> (who request the member
-    /// list later) closes its connection once answered: a member online receives every other
-    /// join's <c>GuildMemberAdded</c>, and a thousand of them online would measure that fan-out, not
-    /// the join.
+    /// The joins, open model: the <c>--warmup-joins</c> first, unmeasured, then the measured ones.
+    /// Every joiner but the first <c>--lists</c> measured ones (who request the member list later)
+    /// closes its connection once answered: a member online receives every later join's
+    /// <c>GuildMemberAdded</c>, and a thousand of them online would measure that fan-out, not the join.
     /// </summary>
     private static async Task<(JoinFigures Figures, IReadOnlyList<string> Joined)> JoinAsync(
         BenchContext context, GuildsOptions options, GuildClient[] clients, string code, CancellationToken cancellation)
     {
+        var warmup = options.WarmupJoins;
         var latency = new LatencyHistogram();
         var bySecond = Enumerable.Range(0, Math.Max(1, (int)Math.Ceiling(options.Joins / options.JoinRate))).Select(_ => new LatencyHistogram()).ToArray();
         var errors = new ErrorCounter();
+        var warmupErrors = new ErrorCounter();
         var joined = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var measuredJoined = 0;
         var intervalMicros = 1_000_000.0 / options.JoinRate;
         var start = BenchClock.NowMicros + 100_000;
-        long lastAnswer = start;
+        var windowStart = start + (long)(warmup * intervalMicros);
+        long lastAnswer = windowStart;
         var meter = new CpuMeter(context.Processes);
-        await BenchClock.WaitUntilAsync(start, cancellation);
-        meter.Start();
         var attempts = new Task[clients.Length];
         for (var i = 0; i < clients.Length; i++)
         {
             var intended = start + (long)(i * intervalMicros);
             await BenchClock.WaitUntilAsync(intended, cancellation);
+            if (i == warmup)
+            {
+                meter.Start();
+            }
+
             attempts[i] = JoinOneAsync(i, intended);
         }
 
         await Task.WhenAll(attempts);
-        var cpu = meter.Stop(joined.Count, "joins");
-        var window = (lastAnswer - start) / 1e6;
+        var cpu = meter.Stop(measuredJoined, "joins");
+        var window = (lastAnswer - windowStart) / 1e6;
         var figures = new JoinFigures(
-            options.JoinRate, window > 0 ? Math.Round(joined.Count / window, 1) : 0, clients.Length, joined.Count,
-            errors.Snapshot(), errors.Examples(), latency.Summarize(), cpu, [.. bySecond.Select(histogram => histogram.Summarize())]);
-        context.Log($"{joined.Count} of {clients.Length} joined; p50 {figures.Latency.P50} ms, p99 {figures.Latency.P99} ms");
+            options.JoinRate, window > 0 ? Math.Round(measuredJoined / window, 1) : 0, options.Joins, measuredJoined,
+            errors.Snapshot(), errors.Examples(), latency.Summarize(), cpu, [.. bySecond.Select(histogram => histogram.Summarize())])
+        {
+            WarmupAttempted = warmup,
+            WarmupJoined = joined.Count - measuredJoined,
+            WarmupErrors = warmupErrors.Snapshot(),
+        };
+        context.Log($"{measuredJoined} of {options.Joins} measured joins answered (and {figures.WarmupJoined} of {warmup} warm-up); p50 {figures.Latency.P50} ms, p99 {figures.Latency.P99} ms");
         return (figures, [.. joined]);
 
         async Task JoinOneAsync(int i, long intended)
         {
+            var measured = i >= warmup;
             try
             {
                 await clients[i].JoinGuildAsync(code, cancellation);
                 var answered = BenchClock.NowMicros;
-                latency.Record(answered - intended);
-                bySecond[Math.Min(bySecond.Length - 1, (int)((intended - start) / 1_000_000))].Record(answered - intended);
-                AtomicMax.Update(ref lastAnswer, answered);
                 joined.Add(clients[i].UserId);
+                if (measured)
+                {
+                    latency.Record(answered - intended);
+                    bySecond[Math.Min(bySecond.Length - 1, (int)((intended - windowStart) / 1_000_000))].Record(answered - intended);
+                    AtomicMax.Update(ref lastAnswer, answered);
+                    Interlocked.Increment(ref measuredJoined);
+                }
             }
             catch (Exception ex) when (!cancellation.IsCancellationRequested)
             {
-                errors.Add(ex);
+                (measured ? errors : warmupErrors).Add(ex);
             }
 
-            if (i >= options.Lists)
+            if (!measured || i - warmup >= options.Lists)
             {
                 await clients[i].DisposeAsync();
             }
         }
     }
 
-    /// <summary>The full list, requested by joiners 0, 1, ... one at a time (each may list once per 30 s).</summary>
+    /// <summary>The full list, requested by measured joiners 0, 1, ... one at a time (each may list once per 30 s).</summary>
     private static async Task<(IReadOnlyList<ListRun> Runs, CpuReport? Cpu)> ListAsync(
-        BenchContext context, GuildsOptions options, GuildClient[] clients, string guildId, IReadOnlySet<string> expected, CancellationToken cancellation)
+        BenchContext context, GuildsOptions options, IReadOnlyList<GuildClient> clients, string guildId, IReadOnlySet<string> expected, CancellationToken cancellation)
     {
         var runs = new List<ListRun>();
         if (options.Lists == 0)
