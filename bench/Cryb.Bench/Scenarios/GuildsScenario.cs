@@ -22,8 +22,8 @@ public sealed record GuildsOptions
     /// <summary>Distinct users joining with the invite, each on its own connection.</summary>
     public int Joins { get; init; } = 1_000;
 
-    /// <summary>Joins started per second (open model).</summary>
-    public double JoinRate { get; init; } = 50;
+    /// <summary>Joins started per second (open model): well under the 45 a server took on this machine when busy, so the latency measured is a join's, not a queue's.</summary>
+    public double JoinRate { get; init; } = 20;
 
     /// <summary>
     /// Joins by other users on the same schedule just before the measured ones, not measured: a
