@@ -51,7 +51,7 @@ public sealed class GuildsResult(
         var latency = Joins.Latency;
         markdown.Heading("Joins: JoinGuild(code) into the seeded server (ms from intended start to the answer)", 3)
             .Line($"Open model at {MarkdownWriter.Number(Joins.OfferedPerSecond)} joins/s, each a distinct user on its own connection, closed once answered; " +
-                  $"{MarkdownWriter.Number(Joins.WarmupAttempted)} joins of other users on the same schedule just before, not measured ({MarkdownWriter.Number(Joins.WarmupJoined)} answered).").Blank()
+                  $"before them, {MarkdownWriter.Number(Joins.WarmupAttempted)} joins of other users at the same rate to warm up, not measured ({MarkdownWriter.Number(Joins.WarmupJoined)} answered, all before the first measured one started).").Blank()
             .Table(
                 ["offered/s", "achieved/s", "attempted", "joined", "failed", "p50", "p95", "p99", "p99.9", "max"],
                 [[Joins.OfferedPerSecond, Joins.AchievedPerSecond, Joins.Attempted, Joins.Joined, Joins.Attempted - Joins.Joined,
@@ -138,7 +138,7 @@ public sealed record JoinFigures(
     IReadOnlyDictionary<string, long> Errors, IReadOnlyDictionary<string, IReadOnlyList<string>> ErrorExamples,
     LatencySummary Latency, CpuReport Cpu, IReadOnlyList<LatencySummary> BySecond)
 {
-    /// <summary>The unmeasured joins just before, on the same schedule.</summary>
+    /// <summary>The unmeasured joins before, at the same rate, all answered before the measured ones started.</summary>
     public int WarmupAttempted { get; init; }
 
     public int WarmupJoined { get; init; }

@@ -26,8 +26,8 @@ public sealed record GuildsOptions
     public double JoinRate { get; init; } = 20;
 
     /// <summary>
-    /// Joins by other users on the same schedule just before the measured ones, not measured: a
-    /// fresh cluster runs the join's code unoptimized at first (bench/README.md, "warms up for 60 s").
+    /// Joins by other users at the same rate before the measured ones, not measured: a fresh
+    /// cluster runs the join's code unoptimized at first (docs/performance.md: "warms up for 60 s").
     /// </summary>
     public int WarmupJoins { get; init; } = 250;
 
@@ -61,7 +61,7 @@ public static class GuildsScenario
         new("import-batch", "user ids per ImportMembers call", o => o.ImportBatch, (o, v) => o with { ImportBatch = v.Int(min: 1) }),
         new("joins", "distinct users joining with the invite, each on its own connection", o => o.Joins, (o, v) => o with { Joins = v.Int() }),
         new("join-rate", "joins started per second, open model", o => o.JoinRate, (o, v) => o with { JoinRate = v.Double(min: 0.01) }),
-        new("warmup-joins", "joins by other users on the same schedule right before the measured ones, not measured", o => o.WarmupJoins, (o, v) => o with { WarmupJoins = v.Int() }),
+        new("warmup-joins", "joins by other users at the same rate before the measured ones, all answered before those start; not measured", o => o.WarmupJoins, (o, v) => o with { WarmupJoins = v.Int() }),
         new("lists", "full member-list requests, each by another joined member, one after the other", o => o.Lists, (o, v) => o with { Lists = v.Int() }),
         new("list-timeout", "seconds one full member list may take to arrive", o => o.ListTimeout, (o, v) => o with { ListTimeout = v.Seconds(min: 0.1) }),
     ];
@@ -166,7 +166,8 @@ public static class GuildsScenario
             });
 
     /// <summary>
-    /// The joins, open model: the <c>--warmup-joins</c> first, unmeasured, then the measured ones.
+    /// The joins, open model: the <c>--warmup-joins</c> first on a schedule of their own, unmeasured,
+    /// then, once all of those are answered, the measured ones.
     /// Every joiner but the first <c>--lists</c> measured ones (who request the member list later)
     /// closes its connection once answered: a member online receives every later join's
     /// <c>GuildMemberAdded</c>, and a thousand of them online would measure that fan-out, not the join.
@@ -182,24 +183,16 @@ public static class GuildsScenario
         var joined = new System.Collections.Concurrent.ConcurrentBag<string>();
         var measuredJoined = 0;
         var intervalMicros = 1_000_000.0 / options.JoinRate;
-        var start = BenchClock.NowMicros + 100_000;
-        var windowStart = start + (long)(warmup * intervalMicros);
-        long lastAnswer = windowStart;
+        // The warm-up on its own schedule, answered to the last before the measured schedule
+        // starts: its slow first joins queue up, and that queue must not spill into the window.
+        long windowStart = 0, lastAnswer = 0;
+        await RunScheduleAsync(0, warmup, BenchClock.NowMicros + 100_000);
+        windowStart = BenchClock.NowMicros + 100_000;
+        lastAnswer = windowStart;
         var meter = new CpuMeter(context.Processes);
-        var attempts = new Task[clients.Length];
-        for (var i = 0; i < clients.Length; i++)
-        {
-            var intended = start + (long)(i * intervalMicros);
-            await BenchClock.WaitUntilAsync(intended, cancellation);
-            if (i == warmup)
-            {
-                meter.Start();
-            }
-
-            attempts[i] = JoinOneAsync(i, intended);
-        }
-
-        await Task.WhenAll(attempts);
+        await BenchClock.WaitUntilAsync(windowStart, cancellation);
+        meter.Start();
+        await RunScheduleAsync(warmup, clients.Length, windowStart);
         var cpu = meter.Stop(measuredJoined, "joins");
         var window = (lastAnswer - windowStart) / 1e6;
         var figures = new JoinFigures(
@@ -212,6 +205,19 @@ public static class GuildsScenario
         };
         context.Log($"{measuredJoined} of {options.Joins} measured joins answered (and {figures.WarmupJoined} of {warmup} warm-up); p50 {figures.Latency.P50} ms, p99 {figures.Latency.P99} ms");
         return (figures, [.. joined]);
+
+        async Task RunScheduleAsync(int from, int to, long start)
+        {
+            var attempts = new List<Task>(to - from);
+            for (var i = from; i < to; i++)
+            {
+                var intended = start + (long)((i - from) * intervalMicros);
+                await BenchClock.WaitUntilAsync(intended, cancellation);
+                attempts.Add(JoinOneAsync(i, intended));
+            }
+
+            await Task.WhenAll(attempts);
+        }
 
         async Task JoinOneAsync(int i, long intended)
         {
