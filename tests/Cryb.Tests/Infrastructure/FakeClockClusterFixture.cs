@@ -31,6 +31,7 @@ public class FakeClockClusterFixture(TestServers servers) : IAsyncLifetime
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IClusterClient Client => Cluster.Client;
+    public TestServers Servers => servers;
 
     /// <summary>The silo's services: the options the grains run with, read rather than retyped.</summary>
     public IServiceProvider SiloServices => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress);
