@@ -202,9 +202,19 @@ public sealed partial class GuildGrain
 
     public async Task RemoveDeletedAccount(string userId)
     {
-        if (Guild.Exists && userId != Guild.OwnerId && await store.GetMemberAsync(GuildId, userId) is not null)
+        if (Guild.Exists && userId == Guild.OwnerId)
+        {
+            return;
+        }
+
+        if (Guild.Exists && await store.GetMemberAsync(GuildId, userId) is not null)
         {
             await RemoveMemberAsync(userId, LeaveReasons.AccountDeleted);
+        }
+        else
+        {
+            // Not (or no longer) a member: the user grain keeps the server listed until told.
+            await _users.RemoveAsync(GuildId, userId, LeaveReasons.AccountDeleted);
         }
     }
 

@@ -166,7 +166,18 @@ public sealed partial class GuildGrain(
             GuildRules.ValidateUserLimit(spec.UserLimit ?? 0), overwrites.ToArray());
         Guild.Channels[channelId] = channel;
         await CommitAsync();
-        await _channels.AttachAsync(Guild, channel);
+        try
+        {
+            await _channels.AttachAsync(Guild, channel);
+        }
+        catch (ChatException refused) when (refused.Code == ErrorCodes.ChannelExists)
+        {
+            // The id is another channel's (standalone, or another server's): the server must not list it.
+            Guild.Channels.Remove(channelId);
+            await CommitAsync();
+            throw;
+        }
+
         await PublishAsync(new GuildChannelCreated(Guild.Version, channel));
         return channel;
     }

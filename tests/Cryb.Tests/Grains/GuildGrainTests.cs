@@ -5,7 +5,6 @@ using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Tests.Infrastructure;
 using Cryb.Users;
-using Orleans.Streams;
 
 namespace Cryb.Tests.Grains;
 
@@ -341,34 +340,50 @@ public sealed class GuildGrainTests(ClusterFixture fixture)
     {
         var (owner, joiner) = (_kit.User("owner"), _kit.User("joiner"));
         var (guild, _) = await _kit.GuildWithAsync(owner);
-        var events = System.Threading.Channels.Channel.CreateUnbounded<GuildEvent>();
-        var stream = fixture.Client.GetStreamProvider(StreamNames.Provider)
-            .GetStream<GuildEvent>(StreamId.Create(StreamNames.Guild, guild.GetPrimaryKeyString()));
-        var subscription = await stream.SubscribeAsync((item, _) => events.Writer.WriteAsync(item).AsTask());
-        try
-        {
-            await _kit.Invites.Join(joiner, (await guild.CreateInvite(owner, 0, 0)).Code);
-            var role = await guild.CreateRole(owner, new RoleSpec("fans"));
-            await guild.AddMemberRole(owner, joiner.Id, role.Id);
-            await guild.Kick(owner, joiner.Id);
+        await using var events = await _kit.SubscribeAsync(guild);
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            var received = new List<GuildEvent>();
-            while (received.Count < 4)
-            {
-                received.Add(await events.Reader.ReadAsync(timeout.Token));
-            }
+        await _kit.Invites.Join(joiner, (await guild.CreateInvite(owner, 0, 0)).Code);
+        var role = await guild.CreateRole(owner, new RoleSpec("fans"));
+        await guild.AddMemberRole(owner, joiner.Id, role.Id);
+        await guild.Kick(owner, joiner.Id);
 
-            Assert.Equal(joiner.Id, Assert.IsType<GuildMemberAdded>(received[0]).Member.UserId);
-            Assert.Equal(role, Assert.IsType<GuildRoleCreated>(received[1]).Role);
-            Assert.Equal([role.Id], Assert.IsType<GuildMemberUpdated>(received[2]).Member.RoleIds);
-            var removed = Assert.IsType<GuildMemberRemoved>(received[3]);
-            Assert.Equal((joiner.Id, LeaveReasons.Kicked), (removed.UserId, removed.Reason));
-            Assert.True(received.Zip(received.Skip(1)).All(pair => pair.First.Version < pair.Second.Version), "versions grow");
-        }
-        finally
-        {
-            await subscription.UnsubscribeAsync();
-        }
+        var received = await events.TakeAsync(4);
+        Assert.Equal(joiner.Id, Assert.IsType<GuildMemberAdded>(received[0]).Member.UserId);
+        Assert.Equal(role, Assert.IsType<GuildRoleCreated>(received[1]).Role);
+        Assert.Equal([role.Id], Assert.IsType<GuildMemberUpdated>(received[2]).Member.RoleIds);
+        var removed = Assert.IsType<GuildMemberRemoved>(received[3]);
+        Assert.Equal((joiner.Id, LeaveReasons.Kicked), (removed.UserId, removed.Reason));
+        Assert.True(received.Zip(received.Skip(1)).All(pair => pair.First.Version < pair.Second.Version), "versions grow");
+    }
+
+    [Fact]
+    public async Task A_deleted_account_leaves_its_servers_but_an_owner_stays_owner()
+    {
+        var (owner, member) = (_kit.User("owner"), _kit.User("member"));
+        var (guild, _) = await _kit.GuildWithAsync(owner, member);
+        var (owned, _) = await _kit.GuildWithAsync(member);
+        await using var events = await _kit.SubscribeAsync(guild);
+        var bot = Caller.Service(TestAccounts.WelcomeBot);
+
+        await fixture.Client.GetGrain<IUserGrain>(member.Id).DeleteAccount(bot);
+
+        var removed = await events.NextAsync<GuildMemberRemoved>("the deleted account's removal");
+        Assert.Equal((member.Id, LeaveReasons.AccountDeleted), (removed.UserId, removed.Reason));
+        Assert.Equal(1, await _kit.CountRowsAsync("guild_members", guild.GetPrimaryKeyString()));
+        Assert.Equal(member.Id, (await owned.GetView(TestAccounts.Gateway))!.Guild.OwnerId);
+    }
+
+    [Fact]
+    public async Task A_channel_id_already_taken_by_a_standalone_channel_is_refused_and_not_listed()
+    {
+        var owner = _kit.User("owner");
+        var (guild, _) = await _kit.GuildWithAsync(owner);
+        var standaloneId = Ids.NewChannelId();
+        await fixture.Client.GetGrain<IChannelGrain>(standaloneId).Create(owner, "standalone", isPrivate: false);
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelExists, () => guild.CreateChannel(owner, standaloneId, new GuildChannelSpec("taken")));
+
+        Assert.DoesNotContain(standaloneId, (await guild.GetView(TestAccounts.Gateway))!.Channels.Select(c => c.Id));
+        Assert.Null((await fixture.Client.GetGrain<IChannelGrain>(standaloneId).GetInfo(owner)).GuildId);
     }
 }
