@@ -11,14 +11,14 @@ public sealed partial class GuildGrain
 {
     public async Task<GuildMember> AddMemberRole(Caller caller, string userId, string roleId)
     {
-        var target = await store.GetMemberAsync(GuildId, Ids.Require(userId, "userId"));
+        var target = await store.GetMemberAsync(GuildId, GuildRules.RequireMemberId(userId));
         Policy.RequireMayAssignRole(caller, await RowOfAsync(caller), roleId, target);
         return target!.RoleIds.Contains(roleId) ? target : await SetRolesAsync(target, [.. target.RoleIds, roleId]);
     }
 
     public async Task<GuildMember> RemoveMemberRole(Caller caller, string userId, string roleId)
     {
-        var target = await store.GetMemberAsync(GuildId, Ids.Require(userId, "userId"));
+        var target = await store.GetMemberAsync(GuildId, GuildRules.RequireMemberId(userId));
         Policy.RequireMayAssignRole(caller, await RowOfAsync(caller), roleId, target);
         return target!.RoleIds.Contains(roleId) ? await SetRolesAsync(target, target.RoleIds.Where(id => id != roleId).ToArray()) : target;
     }
@@ -26,7 +26,7 @@ public sealed partial class GuildGrain
     public async Task<GuildMember> SetNickname(Caller caller, string userId, string? nickname)
     {
         var row = await RowOfAsync(caller);
-        var target = userId == caller.MemberId ? row : await store.GetMemberAsync(GuildId, Ids.Require(userId, "userId"));
+        var target = userId == caller.MemberId ? row : await store.GetMemberAsync(GuildId, GuildRules.RequireMemberId(userId));
         Policy.RequireMaySetNickname(caller, row, userId, target);
         var validNickname = GuildRules.ValidateNickname(nickname);
         if (validNickname == target!.Nickname)
@@ -103,7 +103,7 @@ public sealed partial class GuildGrain
 
     public async Task Kick(Caller caller, string userId)
     {
-        var target = await store.GetMemberAsync(GuildId, Ids.Require(userId, "userId"));
+        var target = await store.GetMemberAsync(GuildId, GuildRules.RequireMemberId(userId));
         Policy.RequireMayKick(caller, await RowOfAsync(caller), userId, target);
         await RemoveMemberAsync(userId, LeaveReasons.Kicked);
         LogMemberRemoved(GuildId, userId, LeaveReasons.Kicked, caller.MemberId);
@@ -111,7 +111,7 @@ public sealed partial class GuildGrain
 
     public async Task Ban(Caller caller, string userId, int deleteMessageSeconds, string? reason)
     {
-        var target = await store.GetMemberAsync(GuildId, Ids.Require(userId, "userId"));
+        var target = await store.GetMemberAsync(GuildId, GuildRules.RequireMemberId(userId));
         Policy.RequireMayBan(caller, await RowOfAsync(caller), userId, target);
         GuildRules.ValidateBan(deleteMessageSeconds, reason);
         var now = time.GetUtcNowInMicroseconds();
@@ -132,7 +132,7 @@ public sealed partial class GuildGrain
     public async Task Unban(Caller caller, string userId)
     {
         Policy.Require(caller, await RowOfAsync(caller), Permission.BanMembers);
-        await store.RemoveBanAsync(GuildId, Ids.Require(userId, "userId"));
+        await store.RemoveBanAsync(GuildId, GuildRules.RequireMemberId(userId));
     }
 
     public async Task<IReadOnlyList<GuildBan>> GetBans(Caller caller, string? afterUserId)
@@ -148,7 +148,7 @@ public sealed partial class GuildGrain
         if (userIds is not null)
         {
             var wanted = userIds.Distinct().ToArray();
-            if (wanted.Length > GuildLimits.MaxQueriedMembers || !wanted.All(Ids.IsValid))
+            if (wanted.Length > GuildLimits.MaxQueriedMembers || !wanted.All(GuildRules.IsMemberId))
             {
                 throw new ChatException(ErrorCodes.InvalidArgument, $"At most {GuildLimits.MaxQueriedMembers} valid user ids.");
             }

@@ -163,7 +163,7 @@ public sealed class GuildPolicy(string guildId, GuildRecord guild)
 
         foreach (var overwrite in after.Except(before))
         {
-            if (overwrite.Kind == OverwriteKind.Role ? !guild.Roles.ContainsKey(overwrite.Id) : !Ids.IsValid(overwrite.Id))
+            if (overwrite.Kind == OverwriteKind.Role ? !guild.Roles.ContainsKey(overwrite.Id) : !GuildRules.IsMemberId(overwrite.Id))
             {
                 throw new ChatException(ErrorCodes.RoleNotFound, "An overwrite names no role of this server or no valid user id.");
             }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Cryb.Errors;
 using Cryb.Guilds;
+using Cryb.Identity;
 
 namespace Cryb.Grains.Guilds;
 
@@ -71,6 +72,15 @@ public static class GuildRules
         userLimit is >= 0 and <= GuildLimits.MaxVoiceUserLimit
             ? userLimit
             : throw new ChatException(ErrorCodes.InvalidArgument, $"A voice channel's user limit is 0 (none) to {GuildLimits.MaxVoiceUserLimit}.");
+
+    /// <summary>Whether <paramref name="memberId"/> can name a member: a user id, or a service's <c>service:name</c>.</summary>
+    public static bool IsMemberId(string? memberId) =>
+        Ids.IsValid(memberId) || memberId is not null && memberId.StartsWith(Caller.ServicePrefix, StringComparison.Ordinal)
+            && Ids.IsValid(memberId[Caller.ServicePrefix.Length..]);
+
+    /// <summary>Returns <paramref name="memberId"/>, or refuses it with <c>invalid_argument</c>.</summary>
+    public static string RequireMemberId(string? memberId) =>
+        IsMemberId(memberId) ? memberId! : throw new ChatException(ErrorCodes.InvalidArgument, "userId must be a user id or service:name.");
 
     /// <summary>A new invite code: <see cref="GuildLimits.InviteCodeLength"/> base62 characters from the system's CSPRNG.</summary>
     public static string NewInviteCode() => RandomNumberGenerator.GetString(Base62, GuildLimits.InviteCodeLength);

@@ -336,6 +336,29 @@ public sealed class GuildGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_bot_joins_with_an_invite_and_acts_within_the_role_it_is_given()
+    {
+        var (owner, spammer) = (_kit.User("owner"), _kit.User("spammer"));
+        var (guild, created) = await _kit.GuildWithAsync(owner, spammer);
+        var bot = Caller.Service(TestAccounts.WelcomeBot);
+        var channel = fixture.Client.GetGrain<IChannelGrain>(created.Channels[0].Id);
+        var spam = await channel.SendMessage(spammer, new SendMessageRequest("buy now"));
+
+        var joined = await _kit.Invites.Join(bot, (await guild.CreateInvite(owner, 0, 0)).Code);
+        Assert.Equal(bot.MemberId, joined.Member.UserId);
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => guild.Kick(bot, spammer.Id));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.DeleteMessage(bot, spam.Id));
+
+        var moderators = await guild.CreateRole(owner, new RoleSpec("moderators", Permission.KickMembers | Permission.ManageMessages));
+        await guild.AddMemberRole(owner, bot.MemberId, moderators.Id);
+        await channel.DeleteMessage(bot, spam.Id);
+        await guild.Kick(bot, spammer.Id);
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.GuildNotFound, () => guild.GetState(spammer));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => guild.Kick(bot, owner.Id));
+    }
+
+    [Fact]
     public async Task Changes_are_published_on_the_servers_stream()
     {
         var (owner, joiner) = (_kit.User("owner"), _kit.User("joiner"));
