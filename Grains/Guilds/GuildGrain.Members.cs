@@ -84,6 +84,8 @@ public sealed partial class GuildGrain
         Policy.RequireExists();
         if (await store.GetMemberAsync(GuildId, caller.MemberId) is { } member)
         {
+            // A retry of a join whose word to the user grain failed completes it (same version: a no-op otherwise).
+            await _users.SetAsync(GuildId, member);
             return await StateForAsync(member);
         }
 
