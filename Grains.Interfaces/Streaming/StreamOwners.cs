@@ -1,4 +1,5 @@
 using Cryb.Channels;
+using Cryb.Guilds;
 using Cryb.Presence;
 using Cryb.Users;
 
@@ -13,6 +14,7 @@ public static class StreamOwners
     public static Type InterfaceOf(StreamId streamId) => streamId.GetNamespace() switch
     {
         StreamNames.Channel => typeof(IChannelGrain),
+        StreamNames.Guild => typeof(IGuildGrain),
         StreamNames.User => typeof(IUserGrain),
         StreamNames.Presence => typeof(IPresenceFeedGrain),
         var other => throw new ArgumentException($"No grain owns streams of namespace '{other}'.", nameof(streamId)),
