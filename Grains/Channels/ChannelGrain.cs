@@ -1,10 +1,14 @@
 using Cryb.Channels;
+using Cryb.Errors;
+using Cryb.Grains.Guilds;
 using Cryb.Grains.Limits;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Telemetry;
+using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Typing;
+using Cryb.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -18,10 +22,14 @@ namespace Cryb.Grains.Channels;
 /// log, and publishes what changed. Calls run one at a time, except sends (and the read-only
 /// <c>IsMember</c>): a send only queues on the log and waits, so that sends are committed in
 /// groups, and every other call runs between two send batches (<see cref="Invoke"/>).
+/// A server's text channel takes its permission inputs from the server's grain, which pushes each
+/// change here (<see cref="AttachToGuild"/>, <see cref="SetGuildMember"/>), and reads a caller's
+/// roles from the server's member rows once per activation (<see cref="GuildMemberRoles"/>).
 /// </summary>
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
     IMessageStore messages,
+    IGuildStore guilds,
     IOptions<LimitOptions> limits,
     SiloMetrics metrics,
     TimeProvider time,
@@ -29,10 +37,11 @@ public sealed partial class ChannelGrain(
 {
     private ChannelLog _log = null!;
     private UserChannelLists _users = null!;
+    private readonly GuildMemberRoles _guildMembers = new();
 
     private string ChannelId => this.GetPrimaryKeyString();
     private ChannelState Channel => state.State;
-    private ChannelPolicy Policy => new(state.State);
+    private ChannelPolicy Policy => new(state.State, _guildMembers);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -44,6 +53,11 @@ public sealed partial class ChannelGrain(
         if (Channel.Exists)
         {
             await _log.LoadAsync(cancellationToken);
+        }
+
+        if (Channel.Exists && Channel.IsGuildChannel)
+        {
+            await RefreshGuildAccessAsync();
         }
     }
 
@@ -102,6 +116,7 @@ public sealed partial class ChannelGrain(
 
     public async Task<JoinResult> Join(Caller caller, long? sinceSeq)
     {
+        await KnowAsync(caller.MemberId);
         if (Policy.RequireMayJoin(caller))
         {
             await AddMemberAsync(caller.MemberId);
@@ -201,12 +216,29 @@ public sealed partial class ChannelGrain(
         // Nothing awaited before the send is queued: its place in the queue is the order in which
         // the grain took the calls, and that order becomes seq order. These checks refuse early;
         // membership is checked again when the batch is committed.
-        Policy.RequireMember(caller);
+        if (Channel.IsGuildChannel && !_guildMembers.TryGet(caller.MemberId, out _))
+        {
+            return SendAfterReadingRolesAsync(caller, request);
+        }
+
+        Policy.RequireMaySend(caller);
         return _log.SendAsync(PendingSend.Validated(caller.MemberId, request));
+    }
+
+    /// <summary>
+    /// A server member's first send since the activation waits for their roles to be read; among
+    /// concurrent sends, it then queues after those that did not wait (a different author's).
+    /// </summary>
+    private async Task<ChatMessage> SendAfterReadingRolesAsync(Caller caller, SendMessageRequest request)
+    {
+        await KnowAsync(caller.MemberId);
+        Policy.RequireMaySend(caller);
+        return await _log.SendAsync(PendingSend.Validated(caller.MemberId, request));
     }
 
     public async Task<ChatMessage> EditMessage(Caller caller, string messageId, string content)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMember(caller);
         var message = await _log.GetLiveMessageAsync(messageId);
         ChannelPolicy.RequireMayEdit(caller, message.AuthorId);
@@ -215,15 +247,17 @@ public sealed partial class ChannelGrain(
 
     public async Task DeleteMessage(Caller caller, string messageId)
     {
-        var role = Policy.RequireMember(caller);
+        await KnowAsync(caller.MemberId);
+        Policy.RequireMember(caller);
         var message = await _log.GetLiveMessageAsync(messageId);
-        ChannelPolicy.RequireMayDeleteMessage(caller, role, message.AuthorId);
+        Policy.RequireMayDeleteMessage(caller, message.AuthorId);
         await _log.DeleteAsync(message);
     }
 
     public async Task<IReadOnlyList<ReactionSummary>> AddReaction(Caller caller, string messageId, string emoji)
     {
-        Policy.RequireMember(caller);
+        await KnowAsync(caller.MemberId);
+        Policy.RequireMayReact(caller);
         var validEmoji = MessageRules.ValidateEmoji(emoji);
         var message = await _log.GetLiveMessageAsync(messageId);
         MessageRules.RequireRoomForReaction(message, validEmoji);
@@ -232,6 +266,7 @@ public sealed partial class ChannelGrain(
 
     public async Task<IReadOnlyList<ReactionSummary>> RemoveReaction(Caller caller, string messageId, string emoji)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMember(caller);
         var validEmoji = MessageRules.ValidateEmoji(emoji);
         var message = await _log.GetLiveMessageAsync(messageId);
@@ -240,20 +275,27 @@ public sealed partial class ChannelGrain(
 
     public async Task<IReadOnlyList<ChatMessage>> GetHistory(Caller caller, long? beforeSeq, int limit)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMember(caller);
         return await _log.HistoryAsync(beforeSeq, Math.Clamp(limit, 1, ChannelLimits.MaxHistoryPage));
     }
 
-    public Task<ChannelInfo> GetInfo(Caller caller)
+    public async Task<ChannelInfo> GetInfo(Caller caller)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMember(caller);
-        return Task.FromResult(Info());
+        return Info();
     }
 
-    public Task<bool> IsMember(Caller caller) => Task.FromResult(Policy.HasMember(caller.MemberId, out _));
+    public async Task<bool> IsMember(Caller caller)
+    {
+        await KnowAsync(caller.MemberId);
+        return Policy.HasMember(caller.MemberId, out _);
+    }
 
     public async Task<ChannelSummary> GetSummary(Caller caller, long lastReadSeq)
     {
+        await KnowAsync(caller.MemberId);
         var role = Policy.RequireMember(caller);
         var unread = await _log.CountUnreadAsync(lastReadSeq, caller.MemberId);
         return new ChannelSummary(Info(), role, _log.LatestSeq, lastReadSeq, unread);
@@ -262,6 +304,7 @@ public sealed partial class ChannelGrain(
     public async Task<ChannelChanges> GetChangesAfter(ServiceCredential gateway, long afterSeq, int limit, IReadOnlyList<string> userIds)
     {
         // The silos' filter has checked the credential and that it is a gateway's ([GatewayOnly]).
+        await KnowAsync(userIds);
         var notMembers = userIds.Where(userId => !Policy.HasMember(userId, out _)).ToArray();
         var (changes, truncated) = Channel.Exists
             ? await _log.ChangesAfterAsync(afterSeq, Math.Clamp(limit, 1, ChannelLimits.MaxMissedOnJoin))
@@ -289,16 +332,119 @@ public sealed partial class ChannelGrain(
         }
     }
 
-    // Placeholders while the server work is split between branches; replaced before merging.
-    public Task<ChannelInfo> AttachToGuild(Cryb.Guilds.GuildChannelAccess channel) => throw new NotSupportedException();
+    public async Task<ChannelInfo> AttachToGuild(GuildChannelAccess attached)
+    {
+        if (!Channel.Exists)
+        {
+            Policy.RequireMayCreate(ChannelId);
+            state.State = ChannelState.AttachedToGuild(attached, time.GetUtcNowInMicroseconds());
+            await state.WriteOrDeactivateAsync(this, logger);
+            return Info();
+        }
 
-    public Task SetGuildMember(string userId, IReadOnlyList<string>? roleIds, long version) => throw new NotSupportedException();
+        if (Channel.GuildId != attached.Channel.GuildId)
+        {
+            throw new ChatException(ErrorCodes.ChannelExists, "A channel with this id already exists.");
+        }
 
-    public Task DeleteForGuild() => throw new NotSupportedException();
+        await ApplyGuildAccessAsync(attached);
+        return Info();
+    }
 
-    public Task<int> DeleteMessagesBy(string userId, DateTimeOffset since) => throw new NotSupportedException();
+    public async Task SetGuildMember(string userId, IReadOnlyList<string>? roleIds, long version)
+    {
+        if (Channel.IsGuildChannel)
+        {
+            _guildMembers.Set(userId, roleIds, version);
+            await _log.PublishAsync(new GuildMemberAccessChanged(ChannelId, userId, roleIds, version));
+        }
+    }
 
-    public Task<long> MarkRead(Caller caller, long seq) => throw new NotSupportedException();
+    public async Task DeleteForGuild()
+    {
+        if (Channel.Exists && Channel.IsGuildChannel)
+        {
+            await _log.DeleteAllAsync();
+            state.State = new ChannelState { Deleted = true };
+            await state.WriteOrDeactivateAsync(this, logger);
+            await _log.PublishAsync(new ChannelDeleted(ChannelId));
+            LogChannelDeleted(ChannelId, "its server");
+        }
+    }
+
+    public async Task<int> DeleteMessagesBy(string userId, DateTimeOffset since)
+    {
+        var deleted = 0;
+        if (!Channel.Exists)
+        {
+            return deleted;
+        }
+
+        // In pages: each deletion takes its own seq and event, as a moderator's would.
+        IReadOnlyList<ChatMessage> page;
+        do
+        {
+            page = await messages.GetByAuthorSinceAsync(ChannelId, userId, since, ChannelLimits.MaxHistoryPage);
+            foreach (var message in page)
+            {
+                await _log.DeleteAsync(message);
+                deleted++;
+            }
+        }
+        while (page.Count == ChannelLimits.MaxHistoryPage);
+
+        return deleted;
+    }
+
+    public async Task<long> MarkRead(Caller caller, long seq)
+    {
+        await KnowAsync(caller.MemberId);
+        Policy.RequireMember(caller);
+        if (caller.Kind != CallerKind.User)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "Read positions are kept for users only.");
+        }
+
+        return await GrainFactory.GetGrain<IUserGrain>(caller.Id).RecordRead(ChannelId, seq);
+    }
+
+    /// <summary>Reads the roles of those of <paramref name="memberIds"/> this server channel does not know yet; nothing for other channels.</summary>
+    private Task KnowAsync(params IEnumerable<string> memberIds) =>
+        Channel.IsGuildChannel ? _guildMembers.LoadAsync(guilds, Channel.GuildId!, memberIds) : Task.CompletedTask;
+
+    /// <summary>
+    /// On activation: the server may have changed while a push here failed (its caller was told and
+    /// retries, but may not); the server's grain answers this call even while it waits on us.
+    /// </summary>
+    private async Task RefreshGuildAccessAsync()
+    {
+        if (await GrainFactory.GetGrain<IGuildGrain>(Channel.GuildId!).GetChannelAccess(ChannelId) is { } current)
+        {
+            await ApplyGuildAccessAsync(current);
+        }
+    }
+
+    /// <summary>Takes the server's newer name, topic and permission inputs, and tells gateways in the channel's order.</summary>
+    private async Task ApplyGuildAccessAsync(GuildChannelAccess attached)
+    {
+        if (attached.Access.Version <= Channel.Access!.Version)
+        {
+            return;
+        }
+
+        var renamed = Channel.Name != attached.Channel.Name || Channel.Topic != attached.Channel.Topic;
+        Channel.Name = attached.Channel.Name;
+        Channel.Topic = attached.Channel.Topic;
+        Channel.OwnerId = attached.Access.OwnerId;
+        Channel.Access = attached.Access;
+        await state.WriteOrDeactivateAsync(this, logger);
+        // Access first: a gateway takes out who may no longer view before it shows the new name.
+        await _log.PublishAsync(new ChannelAccessChanged(ChannelId, attached.Access));
+        if (renamed)
+        {
+            await _log.PublishAsync(new ChannelUpdated(Info()));
+        }
+    }
 
     private async Task AddMemberAsync(string memberId)
     {
@@ -319,7 +465,7 @@ public sealed partial class ChannelGrain(
     }
 
     private ChannelInfo Info() =>
-        new(ChannelId, Channel.Name, Channel.IsPrivate, Channel.OwnerId, Channel.CreatedAt, Channel.Topic, Channel.IsDirect);
+        new(ChannelId, Channel.Name, Channel.IsPrivate, Channel.OwnerId, Channel.CreatedAt, Channel.Topic, Channel.IsDirect, Channel.GuildId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} created by {UserId}")]
     private partial void LogChannelCreated(string channelId, string userId);

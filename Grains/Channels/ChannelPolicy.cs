@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Guilds;
 using Cryb.Identity;
 
 namespace Cryb.Grains.Channels;
@@ -12,10 +13,13 @@ namespace Cryb.Grains.Channels;
 /// as a user, under its member id (<c>service:name</c>) and with the role it was given.
 /// </summary>
 /// <remarks>
-/// Roles are the channel's own (member, admin, owner). Guild roles and permission overwrites will
-/// join the inputs here; the grain only asks.
+/// A standalone channel's roles are its own (member, admin, owner). A server's text channel has no
+/// members of its own: a caller is one if the server's member rows list them and
+/// <see cref="GuildPermissions"/> lets them view it, from the server's <see cref="GuildAccess"/> and
+/// the caller's roles (<paramref name="guildMembers"/>, which the grain loads before it asks). The
+/// grain only asks.
 /// </remarks>
-public sealed class ChannelPolicy(ChannelState channel)
+public sealed class ChannelPolicy(ChannelState channel, GuildMemberRoles? guildMembers = null)
 {
     /// <summary>The prefix of direct message channel ids (<see cref="DirectMessages.ChannelId"/>); no other channel may take it.</summary>
     public const string DirectPrefix = "dm-";
@@ -24,7 +28,30 @@ public sealed class ChannelPolicy(ChannelState channel)
     public bool HasMember(string memberId, out ChannelRole role)
     {
         role = default;
-        return channel.Exists && channel.Members.TryGetValue(memberId, out role);
+        if (!channel.IsGuildChannel)
+        {
+            return channel.Exists && channel.Members.TryGetValue(memberId, out role);
+        }
+
+        // A server channel shows no roles of its own: the owner is its owner, everyone else a member.
+        role = memberId == channel.Access!.OwnerId ? ChannelRole.Owner : ChannelRole.Member;
+        return channel.Exists && Permission.Has(GuildPermissionsOf(memberId), Permission.ViewChannel);
+    }
+
+    /// <summary>
+    /// The member's permissions in this server channel; 0 for a non-member or a member whose roles
+    /// are not loaded (the grain loads them first). Every bit in a standalone channel.
+    /// </summary>
+    public ulong GuildPermissionsOf(string memberId)
+    {
+        if (!channel.IsGuildChannel)
+        {
+            return Permission.All;
+        }
+
+        return guildMembers is not null && guildMembers.TryGet(memberId, out var roleIds)
+            ? GuildPermissions.InChannel(channel.Access!, memberId, roleIds)
+            : 0;
     }
 
     /// <summary>The caller's role; a non-member is refused, and of a private channel learns nothing.</summary>
@@ -32,7 +59,48 @@ public sealed class ChannelPolicy(ChannelState channel)
         HasMember(caller.MemberId, out var role) ? role : throw NotAMemberRefusal();
 
     /// <summary>Why <paramref name="memberId"/> may not send, checked again when a queued send is committed; null if it may.</summary>
-    public ChatException? SendRefusal(string memberId) => HasMember(memberId, out _) ? null : NotAMemberRefusal();
+    /// <remarks>
+    /// In a server channel a member whose roles were dropped from memory since the send was queued
+    /// (and checked) may send: only the server's word that they were removed, or roles that no
+    /// longer allow it, refuse them here.
+    /// </remarks>
+    public ChatException? SendRefusal(string memberId)
+    {
+        if (!channel.IsGuildChannel || guildMembers is null || guildMembers.IsRemoved(memberId))
+        {
+            return HasMember(memberId, out _) ? null : NotAMemberRefusal();
+        }
+
+        if (!guildMembers.TryGet(memberId, out _))
+        {
+            return null;
+        }
+
+        var permissions = GuildPermissionsOf(memberId);
+        return !Permission.Has(permissions, Permission.ViewChannel) ? NotFound()
+            : !Permission.Has(permissions, Permission.SendMessages) ? Forbidden("You may not send messages in this channel.")
+            : null;
+    }
+
+    /// <summary>A send's early check: a member, and in a server channel one who may send there.</summary>
+    public void RequireMaySend(Caller caller)
+    {
+        RequireMember(caller);
+        if (SendRefusal(caller.MemberId) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
+
+    /// <summary>Adding a reaction: a member, and in a server channel one with "add reactions".</summary>
+    public void RequireMayReact(Caller caller)
+    {
+        RequireMember(caller);
+        if (!Permission.Has(GuildPermissionsOf(caller.MemberId), Permission.AddReactions))
+        {
+            throw Forbidden("You may not add reactions in this channel.");
+        }
+    }
 
     public void RequireExists()
     {
@@ -78,6 +146,12 @@ public sealed class ChannelPolicy(ChannelState channel)
     public bool RequireMayJoin(Caller caller)
     {
         RequireExists();
+        if (channel.IsGuildChannel)
+        {
+            RequireMember(caller); // Members of the server who may view it are in already.
+            return false;
+        }
+
         if (channel.Members.ContainsKey(caller.MemberId))
         {
             return false;
@@ -102,6 +176,7 @@ public sealed class ChannelPolicy(ChannelState channel)
         Ids.Require(userId, "userId");
         var role = RequireMember(caller);
         RefuseInDirect();
+        RefuseInGuild();
         if (channel.IsPrivate && role < ChannelRole.Admin)
         {
             throw Forbidden("Only the owner or an admin can invite to a private channel.");
@@ -115,7 +190,9 @@ public sealed class ChannelPolicy(ChannelState channel)
 
     public void RequireMayLeave(Caller caller)
     {
-        if (RequireMember(caller) == ChannelRole.Owner)
+        var role = RequireMember(caller);
+        RefuseInGuild();
+        if (role == ChannelRole.Owner)
         {
             throw new ChatException(ErrorCodes.OwnerCannotLeave, "The owner cannot leave; delete the channel instead.");
         }
@@ -130,7 +207,9 @@ public sealed class ChannelPolicy(ChannelState channel)
     /// <summary>The owner makes another member an admin or a member again.</summary>
     public void RequireMaySetRole(Caller caller, string userId, ChannelRole role)
     {
-        if (RequireMember(caller) != ChannelRole.Owner)
+        var callerRole = RequireMember(caller);
+        RefuseInGuild();
+        if (callerRole != ChannelRole.Owner)
         {
             throw Forbidden("Only the owner can change roles.");
         }
@@ -150,7 +229,9 @@ public sealed class ChannelPolicy(ChannelState channel)
     /// <summary>Name and topic: an admin or the owner.</summary>
     public void RequireMayUpdate(Caller caller)
     {
-        if (RequireMember(caller) < ChannelRole.Admin)
+        var role = RequireMember(caller);
+        RefuseInGuild();
+        if (role < ChannelRole.Admin)
         {
             throw Forbidden("Only the owner or an admin can update the channel.");
         }
@@ -160,7 +241,9 @@ public sealed class ChannelPolicy(ChannelState channel)
 
     public void RequireMayDelete(Caller caller)
     {
-        if (RequireMember(caller) != ChannelRole.Owner)
+        var role = RequireMember(caller);
+        RefuseInGuild();
+        if (role != ChannelRole.Owner)
         {
             throw Forbidden("Only the owner can delete the channel.");
         }
@@ -186,15 +269,33 @@ public sealed class ChannelPolicy(ChannelState channel)
         }
     }
 
-    /// <summary>A deleted account leaves every channel but those it owns, which keep their owner.</summary>
+    /// <summary>
+    /// Deleting a message: its author; in a standalone channel an admin or the owner; in a server's
+    /// channel a member with "manage messages".
+    /// </summary>
+    public void RequireMayDeleteMessage(Caller caller, string authorId)
+    {
+        var role = RequireMember(caller);
+        if (!channel.IsGuildChannel)
+        {
+            RequireMayDeleteMessage(caller, role, authorId);
+        }
+        else if (authorId != caller.MemberId && !Permission.Has(GuildPermissionsOf(caller.MemberId), Permission.ManageMessages))
+        {
+            throw Forbidden("Only the author or a member with \"manage messages\" can delete a message.");
+        }
+    }
+
+    /// <summary>A deleted account leaves every channel but those it owns, which keep their owner; a server's channels have no members of their own.</summary>
     public bool LeavesWithDeletedAccount(string userId) =>
-        HasMember(userId, out var role) && role != ChannelRole.Owner;
+        !channel.IsGuildChannel && HasMember(userId, out var role) && role != ChannelRole.Owner;
 
     private void RequireOutranks(Caller caller, string userId, bool mustBeMember)
     {
         Ids.Require(userId, "userId");
         var role = RequireMember(caller);
         RefuseInDirect();
+        RefuseInGuild();
         if (role < ChannelRole.Admin)
         {
             throw Forbidden("Only the owner or an admin can remove members.");
@@ -226,8 +327,17 @@ public sealed class ChannelPolicy(ChannelState channel)
         }
     }
 
+    private void RefuseInGuild()
+    {
+        if (channel.IsGuildChannel)
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument,
+                "This channel belongs to a server: membership, roles and settings are the server's (see the server methods).");
+        }
+    }
+
     private ChatException NotAMemberRefusal() =>
-        channel.Exists && !channel.IsPrivate
+        channel.Exists && !channel.IsPrivate && !channel.IsGuildChannel
             ? new ChatException(ErrorCodes.NotAMember, "Join the channel first.")
             : NotFound();
 

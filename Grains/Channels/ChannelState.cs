@@ -1,4 +1,5 @@
 using Cryb.Channels;
+using Cryb.Guilds;
 
 namespace Cryb.Grains.Channels;
 
@@ -25,6 +26,18 @@ public sealed class ChannelState
     /// <summary>Set once the channel is deleted, so its id is never reused.</summary>
     [Id(9)] public bool Deleted { get; set; }
 
+    /// <summary>The server this text channel belongs to; null for a standalone channel or a direct message.</summary>
+    [Id(10)] public string? GuildId { get; set; }
+
+    /// <summary>
+    /// A server channel's permission inputs, as the server's grain last gave them: who may view, send
+    /// and manage messages here is computed from them and the caller's roles. <see cref="Members"/>
+    /// stays empty: the server's member rows say who is a member.
+    /// </summary>
+    [Id(11)] public GuildAccess? Access { get; set; }
+
+    public bool IsGuildChannel => GuildId is not null;
+
     /// <summary>A new channel with its creator as owner and only member.</summary>
     public static ChannelState Created(string name, bool isPrivate, string ownerId, DateTimeOffset createdAt) => new()
     {
@@ -34,6 +47,18 @@ public sealed class ChannelState
         OwnerId = ownerId,
         CreatedAt = createdAt,
         Members = { [ownerId] = ChannelRole.Owner },
+    };
+
+    /// <summary>A new text channel of a server.</summary>
+    public static ChannelState AttachedToGuild(GuildChannelAccess attached, DateTimeOffset createdAt) => new()
+    {
+        Exists = true,
+        Name = attached.Channel.Name,
+        Topic = attached.Channel.Topic,
+        OwnerId = attached.Access.OwnerId,
+        CreatedAt = createdAt,
+        GuildId = attached.Channel.GuildId,
+        Access = attached.Access,
     };
 
     /// <summary>A new direct message channel, opened by <paramref name="openerId"/>; its members are added as they come.</summary>

@@ -58,6 +58,9 @@ public interface IMessageStore
     /// <summary>Messages after <paramref name="afterSeq"/> not written by <paramref name="readerId"/>, counted up to <paramref name="cap"/>.</summary>
     Task<int> CountUnreadAsync(string channelId, long afterSeq, string readerId, int cap);
 
+    /// <summary>The author's messages not deleted and written since <paramref name="since"/>, at most <paramref name="limit"/>, oldest first.</summary>
+    Task<IReadOnlyList<ChatMessage>> GetByAuthorSinceAsync(string channelId, string authorId, DateTimeOffset since, int limit);
+
     /// <summary>Deletes the channel's messages and reactions.</summary>
     Task DeleteChannelAsync(string channelId);
 }

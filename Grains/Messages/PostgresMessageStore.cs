@@ -108,6 +108,15 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
             $"SELECT {Columns} FROM messages WHERE channel_id = $1 AND seq < $2 AND NOT deleted ORDER BY seq DESC LIMIT $3",
             channelId, beforeSeq, limit);
 
+    /// <remarks>
+    /// No index serves the author: a ban's clean-up reads the channel's messages of that stretch
+    /// (rare, and bounded by time), where an index would cost every send.
+    /// </remarks>
+    public Task<IReadOnlyList<ChatMessage>> GetByAuthorSinceAsync(string channelId, string authorId, DateTimeOffset since, int limit) =>
+        QueryAsync(
+            $"SELECT {Columns} FROM messages WHERE channel_id = $1 AND author_id = $2 AND created_at >= $3 AND NOT deleted ORDER BY seq LIMIT $4",
+            channelId, authorId, since, limit);
+
     public async Task<int> CountUnreadAsync(string channelId, long afterSeq, string readerId, int cap)
     {
         // The cap bounds the scan for a reader who is far behind; clients show "cap+".

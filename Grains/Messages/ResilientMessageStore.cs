@@ -55,6 +55,9 @@ public sealed class ResilientMessageStore(PostgresMessageStore inner, MessageWri
     public Task<int> CountUnreadAsync(string channelId, long afterSeq, string readerId, int cap) =>
         guard.ReadAsync(() => inner.CountUnreadAsync(channelId, afterSeq, readerId, cap), channelId);
 
+    public Task<IReadOnlyList<ChatMessage>> GetByAuthorSinceAsync(string channelId, string authorId, DateTimeOffset since, int limit) =>
+        guard.ReadAsync(() => inner.GetByAuthorSinceAsync(channelId, authorId, since, limit), channelId);
+
     public Task DeleteChannelAsync(string channelId) =>
         guard.WriteAsync(() => inner.DeleteChannelAsync(channelId), channelId);
 }
