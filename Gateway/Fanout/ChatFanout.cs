@@ -273,13 +273,15 @@ public sealed class ChatFanout
 
     /// <summary>
     /// Every gateway hears every presence change once, on its user's presence stream: this
-    /// gateway's connections sharing one of the user's channels get it, each once, in their next
-    /// presence batch.
+    /// gateway's connections sharing one of the user's channels or servers get it, each once, in
+    /// their next presence batch.
     /// </summary>
     private Task SendPresenceAsync(PresenceChanged change)
     {
         // Interest first: most of the cluster's changes concern nobody here, and leave no trace.
-        var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn).ToHashSet();
+        var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn)
+            .Concat(change.GuildIds.SelectMany(guildId => _connections.MembersInGuild(guildId).Select(member => member.ConnectionId)))
+            .ToHashSet();
         if (connections.Count > 0)
         {
             _presenceBatches.Add(connections, change);
