@@ -163,6 +163,14 @@ public sealed class GuildFanout
         }
     }
 
+    internal void ForgetChannels(IEnumerable<string> channelIds)
+    {
+        foreach (var channelId in channelIds)
+        {
+            _guildOfChannel.TryRemove(channelId, out _);
+        }
+    }
+
     /// <summary>
     /// Makes the subscriptions follow the registry after a visibility decision, then tells the users:
     /// <c>ChannelRemoved</c> (reason <c>no_access</c>) to the connections taken out, and, when

@@ -117,6 +117,10 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             if (fanout.Connections.MembersInGuild(guildId).All(member => member.UserId != userId))
             {
                 _roles.Remove(userId);
+                if (!_membersComplete)
+                {
+                    _members.Remove(userId);
+                }
             }
         }
     }
@@ -277,6 +281,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         switch (item)
         {
             case GuildDeleted deleted:
+                fanout.ForgetChannels(_view?.Channels.Select(channel => channel.Id) ?? []);
                 var everyone = fanout.Connections.MembersInGuild(guildId);
                 await fanout.Clients(everyone).GuildDeleted(deleted);
                 lock (_sync)
@@ -295,8 +300,8 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             case GuildMemberAdded added:
                 lock (_sync)
                 {
-                    Remember(added.Member);
                     _memberCount++;
+                    Keep(added.Member);
                 }
 
                 await fanout.Clients(fanout.Connections.MembersInGuild(guildId)).GuildMemberAdded(added);
@@ -304,7 +309,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             case GuildMemberUpdated updated:
                 lock (_sync)
                 {
-                    Remember(updated.Member);
+                    Keep(updated.Member);
                     if (SetRoles(updated.Member.UserId, new GuildMembership(guildId, updated.Member.RoleIds, updated.Member.Version)))
                     {
                         DecideFor(updated.Member.UserId, changes);
@@ -362,6 +367,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 await fanout.Clients(Viewers(updated.Channel.Id)).GuildChannelUpdated(updated);
                 break;
             case GuildChannelDeleted deleted:
+                fanout.ForgetChannels([deleted.ChannelId]);
                 await fanout.Clients(couldView).GuildChannelDeleted(deleted);
                 break;
         }
@@ -489,6 +495,28 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             var visible = _view.Channels.Where(channel => CanView(channel, userId, roles)).ToArray();
             IReadOnlyList<GuildMember> members = large || !_membersComplete ? [self] : _members.Values.OrderBy(member => member.UserId, StringComparer.Ordinal).ToArray();
             return new GuildState(_view.Guild with { MemberCount = _memberCount }, _view.Roles, visible, self, members, large);
+        }
+    }
+
+    /// <summary>
+    /// A member record from an event, kept while the whole list is (a small server) or for a local
+    /// member; a server that grows past <see cref="GuildLimits.LargeThreshold"/> keeps only its local
+    /// members' records, so a server of 100,000 costs a gateway what its connections need.
+    /// </summary>
+    private void Keep(GuildMember member)
+    {
+        if (_membersComplete && _memberCount > GuildLimits.LargeThreshold)
+        {
+            _membersComplete = false;
+            foreach (var userId in _members.Keys.Where(userId => !_roles.ContainsKey(userId)).ToArray())
+            {
+                _members.Remove(userId);
+            }
+        }
+
+        if (_membersComplete || _roles.ContainsKey(member.UserId))
+        {
+            Remember(member);
         }
     }
 
