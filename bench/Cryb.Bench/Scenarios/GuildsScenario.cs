@@ -73,6 +73,14 @@ public static class GuildsScenario
             throw new UsageException("guilds measures Cryb's servers; the baselines have none.");
         }
 
+        if (context.Protocol != BenchProtocol.Json)
+        {
+            throw new UsageException("guilds talks to the gateways through the official SignalR client with the JSON protocol only.");
+        }
+
+        // Its clients are the official ones over WebSockets without negotiation (GuildClient),
+        // whatever --client says: the result says so.
+        context = context with { Client = BenchClientKind.Official, SkipNegotiation = true };
         if (options.Lists > options.Joins)
         {
             throw new UsageException($"--lists ({options.Lists}) cannot exceed --joins ({options.Joins}): each list is requested by a member who joined.");
