@@ -27,6 +27,7 @@ import {
   type GuildRoleEvent,
   type GuildState,
   type GuildUpdated,
+  type Presence,
   type Ready,
 } from "./protocol";
 import type { Store } from "./state";
@@ -152,7 +153,8 @@ export class GuildClient {
     if (request && (request.retryAt === 0 || Date.now() < request.retryAt)) return;
     const nonce = `members-${Math.random().toString(36).slice(2)}`;
     view.memberRequest = { nonce, received: 0, count: null, retryAt: 0 };
-    this.client.invoke("RequestGuildMembers", view.info.id, null, null, 0, true, nonce).catch((error) => {
+    // Presences come only with a query or ids (a full list may be 500,000): statuses through GetPresence, see onChunk.
+    this.client.invoke("RequestGuildMembers", view.info.id, null, null, 0, false, nonce).catch((error) => {
       if (view.memberRequest?.nonce !== nonce) return;
       // Refused for now (rate_limited says when to ask again) or dropped: asked again later.
       const retryAfter = Number(/retryAfterMs=(\d+)/.exec(String(error))?.[1] ?? 5000);
@@ -167,6 +169,8 @@ export class GuildClient {
     if (!view) return;
     for (const member of chunk.members) upsertMember(store, chunk.guildId, member);
     for (const presence of chunk.presences ?? []) store.setPresence(presence);
+    // Statuses of the first 200 listed (one GetPresence); others show when their presence changes.
+    if (chunk.chunkIndex === 0 && !chunk.presences) this.loadPresences(chunk.members.slice(0, 200).map((m) => m.userId));
     const request = view.memberRequest;
     if (request && request.nonce === chunk.nonce) {
       request.received++;
@@ -175,6 +179,15 @@ export class GuildClient {
       if (request.received === request.count) view.info = { ...view.info, memberCount: view.members.size };
     }
     store.changed();
+  }
+
+  private loadPresences(userIds: string[]): void {
+    const unknown = userIds.filter((id) => !this.store.presence.has(id));
+    if (unknown.length === 0) return;
+    this.client.invoke<Presence[]>("GetPresence", unknown).then(
+      (found) => found.forEach((p) => this.store.setPresence(p)),
+      () => undefined,
+    );
   }
 
   private onReady(ready: Ready): void {
@@ -200,7 +213,10 @@ export class GuildClient {
     };
     on<GuildGone>("GuildDeleted", gone("was deleted"));
     on<GuildGone>("GuildRemoved", gone("is no longer in your servers"));
-    on<GuildMemberEvent>("GuildMemberAdded", (e) => upsertMember(store, e.guildId, e.member, true));
+    on<GuildMemberEvent>("GuildMemberAdded", (e) => {
+      upsertMember(store, e.guildId, e.member, true);
+      this.loadPresences([e.member.userId]);
+    });
     on<GuildMemberEvent>("GuildMemberUpdated", (e) => upsertMember(store, e.guildId, e.member));
     on<GuildMemberRemoved>("GuildMemberRemoved", (e) => {
       if (e.userId === store.me?.id) gone("is no longer in your servers")({ guildId: e.guildId, reason: e.reason });
