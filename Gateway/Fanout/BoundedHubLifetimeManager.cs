@@ -89,6 +89,10 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
     public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         Send(_connections.Values.Where(outbox => outbox.Connection.UserIdentifier is { } user && userIds.Contains(user)), methodName, args);
 
+    /// <summary>Completes once the connection's outbox has written everything queued so far (at once if it is gone).</summary>
+    public Task WhenDrainedAsync(string connectionId) =>
+        _connections.TryGetValue(connectionId, out var outbox) ? outbox.WhenDrainedAsync() : Task.CompletedTask;
+
     /// <summary>
     /// Queues a close with <paramref name="error"/> for every connection, after the events already
     /// queued for it: the client reads the reason, closes, and may reconnect (<c>allowReconnect</c>).

@@ -57,14 +57,19 @@ public sealed class ChatFanout
         // Wanted from the first connection on, for the gateway's life (SubscribeToPresenceAsync).
         _presence = new StreamSubscriptions<PresenceChanged>(cluster, StreamNames.Presence, _ => true, _ => new PresenceFeed(this),
             change => metrics.SubscriptionsChanged(StreamNames.Presence, change), logger);
+        Guilds = new GuildFanout(cluster, account, hub, connections, this, metrics, logger);
         ((PushStreamProvider)cluster.GetStreamProvider(StreamNames.Provider)).OwnerLeft += streamId => _ = (streamId.GetNamespace() switch
         {
             StreamNames.Channel => _channels.RenewAsync(streamId.GetKeyAsString()),
             StreamNames.User => _users.RenewAsync(streamId.GetKeyAsString()),
             StreamNames.Presence => _presence.RenewAsync(streamId.GetKeyAsString()),
+            StreamNames.Guild => Guilds.RenewAsync(streamId.GetKeyAsString()),
             _ => Task.CompletedTask,
         });
     }
+
+    /// <summary>Servers on this gateway: their subscriptions, and which of their channels each connection is in.</summary>
+    public GuildFanout Guilds { get; }
 
     public async Task ConnectAsync(string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds, Action abort)
     {
@@ -79,7 +84,7 @@ public sealed class ChatFanout
 
     public async Task DisconnectAsync(string connectionId)
     {
-        var (channels, userId) = _connections.Remove(connectionId);
+        var (channels, userId, guilds) = _connections.Remove(connectionId);
         foreach (var channelId in channels)
         {
             await _channels.ReconcileAsync(channelId);
@@ -87,6 +92,7 @@ public sealed class ChatFanout
 
         if (userId is not null)
         {
+            await Guilds.DisconnectAsync(userId, guilds);
             await _users.ReconcileAsync(userId);
         }
     }
@@ -136,12 +142,26 @@ public sealed class ChatFanout
         _metrics.Resubscribed("user", users.Resubscribed);
         var presence = await _presence.CheckAsync(catchUpAll, cancellationToken);
         _metrics.Resubscribed("presence", presence.Resubscribed);
-        return channels.Failed == 0 && users.Failed == 0 && presence.Failed == 0;
+        var guilds = await Guilds.CheckAsync(catchUpAll, cancellationToken);
+        _metrics.Resubscribed("guild", guilds.Resubscribed);
+        return channels.Failed == 0 && users.Failed == 0 && presence.Failed == 0 && guilds.Failed == 0;
     }
 
     /// <summary>Sends one channel event to the channel's local connections; its <see cref="ChannelFeed"/> decides when.</summary>
     internal async Task DeliverAsync(ChannelEvent channelEvent)
     {
+        // A server's access changes are for this gateway, not for clients (they hear the server's
+        // events): applied here, in the channel's order, before its next event goes out.
+        switch (channelEvent)
+        {
+            case ChannelAccessChanged access:
+                await Guilds.ChannelAccessChangedAsync(access);
+                return;
+            case GuildMemberAccessChanged member:
+                await Guilds.MemberAccessChangedAsync(member);
+                return;
+        }
+
         // Counted before the send: MemberLeft and ChannelDeleted shrink the channel's connections as
         // they go out, and a client that already has the event must find it counted.
         var reached = _connections.ConnectionsIn(channelEvent.ChannelId).Count;
@@ -155,9 +175,9 @@ public sealed class ChatFanout
     /// after <see cref="ConnectAsync"/>, which subscribed them. Channels gone or left meanwhile are
     /// left out.
     /// </summary>
-    public async Task<ChannelSummary[]> SummariesAsync(string userId, UserSession session)
+    public async Task<ChannelSummary[]> SummariesAsync(string userId, UserSession session, IEnumerable<string> guildChannelIds)
     {
-        var summaries = await Task.WhenAll(session.ChannelIds.Select(channelId => FeedOf(channelId) is { } feed
+        var summaries = await Task.WhenAll(session.ChannelIds.Concat(guildChannelIds).Distinct().Select(channelId => FeedOf(channelId) is { } feed
             ? feed.SummaryForAsync(userId, session.LastReadSeqs.GetValueOrDefault(channelId))
             : Task.FromResult<ChannelSummary?>(null)));
         return summaries.OfType<ChannelSummary>().ToArray();
@@ -188,6 +208,9 @@ public sealed class ChatFanout
     }
 
     internal void Filled(string trigger, int changes) => _metrics.GapFilled(trigger, changes);
+
+    /// <summary>Subscribes or releases the channel's stream after the registry changed it (a server's visibility decision).</summary>
+    internal Task ReconcileChannelAsync(string channelId) => _channels.ReconcileAsync(channelId);
 
     private async Task RemoveFromChannelAsync(string connectionId, string channelId)
     {
@@ -250,13 +273,15 @@ public sealed class ChatFanout
 
     /// <summary>
     /// Every gateway hears every presence change once, on its user's presence stream: this
-    /// gateway's connections sharing one of the user's channels get it, each once, in their next
-    /// presence batch.
+    /// gateway's connections sharing one of the user's channels or servers get it, each once, in
+    /// their next presence batch.
     /// </summary>
     private Task SendPresenceAsync(PresenceChanged change)
     {
         // Interest first: most of the cluster's changes concern nobody here, and leave no trace.
-        var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn).ToHashSet();
+        var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn)
+            .Concat(change.GuildIds.SelectMany(guildId => _connections.MembersInGuild(guildId).Select(member => member.ConnectionId)))
+            .ToHashSet();
         if (connections.Count > 0)
         {
             _presenceBatches.Add(connections, change);
@@ -321,6 +346,12 @@ public sealed class ChatFanout
                 break;
             case ReadStateUpdated read:
                 await user.ReadStateUpdated(read);
+                break;
+            case GuildAdded added:
+                await Guilds.AddedAsync(added.UserId, added.Membership);
+                break;
+            case GuildRemoved removed:
+                await Guilds.RemovedAsync(removed);
                 break;
             case AccountClosed closed:
                 // Forgotten first, so a reconnect after the client hears of it asks the grain (and gets 401).

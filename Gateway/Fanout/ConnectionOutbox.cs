@@ -60,6 +60,9 @@ public sealed class ConnectionOutbox
     private bool _draining;
     private bool _closed;
 
+    /// <summary>Completed, and dropped, when the writer has nothing left to write (<see cref="WhenDrainedAsync"/>).</summary>
+    private TaskCompletionSource? _drained;
+
     /// <param name="onCoalesced">Told how many events go out together, before each coalesced write.</param>
     public ConnectionOutbox(
         HubConnectionContext connection, SlowConsumerOptions options, TimeProvider time,
@@ -133,6 +136,21 @@ public sealed class ConnectionOutbox
         }
     }
 
+    /// <summary>
+    /// Completes once everything queued so far is written to the transport, or the connection is
+    /// closed. An answer sent in many large parts (a server's member list in chunks) waits on it
+    /// between parts, so it holds at most one part here and never trips the buffer limit by itself.
+    /// </summary>
+    public Task WhenDrainedAsync()
+    {
+        lock (_lock)
+        {
+            return _closed || !_draining
+                ? Task.CompletedTask
+                : (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
     /// <summary>The connection is gone: drop what it never read.</summary>
     public void Close()
     {
@@ -177,6 +195,7 @@ public sealed class ConnectionOutbox
                     {
                         stalled = TryCloseLocked();
                         _draining = false;
+                        ReleaseDrainedLocked();
                     }
 
                     if (stalled)
@@ -202,6 +221,7 @@ public sealed class ConnectionOutbox
                     _queue = null;
                     _bufferedBytes = 0;
                     _draining = false;
+                    ReleaseDrainedLocked();
                     return;
                 }
 
@@ -261,6 +281,13 @@ public sealed class ConnectionOutbox
         _closed = true;
         _queue = null;
         _bufferedBytes = 0;
+        ReleaseDrainedLocked();
         return true;
+    }
+
+    private void ReleaseDrainedLocked()
+    {
+        _drained?.TrySetResult();
+        _drained = null;
     }
 }

@@ -23,6 +23,9 @@ public sealed class ConnectionRegistry
 
     private readonly Dictionary<string, string[]> _connectionsByUser = new(StringComparer.Ordinal);
 
+    /// <summary>The connections that were shown each server (in <c>Ready</c> or <c>GuildCreated</c>), copied on write.</summary>
+    private readonly Dictionary<string, string[]> _connectionsByGuild = new(StringComparer.Ordinal);
+
     /// <summary>Channels held subscribed while a connection's join is on its way to the grain (<see cref="Hold"/>).</summary>
     private readonly Dictionary<string, int> _holds = new(StringComparer.Ordinal);
 
@@ -66,14 +69,14 @@ public sealed class ConnectionRegistry
         }
     }
 
-    /// <summary>Forgets a connection and its memberships; returns the channels it was in and its user (null if it was not here).</summary>
-    public (IReadOnlyList<string> Channels, string? UserId) Remove(string connectionId)
+    /// <summary>Forgets a connection and its memberships; returns the channels and servers it was in and its user (null if it was not here).</summary>
+    public (IReadOnlyList<string> Channels, string? UserId, IReadOnlyList<string> Guilds) Remove(string connectionId)
     {
         lock (_lock)
         {
             if (!_connections.Remove(connectionId, out var connection))
             {
-                return ([], null);
+                return ([], null, []);
             }
 
             foreach (var channelId in connection.Channels)
@@ -81,8 +84,75 @@ public sealed class ConnectionRegistry
                 RemoveFrom(_connectionsByChannel, channelId, connectionId);
             }
 
+            foreach (var guildId in connection.Guilds)
+            {
+                RemoveFrom(_connectionsByGuild, guildId, connectionId);
+            }
+
             RemoveFrom(_connectionsByUser, connection.UserId, connectionId);
-            return (connection.Channels.ToArray(), connection.UserId);
+            return (connection.Channels.ToArray(), connection.UserId, connection.Guilds.ToArray());
+        }
+    }
+
+    /// <summary>
+    /// Records that the connection was shown the server (its <c>Ready</c> or a <c>GuildCreated</c>
+    /// listed it), so the server's events reach it; false if it already was or is gone.
+    /// </summary>
+    public bool EnterGuild(string connectionId, string guildId)
+    {
+        lock (_lock)
+        {
+            if (!_connections.TryGetValue(connectionId, out var connection) || !connection.Guilds.Add(guildId))
+            {
+                return false;
+            }
+
+            AddTo(_connectionsByGuild, guildId, connectionId);
+            return true;
+        }
+    }
+
+    /// <summary>Records that the connection no longer hears of the server; false if it did not.</summary>
+    public bool LeaveGuild(string connectionId, string guildId)
+    {
+        lock (_lock)
+        {
+            if (!_connections.TryGetValue(connectionId, out var connection) || !connection.Guilds.Remove(guildId))
+            {
+                return false;
+            }
+
+            RemoveFrom(_connectionsByGuild, guildId, connectionId);
+            return true;
+        }
+    }
+
+    /// <summary>Whether this gateway needs the server's stream: a connection here was shown it.</summary>
+    public bool WantsGuild(string guildId)
+    {
+        lock (_lock)
+        {
+            return _connectionsByGuild.ContainsKey(guildId);
+        }
+    }
+
+    /// <summary>The connections here that were shown the server, with their users.</summary>
+    public IReadOnlyList<(string ConnectionId, string UserId)> MembersInGuild(string guildId)
+    {
+        lock (_lock)
+        {
+            return _connectionsByGuild.TryGetValue(guildId, out var connections)
+                ? connections.Select(connectionId => (connectionId, _connections[connectionId].UserId)).ToArray()
+                : [];
+        }
+    }
+
+    /// <summary>Whether the connection is in the channel now.</summary>
+    public bool IsIn(string connectionId, string channelId)
+    {
+        lock (_lock)
+        {
+            return _connections.TryGetValue(connectionId, out var connection) && connection.Channels.Contains(channelId);
         }
     }
 
@@ -223,5 +293,7 @@ public sealed class ConnectionRegistry
     private sealed record Connection(string UserId, DeviceKind Device, Action Abort)
     {
         public HashSet<string> Channels { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Guilds { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -15,7 +15,7 @@ namespace Cryb.Gateway.Hosting;
 /// </summary>
 public sealed class GatewayMetrics
 {
-    private static readonly string[] Streams = [StreamNames.Channel, StreamNames.User, StreamNames.Presence];
+    private static readonly string[] Streams = [StreamNames.Channel, StreamNames.User, StreamNames.Presence, StreamNames.Guild];
 
     private readonly KeyValuePair<string, object?> _gateway;
     private readonly Counter<long> _slowConsumers;

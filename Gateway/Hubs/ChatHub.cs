@@ -6,6 +6,7 @@ using Cryb.Typing;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Limits;
+using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Limits;
 using Cryb.Messages;
@@ -21,7 +22,7 @@ namespace Cryb.Gateway.Hubs;
 /// the fan-out's view of this connection's channels current.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, RateLimitLeases leases, PresenceRegistrations presenceRegistrations) : Hub<IChatClient>
+public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, RateLimitLeases leases, PresenceRegistrations presenceRegistrations, HubLifetimeManager<ChatHub> lifetime) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 
@@ -49,11 +50,13 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
         try
         {
             await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds, Context.Abort);
+            var guilds = await fanout.Guilds.ConnectAsync(Context.ConnectionId, userId, session.Guilds);
             Context.Items[nameof(ActivityReportInterval)] = DateTimeOffset.UtcNow;
-            // From this gateway's views of the channels: no grain call per channel, but for a channel
-            // no connection here has listed before.
-            var channels = await fanout.SummariesAsync(userId, session);
-            await Clients.Caller.Ready(new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels));
+            // From this gateway's views of the channels and servers: no grain call per channel, but
+            // for a channel or server no connection here has listed before.
+            var guildChannels = guilds.SelectMany(guild => guild.Channels).Where(channel => channel.Type == GuildChannelType.Text).Select(channel => channel.Id);
+            var channels = await fanout.SummariesAsync(userId, session, guildChannels);
+            await Clients.Caller.Ready(new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, guilds));
             metrics.Connected();
         }
         catch
@@ -187,14 +190,127 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     public Task<IReadOnlyList<ChatMessage>> GetHistory(string channelId, long? beforeSeq, int limit) =>
         Channel(channelId).GetHistory(Caller, beforeSeq, limit);
 
+    /// <summary>A server's channel stores the read position through its grain, which checks the caller may view it; the user grain lists only the others.</summary>
     public Task<long> MarkRead(string channelId, long seq) =>
-        User(Caller.Id).MarkRead(Caller, Ids.Require(channelId, nameof(channelId)), seq);
+        fanout.Guilds.IsGuildChannel(Ids.Require(channelId, nameof(channelId))) ? Channel(channelId).MarkRead(Caller, seq) : MarkReadAsync(channelId, seq);
+
+    // Servers (guilds): each call is the server grain's, which authorizes the caller (docs/protocol.md, "Servers").
+
+    public async Task<GuildState> CreateGuild(string name) => await EnterGuildAsync(await Guild(Ids.NewChannelId()).Create(Caller, name));
+
+    public Task<GuildInfo> UpdateGuild(string guildId, string name) => Guild(guildId).Update(Caller, name);
+
+    public Task DeleteGuild(string guildId) => Guild(guildId).Delete(Caller);
+
+    public Task<GuildInfo> TransferGuildOwnership(string guildId, string userId) => Guild(guildId).TransferOwnership(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task<GuildState> GetGuild(string guildId) => Guild(guildId).GetState(Caller);
+
+    /// <summary>Like <see cref="CreateChannel"/>: a text channel's stream is held from before it exists, and the caller is in it when this returns.</summary>
+    public async Task<GuildChannel> CreateGuildChannel(string guildId, GuildChannelSpec spec)
+    {
+        var channelId = Ids.NewChannelId();
+        await using (spec?.Type is null or GuildChannelType.Text ? await fanout.HoldChannelAsync(channelId) : null)
+        {
+            var channel = await Guild(guildId).CreateChannel(Caller, channelId, Required(spec));
+            await fanout.Guilds.RefreshAsync(guildId);
+            return channel;
+        }
+    }
+
+    public Task<GuildChannel> UpdateGuildChannel(string guildId, string channelId, GuildChannelSpec spec) =>
+        Guild(guildId).UpdateChannel(Caller, Ids.Require(channelId, nameof(channelId)), Required(spec));
+
+    public Task<GuildChannel> MoveGuildChannel(string guildId, string channelId, int position, string? parentId) =>
+        Guild(guildId).MoveChannel(Caller, Ids.Require(channelId, nameof(channelId)), position, parentId is null ? null : Ids.Require(parentId, nameof(parentId)));
+
+    public Task DeleteGuildChannel(string guildId, string channelId) => Guild(guildId).DeleteChannel(Caller, Ids.Require(channelId, nameof(channelId)));
+
+    public Task<GuildRole> CreateRole(string guildId, RoleSpec spec) => Guild(guildId).CreateRole(Caller, Required(spec));
+
+    public Task<GuildRole> UpdateRole(string guildId, string roleId, RoleSpec spec) => Guild(guildId).UpdateRole(Caller, Ids.Require(roleId, nameof(roleId)), Required(spec));
+
+    public Task DeleteRole(string guildId, string roleId) => Guild(guildId).DeleteRole(Caller, Ids.Require(roleId, nameof(roleId)));
+
+    public Task<GuildMember> AddMemberRole(string guildId, string userId, string roleId) =>
+        Guild(guildId).AddMemberRole(Caller, Ids.Require(userId, nameof(userId)), Ids.Require(roleId, nameof(roleId)));
+
+    public Task<GuildMember> RemoveMemberRole(string guildId, string userId, string roleId) =>
+        Guild(guildId).RemoveMemberRole(Caller, Ids.Require(userId, nameof(userId)), Ids.Require(roleId, nameof(roleId)));
+
+    public Task<GuildMember> SetNickname(string guildId, string userId, string? nickname) => Guild(guildId).SetNickname(Caller, Ids.Require(userId, nameof(userId)), nickname);
+
+    public Task<GuildInvite> CreateInvite(string guildId, int maxUses, int maxAgeSeconds) => Guild(guildId).CreateInvite(Caller, maxUses, maxAgeSeconds);
+
+    public Task<GuildInvite> GetInvite(string code) => Invites.Get(Caller, Ids.Require(code, nameof(code)));
+
+    public Task<IReadOnlyList<GuildInvite>> GetInvites(string guildId) => Guild(guildId).GetInvites(Caller);
+
+    public Task RevokeInvite(string guildId, string code) => Guild(guildId).RevokeInvite(Caller, Ids.Require(code, nameof(code)));
+
+    public async Task<GuildState> JoinGuild(string code) => await EnterGuildAsync(await Invites.Join(Caller, Ids.Require(code, nameof(code))));
+
+    public Task LeaveGuild(string guildId) => Guild(guildId).Leave(Caller);
+
+    public Task KickFromGuild(string guildId, string userId) => Guild(guildId).Kick(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task BanFromGuild(string guildId, string userId, int deleteMessageSeconds, string? reason) =>
+        Guild(guildId).Ban(Caller, Ids.Require(userId, nameof(userId)), deleteMessageSeconds, reason);
+
+    public Task UnbanFromGuild(string guildId, string userId) => Guild(guildId).Unban(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task<IReadOnlyList<GuildBan>> GetGuildBans(string guildId, string? afterUserId) =>
+        Guild(guildId).GetBans(Caller, afterUserId is null ? null : Ids.Require(afterUserId, nameof(afterUserId)));
+
+    /// <summary>Answered by <c>GuildMembersChunk</c> events to this connection only; presences for query and user-id requests only, charged as <see cref="GetMembers"/> is.</summary>
+    public Task RequestGuildMembers(string guildId, string? query, string[]? userIds, int limit, bool presences, string? nonce) =>
+        GuildMemberRequests.SendAsync(Guild(guildId), guildId, Caller, Clients.Caller, query, userIds, limit, presences, nonce, PresencesAsync, DrainedAsync);
 
     /// <summary>A channel grain for a checked id: ids become grain and stream keys.</summary>
     private IChannelGrain Channel(string channelId) =>
         cluster.GetGrain<IChannelGrain>(Ids.Require(channelId, nameof(channelId)));
 
     private IUserGrain User(string userId) => cluster.GetGrain<IUserGrain>(userId);
+
+    private IGuildGrain Guild(string guildId) => cluster.GetGrain<IGuildGrain>(Ids.Require(guildId, nameof(guildId)));
+
+    private IGuildInvitesGrain Invites => cluster.GetGrain<IGuildInvitesGrain>(0);
+
+    private static T Required<T>(T? spec) where T : class =>
+        spec ?? throw new ChatException(ErrorCodes.InvalidArgument, $"The {typeof(T).Name} is required.");
+
+    /// <summary>
+    /// After a create or a join: this gateway's connections of the caller are in the server's
+    /// channels before the call returns (and get <c>GuildCreated</c>), as the user stream's
+    /// <c>GuildAdded</c> would do a moment later.
+    /// </summary>
+    private async Task<GuildState> EnterGuildAsync(GuildState state)
+    {
+        await fanout.Guilds.AddedAsync(Caller.Id, new GuildMembership(state.Guild.Id, state.Member.RoleIds, state.Member.Version));
+        return state;
+    }
+
+    private async Task<long> MarkReadAsync(string channelId, long seq)
+    {
+        try
+        {
+            return await User(Caller.Id).MarkRead(Caller, channelId, seq);
+        }
+        catch (ChatException refusal) when (refusal.Code == ErrorCodes.ChannelNotFound)
+        {
+            // A server channel this gateway has not seen in a view: its grain decides.
+            return await Channel(channelId).MarkRead(Caller, seq);
+        }
+    }
+
+    private async Task<IReadOnlyList<PresenceInfo>> PresencesAsync(IReadOnlyList<string> userIds)
+    {
+        await ChargePresenceLookupsAsync(userIds.Count);
+        return (await Task.WhenAll(userIds.Select(PresenceOrNullAsync))).OfType<PresenceInfo>().ToArray();
+    }
+
+    private Task DrainedAsync() =>
+        lifetime is BoundedHubLifetimeManager<ChatHub> bounded ? bounded.WhenDrainedAsync(Context.ConnectionId) : Task.CompletedTask;
 
     private IPresenceGrain Presence(string userId) => cluster.GetGrain<IPresenceGrain>(userId);
 

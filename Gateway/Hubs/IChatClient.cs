@@ -1,4 +1,5 @@
 using Cryb.Channels;
+using Cryb.Guilds;
 using Cryb.Messages;
 using Cryb.Presence;
 using Cryb.Users;
@@ -56,4 +57,41 @@ public interface IChatClient
 
     /// <summary>To all of a user's connections, just before the server closes them: the account was banned or deleted.</summary>
     Task AccountClosed(AccountClosed closed);
+
+    /// <summary>To every connection of a user who joined or created a server: the server as they see it (Ready lists the others).</summary>
+    Task GuildCreated(GuildState guild);
+
+    /// <summary>To every connection of a user who is no longer a member (left, kicked, banned, the server deleted).</summary>
+    Task GuildRemoved(GuildRemoved removed);
+
+    /// <summary>The server's name or owner changed; to its members.</summary>
+    Task GuildUpdated(Guilds.GuildUpdated updated);
+
+    /// <summary>The server is gone; to its members (each also gets <see cref="GuildRemoved"/>).</summary>
+    Task GuildDeleted(Guilds.GuildDeleted deleted);
+
+    Task GuildMemberAdded(GuildMemberAdded added);
+
+    Task GuildMemberUpdated(GuildMemberUpdated updated);
+
+    /// <summary>To the remaining members; the one removed gets <see cref="GuildRemoved"/> instead.</summary>
+    Task GuildMemberRemoved(GuildMemberRemoved removed);
+
+    Task GuildRoleCreated(GuildRoleCreated created);
+
+    Task GuildRoleUpdated(GuildRoleUpdated updated);
+
+    Task GuildRoleDeleted(GuildRoleDeleted deleted);
+
+    /// <summary>To the members who can view the new channel.</summary>
+    Task GuildChannelCreated(GuildChannelCreated created);
+
+    /// <summary>To the members who can view the channel after the change (those who no longer can get <see cref="ChannelRemoved"/>).</summary>
+    Task GuildChannelUpdated(GuildChannelUpdated updated);
+
+    /// <summary>To the members who could view the channel.</summary>
+    Task GuildChannelDeleted(GuildChannelDeleted deleted);
+
+    /// <summary>To the calling connection only: one chunk of the answer to its <c>RequestGuildMembers</c>.</summary>
+    Task GuildMembersChunk(GuildMembersChunk chunk);
 }

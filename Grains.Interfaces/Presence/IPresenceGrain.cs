@@ -28,7 +28,7 @@ public interface IPresenceGrain : IGrainWithStringKey
     [Alias("SetPresence")]
     Task<PresenceInfo> SetPresence(Caller caller, PresenceStatus status, PresenceActivity? activity);
 
-    /// <summary>This user's presence, for the user themselves or anyone who shares a channel with them.</summary>
+    /// <summary>This user's presence, for the user themselves or anyone who shares a channel or a server with them.</summary>
     [Alias("Get")]
     Task<PresenceInfo> Get(Caller caller);
 

@@ -2,7 +2,7 @@ namespace Cryb.Presence;
 
 /// <summary>
 /// A user's presence changed: pushed on one presence stream to every gateway, which sends it to its
-/// connections that share one of <see cref="ChannelIds"/> with the user. <see cref="Version"/>
+/// connections that share one of <see cref="ChannelIds"/> or <see cref="GuildIds"/> with the user. <see cref="Version"/>
 /// grows with every change of the user's presence, so a gateway never lets an older one overwrite
 /// a newer one.
 /// </summary>
@@ -15,4 +15,8 @@ public sealed record PresenceChanged(
     /// <summary>When the presence grain published it; gateways measure fan-out latency from it.</summary>
     [Id(3)]
     public DateTimeOffset? CommittedAt { get; init; }
+
+    /// <summary>The servers the user is a member of: their members hear of the change too.</summary>
+    [Id(4)]
+    public IReadOnlyList<string> GuildIds { get; init; } = [];
 }

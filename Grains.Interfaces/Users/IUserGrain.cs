@@ -43,6 +43,10 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("GetChannelIds"), AlwaysInterleave]
     Task<IReadOnlyList<string>> GetChannelIds();
 
+    /// <summary>The user's server ids; for the user's presence grain, which fans presence out to their members too.</summary>
+    [Alias("GetGuildIds"), AlwaysInterleave]
+    Task<IReadOnlyList<string>> GetGuildIds();
+
     /// <summary>
     /// Records that the user is a member of <paramref name="channel"/> and tells the user's
     /// connections. Called by the channel grain, which has already authorized the membership.

@@ -279,11 +279,13 @@ public sealed class PresenceGrain(
         _lastPublished = view;
         // Monotonic across activations of this grain, so gateways can tell copies of one change apart.
         var version = _lastVersion = Math.Max(_lastVersion + 1, time.GetUtcNow().UtcTicks);
-        var channelIds = await GrainFactory.GetGrain<IUserGrain>(UserId).GetChannelIds();
+        var user = GrainFactory.GetGrain<IUserGrain>(UserId);
+        var channelIds = await user.GetChannelIds();
+        var guildIds = await user.GetGuildIds();
         // One announcement, whatever the number of channels: the feed pushes it once to each
         // gateway, and each gateway sends it to its connections that share one of these channels.
         await GrainFactory.GetGrain<IPresenceFeedGrain>(PresenceFeedGrain.KeyOf(UserId))
-            .Announce(new PresenceChanged(view, channelIds, version) { CommittedAt = time.GetUtcNow() });
+            .Announce(new PresenceChanged(view, channelIds, version) { CommittedAt = time.GetUtcNow(), GuildIds = guildIds });
     }
 
     private async Task<bool> SharesChannelWithAsync(Caller caller)
@@ -293,9 +295,10 @@ public sealed class PresenceGrain(
             return false;
         }
 
-        var mine = await GrainFactory.GetGrain<IUserGrain>(UserId).GetChannelIds();
-        var theirs = await GrainFactory.GetGrain<IUserGrain>(caller.Id).GetChannelIds();
-        return mine.Intersect(theirs).Any();
+        var me = GrainFactory.GetGrain<IUserGrain>(UserId);
+        var them = GrainFactory.GetGrain<IUserGrain>(caller.Id);
+        return (await me.GetChannelIds()).Intersect(await them.GetChannelIds()).Any()
+            || (await me.GetGuildIds()).Intersect(await them.GetGuildIds()).Any();
     }
 
     private void RequireSelf(Caller caller)

@@ -167,6 +167,9 @@ public sealed partial class UserGrain(
     public Task<IReadOnlyList<string>> GetChannelIds() =>
         Task.FromResult<IReadOnlyList<string>>(state.State.ChannelIds.ToArray());
 
+    public Task<IReadOnlyList<string>> GetGuildIds() =>
+        Task.FromResult<IReadOnlyList<string>>(state.State.Guilds.Keys.ToArray());
+
     public async Task AddChannel(ChannelInfo channel)
     {
         if (!state.State.ChannelIds.Contains(channel.Id))

@@ -78,7 +78,7 @@ public sealed class ConnectionRegistryTests
         // The connection's own list agrees with the channel's.
         foreach (var connectionId in connections)
         {
-            var (channels, _) = registry.Remove(connectionId);
+            var (channels, _, _) = registry.Remove(connectionId);
             Assert.Equal(expected.Contains(connectionId) ? ["general"] : [], channels);
         }
 

@@ -4,6 +4,8 @@ using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Gateway.Hubs;
+using Cryb.Guilds;
 using Cryb.Messages;
 using Cryb.Presence;
 using Cryb.Users;
@@ -48,6 +50,20 @@ public sealed class ChatTestClient : IAsyncDisposable
         });
         Record<TypingUpdated>("TypingUpdated");
         Record<AccountClosed>("AccountClosed");
+        Record<GuildState>("GuildCreated");
+        Record<GuildRemoved>("GuildRemoved");
+        Record<Guilds.GuildUpdated>("GuildUpdated");
+        Record<Guilds.GuildDeleted>("GuildDeleted");
+        Record<GuildMemberAdded>("GuildMemberAdded");
+        Record<GuildMemberUpdated>("GuildMemberUpdated");
+        Record<GuildMemberRemoved>("GuildMemberRemoved");
+        Record<GuildRoleCreated>("GuildRoleCreated");
+        Record<GuildRoleUpdated>("GuildRoleUpdated");
+        Record<GuildRoleDeleted>("GuildRoleDeleted");
+        Record<GuildChannelCreated>("GuildChannelCreated");
+        Record<GuildChannelUpdated>("GuildChannelUpdated");
+        Record<GuildChannelDeleted>("GuildChannelDeleted");
+        Record<GuildMembersChunk>("GuildMembersChunk");
         connection.Closed += error =>
         {
             _closed.TrySetResult(error);
@@ -172,6 +188,6 @@ public sealed class ChatTestClient : IAsyncDisposable
 public sealed record PresenceFrame(DateTime ReceivedAt, PresenceInfo[] Presences);
 
 /// <summary>The <c>Ready</c> event as a client reads it.</summary>
-public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, ChannelSummary[] Channels);
+public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, ChannelSummary[] Channels, GuildState[]? Guilds = null);
 
 public sealed record ReadyUserEvent(string Id, string DisplayName);

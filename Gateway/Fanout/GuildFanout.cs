@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Cryb.Channels;
+using Cryb.Gateway.Hosting;
+using Cryb.Gateway.Hubs;
+using Cryb.Guilds;
+using Cryb.Identity;
+using Cryb.Users;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Cryb.Gateway.Fanout;
+
+/// <summary>
+/// Servers on this gateway. One subscription per server stream while a local connection was shown
+/// the server (<see cref="ConnectionRegistry.WantsGuild"/>), whatever the number of its members here,
+/// so a server event costs one push per gateway. Each server's <see cref="GuildFeed"/> keeps its
+/// structure and its local members' roles, and puts each connection into the server's text channels
+/// it can view, in the same registry as any channel's members: from there on a server channel's
+/// messages, gap filling and <c>Ready</c> summaries work as for any channel.
+/// </summary>
+/// <remarks>
+/// Who may view a channel changes in two places, and both are followed: the server's stream
+/// (structure, member roles), and each channel's own ordered stream (<see cref="ChannelAccessChanged"/>,
+/// <see cref="GuildMemberAccessChanged"/>), which the channel's feed hands here before delivering the
+/// channel's next event, so a member who lost "view channel" hears nothing of the channel after the change.
+/// </remarks>
+public sealed class GuildFanout
+{
+    private readonly IClusterClient _cluster;
+    private readonly ServiceCredential _account;
+    private readonly IHubContext<ChatHub, IChatClient> _hub;
+    private readonly ChatFanout _channels;
+    private readonly StreamSubscriptions<GuildEvent> _guilds;
+
+    /// <summary>The server of each server text channel this gateway has seen in a view.</summary>
+    private readonly ConcurrentDictionary<string, string> _guildOfChannel = new(StringComparer.Ordinal);
+
+    public GuildFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, ChatFanout channels, GatewayMetrics metrics, ILogger logger)
+    {
+        _cluster = cluster;
+        _account = account;
+        _hub = hub;
+        _channels = channels;
+        Connections = connections;
+        _guilds = new StreamSubscriptions<GuildEvent>(cluster, StreamNames.Guild, connections.WantsGuild, guildId => new GuildFeed(guildId, this),
+            change => metrics.SubscriptionsChanged(StreamNames.Guild, change), logger);
+    }
+
+    internal ConnectionRegistry Connections { get; }
+
+    /// <summary>
+    /// Shows a connecting user's servers to the connection: each server's text channels they can view
+    /// join the connection's channels. Returns each server as the user sees it, for <c>Ready</c>;
+    /// servers gone meanwhile are left out.
+    /// </summary>
+    public async Task<GuildState[]> ConnectAsync(string connectionId, string userId, IReadOnlyList<GuildMembership>? memberships)
+    {
+        var states = await Task.WhenAll((memberships ?? []).Select(membership => Connections.EnterGuild(connectionId, membership.GuildId)
+            ? EnterAsync(connectionId, userId, membership)
+            : Task.FromResult<GuildState?>(null)));
+        return states.OfType<GuildState>().ToArray();
+    }
+
+    /// <summary>Forgets a closed connection's servers (the registry already has).</summary>
+    public async Task DisconnectAsync(string userId, IReadOnlyList<string> guildIds)
+    {
+        foreach (var guildId in guildIds)
+        {
+            FeedOf(guildId)?.Forget(userId);
+            await _guilds.ReconcileAsync(guildId);
+        }
+    }
+
+    /// <summary>
+    /// The user is a member of a server, or their roles there changed (their user stream, or the hub
+    /// right after a create or join): each of their connections here not yet shown the server gets
+    /// <c>GuildCreated</c>, the others follow the new roles.
+    /// </summary>
+    public async Task AddedAsync(string userId, GuildMembership membership)
+    {
+        foreach (var connectionId in Connections.ConnectionsOf(userId))
+        {
+            if (Connections.EnterGuild(connectionId, membership.GuildId))
+            {
+                if (await EnterAsync(connectionId, userId, membership) is { } state)
+                {
+                    await Client(connectionId).GuildCreated(state);
+                }
+            }
+            else if (FeedOf(membership.GuildId) is { } feed)
+            {
+                await feed.SetRolesAsync(userId, membership);
+            }
+        }
+    }
+
+    /// <summary>The user left a server (or was removed, or it is gone): out of it and its channels here, then told.</summary>
+    internal async Task RemovedAsync(GuildRemoved removed)
+    {
+        if (FeedOf(removed.GuildId) is { } feed)
+        {
+            await feed.RemoveUserAsync(removed.UserId);
+        }
+
+        var connections = Connections.ConnectionsOf(removed.UserId);
+        foreach (var connectionId in connections)
+        {
+            Connections.LeaveGuild(connectionId, removed.GuildId);
+        }
+
+        await _guilds.ReconcileAsync(removed.GuildId);
+        await _hub.Clients.Clients(connections).GuildRemoved(removed);
+    }
+
+    /// <summary>From a channel's feed, in the channel's order: who may view it changed.</summary>
+    internal Task ChannelAccessChangedAsync(ChannelAccessChanged changed)
+    {
+        _guildOfChannel[changed.ChannelId] = changed.Access.GuildId;
+        return FeedOf(changed.Access.GuildId)?.ApplyChannelAccessAsync(changed.ChannelId, changed.Access) ?? Task.CompletedTask;
+    }
+
+    /// <summary>From a channel's feed, in the channel's order: a member's roles changed, or they left.</summary>
+    internal Task MemberAccessChangedAsync(GuildMemberAccessChanged changed) =>
+        _guildOfChannel.TryGetValue(changed.ChannelId, out var guildId) && FeedOf(guildId) is { } feed
+            ? feed.ApplyMemberAccessAsync(changed.ChannelId, changed.UserId, changed.RoleIds, changed.Version)
+            : Task.CompletedTask;
+
+    /// <summary>Whether the channel is a server's text channel, as far as this gateway has seen.</summary>
+    public bool IsGuildChannel(string channelId) => _guildOfChannel.ContainsKey(channelId);
+
+    /// <summary>
+    /// Reads the server's structure again now, after a change the caller made (a new channel), so the
+    /// local members are in its channels before the call returns, as a created channel's creator is.
+    /// </summary>
+    public Task RefreshAsync(string guildId) => FeedOf(guildId)?.RefreshAsync() ?? Task.CompletedTask;
+
+    /// <summary>Renews every server subscription and makes again those the cluster dropped (see <see cref="ChatFanout.CheckSubscriptionsAsync"/>).</summary>
+    public Task<(int Resubscribed, int Failed)> CheckAsync(bool catchUpAll, CancellationToken cancellationToken) =>
+        _guilds.CheckAsync(catchUpAll, cancellationToken);
+
+    public Task RenewAsync(string guildId) => _guilds.RenewAsync(guildId);
+
+    /// <summary>Subscribes or releases the server's stream to match the registry.</summary>
+    internal Task ReconcileGuildAsync(string guildId) => _guilds.ReconcileAsync(guildId);
+
+    internal IChatClient Client(string connectionId) => _hub.Clients.Client(connectionId);
+
+    internal IChatClient Clients(IEnumerable<(string ConnectionId, string UserId)> members) =>
+        _hub.Clients.Clients(members.Select(member => member.ConnectionId).ToArray());
+
+    internal IGuildGrain Guild(string guildId) => _cluster.GetGrain<IGuildGrain>(guildId);
+
+    /// <summary>The user as the gateway acts for them, to read what they may read.</summary>
+    internal Caller CallerFor(string userId) => Caller.User(userId, _account);
+
+    internal Task<GuildView?> FetchViewAsync(string guildId) => Guild(guildId).GetView(_account);
+
+    internal void NoteChannels(string guildId, IEnumerable<string> channelIds)
+    {
+        foreach (var channelId in channelIds)
+        {
+            _guildOfChannel[channelId] = guildId;
+        }
+    }
+
+    /// <summary>
+    /// Makes the subscriptions follow the registry after a visibility decision, then tells the users:
+    /// <c>ChannelRemoved</c> (reason <c>no_access</c>) to the connections taken out, and, when
+    /// <paramref name="announce"/>, <c>ChannelAdded</c> to those put in.
+    /// </summary>
+    internal async Task ApplyAsync(string guildId, IReadOnlyList<ChannelChange> changes, bool announce)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var channelId in changes.Select(change => change.ChannelId).Distinct())
+        {
+            await _channels.ReconcileChannelAsync(channelId);
+        }
+
+        foreach (var group in changes.Where(change => !change.Added && !change.Silent).GroupBy(change => (change.UserId, change.ChannelId)))
+        {
+            await _hub.Clients.Clients(group.Select(change => change.ConnectionId).ToArray())
+                .ChannelRemoved(new ChannelRemoved(group.Key.UserId, group.Key.ChannelId, LeaveReasons.NoAccess));
+        }
+
+        if (!announce)
+        {
+            return;
+        }
+
+        foreach (var group in changes.Where(change => change.Added && change.Channel is not null).GroupBy(change => change.ChannelId))
+        {
+            var first = group.First();
+            await _hub.Clients.Clients(group.Select(change => change.ConnectionId).ToArray())
+                .ChannelAdded(InfoOf(guildId, first.Channel!, first.OwnerId!));
+        }
+    }
+
+    private async Task<GuildState?> EnterAsync(string connectionId, string userId, GuildMembership membership)
+    {
+        var guildId = membership.GuildId;
+        await _guilds.ReconcileAsync(guildId);
+        var state = FeedOf(guildId) is { } feed ? await feed.EnterAsync(connectionId, userId, membership) : null;
+        if (state is null)
+        {
+            // Gone, or no longer a member: nothing of it stays with the connection.
+            if (FeedOf(guildId) is { } stale)
+            {
+                await stale.RemoveUserAsync(userId);
+            }
+
+            Connections.LeaveGuild(connectionId, guildId);
+            await _guilds.ReconcileAsync(guildId);
+        }
+
+        return state;
+    }
+
+    private GuildFeed? FeedOf(string guildId) => _guilds.TargetOf(guildId) as GuildFeed;
+
+    /// <summary>
+    /// A server text channel as <c>ChannelAdded</c> describes it: never private (the server's
+    /// permissions decide who sees it), owned by the server's owner, created when its id (a UUIDv7)
+    /// says.
+    /// </summary>
+    private static ChannelInfo InfoOf(string guildId, GuildChannel channel, string ownerId) =>
+        new(channel.Id, channel.Name, IsPrivate: false, ownerId, CreatedAtOf(channel.Id), channel.Topic, IsDirect: false, guildId);
+
+    private static DateTimeOffset CreatedAtOf(string channelId) =>
+        channelId.Length == 32 && channelId[12] == '7' && long.TryParse(channelId.AsSpan(0, 12), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var milliseconds)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)
+            : DateTimeOffset.UnixEpoch;
+}

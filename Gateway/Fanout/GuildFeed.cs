@@ -1,0 +1,597 @@
+using Cryb.Channels;
+using Cryb.Guilds;
+
+namespace Cryb.Gateway.Fanout;
+
+/// <summary>
+/// One server on this gateway: its structure (<see cref="GuildView"/>, read from the server's grain
+/// once per subscription and again after each structural event), the roles of its local members,
+/// and, for small servers, its member list. From them it decides which of the server's text channels
+/// each local connection is in, and makes the registry say so (<see cref="GuildFanout"/> does the
+/// subscribing and the telling).
+/// </summary>
+/// <remarks>
+/// Two locks, for two reasons. <see cref="_gate"/> (async) serializes the server's stream events and
+/// the grain calls that refresh the view, as <see cref="ChannelFeed"/>'s does. <see cref="_sync"/>
+/// makes each visibility decision and the registry change it leads to one step: a channel's own
+/// stream takes a member out (<see cref="ApplyChannelAccess"/>, from inside that channel's feed)
+/// without waiting for the gate, so a slow view refresh never holds up a channel's events, and a
+/// recomputation from an older view cannot put back a connection the channel's newer access took out
+/// (each channel is judged by the newer of the view's and the channel stream's access).
+/// </remarks>
+public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarget<GuildEvent>
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _sync = new();
+    private GuildView? _view;
+    private int _memberCount;
+
+    /// <summary>Local members' roles, the newest version of each (session, user stream, member events, channel streams).</summary>
+    private readonly Dictionary<string, GuildMembership> _roles = new(StringComparer.Ordinal);
+
+    /// <summary>Per text channel, an access newer than the view's, as its channel's stream announced it.</summary>
+    private readonly Dictionary<string, GuildAccess> _access = new(StringComparer.Ordinal);
+
+    /// <summary>Members known here: all of them while <see cref="_membersComplete"/> (small servers), else those looked up.</summary>
+    private readonly Dictionary<string, GuildMember> _members = new(StringComparer.Ordinal);
+    private bool _membersComplete;
+
+    public string GuildId => guildId;
+
+    /// <summary>
+    /// Shows the server to a connection of one of its members: records the member's roles, reads the
+    /// view if this gateway has none, puts the connection into each text channel it can view, and
+    /// returns the server as the member sees it (null when the server is gone or the user is no
+    /// longer a member). The connection must already be entered in the registry.
+    /// </summary>
+    public async Task<GuildState?> EnterAsync(string connectionId, string userId, GuildMembership membership)
+    {
+        List<ChannelChange> changes = [];
+        GuildState? state;
+        await _gate.WaitAsync();
+        try
+        {
+            if (!await EnsureViewAsync())
+            {
+                return null;
+            }
+
+            lock (_sync)
+            {
+                SetRoles(userId, membership);
+                Decide(connectionId, userId, changes);
+            }
+
+            state = await StateForAsync(userId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await fanout.ApplyAsync(guildId, changes, announce: false);
+        return state;
+    }
+
+    /// <summary>A local member's roles changed (user stream): their connections' channels follow.</summary>
+    public async Task SetRolesAsync(string userId, GuildMembership membership)
+    {
+        List<ChannelChange> changes = [];
+        lock (_sync)
+        {
+            if (SetRoles(userId, membership))
+            {
+                DecideFor(userId, changes);
+            }
+        }
+
+        await fanout.ApplyAsync(guildId, changes, announce: true);
+    }
+
+    /// <summary>
+    /// The user is no longer a member: their connections leave the server and its channels here,
+    /// with no <c>ChannelRemoved</c> (the client drops the whole server on <c>GuildRemoved</c>).
+    /// </summary>
+    public async Task RemoveUserAsync(string userId)
+    {
+        List<ChannelChange> changes = [];
+        lock (_sync)
+        {
+            _roles.Remove(userId);
+            foreach (var (connectionId, _) in fanout.Connections.MembersInGuild(guildId).Where(member => member.UserId == userId))
+            {
+                LeaveAll(connectionId, userId, changes);
+                fanout.Connections.LeaveGuild(connectionId, guildId);
+            }
+        }
+
+        changes.ForEach(change => change.Silent = true);
+        await fanout.ApplyAsync(guildId, changes, announce: false);
+    }
+
+    /// <summary>Forgets a user's roles once none of their connections here is in the server.</summary>
+    public void Forget(string userId)
+    {
+        lock (_sync)
+        {
+            if (fanout.Connections.MembersInGuild(guildId).All(member => member.UserId != userId))
+            {
+                _roles.Remove(userId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A channel's stream says who may do what there changed (<see cref="ChannelAccessChanged"/>):
+    /// called in that stream's order, so members who can no longer view it are out of it before its
+    /// next event goes out; members who now can are put in (and told with <c>ChannelAdded</c>).
+    /// </summary>
+    public Task ApplyChannelAccessAsync(string channelId, GuildAccess access)
+    {
+        List<ChannelChange> changes = [];
+        lock (_sync)
+        {
+            if (_view is null || access.Version <= AccessOf(channelId)?.Version)
+            {
+                return Task.CompletedTask;
+            }
+
+            _access[channelId] = access;
+            if (_view.Channels.FirstOrDefault(channel => channel.Id == channelId) is { } known)
+            {
+                foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId))
+                {
+                    Decide(connectionId, userId, [known], changes);
+                }
+            }
+        }
+
+        return fanout.ApplyAsync(guildId, changes, announce: true);
+    }
+
+    /// <summary>
+    /// A member's roles as a channel's stream announced them (<see cref="GuildMemberAccessChanged"/>),
+    /// in that stream's order; null roles: no longer a member, out of that channel now.
+    /// </summary>
+    public Task ApplyMemberAccessAsync(string channelId, string userId, IReadOnlyList<string>? roleIds, long version)
+    {
+        List<ChannelChange> changes = [];
+        lock (_sync)
+        {
+            if (roleIds is null)
+            {
+                foreach (var (connectionId, _) in fanout.Connections.MembersInGuild(guildId).Where(member => member.UserId == userId))
+                {
+                    if (fanout.Connections.Leave(connectionId, channelId))
+                    {
+                        changes.Add(new ChannelChange(connectionId, userId, channelId, Added: false) { Silent = true });
+                    }
+                }
+            }
+            else if (SetRoles(userId, new GuildMembership(guildId, roleIds, version)))
+            {
+                DecideFor(userId, changes);
+            }
+        }
+
+        return fanout.ApplyAsync(guildId, changes, announce: true);
+    }
+
+    /// <summary>Whether the channel is one of this server's, by the view held.</summary>
+    public bool HasChannel(string channelId)
+    {
+        lock (_sync)
+        {
+            return _view?.Channels.Any(channel => channel.Id == channelId) == true;
+        }
+    }
+
+    /// <summary>Reads the view again and puts every local connection where it belongs (after the caller changed the structure).</summary>
+    public async Task RefreshAsync()
+    {
+        List<ChannelChange> changes = [];
+        await _gate.WaitAsync();
+        try
+        {
+            await RefreshViewAsync(changes);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await fanout.ApplyAsync(guildId, changes, announce: true);
+    }
+
+    /// <summary>The server as <paramref name="userId"/> sees it now, for a connection entered earlier.</summary>
+    public async Task<GuildState?> StateAsync(string userId)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            return _view is null ? null : await StateForAsync(userId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task OnNextAsync(GuildEvent item)
+    {
+        List<ChannelChange> changes = [];
+        await _gate.WaitAsync();
+        try
+        {
+            await HandleAsync(item, changes);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await fanout.ApplyAsync(guildId, changes, announce: true);
+        // A deleted server or a member removed may leave no connection here that wants the stream.
+        await fanout.ReconcileGuildAsync(guildId);
+    }
+
+    /// <summary>
+    /// Events may have been lost: read the view again, put connections where they belong, and send
+    /// each local member the server as it is now (<c>GuildCreated</c>) if its structure moved on.
+    /// </summary>
+    public async Task CatchUpAsync()
+    {
+        List<ChannelChange> changes = [];
+        List<(string ConnectionId, GuildState State)> states = [];
+        await _gate.WaitAsync();
+        try
+        {
+            var before = _view?.Guild.Version;
+            _membersComplete = false;
+            await RefreshViewAsync(changes);
+            if (_view is not null && _view.Guild.Version != before)
+            {
+                foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId))
+                {
+                    if (await StateForAsync(userId) is { } state)
+                    {
+                        states.Add((connectionId, state));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await fanout.ApplyAsync(guildId, changes, announce: true);
+        foreach (var (connectionId, state) in states)
+        {
+            await fanout.Client(connectionId).GuildCreated(state);
+        }
+    }
+
+    private async Task HandleAsync(GuildEvent item, List<ChannelChange> changes)
+    {
+        switch (item)
+        {
+            case GuildDeleted deleted:
+                var everyone = fanout.Connections.MembersInGuild(guildId);
+                await fanout.Clients(everyone).GuildDeleted(deleted);
+                lock (_sync)
+                {
+                    foreach (var (connectionId, userId) in everyone)
+                    {
+                        LeaveAll(connectionId, userId, changes);
+                        fanout.Connections.LeaveGuild(connectionId, guildId);
+                    }
+
+                    _view = null;
+                }
+
+                changes.ForEach(change => change.Silent = true);
+                return;
+            case GuildMemberAdded added:
+                lock (_sync)
+                {
+                    Remember(added.Member);
+                    _memberCount++;
+                }
+
+                await fanout.Clients(fanout.Connections.MembersInGuild(guildId)).GuildMemberAdded(added);
+                return;
+            case GuildMemberUpdated updated:
+                lock (_sync)
+                {
+                    Remember(updated.Member);
+                    if (SetRoles(updated.Member.UserId, new GuildMembership(guildId, updated.Member.RoleIds, updated.Member.Version)))
+                    {
+                        DecideFor(updated.Member.UserId, changes);
+                    }
+                }
+
+                await fanout.Clients(fanout.Connections.MembersInGuild(guildId)).GuildMemberUpdated(updated);
+                return;
+            case GuildMemberRemoved removed:
+                lock (_sync)
+                {
+                    _members.Remove(removed.UserId);
+                    _memberCount = Math.Max(0, _memberCount - 1);
+                    _roles.Remove(removed.UserId);
+                    // Out first, as a channel's MemberLeft does: from here on they hear nothing of the
+                    // server; they learn of it from GuildRemoved on their own stream, on every device.
+                    foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId).Where(member => member.UserId == removed.UserId))
+                    {
+                        LeaveAll(connectionId, userId, changes);
+                        fanout.Connections.LeaveGuild(connectionId, guildId);
+                    }
+                }
+
+                changes.ForEach(change => change.Silent = true);
+                await fanout.Clients(fanout.Connections.MembersInGuild(guildId)).GuildMemberRemoved(removed);
+                return;
+        }
+
+        // A structural change: who could see a deleted channel is known only before the refresh.
+        var couldView = item is GuildChannelDeleted gone ? Viewers(gone.ChannelId) : [];
+        if (_view is null || item.Version > _view.Guild.Version)
+        {
+            await RefreshViewAsync(changes);
+        }
+
+        var members = fanout.Connections.MembersInGuild(guildId);
+        switch (item)
+        {
+            case GuildUpdated updated:
+                await fanout.Clients(members).GuildUpdated(updated);
+                break;
+            case GuildRoleCreated role:
+                await fanout.Clients(members).GuildRoleCreated(role);
+                break;
+            case GuildRoleUpdated role:
+                await fanout.Clients(members).GuildRoleUpdated(role);
+                break;
+            case GuildRoleDeleted role:
+                await fanout.Clients(members).GuildRoleDeleted(role);
+                break;
+            case GuildChannelCreated created:
+                await fanout.Clients(Viewers(created.Channel.Id)).GuildChannelCreated(created);
+                break;
+            case GuildChannelUpdated updated:
+                await fanout.Clients(Viewers(updated.Channel.Id)).GuildChannelUpdated(updated);
+                break;
+            case GuildChannelDeleted deleted:
+                await fanout.Clients(couldView).GuildChannelDeleted(deleted);
+                break;
+        }
+    }
+
+    /// <summary>Local connections whose user can view the channel, by the view held (none if it has no such channel).</summary>
+    private IReadOnlyList<(string ConnectionId, string UserId)> Viewers(string channelId)
+    {
+        lock (_sync)
+        {
+            if (_view?.Channels.FirstOrDefault(channel => channel.Id == channelId) is not { } channel)
+            {
+                return [];
+            }
+
+            return fanout.Connections.MembersInGuild(guildId)
+                .Where(member => _roles.TryGetValue(member.UserId, out var roles) && CanView(channel, member.UserId, roles))
+                .ToArray();
+        }
+    }
+
+    /// <summary>Reads the view if none is held; false when the server does not exist.</summary>
+    private async Task<bool> EnsureViewAsync()
+    {
+        if (_view is not null)
+        {
+            return true;
+        }
+
+        await RefreshViewAsync([]);
+        return _view is not null;
+    }
+
+    private async Task RefreshViewAsync(List<ChannelChange> changes)
+    {
+        var view = await fanout.FetchViewAsync(guildId);
+        lock (_sync)
+        {
+            _view = view;
+            if (view is null)
+            {
+                return;
+            }
+
+            _memberCount = view.Guild.MemberCount;
+            foreach (var channelId in _access.Keys.ToArray())
+            {
+                if (_access[channelId].Version <= view.Guild.Version || view.Channels.All(channel => channel.Id != channelId))
+                {
+                    _access.Remove(channelId);
+                }
+            }
+
+            fanout.NoteChannels(guildId, view.Channels.Where(channel => channel.Type == GuildChannelType.Text).Select(channel => channel.Id));
+            foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId))
+            {
+                Decide(connectionId, userId, changes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <c>GuildCreated</c> payload for <paramref name="userId"/>, from the view and what is known
+    /// of the members; under the gate, with a view held. The member list of a small server is read
+    /// from the grain once (then kept by member events); a large server's lists only the user, whose
+    /// record is looked up if no event brought it.
+    /// </summary>
+    private async Task<GuildState?> StateForAsync(string userId)
+    {
+        bool large, complete, known;
+        lock (_sync)
+        {
+            large = _memberCount > GuildLimits.LargeThreshold;
+            complete = _membersComplete;
+            known = _members.ContainsKey(userId);
+        }
+
+        try
+        {
+            if (!large && !complete)
+            {
+                var state = await fanout.Guild(guildId).GetState(fanout.CallerFor(userId));
+                lock (_sync)
+                {
+                    _members.Clear();
+                    foreach (var member in state.Members.Append(state.Member))
+                    {
+                        Remember(member);
+                    }
+
+                    _membersComplete = !state.Large;
+                }
+            }
+            else if (!known)
+            {
+                var page = await fanout.Guild(guildId).QueryMembers(fanout.CallerFor(userId), null, [userId], 1);
+                lock (_sync)
+                {
+                    foreach (var member in page.Members)
+                    {
+                        Remember(member);
+                    }
+                }
+            }
+        }
+        catch (Errors.ChatException ex) when (ex.Code == Errors.ErrorCodes.GuildNotFound)
+        {
+            return null; // no longer a member: their GuildRemoved is on its way
+        }
+
+        lock (_sync)
+        {
+            if (_view is null || !_members.TryGetValue(userId, out var self))
+            {
+                return null;
+            }
+
+            if (!_roles.TryGetValue(userId, out var roles) || roles.Version < self.Version)
+            {
+                SetRoles(userId, new GuildMembership(guildId, self.RoleIds, self.Version));
+                roles = _roles[userId];
+            }
+
+            large = _memberCount > GuildLimits.LargeThreshold;
+            var visible = _view.Channels.Where(channel => CanView(channel, userId, roles)).ToArray();
+            IReadOnlyList<GuildMember> members = large || !_membersComplete ? [self] : _members.Values.OrderBy(member => member.UserId, StringComparer.Ordinal).ToArray();
+            return new GuildState(_view.Guild with { MemberCount = _memberCount }, _view.Roles, visible, self, members, large);
+        }
+    }
+
+    /// <summary>Keeps the newer record of a member.</summary>
+    private void Remember(GuildMember member)
+    {
+        if (!_members.TryGetValue(member.UserId, out var known) || known.Version <= member.Version)
+        {
+            _members[member.UserId] = member;
+        }
+    }
+
+    /// <summary>Records a local member's roles if newer; true when they changed.</summary>
+    private bool SetRoles(string userId, GuildMembership membership)
+    {
+        if (_roles.TryGetValue(userId, out var known) && known.Version >= membership.Version)
+        {
+            return false;
+        }
+
+        _roles[userId] = membership;
+        return true;
+    }
+
+    /// <summary>Puts each of the user's local connections in the channels they can view, and out of the others.</summary>
+    private void DecideFor(string userId, List<ChannelChange> changes)
+    {
+        foreach (var (connectionId, member) in fanout.Connections.MembersInGuild(guildId))
+        {
+            if (member == userId)
+            {
+                Decide(connectionId, userId, changes);
+            }
+        }
+    }
+
+    private void Decide(string connectionId, string userId, List<ChannelChange> changes)
+    {
+        if (_view is not null)
+        {
+            Decide(connectionId, userId, _view.Channels, changes);
+        }
+    }
+
+    /// <summary>Under <see cref="_sync"/>: the connection joins each listed text channel the user can view and leaves the others.</summary>
+    private void Decide(string connectionId, string userId, IEnumerable<GuildChannel> channels, List<ChannelChange> changes)
+    {
+        if (!_roles.TryGetValue(userId, out var roles))
+        {
+            return; // roles not known yet: the path that records them decides
+        }
+
+        foreach (var channel in channels.Where(channel => channel.Type == GuildChannelType.Text))
+        {
+            if (CanView(channel, userId, roles))
+            {
+                if (fanout.Connections.Join(connectionId, channel.Id))
+                {
+                    changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: true) { Channel = channel, OwnerId = _view!.Guild.OwnerId });
+                }
+            }
+            else if (fanout.Connections.Leave(connectionId, channel.Id))
+            {
+                changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: false));
+            }
+        }
+    }
+
+    private void LeaveAll(string connectionId, string userId, List<ChannelChange> changes)
+    {
+        foreach (var channel in _view?.Channels ?? [])
+        {
+            if (fanout.Connections.Leave(connectionId, channel.Id))
+            {
+                changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: false));
+            }
+        }
+    }
+
+    private bool CanView(GuildChannel channel, string userId, GuildMembership roles) =>
+        AccessOf(channel.Id) is { } access && GuildPermissions.CanView(access, userId, roles.RoleIds.ToArray());
+
+    /// <summary>The newer of the view's and the channel stream's access for the channel.</summary>
+    private GuildAccess? AccessOf(string channelId)
+    {
+        if (_view?.Channels.FirstOrDefault(channel => channel.Id == channelId) is not { } channel)
+        {
+            return null;
+        }
+
+        var fromView = _view.AccessOf(channel);
+        return _access.TryGetValue(channelId, out var announced) && announced.Version > fromView.Version ? announced : fromView;
+    }
+}
+
+/// <summary>A connection put into (<see cref="Added"/>) or taken out of a server's text channel by a visibility decision.</summary>
+public sealed record ChannelChange(string ConnectionId, string UserId, string ChannelId, bool Added)
+{
+    /// <summary>Taken out without a <c>ChannelRemoved</c>: the user leaves the whole server, or the channel is gone.</summary>
+    public bool Silent { get; set; }
+
+    /// <summary>For an added channel: the server's record of it and the server's owner, to describe it in <c>ChannelAdded</c>.</summary>
+    public GuildChannel? Channel { get; init; }
+
+    public string? OwnerId { get; init; }
+}
