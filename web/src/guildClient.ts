@@ -196,13 +196,17 @@ export class GuildClient {
     for (const guildId of [...store.guilds.keys()]) {
       if (!listed.has(guildId)) removeGuild(store, guildId); // left or removed while away
     }
-    for (const state of ready.guilds ?? []) applyGuildState(store, state);
+    for (const state of ready.guilds ?? []) applyGuildState(store, state, true);
     if (store.invite) void this.previewInvite();
   }
 
   private registerEvents(): void {
     const store = this.store;
-    const on = <T>(event: string, handler: (payload: T) => void) => this.client.on(event, handler);
+    // Handlers return nothing: SignalR would take a returned value for a client result the server did not ask for.
+    const on = <T>(event: string, handler: (payload: T) => unknown) =>
+      this.client.on<T>(event, (payload) => {
+        handler(payload);
+      });
     on<Ready>("Ready", (ready) => this.onReady(ready));
     on<GuildState>("GuildCreated", (state) => applyGuildState(store, state));
     on<GuildUpdated>("GuildUpdated", (e) => applyGuildChange(store, e.guildId, e.version, (v) => (v.info = e.guild)));

@@ -21,23 +21,31 @@ export type GuildView = {
   lastChannelId: string | null;
 };
 
-/** A server as GuildCreated, JoinGuild, CreateGuild or Ready describe it: the whole of it, replacing what was known. */
-export function applyGuildState(store: Store, state: GuildState): GuildView {
+/**
+ * A server as GuildCreated, JoinGuild, CreateGuild or Ready describe it. From Ready (`fresh`: after a
+ * reconnect, when changes may have been missed) it replaces what was known, members included, and
+ * the full list is asked for again; otherwise (GuildCreated right after a create or a join) members
+ * and the member-list request in flight are kept: asking again within 30 s would be refused.
+ */
+export function applyGuildState(store: Store, state: GuildState, fresh = false): GuildView {
   const existing = store.guilds.get(state.guild.id);
   if (existing && existing.info.version > state.guild.version) return existing;
+  const keep = existing && !fresh;
   const view: GuildView = {
     info: state.guild,
     roles: new Map(state.roles.map((r) => [r.id, r])),
     channels: new Map(state.channels.map((c) => [c.id, c])),
     me: state.member,
-    // A fresh copy: members who left while this page was away must not linger. The full list is
-    // asked for again when the server is shown (see GuildClient.showMembers).
-    members: new Map([...state.members, state.member].map((m) => [m.userId, m])),
+    members: keep ? existing.members : new Map(),
     large: state.large,
-    memberRequest: null,
+    memberRequest: keep ? existing.memberRequest : null,
     membersVersion: (existing?.membersVersion ?? 0) + 1,
     lastChannelId: existing?.lastChannelId ?? null,
   };
+  for (const member of [...state.members, state.member]) {
+    const known = view.members.get(member.userId);
+    if (!known || known.version <= member.version) view.members.set(member.userId, member);
+  }
   store.guilds.set(view.info.id, view);
   store.changed();
   return view;
