@@ -1,4 +1,5 @@
 using Cryb.Channels;
+using Cryb.Guilds;
 using Cryb.Presence;
 using Cryb.Users;
 
@@ -15,6 +16,7 @@ public static class StreamOwners
         StreamNames.Channel => typeof(IChannelGrain),
         StreamNames.User => typeof(IUserGrain),
         StreamNames.Presence => typeof(IPresenceFeedGrain),
+        StreamNames.Guild => typeof(IGuildGrain),
         var other => throw new ArgumentException($"No grain owns streams of namespace '{other}'.", nameof(streamId)),
     };
 
