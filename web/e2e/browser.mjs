@@ -1,6 +1,7 @@
 // What the browser tests share: Debian's Chromium driven by playwright-core, signing in through the
 // page, waiting on conditions (never on time), and a diagnosis of each page when a step fails.
 import assert from "node:assert/strict";
+import readline from "node:readline";
 import { chromium } from "playwright-core";
 
 export const timeout = 20_000;
@@ -18,6 +19,25 @@ export async function until(what, fn, ms = timeout) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+let lines = null;
+
+/**
+ * Asks whoever runs the script (WebClientTests) for something the page cannot do, such as restarting
+ * a gateway: prints "CRYB-E2E <command>" and waits for a line on stdin once it is done.
+ */
+export async function ask(command) {
+  lines ??= readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  console.log(`CRYB-E2E ${command}`);
+  const answer = await lines.next();
+  assert.ok(!answer.done, `stdin closed while waiting for "${command}" to be done`);
+}
+
+/** Lets the script end: stdin is no longer read. */
+export function closeAsk() {
+  lines?.return?.();
+  process.stdin.destroy();
 }
 
 export function launchBrowser() {

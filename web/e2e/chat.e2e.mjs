@@ -10,9 +10,10 @@
 // CRYB_E2E_RESTART=skip leaves that phase out (for a run against `./cryb up`).
 // CRYB_WEB_SCREENSHOT=path saves a screenshot of Alice's window.
 import assert from "node:assert/strict";
-import readline from "node:readline";
 import {
+  ask,
   assertNoDuplicates,
+  closeAsk,
   composer,
   diagnose,
   launchBrowser,
@@ -31,13 +32,6 @@ const screenshot = process.env.CRYB_WEB_SCREENSHOT;
 const run = Date.now().toString(36);
 const aliceId = `alice-${run}`;
 const bobId = `bob-${run}`;
-
-const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-async function ask(command) {
-  console.log(`CRYB-E2E ${command}`);
-  const answer = await lines.next();
-  assert.ok(!answer.done, `stdin closed while waiting for "${command}" to be done`);
-}
 
 const browser = await launchBrowser();
 const signIn = (gateway, userId, displayName) => signInWith(browser, gateway, userId, displayName);
@@ -204,6 +198,5 @@ try {
   throw error;
 } finally {
   await browser.close();
-  lines.return?.();
-  process.stdin.destroy();
+  closeAsk();
 }

@@ -4,8 +4,13 @@
 // role badges; then Bob reloads, and leaves.
 //
 //   CRYB_GATEWAYS=http://127.0.0.1:5080,http://127.0.0.1:5081 node e2e/guilds.e2e.mjs
+//
+// Before Bob joins, the script prints "CRYB-E2E IMPORT <guildId> <count>" and waits for a line on
+// stdin: WebClientTests adds that many members through a backend service's bulk import, so Bob's
+// member list arrives in several chunks and is drawn as he scrolls. CRYB_E2E_IMPORT=skip leaves that
+// out (for a run against `./cryb up`).
 import assert from "node:assert/strict";
-import { composer, diagnose, launchBrowser, member, messages, send, signIn, step, until, waitReady } from "./browser.mjs";
+import { ask, closeAsk, composer, diagnose, launchBrowser, member, messages, send, signIn, step, until, waitReady } from "./browser.mjs";
 
 const gateways = (process.env.CRYB_GATEWAYS ?? "http://127.0.0.1:5080,http://127.0.0.1:5081").split(",");
 const run = Date.now().toString(36);
@@ -13,6 +18,7 @@ const aliceId = `alice-${run}`;
 const bobId = `bob-${run}`;
 // Each run's users are new, so the name need not be unique: "CF" in the rail.
 const serverName = "Cryb Fans";
+const imported = (process.env.CRYB_E2E_IMPORT ?? "stdin") === "skip" ? 0 : 2100;
 
 const browser = await launchBrowser();
 const pages = [];
@@ -42,6 +48,11 @@ try {
   assert.ok(code, `an invite link on this origin with a code of 8 or more characters: ${link}`);
   assert.equal(new URL(link).origin, new URL(gateways[0]).origin, "the link is on the page's own origin");
 
+  if (imported > 0) {
+    step(`${imported} members are imported by a backend service`);
+    await ask(`IMPORT ${id} ${imported}`);
+  }
+
   step("bob opens the link (on his gateway): the preview names the server and its member count; he joins");
   const opened = await bob.goto(`${gateways[1 % gateways.length]}/invite/${code}`);
   assert.equal(opened.status(), 200, "the gateway serves the page at /invite/CODE");
@@ -50,7 +61,7 @@ try {
   const preview = bob.getByTestId("invite-preview");
   await preview.waitFor({ state: "visible" });
   await until("the preview to name the server", async () => (await bob.getByTestId("invite-guild-name").textContent()) === serverName);
-  assert.equal(await bob.getByTestId("invite-members").textContent(), "1 member");
+  assert.equal(await bob.getByTestId("invite-members").textContent(), imported > 0 ? `${imported + 1} members` : "1 member");
   await bob.getByRole("button", { name: "Join server", exact: true }).click();
   await preview.waitFor({ state: "hidden" });
   await until("bob's #general to open", async () => (await title(bob)) === "#general");
@@ -78,7 +89,23 @@ try {
     );
     assert.ok(request.count >= 1, "RequestGuildMembers was answered by GuildMembersChunk events");
   }
+  // Imports publish no event per member: alice's count is of the members she listed or heard join.
   assert.equal(await alice.locator("#members-title").textContent(), "Members — 2");
+
+  if (imported > 0) {
+    step("bob's list of the large server came in chunks of 1000; it draws 100 rows, more as he scrolls");
+    const total = imported + 2;
+    const request = await bob.evaluate((g) => window.cryb.store.guilds.get(g).memberRequest, id);
+    assert.equal(request.count, Math.ceil(total / 1000), `${total} members in chunks of 1000`);
+    assert.equal(await bob.locator("#members-title").textContent(), `Members — ${total}`);
+    const rows = bob.getByTestId("member");
+    assert.equal(await rows.count(), 100, "the first 100 rows are drawn");
+    await until("300 rows after scrolling down", async () => {
+      await bob.locator("#members").evaluate((scroller) => (scroller.scrollTop = scroller.scrollHeight));
+      return (await rows.count()) >= 300;
+    });
+    await bob.locator("#members").evaluate((scroller) => (scroller.scrollTop = 0));
+  }
 
   step("alice makes a role and gives it to bob: both see his badge");
   await alice.evaluate(async ({ g, user }) => {
@@ -138,4 +165,5 @@ try {
   throw error;
 } finally {
   await browser.close();
+  closeAsk();
 }

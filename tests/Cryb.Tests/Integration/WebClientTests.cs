@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
+using Cryb.Guilds;
+using Cryb.Identity;
 using Cryb.Tests.Infrastructure;
 
 namespace Cryb.Tests.Integration;
@@ -93,22 +96,42 @@ public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixtur
         Assert.Contains(passed, output.ToString());
     }
 
-    /// <summary>"STOP 1" stops gateway 1 (zero-based) with SIGTERM; "START 1" starts it and waits until it is ready.</summary>
+    /// <summary>
+    /// "STOP 1" stops gateway 1 (zero-based) with SIGTERM; "START 1" starts it and waits until it is
+    /// ready; "IMPORT guildId 2100" adds that many members to the server through a backend service's
+    /// bulk import (as a community migrating from elsewhere would), a server too large to build by joins.
+    /// </summary>
     private async Task ObeyAsync(string command)
     {
         var parts = command.Split(' ');
-        var gateway = fixture.Cluster.Gateways[int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)];
         switch (parts[0])
         {
             case "STOP":
-                await gateway.StopAsync();
+                await Gateway(parts[1]).StopAsync();
                 break;
             case "START":
+                var gateway = Gateway(parts[1]);
                 gateway.Start();
                 await gateway.WaitReadyAsync(TimeSpan.FromSeconds(120));
                 break;
+            case "IMPORT":
+                await ImportMembersAsync(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture));
+                break;
             default:
                 throw new InvalidOperationException($"The browser test asked for an unknown command: {command}");
+        }
+    }
+
+    private ClusterProcess Gateway(string index) => fixture.Cluster.Gateways[int.Parse(index, CultureInfo.InvariantCulture)];
+
+    private async Task ImportMembersAsync(string guildId, int count)
+    {
+        await using var service = await fixture.Cluster.ConnectServiceAsync();
+        var bot = Caller.Service(TestAccounts.WelcomeBot);
+        var userIds = Enumerable.Range(0, count).Select(i => $"imported-{guildId[..8]}-{i:D5}").ToArray();
+        foreach (var batch in userIds.Chunk(1000))
+        {
+            Assert.Equal(batch.Length, await service.Cluster.GetGrain<IGuildGrain>(guildId).ImportMembers(bot, batch));
         }
     }
 
