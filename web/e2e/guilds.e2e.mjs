@@ -8,7 +8,7 @@
 // Before Bob joins, the script prints "CRYB-E2E IMPORT <guildId> <count>" and waits for a line on
 // stdin: WebClientTests adds that many members through a backend service's bulk import, so Bob's
 // member list arrives in several chunks and is drawn as he scrolls. CRYB_E2E_IMPORT=skip leaves that
-// out (for a run against `./cryb up`).
+// out (for a run against `./cryb up`). CRYB_WEB_SERVERS_SCREENSHOT=path saves a screenshot of Alice's window.
 import assert from "node:assert/strict";
 import { ask, closeAsk, composer, diagnose, launchBrowser, member, messages, send, signIn, step, until, waitReady } from "./browser.mjs";
 
@@ -18,6 +18,7 @@ const aliceId = `alice-${run}`;
 const bobId = `bob-${run}`;
 // Each run's users are new, so the name need not be unique: "CF" in the rail.
 const serverName = "Cryb Fans";
+const screenshot = process.env.CRYB_WEB_SERVERS_SCREENSHOT;
 const imported = (process.env.CRYB_E2E_IMPORT ?? "stdin") === "skip" ? 0 : 2100;
 
 const browser = await launchBrowser();
@@ -135,6 +136,12 @@ try {
   await until("alice's #plans to open", async () => (await title(alice)) === "#plans");
   await send(alice, "first plan");
   await messages(bob, "first plan").waitFor();
+  if (screenshot) {
+    await send(bob, "count me in");
+    await messages(alice, "count me in").waitFor();
+    await alice.screenshot({ path: screenshot });
+    step(`screenshot saved to ${screenshot}`);
+  }
 
   step("the rail's home entry still holds standalone channels; the server button brings #plans back");
   await bob.getByRole("button", { name: "Direct messages and channels" }).click();

@@ -48,10 +48,14 @@ public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixtur
         start.ArgumentList.Add(Path.Combine("e2e", script));
         start.Environment["CRYB_GATEWAYS"] = string.Join(',', fixture.Cluster.Gateways.Select(gateway => gateway.Url));
         start.Environment["CHROMIUM_PATH"] = Chromium;
-        // `CRYB_WEB_SCREENSHOT=$PWD/docs/web-client.png dotnet test ...` refreshes the README's screenshot.
-        if (Environment.GetEnvironmentVariable("CRYB_WEB_SCREENSHOT") is { Length: > 0 } screenshot)
+        // `CRYB_WEB_SCREENSHOT=$PWD/docs/web-client.png dotnet test ...` refreshes the docs' screenshots
+        // (and CRYB_WEB_SERVERS_SCREENSHOT=$PWD/docs/web-client-servers.png the one of a server).
+        foreach (var setting in (string[])["CRYB_WEB_SCREENSHOT", "CRYB_WEB_SERVERS_SCREENSHOT"])
         {
-            start.Environment["CRYB_WEB_SCREENSHOT"] = screenshot;
+            if (Environment.GetEnvironmentVariable(setting) is { Length: > 0 } screenshot)
+            {
+                start.Environment[setting] = screenshot;
+            }
         }
 
         using var node = Process.Start(start)!;
