@@ -179,6 +179,8 @@ try {
     await send(alice, "welcome back");
     await messages(alice, "back again").waitFor();
     await messages(bob, "welcome back").waitFor();
+    // The same for alice's own "welcome back": bob may see it before her page drew its acknowledgement.
+    await until("alice's message to leave the pending list", async () => (await alice.getByTestId("pending-message").count()) === 0);
     const texts = ["sent while you were away", "written while offline", "back again", "welcome back"];
     await assertNoDuplicates(bob, "bob after the restart", texts);
     await assertNoDuplicates(alice, "alice after the restart", texts);
