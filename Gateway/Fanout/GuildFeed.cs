@@ -51,7 +51,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         await _gate.WaitAsync();
         try
         {
-            if (!await EnsureViewAsync())
+            if (!await EnsureViewAsync(changes))
             {
                 return null;
             }
@@ -383,15 +383,15 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         }
     }
 
-    /// <summary>Reads the view if none is held; false when the server does not exist.</summary>
-    private async Task<bool> EnsureViewAsync()
+    /// <summary>Reads the view if none is held (the connections known meanwhile go where it says); false when the server does not exist.</summary>
+    private async Task<bool> EnsureViewAsync(List<ChannelChange> changes)
     {
         if (_view is not null)
         {
             return true;
         }
 
-        await RefreshViewAsync([]);
+        await RefreshViewAsync(changes);
         return _view is not null;
     }
 

@@ -23,6 +23,8 @@ public sealed class ChaosRun
     private readonly List<CheckerClient> _clients = [];
     private readonly List<string> _channelIds = [];
     private string _slowClientToken = "";
+    private CheckerClient? _serverOwner;
+    private ChaosServer? _server;
 
     public ChaosRun(ChaosSettings settings, Action<string> log)
     {
@@ -69,15 +71,23 @@ public sealed class ChaosRun
             {
                 await client.DisposeAsync();
             }
+
+            if (_serverOwner is not null)
+            {
+                await _serverOwner.DisposeAsync();
+            }
         }
     }
 
     /// <summary>Clients connected round-robin over the gateways, channels created, every client a member of one.</summary>
     private async Task SetUpAsync(ChaosCluster cluster, CancellationToken cancellation)
     {
-        var users = Enumerable.Range(1, _settings.Clients).Select(i => $"chaos-{i:D3}").Append("chaos-slow").ToArray();
+        var users = Enumerable.Range(1, _settings.Clients).Select(i => $"chaos-{i:D3}").Append("chaos-owner").Append("chaos-slow").ToArray();
         var tokens = await DevTokens.FetchAsync(cluster.GatewayUrls, users, 8, cancellation);
         _slowClientToken = tokens[^1];
+        _serverOwner = new CheckerClient(users[^2], tokens[^2], cluster.GatewayUrls, 0, _recorder);
+        await _serverOwner.StartAsync(cancellation);
+        _server = await ChaosServer.CreateAsync(_serverOwner);
         for (var i = 0; i < _settings.Clients; i++)
         {
             var client = new CheckerClient(users[i], tokens[i], cluster.GatewayUrls, i % cluster.Gateways.Count, _recorder);
@@ -87,15 +97,23 @@ public sealed class ChaosRun
 
         for (var channel = 0; channel < _settings.Channels; channel++)
         {
-            _channelIds.Add((await _clients[channel].CreateChannelAsync($"chaos {channel + 1}")).Id);
+            _channelIds.Add(ChaosServer.IsServerChannel(channel)
+                ? await _server.AddChannelAsync($"chaos {channel + 1}")
+                : (await _clients[channel].CreateChannelAsync($"chaos {channel + 1}")).Id);
         }
 
         for (var i = 0; i < _clients.Count; i++)
         {
-            await _clients[i].JoinAsync(_channelIds[i % _settings.Channels], i % _settings.Channels);
+            var channel = i % _settings.Channels;
+            if (ChaosServer.IsServerChannel(channel))
+            {
+                await _server.AdmitAsync(_clients[i], _channelIds[channel]);
+            }
+
+            await _clients[i].JoinAsync(_channelIds[channel], channel);
         }
 
-        _log($"{_clients.Count} clients in {_settings.Channels} channels; {_settings.Senders} senders at {_settings.Rate}/s each");
+        _log($"{_clients.Count} clients in {_settings.Channels} channels (the odd ones a server's, each shown to its role only); {_settings.Senders} senders at {_settings.Rate}/s each");
     }
 
     private async Task<ScenarioResult> RunScenarioAsync(ChaosCluster cluster, Fault fault)
@@ -118,7 +136,7 @@ public sealed class ChaosRun
             .Where(silo => silo.IsRunning)
             .MaxBy(silo => sentAtFault.GetValueOrDefault(silo.Name) - sentBefore.GetValueOrDefault(silo.Name))!;
         var busiestGateway = cluster.Gateways.MaxBy(gateway => _clients.Count(client => client.Gateway == gateway.Url))!;
-        var context = new FaultContext(cluster, window, _settings, busiestSilo, busiestGateway, _clients, _channelIds, _slowClientToken, _log);
+        var context = new FaultContext(cluster, window, _settings, busiestSilo, busiestGateway, _clients, _channelIds, _slowClientToken, _server!, _log);
 
         window.FaultInjected(load.MaxAcknowledged());
         string? notRun = null;

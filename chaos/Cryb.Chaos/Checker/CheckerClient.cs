@@ -64,6 +64,13 @@ public sealed class CheckerClient : IAsyncDisposable
     public async Task<ChannelInfo> CreateChannelAsync(string name) =>
         await Connected.InvokeAsync<ChannelInfo>("CreateChannel", name, false);
 
+    /// <summary>Any hub method, on the current connection, with the client's call timeout.</summary>
+    public async Task<T> CallAsync<T>(string method, params object?[] arguments)
+    {
+        using var timeout = new CancellationTokenSource(CallTimeout);
+        return await Connected.InvokeCoreAsync<T>(method, arguments, timeout.Token);
+    }
+
     /// <summary>Joins a channel for the first time and starts checking it.</summary>
     public async Task JoinAsync(string channelId, int channel)
     {

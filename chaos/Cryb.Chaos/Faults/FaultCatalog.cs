@@ -58,6 +58,17 @@ public static class FaultCatalog
         {
             await KillOrStopGatewayAsync(context, graceful: false);
         }),
+        new("server-roles", "kill -9 the busiest silo while the server's owner keeps changing roles (each server channel's role, and one member's extra role): every member keeps its channel and nothing is lost", true, async context =>
+        {
+            using var stop = new CancellationTokenSource();
+            var churn = context.Server.ChurnRolesAsync(stop.Token);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await context.BusiestSilo.KillAsync();
+            await Task.Delay(context.Settings.SiloFailureWait);
+            await stop.CancelAsync();
+            var (changes, failures) = await churn;
+            context.Note($"killed {context.BusiestSilo.Name} while the server's roles changed: {changes} role changes made, {failures} refused or timed out during the kill");
+        }, SendsAgainWithinSeconds: KilledSiloTarget),
         new("kill-presence-silo", "kill -9 the silo holding the most presence grains: every connected user must show online to their channels again (asserted within 30 s; target 10 s)", false, async context =>
         {
             var (silo, online) = await PresenceCheck.BusiestSiloAsync(context.Cluster);

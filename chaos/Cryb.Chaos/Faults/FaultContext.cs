@@ -5,7 +5,7 @@ using Cryb.Testing;
 namespace Cryb.Chaos.Faults;
 
 /// <summary>What a fault acts on: the cluster, the scenario being recorded, and who is busiest right now.</summary>
-public sealed class FaultContext(ChaosCluster cluster, ScenarioWindow window, ChaosSettings settings, ClusterProcess busiestSilo, ClusterProcess busiestGateway, IReadOnlyList<CheckerClient> clients, IReadOnlyList<string> channelIds, string slowClientToken, Action<string> log)
+public sealed class FaultContext(ChaosCluster cluster, ScenarioWindow window, ChaosSettings settings, ClusterProcess busiestSilo, ClusterProcess busiestGateway, IReadOnlyList<CheckerClient> clients, IReadOnlyList<string> channelIds, string slowClientToken, ChaosServer server, Action<string> log)
 {
     public ChaosCluster Cluster { get; } = cluster;
     public ScenarioWindow Window { get; } = window;
@@ -20,6 +20,9 @@ public sealed class FaultContext(ChaosCluster cluster, ScenarioWindow window, Ch
     public IReadOnlyList<CheckerClient> Clients { get; } = clients;
 
     public IReadOnlyList<string> ChannelIds { get; } = channelIds;
+
+    /// <summary>The server whose channels are half of <see cref="ChannelIds"/>, with its owner.</summary>
+    public ChaosServer Server { get; } = server;
 
     /// <summary>A token for a user who is not a checker client, for the slow client.</summary>
     public string SlowClientToken { get; } = slowClientToken;
