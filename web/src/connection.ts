@@ -125,6 +125,7 @@ export class ChatClient {
     this.store.selectedGuildId = guildId;
     const guild = guildId ? this.store.guilds.get(guildId) : undefined;
     if (guild) guild.lastChannelId = channelId;
+    else this.store.lastHomeChannelId = channelId;
     this.store.replyTo = null;
     this.store.editingId = null;
     view.unread = 0;

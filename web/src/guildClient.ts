@@ -71,6 +71,11 @@ export class GuildClient {
 
   /** The rail's first entry: standalone channels and direct messages, as before servers. */
   openHome(): void {
+    const last = this.store.lastHomeChannelId;
+    if (last && this.store.channels.has(last)) {
+      void this.client.openChannel(last);
+      return;
+    }
     this.store.selectedGuildId = null;
     if (this.store.active?.channel.guildId) this.store.activeId = null;
     this.store.changed();

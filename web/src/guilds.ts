@@ -122,6 +122,23 @@ export function badgesOf(view: GuildView, member: GuildMember): { name: string; 
   return member.userId === view.info.ownerId ? [{ name: "owner", roleId: null }, ...badges] : badges;
 }
 
+/** Permission bits the page looks at (Discord's values, as the server's). */
+const administrator = 1 << 3;
+const manageMessages = 1 << 13;
+
+/**
+ * Whether the user may delete others' messages in the server: owner, administrator, or "manage
+ * messages" from their roles. Channel overwrites are left out (the page only hides a button; the
+ * server decides, and a refusal is explained).
+ */
+export function mayManageMessages(view: GuildView, userId: string | undefined): boolean {
+  if (userId === view.info.ownerId) return true;
+  const roleIds = [view.info.id, ...view.me.roleIds];
+  // Permissions are at most 2^29 here: plain numbers hold them, and bitwise operators are exact.
+  const base = roleIds.reduce((bits, id) => bits | (view.roles.get(id)?.permissions ?? 0), 0);
+  return (base & administrator) !== 0 || (base & manageMessages) !== 0;
+}
+
 /** The name shown for a member: their nickname, else the name they joined with, else their id. */
 export function memberName(member: GuildMember): string {
   return member.nickname || member.name || member.userId;

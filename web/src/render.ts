@@ -4,6 +4,7 @@
 import { channelTitle } from "./connection";
 import { byId, el } from "./dom";
 import { renderGuildSidebar } from "./guildSidebar";
+import { mayManageMessages } from "./guilds";
 import { MemberList } from "./memberList";
 import type { Message } from "./protocol";
 import type { ChannelView, PendingMessage, Store } from "./state";
@@ -253,7 +254,10 @@ export class Renderer {
     if (mine) {
       actions.append(el("button", { type: "button", "data-action": "edit", "aria-label": "Edit", title: "Edit", text: "✎" }));
     }
-    if (mine || this.store.active?.role === "owner" || this.store.active?.role === "admin") {
+    const guildId = this.store.active?.channel.guildId;
+    const guild = guildId ? this.store.guilds.get(guildId) : undefined;
+    const moderator = guild ? mayManageMessages(guild, me) : this.store.active?.role === "owner" || this.store.active?.role === "admin";
+    if (mine || moderator) {
       actions.append(el("button", { type: "button", "data-action": "delete", "aria-label": "Delete", title: "Delete", text: "🗑" }));
     }
     item.append(actions);

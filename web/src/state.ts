@@ -43,6 +43,8 @@ export class Store {
   guilds = new Map<string, GuildView>();
   /** The server picked in the rail; null: the standalone channels and direct messages. */
   selectedGuildId: string | null = null;
+  /** The standalone channel or direct message last opened, reopened by the rail's home entry. */
+  lastHomeChannelId: string | null = null;
   /** An invite link this page was opened with (/invite/CODE), previewed until joined or dismissed. */
   invite: { code: string; preview: GuildInvite | null; error: string | null } | null = null;
   /** The link of the last invite this user created, shown under the server's name. */
