@@ -140,6 +140,13 @@ public interface IGuildGrain : IGrainWithStringKey
     Task<GuildView?> GetView(ServiceCredential gateway);
 
     /// <summary>
+    /// The server's name and size for an invite's preview (null if there is no such server). Silo-internal:
+    /// the invites grain asks it once it has found the code's server.
+    /// </summary>
+    [Alias("GetInfo"), AlwaysInterleave]
+    Task<GuildInfo?> GetInfo();
+
+    /// <summary>
     /// A channel's place and permission inputs, for the channel's grain as it activates (null if the
     /// server no longer has it). Silo-internal; interleaves, so a channel activating while the
     /// server waits on it cannot deadlock.

@@ -14,6 +14,7 @@ public static class StreamOwners
     public static Type InterfaceOf(StreamId streamId) => streamId.GetNamespace() switch
     {
         StreamNames.Channel => typeof(IChannelGrain),
+        StreamNames.Guild => typeof(IGuildGrain),
         StreamNames.User => typeof(IUserGrain),
         StreamNames.Presence => typeof(IPresenceFeedGrain),
         StreamNames.Guild => typeof(IGuildGrain),

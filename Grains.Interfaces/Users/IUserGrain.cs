@@ -62,6 +62,10 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("HasRoomForGuild"), AlwaysInterleave]
     Task<bool> HasRoomForGuild();
 
+    /// <summary>The user's display name (their id if they never gave one): the name a server lists them under when they join.</summary>
+    [Alias("GetDisplayName"), AlwaysInterleave]
+    Task<string> GetDisplayName();
+
     /// <summary>Records (or updates) the user's membership of a server and tells the user's connections; called by the server's grain.</summary>
     [Alias("SetGuild")]
     Task SetGuild(GuildMembership membership);

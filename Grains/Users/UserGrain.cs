@@ -76,6 +76,8 @@ public sealed partial class UserGrain(
 
     public Task<bool> HasRoomForGuild() => Task.FromResult(state.State.Guilds.Count < GuildLimits.MaxGuildsPerUser);
 
+    public Task<string> GetDisplayName() => Task.FromResult(DisplayNames.OrUserId(state.State.DisplayName, UserId));
+
     public async Task SetGuild(GuildMembership membership)
     {
         // Versions order two changes that crossed on the way: the older one changes nothing.

@@ -1,4 +1,5 @@
 using System.Net;
+using Cryb.Grains.Guilds;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Storage;
 using Cryb.Grains.Streaming;
@@ -73,6 +74,8 @@ public static class SiloHostingExtensions
         services.AddSingleton<PostgresMessageStore>();
         services.AddSingleton<MessageWriter>();
         services.AddSingleton<IMessageStore, ResilientMessageStore>();
+        services.AddSingleton<PostgresGuildStore>();
+        services.AddSingleton<IGuildStore, ResilientGuildStore>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloMetrics>();
         services.AddSingleton<Schema.SchemaMigrator>();
@@ -82,6 +85,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<ServiceAccounts>();
         services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GuildOptions>().BindConfiguration(GuildOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 

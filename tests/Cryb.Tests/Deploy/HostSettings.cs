@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Cryb.Gateway.Auth;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hosting;
+using Cryb.Grains.Guilds;
 using Cryb.Grains.Limits;
 using Cryb.Grains.Presence;
 using Cryb.Grains.Security;
@@ -48,6 +49,7 @@ public static class HostSettings
             (ServiceAccountOptions.Section, typeof(ServiceAccountOptions)),
             (RateLimitOptions.Section, typeof(RateLimitOptions)),
             (LimitOptions.Section, typeof(LimitOptions)),
+            (GuildOptions.Section, typeof(GuildOptions)),
             (PresenceOptions.Section, typeof(PresenceOptions)),
             (TypingOptions.Section, typeof(TypingOptions)),
             (DashboardSettings.Section, typeof(DashboardSettings)),

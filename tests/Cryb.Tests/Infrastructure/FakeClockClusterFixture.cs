@@ -17,7 +17,7 @@ namespace Cryb.Tests.Infrastructure;
 /// inline in <see cref="FakeTimeProvider.Advance"/>. Its tests are one collection, so one test at
 /// a time owns the clock.
 /// </summary>
-public sealed class FakeClockClusterFixture(TestServers servers) : IAsyncLifetime
+public class FakeClockClusterFixture(TestServers servers) : IAsyncLifetime
 {
     /// <summary>
     /// The gateway lease at its longest: the tests register connections for gateways that never
@@ -26,8 +26,12 @@ public sealed class FakeClockClusterFixture(TestServers servers) : IAsyncLifetim
     private static readonly KeyValuePair<string, string?> LongestGatewayLease = new("Presence:GatewayLease", "00:10:00");
 
     public FakeTimeProvider Clock { get; } = new();
+
+    /// <summary>Silo settings a derived fixture adds (configuration keys).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IClusterClient Client => Cluster.Client;
+    public TestServers Servers => servers;
 
     /// <summary>The silo's services: the options the grains run with, read rather than retyped.</summary>
     public IServiceProvider SiloServices => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress);
@@ -38,7 +42,7 @@ public sealed class FakeClockClusterFixture(TestServers servers) : IAsyncLifetim
         builder.ConfigureSilo((_, siloBuilder) => siloBuilder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System));
         builder.ConfigureSiloHost((_, host) =>
         {
-            host.Configuration.AddInMemoryCollection([LongestGatewayLease]);
+            host.Configuration.AddInMemoryCollection([LongestGatewayLease, .. Settings]);
             // AddCrybDataServices registered the system clock; the grains get this one instead.
             host.Services.RemoveAll<TimeProvider>();
             host.Services.AddSingleton<TimeProvider>(Clock);

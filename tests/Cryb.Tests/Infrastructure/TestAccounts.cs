@@ -27,6 +27,9 @@ public static class TestAccounts
         ["Security__Services__welcome-bot__Grants__4"] = "IUserGrain.GetStanding",
         // Granted, yet refused: subscribing is for gateways only (PushStreamTests).
         ["Security__Services__welcome-bot__Grants__5"] = "IStreamOwnerExtension.*",
+        // Seeds servers in bulk (GuildGrainTests); acts in servers only where it is a member.
+        ["Security__Services__welcome-bot__Grants__6"] = "IGuildGrain.*",
+        ["Security__Services__welcome-bot__Grants__7"] = "IGuildInvitesGrain.*",
         ["Security__Services__archiver__Secret"] = Archiver.Secret,
         ["Security__Services__archiver__Grants__0"] = "IChannelGrain.GetHistory",
     };

@@ -1,0 +1,45 @@
+using Cryb.Guilds;
+
+namespace Cryb.Grains.Guilds;
+
+/// <summary>
+/// The persisted state of a server: its structure, which changes rarely. Members, bans and invites
+/// are rows (<see cref="IGuildStore"/>), so a join does not rewrite this.
+/// </summary>
+[GenerateSerializer, Alias("cryb.GuildRecord")]
+public sealed class GuildRecord
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string Name { get; set; } = "";
+    [Id(2)] public string OwnerId { get; set; } = "";
+    [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Grows with every structural change; member changes take versions from the same sequence.</summary>
+    [Id(4)] public long Version { get; set; }
+
+    /// <summary>Roles by id; <c>@everyone</c> under the server's id.</summary>
+    [Id(5)] public Dictionary<string, GuildRole> Roles { get; set; } = [];
+
+    /// <summary>Channels by id, every type.</summary>
+    [Id(6)] public Dictionary<string, GuildChannel> Channels { get; set; } = [];
+
+    /// <summary>Set once the server is deleted, so its id is never reused.</summary>
+    [Id(7)] public bool Deleted { get; set; }
+
+    /// <summary>Every role's permissions by role id, as <see cref="GuildAccess"/> holds them.</summary>
+    public IReadOnlyDictionary<string, ulong> RolePermissions() => Roles.ToDictionary(role => role.Key, role => role.Value.Permissions);
+
+    /// <summary>The permission inputs of <paramref name="channel"/> as of now.</summary>
+    public GuildAccess AccessOf(string guildId, GuildChannel channel) =>
+        new(guildId, OwnerId, RolePermissions(), channel.Overwrites, Version);
+
+    /// <summary>Roles by position, highest first, <c>@everyone</c> last.</summary>
+    public IReadOnlyList<GuildRole> OrderedRoles() =>
+        Roles.Values.OrderByDescending(role => role.Position).ThenBy(role => role.Id, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Channels by category, then position.</summary>
+    public IReadOnlyList<GuildChannel> OrderedChannels() =>
+        Channels.Values.OrderBy(channel => channel.Position).ThenBy(channel => channel.Id, StringComparer.Ordinal).ToArray();
+
+    public IEnumerable<GuildChannel> TextChannels() => Channels.Values.Where(channel => channel.Type == GuildChannelType.Text);
+}
