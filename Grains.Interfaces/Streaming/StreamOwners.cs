@@ -17,7 +17,6 @@ public static class StreamOwners
         StreamNames.Guild => typeof(IGuildGrain),
         StreamNames.User => typeof(IUserGrain),
         StreamNames.Presence => typeof(IPresenceFeedGrain),
-        StreamNames.Guild => typeof(IGuildGrain),
         var other => throw new ArgumentException($"No grain owns streams of namespace '{other}'.", nameof(streamId)),
     };
 
