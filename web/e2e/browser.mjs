@@ -48,8 +48,8 @@ export function launchBrowser() {
   });
 }
 
-/** A new window of `browser` on `gateway`, signed in as `userId` through the sign-in form. */
-export async function signIn(browser, gateway, userId, displayName) {
+/** A new window of `browser` on `gateway` at `path`, signed in as `userId` through the sign-in form. */
+export async function signIn(browser, gateway, userId, displayName, path = "/") {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
@@ -58,8 +58,8 @@ export async function signIn(browser, gateway, userId, displayName) {
     if (message.type() === "error") console.log(`[${userId}] console: ${message.text()}`);
   });
   page.on("dialog", (dialog) => dialog.accept());
-  const response = await page.goto(`${gateway}/`);
-  assert.equal(response.status(), 200, `GET ${gateway}/`);
+  const response = await page.goto(`${gateway}${path}`);
+  assert.equal(response.status(), 200, `GET ${gateway}${path}`);
   assert.match(response.headers()["content-security-policy"] ?? "", /default-src 'self'/);
   await page.getByLabel("User name").fill(userId);
   await page.getByLabel("Display name (optional)").fill(displayName);

@@ -70,6 +70,25 @@ try {
   await bob.locator(`[data-testid=guild][title="${serverName}"]`).waitFor();
   assert.equal(await bob.getByTestId("guild-name").textContent(), serverName);
 
+  step("carol, signed out, opens the link: she signs in first, then sees the preview, and declines");
+  const carol = await signIn(browser, gateways[0], `carol-${run}`, "Carol", `/invite/${code}`);
+  pages.push(["carol", carol]);
+  await until("carol's preview to name the server", async () => (await carol.getByTestId("invite-guild-name").textContent()) === serverName);
+  await carol.getByRole("button", { name: "Not now", exact: true }).click();
+  await carol.getByTestId("invite-preview").waitFor({ state: "hidden" });
+  assert.equal(new URL(carol.url()).pathname, "/", "declining takes the invite out of the address");
+  assert.equal(await carol.getByTestId("guild").count(), 0, "declining joins nothing");
+
+  step("an unknown code is explained in the preview, and nothing can be joined");
+  await carol.goto(`${gateways[0]}/invite/NoSuchCode42`);
+  await waitReady(carol);
+  await until("the refusal in the preview", async () => /invalid, expired or used up/.test(await carol.locator("#invite-error").textContent()));
+  assert.equal(await carol.getByRole("button", { name: "Join server", exact: true }).isDisabled(), true);
+  await carol.keyboard.press("Escape");
+  await carol.getByTestId("invite-preview").waitFor({ state: "hidden" });
+  await carol.context().close();
+  pages.pop();
+
   step("they chat in #general");
   await send(alice, "welcome to the server");
   await messages(bob, "welcome to the server").waitFor();
