@@ -120,8 +120,15 @@ export class GuildClient {
   async acceptInvite(): Promise<void> {
     const invite = this.store.invite;
     if (!invite) return;
-    const state = await this.client.attempt<GuildState>("JoinGuild", invite.code);
-    if (!state) return;
+    let state: GuildState;
+    try {
+      state = await this.client.invoke<GuildState>("JoinGuild", invite.code);
+    } catch (error) {
+      // In the preview: the page's notice would sit behind the modal dialog.
+      invite.error = describeRefusal(error).text;
+      this.store.changed();
+      return;
+    }
     this.dismissInvite();
     applyGuildState(this.store, state);
     await this.openGuild(state.guild.id);
