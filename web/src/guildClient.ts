@@ -222,20 +222,28 @@ export class GuildClient {
     on<Ready>("Ready", (ready) => this.onReady(ready));
     on<GuildState>("GuildCreated", (state) => applyGuildState(store, state));
     on<GuildUpdated>("GuildUpdated", (e) => applyGuildChange(store, e.guildId, e.version, (v) => (v.info = e.guild)));
-    const gone = (what: string) => (e: GuildGone) => {
+    // GuildRemoved (to the user: left, kicked, banned, deleted) and GuildDeleted may come in either order: either ends it.
+    const gone = (e: GuildGone) => {
       const view = store.guilds.get(e.guildId);
-      if (view && e.reason !== "left") store.showNotice(`${view.info.name} ${what}${e.reason ? ` (${e.reason})` : ""}.`);
+      const text = !view
+        ? null
+        : e.reason === "kicked" || e.reason === "banned"
+          ? `You were ${e.reason} from ${view.info.name}.`
+          : e.reason === undefined || e.reason === "deleted"
+            ? `${view.info.name} was deleted.`
+            : null; // left (the user's own doing) or account_deleted
+      if (text) store.showNotice(text);
       removeGuild(store, e.guildId);
     };
-    on<GuildGone>("GuildDeleted", gone("was deleted"));
-    on<GuildGone>("GuildRemoved", gone("is no longer in your servers"));
+    on<GuildGone>("GuildDeleted", gone);
+    on<GuildGone>("GuildRemoved", gone);
     on<GuildMemberEvent>("GuildMemberAdded", (e) => {
       upsertMember(store, e.guildId, e.member, true);
       this.loadPresences([e.member.userId]);
     });
     on<GuildMemberEvent>("GuildMemberUpdated", (e) => upsertMember(store, e.guildId, e.member));
     on<GuildMemberRemoved>("GuildMemberRemoved", (e) => {
-      if (e.userId === store.me?.id) gone("is no longer in your servers")({ guildId: e.guildId, reason: e.reason });
+      if (e.userId === store.me?.id) gone({ guildId: e.guildId, reason: e.reason });
       else removeMember(store, e.guildId, e.userId);
     });
     const setRole = (e: GuildRoleEvent) =>
