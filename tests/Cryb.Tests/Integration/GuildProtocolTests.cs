@@ -128,6 +128,20 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
         Assert.Equal(back, await carol.NextMessageCreatedAsync());
         Assert.Equal(back, await dave.NextMessageCreatedAsync());
         Assert.True(bob.HasNoPendingMessages);
+
+        // Bob's next connect, on the other gateway, neither lists the channel nor delivers it.
+        await using var bobsPhone = await Cluster.ConnectAsync(0, bob.UserId);
+        var ready = await bobsPhone.NextAsync<ReadyEvent>("Ready");
+        Assert.DoesNotContain(ready.Channels, summary => summary.Channel.Id == staff.Id);
+        Assert.DoesNotContain(Assert.Single(ready.Guilds!).Channels, channel => channel.Id == staff.Id);
+        Assert.Contains(ready.Channels, summary => summary.Channel.Name == "general");
+        var hidden = await alice.SendMessageAsync(staff.Id, "still not for bob");
+        // Alice, on the same gateway, is the control: once her copy came, bob's would have.
+        while ((await alice.NextMessageCreatedAsync()).Id != hidden.Id)
+        {
+        }
+
+        Assert.True(bobsPhone.HasNoPendingMessages);
     }
 
     [Fact]
