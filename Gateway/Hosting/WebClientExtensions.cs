@@ -14,6 +14,9 @@ public static partial class WebClientExtensions
     public const string WebRootSetting = "Gateway:WebRoot";
     public const string DefaultWebRoot = "wwwroot";
 
+    /// <summary>Invite links are <c>{origin}/invite/{code}</c>: the web client shows the invite's preview there.</summary>
+    public const string InvitePath = "/invite";
+
     /// <summary>
     /// Only what the page needs: its own scripts and styles, and its own origin for fetch and the
     /// WebSocket ('self' covers ws: and wss: on the same host). The page never needs a frame,
@@ -44,7 +47,7 @@ public static partial class WebClientExtensions
 
         var files = new PhysicalFileProvider(root);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        app.UseStaticFiles(new StaticFileOptions
+        var options = new StaticFileOptions
         {
             FileProvider = files,
             OnPrepareResponse = context =>
@@ -58,7 +61,11 @@ public static partial class WebClientExtensions
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
             },
-        });
+        };
+        app.UseStaticFiles(options);
+        // An invite link (/invite/CODE) is the page itself, which reads the code from its address:
+        // the one path besides / that the client routes, so no catch-all fallback hides a typo's 404.
+        app.MapFallbackToFile(InvitePath + "/{code}", "index.html", options);
         LogServing(logger, root);
         return app;
     }

@@ -10,8 +10,21 @@
 // CRYB_E2E_RESTART=skip leaves that phase out (for a run against `./cryb up`).
 // CRYB_WEB_SCREENSHOT=path saves a screenshot of Alice's window.
 import assert from "node:assert/strict";
-import readline from "node:readline";
-import { chromium } from "playwright-core";
+import {
+  ask,
+  assertNoDuplicates,
+  closeAsk,
+  composer,
+  diagnose,
+  launchBrowser,
+  member,
+  messages,
+  send,
+  signIn as signInWith,
+  step,
+  until,
+  waitReady,
+} from "./browser.mjs";
 
 const gateways = (process.env.CRYB_GATEWAYS ?? "http://127.0.0.1:5080,http://127.0.0.1:5081").split(",");
 const restart = (process.env.CRYB_E2E_RESTART ?? "stdin") !== "skip";
@@ -19,111 +32,11 @@ const screenshot = process.env.CRYB_WEB_SCREENSHOT;
 const run = Date.now().toString(36);
 const aliceId = `alice-${run}`;
 const bobId = `bob-${run}`;
-const timeout = 20_000;
 
-const started = Date.now();
-const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
-
-const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-async function ask(command) {
-  console.log(`CRYB-E2E ${command}`);
-  const answer = await lines.next();
-  assert.ok(!answer.done, `stdin closed while waiting for "${command}" to be done`);
-}
-
-/** Polls until fn() is truthy; fails naming what it waited for. */
-async function until(what, fn, ms = timeout) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  // CI runs as root, where Chromium's sandbox cannot start.
-  args: ["--no-sandbox"],
-});
-
-async function signIn(gateway, userId, displayName) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(timeout);
-  page.on("pageerror", (error) => console.log(`[${userId}] page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") console.log(`[${userId}] console: ${message.text()}`);
-  });
-  page.on("dialog", (dialog) => dialog.accept());
-  const response = await page.goto(`${gateway}/`);
-  assert.equal(response.status(), 200, `GET ${gateway}/`);
-  assert.match(response.headers()["content-security-policy"] ?? "", /default-src 'self'/);
-  await page.getByLabel("User name").fill(userId);
-  await page.getByLabel("Display name (optional)").fill(displayName);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await waitReady(page);
-  return page;
-}
-
-const waitReady = (page) => page.waitForFunction(() => window.cryb?.store?.ready === true && window.cryb.store.connection === "connected");
-/** Messages whose own content holds `text` (a reply's quote of another message does not count). */
-const messages = (page, text) =>
-  text === undefined
-    ? page.locator("[data-testid=message]")
-    : page.locator("[data-testid=message]").filter({ has: page.getByTestId("message-content").filter({ hasText: text }) });
-const composer = (page) => page.getByLabel("Message", { exact: true });
-const member = (page, userId, status) =>
-  page.locator(`[data-testid=member][data-user-id="${userId}"]${status ? `[data-status="${status}"]` : ""}`);
-
-async function send(page, text) {
-  await composer(page).fill(text);
-  await composer(page).press("Enter");
-}
-
-/** Each message id once, and the given texts each exactly once. */
-async function assertNoDuplicates(page, who, texts) {
-  const ids = await messages(page).evaluateAll((nodes) => nodes.map((n) => n.dataset.messageId));
-  assert.equal(new Set(ids).size, ids.length, `${who} shows a message twice: ${ids}`);
-  for (const text of texts) assert.equal(await messages(page, text).count(), 1, `${who} shows "${text}" exactly once`);
-}
+const browser = await launchBrowser();
+const signIn = (gateway, userId, displayName) => signInWith(browser, gateway, userId, displayName);
 
 const pages = [];
-
-/** On a failure: what each page's store held, and a screenshot of each (CRYB_E2E_OUTPUT, default e2e/output). */
-async function diagnose() {
-  const output = process.env.CRYB_E2E_OUTPUT ?? new URL("./output/", import.meta.url).pathname;
-  await import("node:fs/promises").then((fs) => fs.mkdir(output, { recursive: true }));
-  for (const [name, page] of pages) {
-    try {
-      const state = await page.evaluate(() => {
-        const store = window.cryb?.store;
-        if (!store) return null;
-        return {
-          connection: store.connection,
-          ready: store.ready,
-          active: store.activeId,
-          notice: store.notice,
-          pending: [...store.pending.values()],
-          channels: [...store.channels.values()].map((v) => ({
-            id: v.channel.id,
-            lastAppliedSeq: v.lastAppliedSeq,
-            oldestLoadedSeq: v.oldestLoadedSeq,
-            unread: v.unread,
-            messages: [...v.messages.values()].map((m) => `${m.seq}/${m.revisionSeq} ${m.authorId}: ${m.content.slice(0, 40)}`).sort(),
-          })),
-        };
-      });
-      console.log(`--- ${name} state: ${JSON.stringify(state, null, 1)}`);
-      await page.screenshot({ path: `${output}/${name}.png` });
-      console.log(`--- ${name} screenshot: ${output}/${name}.png`);
-    } catch (error) {
-      console.log(`--- ${name}: no diagnosis (${error.message})`);
-    }
-  }
-}
 
 try {
   step(`signing in ${aliceId} on ${gateways[0]} and ${bobId} on ${gateways[1 % gateways.length]}`);
@@ -266,6 +179,8 @@ try {
     await send(alice, "welcome back");
     await messages(alice, "back again").waitFor();
     await messages(bob, "welcome back").waitFor();
+    // The same for alice's own "welcome back": bob may see it before her page drew its acknowledgement.
+    await until("alice's message to leave the pending list", async () => (await alice.getByTestId("pending-message").count()) === 0);
     const texts = ["sent while you were away", "written while offline", "back again", "welcome back"];
     await assertNoDuplicates(bob, "bob after the restart", texts);
     await assertNoDuplicates(alice, "alice after the restart", texts);
@@ -281,10 +196,9 @@ try {
 
   console.log(`web e2e passed: channel ${channelId}, ${await messages(alice).count()} messages, ${gateways.length} gateway(s)`);
 } catch (error) {
-  await diagnose();
+  await diagnose(pages);
   throw error;
 } finally {
   await browser.close();
-  lines.return?.();
-  process.stdin.destroy();
+  closeAsk();
 }

@@ -81,6 +81,11 @@ export class ChatClient {
 
   // ----- calls the page makes
 
+  /** Lets other parts of the page (servers: GuildClient) hear this connection's events too. */
+  on<T>(event: string, handler: (payload: T) => void): void {
+    this.connection.on(event, handler);
+  }
+
   invoke<T>(method: string, ...args: unknown[]): Promise<T> {
     return this.connection.invoke<T>(method, ...args);
   }
@@ -115,13 +120,23 @@ export class ChatClient {
     const view = this.store.channels.get(channelId);
     if (!view) return;
     this.store.activeId = channelId;
+    // The rail follows the channel: a server's channel selects its server, any other one "home".
+    const guildId = view.channel.guildId ?? null;
+    this.store.selectedGuildId = guildId;
+    const guild = guildId ? this.store.guilds.get(guildId) : undefined;
+    if (guild) guild.lastChannelId = channelId;
+    else this.store.lastHomeChannelId = channelId;
     this.store.replyTo = null;
     this.store.editingId = null;
     view.unread = 0;
     sessionStorage.setItem("cryb.activeChannel", channelId);
     this.store.changed();
     if (this.store.connection !== "connected") return; // loaded by onReady
-    await Promise.all([view.historyLoaded ? Promise.resolve() : this.loadOlder(channelId), this.loadMembers(channelId)]);
+    // A server's channel has no member list of its own: the server's (GuildClient.ensureMembers) is shown.
+    await Promise.all([
+      view.historyLoaded ? Promise.resolve() : this.loadOlder(channelId),
+      view.channel.guildId ? Promise.resolve() : this.loadMembers(channelId),
+    ]);
     await this.markRead(channelId);
   }
 
@@ -402,7 +417,8 @@ export class ChatClient {
     });
     c.on("ChannelRemoved", (e: ChannelRemoved) => {
       const view = store.channels.get(e.channelId);
-      if (view && e.reason !== "left") store.showNotice(`You were ${e.reason} from ${channelTitle(view, store.me?.id)}.`);
+      if (view && e.reason === "no_access") store.showNotice(`You can no longer see ${channelTitle(view, store.me?.id)}.`);
+      else if (view && e.reason !== "left") store.showNotice(`You were ${e.reason} from ${channelTitle(view, store.me?.id)}.`);
       store.removeChannel(e.channelId);
     });
     c.on("PresenceUpdated", (presences: Presence[]) => presences.forEach((presence) => store.setPresence(presence)));

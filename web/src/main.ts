@@ -1,6 +1,7 @@
 // The page: sign-in, then one ChatClient on this page's own gateway, and the user's input wired to it.
 import "./style.css";
 import { ChatClient } from "./connection";
+import { GuildClient } from "./guildClient";
 import { describeRefusal, refusalCode, type Channel, type ChosenStatus, type JoinResult, type Message } from "./protocol";
 import { Renderer } from "./render";
 import { Store } from "./state";
@@ -71,11 +72,54 @@ function startApp(session: Session): void {
   const renderer = new Renderer(store);
   store.subscribe(() => renderer.render());
   const client = new ChatClient(store, "/hubs/chat", session.token, (reason) => signOut(reason));
+  const guilds = new GuildClient(store, client);
+  // The gateway serves this page at /invite/CODE too: the preview shows once connected.
+  const code = /^\/invite\/([A-Za-z0-9]{1,64})\/?$/.exec(location.pathname)?.[1];
+  if (code) store.invite = { code, preview: null, error: null };
+  store.subscribe(() => guilds.ensureMembers());
   wire(store, client);
+  wireGuilds(store, guilds);
   store.changed();
   void client.start();
   // For the browser tests and the curious: the state is inspectable from the console.
-  (window as unknown as { cryb: unknown }).cryb = { store, client };
+  (window as unknown as { cryb: unknown }).cryb = { store, client, guilds };
+}
+
+/** The rail, the server's channels, and the create-server, invite and leave buttons. */
+function wireGuilds(store: Store, guilds: GuildClient): void {
+  byId("rail").addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLElement>("[data-guild-id]");
+    if (!button) return;
+    const guildId = button.dataset.guildId;
+    if (guildId) void guilds.openGuild(guildId);
+    else guilds.openHome();
+  });
+  byId("guild-channels").addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLElement>("[data-channel-id]");
+    if (!button || button.getAttribute("aria-disabled") === "true") return;
+    void guilds.openChannel(button.dataset.channelId!);
+    byId("toggle-sidebar").setAttribute("aria-expanded", "false");
+    byId("app").classList.remove("sidebar-open");
+  });
+
+  const dialog = byId<HTMLDialogElement>("create-guild-dialog");
+  const name = byId<HTMLInputElement>("create-guild-name");
+  byId("add-guild").addEventListener("click", () => {
+    name.value = "";
+    dialog.showModal();
+  });
+  byId("cancel-create-guild").addEventListener("click", () => dialog.close());
+  formSubmit("create-guild-form", async () => {
+    if (await guilds.createGuild(name.value.trim())) dialog.close();
+  });
+
+  byId("create-invite").addEventListener("click", () => store.selectedGuildId && void guilds.createInvite(store.selectedGuildId));
+  byId("invite-link").addEventListener("focus", (event) => (event.target as HTMLInputElement).select());
+  byId("leave-guild").addEventListener("click", () => store.selectedGuildId && void guilds.leaveGuild(store.selectedGuildId));
+  byId("accept-invite").addEventListener("click", () => void guilds.acceptInvite());
+  byId("dismiss-invite").addEventListener("click", () => guilds.dismissInvite());
+  // Escape closes a modal dialog by itself: the invite is then dismissed, not shown again.
+  byId("invite-dialog").addEventListener("cancel", () => guilds.dismissInvite());
 }
 
 function wire(store: Store, client: ChatClient): void {

@@ -13,6 +13,8 @@ export type Channel = {
   isDirect: boolean;
   ownerId: string;
   createdAt: string;
+  /** Set on a server's text channel; standalone channels and direct messages have none. */
+  guildId?: string | null;
 };
 
 export type Reaction = { emoji: string; count: number; userIds: string[] };
@@ -46,7 +48,13 @@ export type Presence = {
 
 export type JoinResult = { channel: Channel; latestSeq: number; missed: Message[]; truncated: boolean };
 export type ChannelSummary = { channel: Channel; role: Role; latestSeq: number; lastReadSeq: number; unreadCount: number };
-export type Ready = { user: { id: string; displayName: string }; presence: Presence; channels: ChannelSummary[] };
+export type Ready = {
+  user: { id: string; displayName: string };
+  presence: Presence;
+  channels: ChannelSummary[];
+  /** One GuildState per server of the user (absent from gateways before servers). */
+  guilds?: GuildState[];
+};
 
 export type MessageDeleted = { channelId: string; messageId: string; seq: number };
 export type ReactionsUpdated = { channelId: string; messageId: string; seq: number; reactions: Reaction[] };
@@ -56,6 +64,62 @@ export type TypingUpdated = { channelId: string; userIds: string[] };
 export type ChannelRemoved = { userId: string; channelId: string; reason: string };
 export type ReadStateUpdated = { userId: string; channelId: string; lastReadSeq: number };
 export type AccountClosed = { userId: string; standing: string };
+
+// ----- servers (guilds)
+
+export type GuildChannelType = "text" | "voice" | "category";
+export type PermissionOverwrite = { id: string; kind: "role" | "member"; allow: number; deny: number };
+export type GuildChannel = {
+  id: string;
+  guildId: string;
+  type: GuildChannelType;
+  name: string;
+  topic: string;
+  parentId: string | null;
+  position: number;
+  userLimit: number;
+  overwrites: PermissionOverwrite[];
+};
+export type GuildRole = { id: string; name: string; permissions: number; position: number; mentionable: boolean };
+export type GuildInfo = { id: string; name: string; ownerId: string; createdAt: string; memberCount: number; version: number };
+export type GuildMember = { userId: string; name: string; nickname: string | null; roleIds: string[]; joinedAt: string; version: number };
+/** The server as one member sees it: the channels they can view, every role, and (unless large) its members. */
+export type GuildState = {
+  guild: GuildInfo;
+  roles: GuildRole[];
+  channels: GuildChannel[];
+  member: GuildMember;
+  members: GuildMember[];
+  large: boolean;
+};
+export type GuildInvite = {
+  code: string;
+  guildId: string;
+  guildName: string;
+  createdBy: string;
+  maxUses: number;
+  uses: number;
+  expiresAt: string | null;
+  createdAt: string;
+  memberCount: number;
+};
+export type GuildMembersChunk = {
+  guildId: string;
+  members: GuildMember[];
+  chunkIndex: number;
+  chunkCount: number;
+  notFound: string[];
+  presences: Presence[] | null;
+  nonce: string | null;
+};
+export type GuildUpdated = { guildId: string; version: number; guild: GuildInfo };
+export type GuildGone = { guildId: string; version?: number; reason?: string };
+export type GuildRoleEvent = { guildId: string; version: number; role: GuildRole };
+export type GuildRoleDeleted = { guildId: string; version: number; roleId: string };
+export type GuildChannelEvent = { guildId: string; version: number; channel: GuildChannel };
+export type GuildChannelDeleted = { guildId: string; version: number; channelId: string };
+export type GuildMemberEvent = { guildId: string; version: number; member: GuildMember };
+export type GuildMemberRemoved = { guildId: string; version: number; userId: string; reason: string };
 
 /** The messages GetHistory pages by; the server clamps to 1..100. */
 export const HistoryPageSize = 50;
@@ -78,7 +142,7 @@ const explanations: Record<string, string> = {
   channel_not_found: "No such channel (or it is private and you are not in it).",
   not_a_member: "Join the channel first.",
   member_not_found: "That user is not a member of the channel.",
-  banned: "You are banned from that channel.",
+  banned: "You are banned from that channel or server.",
   forbidden: "You are not allowed to do that.",
   owner_cannot_leave: "The owner cannot leave the channel.",
   too_many_channels: "You are in too many channels.",
@@ -88,6 +152,12 @@ const explanations: Record<string, string> = {
   storage_unavailable: "The server could not store that right now. Try again.",
   unavailable: "The server did not answer in time. Try again.",
   internal_error: "Something went wrong on the server.",
+  guild_not_found: "No such server (or you are not in it).",
+  role_not_found: "No such role.",
+  guild_full: "That server is full.",
+  too_many_guilds: "You are in too many servers.",
+  invite_invalid: "That invite is invalid, expired or used up.",
+  limit_reached: "That server has reached a limit.",
 };
 
 /** A sentence for people: our wording for known codes, with the server's reason kept for context. */

@@ -2,34 +2,23 @@
 // Messages are keyed by id and redrawn only when their revision changes, so a focused button or an
 // open edit box survives other messages arriving.
 import { channelTitle } from "./connection";
+import { byId, el } from "./dom";
+import { renderGuildSidebar } from "./guildSidebar";
+import { mayManageMessages } from "./guilds";
+import { MemberList } from "./memberList";
 import type { Message } from "./protocol";
 import type { ChannelView, PendingMessage, Store } from "./state";
 
 export const quickReactions = ["👍", "❤️", "😂", "🎉"];
 
-const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<Record<string, string>> = {},
-  ...children: (Node | string | null)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined) continue;
-    if (key === "text") node.textContent = value;
-    else if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) if (child !== null) node.append(child);
-  return node;
-}
-
 export class Renderer {
   private readonly rendered = new Map<string, { key: string; node: HTMLElement }>();
   private renderedChannel: string | null = null;
+  private readonly memberList: MemberList;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.memberList = new MemberList(store);
+  }
 
   render(): void {
     const store = this.store;
@@ -40,6 +29,7 @@ export class Renderer {
       : "Connecting…";
     byId("app").setAttribute("aria-busy", String(!store.ready));
     this.renderMe();
+    renderGuildSidebar(store);
     this.renderChannels();
     this.renderConversation();
     this.renderMembers();
@@ -64,7 +54,8 @@ export class Renderer {
     const store = this.store;
     const list = byId("channel-list");
     const focusedId = (document.activeElement as HTMLElement | null)?.dataset?.channelId;
-    const views = [...store.channels.values()].sort((a, b) => channelTitle(a, store.me?.id).localeCompare(channelTitle(b, store.me?.id)));
+    // A server's channels are listed under the server (guildSidebar.ts); here the rest.
+    const views = [...store.channels.values()].filter((v) => !v.channel.guildId).sort((a, b) => channelTitle(a, store.me?.id).localeCompare(channelTitle(b, store.me?.id)));
     list.replaceChildren(
       ...views.map((view) => {
         const title = channelTitle(view, store.me?.id);
@@ -95,6 +86,9 @@ export class Renderer {
     const view = store.active;
     byId("conversation").hidden = view === null;
     byId("welcome").hidden = view !== null;
+    byId("welcome").firstElementChild!.textContent = store.selectedGuildId
+      ? "This server has no text channel you can see."
+      : "Pick a channel on the left, or create one. Open this page in a second window as another user to chat.";
     if (!view) {
       byId("channel-title").textContent = "Cryb";
       this.renderedChannel = null;
@@ -103,7 +97,8 @@ export class Renderer {
     byId("channel-title").textContent = channelTitle(view, store.me?.id);
     byId("channel-topic").textContent = view.channel.topic;
     byId("channel-id").textContent = view.channel.id;
-    byId("invite-form").hidden = view.channel.isDirect || (view.channel.isPrivate && view.role === "member");
+    // A server's channel is joined through the server's invites, not one by one.
+    byId("invite-form").hidden = Boolean(view.channel.guildId) || view.channel.isDirect || (view.channel.isPrivate && view.role === "member");
 
     const typing = view.typing;
     byId("typing").textContent =
@@ -259,7 +254,10 @@ export class Renderer {
     if (mine) {
       actions.append(el("button", { type: "button", "data-action": "edit", "aria-label": "Edit", title: "Edit", text: "✎" }));
     }
-    if (mine || this.store.active?.role === "owner" || this.store.active?.role === "admin") {
+    const guildId = this.store.active?.channel.guildId;
+    const guild = guildId ? this.store.guilds.get(guildId) : undefined;
+    const moderator = guild ? mayManageMessages(guild, me) : this.store.active?.role === "owner" || this.store.active?.role === "admin";
+    if (mine || moderator) {
       actions.append(el("button", { type: "button", "data-action": "delete", "aria-label": "Delete", title: "Delete", text: "🗑" }));
     }
     item.append(actions);
@@ -286,9 +284,18 @@ export class Renderer {
 
   private renderMembers(): void {
     const store = this.store;
+    const guild = store.selectedGuildId ? store.guilds.get(store.selectedGuildId) : undefined;
+    if (guild) {
+      byId("members").hidden = false;
+      this.memberList.render(guild);
+      return;
+    }
     const view = store.active;
     const list = byId("member-list");
     byId("members").hidden = view === null;
+    byId("members-title").textContent = "Members";
+    byId("member-progress").hidden = true;
+    byId("member-more").hidden = true;
     if (!view) return;
     const order = { owner: 0, admin: 1, member: 2 };
     const members = [...(view.members?.values() ?? [])].sort((a, b) => order[a.role] - order[b.role] || a.userId.localeCompare(b.userId));

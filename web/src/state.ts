@@ -1,7 +1,8 @@
 // What the page knows, and the only code that changes it. Every change is idempotent, so an event
 // seen twice (live and again in JoinChannel's `missed`) or a page of history overlapping live
 // messages never shows anything twice: messages are keyed by id and only move forward by revisionSeq.
-import type { Channel, Member, Message, Presence, Reaction, Role } from "./protocol";
+import type { GuildView } from "./guilds";
+import type { Channel, GuildInvite, Member, Message, Presence, Reaction, Role } from "./protocol";
 
 export type ChannelView = {
   channel: Channel;
@@ -38,6 +39,16 @@ export class Store {
   myPresence: Presence | null = null;
   channels = new Map<string, ChannelView>();
   activeId: string | null = null;
+  /** The user's servers, by id. */
+  guilds = new Map<string, GuildView>();
+  /** The server picked in the rail; null: the standalone channels and direct messages. */
+  selectedGuildId: string | null = null;
+  /** The standalone channel or direct message last opened, reopened by the rail's home entry. */
+  lastHomeChannelId: string | null = null;
+  /** An invite link this page was opened with (/invite/CODE), previewed until joined or dismissed. */
+  invite: { code: string; preview: GuildInvite | null; error: string | null } | null = null;
+  /** The link of the last invite this user created, shown under the server's name. */
+  createdInvite: { guildId: string; url: string } | null = null;
   presence = new Map<string, Presence>();
   pending = new Map<string, PendingMessage>();
   connection: ConnectionState = "connecting";

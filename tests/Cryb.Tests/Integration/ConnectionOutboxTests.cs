@@ -58,6 +58,36 @@ public sealed class ConnectionOutboxTests
     }
 
     [Fact]
+    public async Task WhenDrained_completes_only_once_everything_queued_is_written_or_the_connection_is_closed()
+    {
+        var transport = new Transport();
+        var outbox = transport.Outbox(maxBufferBytes: 1024 * 1024, TimeSpan.FromSeconds(30), []);
+        Assert.True(outbox.WhenDrainedAsync().IsCompleted); // nothing queued
+
+        for (var i = 1; i <= 100; i++)
+        {
+            outbox.Enqueue(Event(i));
+        }
+
+        // The client reads nothing yet: a member list's next chunk would wait here.
+        var drained = outbox.WhenDrainedAsync();
+        Assert.False(drained.IsCompleted);
+        Assert.Equal(Enumerable.Range(1, 100), await transport.ReadSeqsAsync(100));
+        await drained.WithinAsync(TimeSpan.FromSeconds(5), "the outbox to drain after the client read everything");
+
+        outbox.Enqueue(Event(101));
+        for (var i = 102; i <= 200; i++)
+        {
+            outbox.Enqueue(Event(i));
+        }
+
+        var closed = outbox.WhenDrainedAsync();
+        Assert.False(closed.IsCompleted);
+        outbox.Close(); // a sender waiting on a connection that went away is let go
+        await closed.WithinAsync(TimeSpan.FromSeconds(5), "the closed outbox to let its waiter go");
+    }
+
+    [Fact]
     public async Task An_event_that_does_not_fit_closes_the_connection_once_and_nothing_after_it_is_queued()
     {
         var transport = new Transport();

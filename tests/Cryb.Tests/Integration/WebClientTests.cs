@@ -1,14 +1,18 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
+using Cryb.Guilds;
+using Cryb.Identity;
 using Cryb.Tests.Infrastructure;
 
 namespace Cryb.Tests.Integration;
 
 /// <summary>
-/// The web client (web/) in headless Chromium (web/e2e/chat.e2e.mjs): two users on two gateways
-/// chat through the page, reload it, and one gateway is restarted under one of them. The script
-/// asks for the restart on stdout ("CRYB-E2E STOP 1", "CRYB-E2E START 1") and waits for a line on
-/// stdin after each, so the page sees a real gateway process stop and come back.
+/// The web client (web/) in headless Chromium, two users on two gateways. web/e2e/chat.e2e.mjs: they
+/// chat through the page, reload it, and one gateway is restarted under one of them (the script
+/// asks for the restart on stdout, "CRYB-E2E STOP 1", "CRYB-E2E START 1", and waits for a line on
+/// stdin after each, so the page sees a real gateway process stop and come back).
+/// web/e2e/guilds.e2e.mjs: servers, from creating one and its invite link to joining through the link.
 /// </summary>
 public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixture<ProcessClusterFixture>
 {
@@ -16,7 +20,15 @@ public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixtur
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task Two_users_chat_in_the_browser_across_gateways_and_survive_a_reload_and_a_gateway_restart()
+    public Task Two_users_chat_in_the_browser_across_gateways_and_survive_a_reload_and_a_gateway_restart() =>
+        RunScriptAsync("chat.e2e.mjs", "web e2e passed");
+
+    [Fact]
+    public Task A_server_created_in_the_browser_is_joined_through_its_invite_link_and_shows_channels_members_and_role_badges() =>
+        RunScriptAsync("guilds.e2e.mjs", "web guilds e2e passed");
+
+    /// <summary>Runs one script of web/e2e against the fixture's gateways, obeying its CRYB-E2E commands.</summary>
+    private async Task RunScriptAsync(string script, string passed)
     {
         var web = Path.Combine(BuildOutput.RepositoryRoot, "web");
         Assert.True(Directory.Exists(Path.Combine(web, "node_modules", "playwright-core")),
@@ -33,17 +45,21 @@ public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixtur
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine("e2e", "chat.e2e.mjs"));
+        start.ArgumentList.Add(Path.Combine("e2e", script));
         start.Environment["CRYB_GATEWAYS"] = string.Join(',', fixture.Cluster.Gateways.Select(gateway => gateway.Url));
         start.Environment["CHROMIUM_PATH"] = Chromium;
-        // `CRYB_WEB_SCREENSHOT=$PWD/docs/web-client.png dotnet test ...` refreshes the README's screenshot.
-        if (Environment.GetEnvironmentVariable("CRYB_WEB_SCREENSHOT") is { Length: > 0 } screenshot)
+        // `CRYB_WEB_SCREENSHOT=$PWD/docs/web-client.png dotnet test ...` refreshes the docs' screenshots
+        // (and CRYB_WEB_SERVERS_SCREENSHOT=$PWD/docs/web-client-servers.png the one of a server).
+        foreach (var setting in (string[])["CRYB_WEB_SCREENSHOT", "CRYB_WEB_SERVERS_SCREENSHOT"])
         {
-            start.Environment["CRYB_WEB_SCREENSHOT"] = screenshot;
+            if (Environment.GetEnvironmentVariable(setting) is { Length: > 0 } screenshot)
+            {
+                start.Environment[setting] = screenshot;
+            }
         }
 
-        using var script = Process.Start(start)!;
-        script.ErrorDataReceived += (_, line) =>
+        using var node = Process.Start(start)!;
+        node.ErrorDataReceived += (_, line) =>
         {
             if (line.Data is not null)
             {
@@ -53,11 +69,11 @@ public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixtur
                 }
             }
         };
-        script.BeginErrorReadLine();
+        node.BeginErrorReadLine();
         using var timeout = new CancellationTokenSource(ScriptTimeout);
         try
         {
-            while (await script.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            while (await node.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
                 lock (output)
                 {
@@ -67,39 +83,59 @@ public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixtur
                 if (line.StartsWith("CRYB-E2E ", StringComparison.Ordinal))
                 {
                     await ObeyAsync(line["CRYB-E2E ".Length..]);
-                    await script.StandardInput.WriteLineAsync("done");
-                    await script.StandardInput.FlushAsync(timeout.Token);
+                    await node.StandardInput.WriteLineAsync("done");
+                    await node.StandardInput.FlushAsync(timeout.Token);
                 }
             }
 
-            await script.WaitForExitAsync(timeout.Token);
+            await node.WaitForExitAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
-            script.Kill(entireProcessTree: true);
-            Assert.Fail($"The browser test did not finish within {ScriptTimeout}:\n{output}");
+            node.Kill(entireProcessTree: true);
+            Assert.Fail($"The browser test {script} did not finish within {ScriptTimeout}:\n{output}");
         }
 
-        Assert.True(script.ExitCode == 0, $"The browser test failed (exit code {script.ExitCode}):\n{output}\n{GatewayLogs()}");
-        Assert.Contains("web e2e passed", output.ToString());
+        Assert.True(node.ExitCode == 0, $"The browser test {script} failed (exit code {node.ExitCode}):\n{output}\n{GatewayLogs()}");
+        Assert.Contains(passed, output.ToString());
     }
 
-    /// <summary>"STOP 1" stops gateway 1 (zero-based) with SIGTERM; "START 1" starts it and waits until it is ready.</summary>
+    /// <summary>
+    /// "STOP 1" stops gateway 1 (zero-based) with SIGTERM; "START 1" starts it and waits until it is
+    /// ready; "IMPORT guildId 2100" adds that many members to the server through a backend service's
+    /// bulk import (as a community migrating from elsewhere would), a server too large to build by joins.
+    /// </summary>
     private async Task ObeyAsync(string command)
     {
         var parts = command.Split(' ');
-        var gateway = fixture.Cluster.Gateways[int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)];
         switch (parts[0])
         {
             case "STOP":
-                await gateway.StopAsync();
+                await Gateway(parts[1]).StopAsync();
                 break;
             case "START":
+                var gateway = Gateway(parts[1]);
                 gateway.Start();
                 await gateway.WaitReadyAsync(TimeSpan.FromSeconds(120));
                 break;
+            case "IMPORT":
+                await ImportMembersAsync(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture));
+                break;
             default:
                 throw new InvalidOperationException($"The browser test asked for an unknown command: {command}");
+        }
+    }
+
+    private ClusterProcess Gateway(string index) => fixture.Cluster.Gateways[int.Parse(index, CultureInfo.InvariantCulture)];
+
+    private async Task ImportMembersAsync(string guildId, int count)
+    {
+        await using var service = await fixture.Cluster.ConnectServiceAsync();
+        var bot = Caller.Service(TestAccounts.WelcomeBot);
+        var userIds = Enumerable.Range(0, count).Select(i => $"imported-{guildId[..8]}-{i:D5}").ToArray();
+        foreach (var batch in userIds.Chunk(1000))
+        {
+            Assert.Equal(batch.Length, await service.Cluster.GetGrain<IGuildGrain>(guildId).ImportMembers(bot, batch));
         }
     }
 

@@ -1,0 +1,104 @@
+// Draws the server rail, the selected server's channels under their categories, the invite link
+// just made, and the preview of an invite link this page was opened with.
+import { byId, el } from "./dom";
+import { channelTree, initials, type GuildView } from "./guilds";
+import type { GuildChannel } from "./protocol";
+import type { Store } from "./state";
+
+export function renderGuildSidebar(store: Store): void {
+  renderRail(store);
+  const guild = store.selectedGuildId ? store.guilds.get(store.selectedGuildId) : undefined;
+  byId("home-panel").hidden = guild !== undefined;
+  byId("guild-panel").hidden = guild === undefined;
+  if (guild) renderGuildPanel(store, guild);
+  renderInvitePreview(store);
+}
+
+function renderRail(store: Store): void {
+  byId("home-button").setAttribute("aria-current", String(store.selectedGuildId === null));
+  const list = byId("guild-list");
+  const focusedId = (document.activeElement as HTMLElement | null)?.dataset?.guildId;
+  const guilds = [...store.guilds.values()].sort((a, b) => a.info.createdAt.localeCompare(b.info.createdAt) || a.info.id.localeCompare(b.info.id));
+  list.replaceChildren(
+    ...guilds.map((guild) => {
+      const unread = [...guild.channels.keys()].some((id) => (store.channels.get(id)?.unread ?? 0) > 0);
+      return el(
+        "li",
+        {},
+        el(
+          "button",
+          {
+            type: "button",
+            class: "rail-button",
+            "data-guild-id": guild.info.id,
+            "data-testid": "guild",
+            title: guild.info.name,
+            "aria-label": unread ? `${guild.info.name} (unread messages)` : guild.info.name,
+            "aria-current": String(guild.info.id === store.selectedGuildId),
+          },
+          initials(guild.info.name),
+          unread ? el("span", { class: "unread-dot", "aria-hidden": "true" }) : null,
+        ),
+      );
+    }),
+  );
+  if (focusedId) list.querySelector<HTMLElement>(`[data-guild-id="${CSS.escape(focusedId)}"]`)?.focus();
+}
+
+function renderGuildPanel(store: Store, guild: GuildView): void {
+  byId("guild-name").textContent = guild.info.name;
+  byId("leave-guild").hidden = guild.info.ownerId === store.me?.id; // the owner transfers or deletes instead
+  const invite = store.createdInvite?.guildId === guild.info.id ? store.createdInvite : null;
+  byId("invite-output").hidden = invite === null;
+  const link = byId<HTMLInputElement>("invite-link");
+  if (invite && link.value !== invite.url) link.value = invite.url;
+
+  const list = byId("guild-channels");
+  const focusedId = (document.activeElement as HTMLElement | null)?.dataset?.channelId;
+  list.replaceChildren(
+    ...channelTree(guild).flatMap(({ category, channels }) => {
+      const items = channels.map((channel) => el("li", {}, channelButton(store, channel)));
+      if (!category) return items;
+      return [el("li", { class: "category", "data-testid": "category" }, el("h3", { class: "category-name", text: category.name }), el("ul", {}, ...items))];
+    }),
+  );
+  if (focusedId) list.querySelector<HTMLElement>(`[data-channel-id="${CSS.escape(focusedId)}"]`)?.focus();
+}
+
+function channelButton(store: Store, channel: GuildChannel): HTMLElement {
+  const view = store.channels.get(channel.id);
+  const text = channel.type === "text";
+  return el(
+    "button",
+    {
+      type: "button",
+      class: "channel-button",
+      "data-channel-id": channel.id,
+      "data-testid": "guild-channel",
+      "data-type": channel.type,
+      "aria-current": channel.id === store.activeId ? "page" : undefined,
+      // Voice channels are listed for the voice work that follows; they open nothing yet.
+      "aria-disabled": text ? undefined : "true",
+      title: text ? undefined : "Voice channels are not available in this client yet",
+    },
+    el("span", { class: "channel-name", text: `${text ? "#" : "🔊"} ${channel.name}` }),
+    view && view.unread > 0
+      ? el("span", { class: "unread", "data-testid": "unread", "aria-label": `${view.unread} unread`, text: view.unread > 99 ? "99+" : String(view.unread) })
+      : null,
+  );
+}
+
+function renderInvitePreview(store: Store): void {
+  const dialog = byId<HTMLDialogElement>("invite-dialog");
+  const invite = store.invite;
+  if (!invite) {
+    if (dialog.open) dialog.close();
+    return;
+  }
+  byId("invite-guild-name").textContent = invite.preview?.guildName ?? (invite.error ? "An invite" : "Loading the invite…");
+  const count = invite.preview?.memberCount;
+  byId("invite-members").textContent = count === undefined ? "" : `${count} member${count === 1 ? "" : "s"}`;
+  byId("invite-error").textContent = invite.error ?? "";
+  byId<HTMLButtonElement>("accept-invite").disabled = invite.preview === null;
+  if (!dialog.open && store.ready) dialog.showModal();
+}
