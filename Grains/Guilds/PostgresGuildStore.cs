@@ -36,23 +36,31 @@ public sealed class PostgresGuildStore(NpgsqlDataSource dataSource) : IGuildStor
             return await insert.ExecuteNonQueryAsync() == 1 ? InviteUse.Added : InviteUse.AlreadyMember;
         }
 
-        // One statement: the member row is inserted only if the invite's use was counted, and the
-        // use is counted only if the row is new (a member joining again spends nothing). Two
-        // concurrent joins on the last use serialize on the invite row's lock; the second sees
-        // uses = max_uses and is refused.
+        // One statement: the member row is inserted only if the invite admits the user, and an
+        // invite with a use limit counts the use only if the row is new (a member joining again
+        // spends nothing). An invite without a limit is only read: the join writes the member row
+        // and nothing else of the server's. Two concurrent joins on a limited invite's last use
+        // serialize on its row's lock; the second sees uses = max_uses and is refused.
         await using var command = Command($"""
             WITH existing AS (
                 SELECT 1 FROM guild_members WHERE guild_id = $7 AND user_id = $1
-            ), used AS (
-                UPDATE guild_invites SET uses = uses + 1
+            ), valid AS (
+                SELECT code, max_uses FROM guild_invites
                  WHERE code = $8 AND guild_id = $7 AND NOT revoked
                    AND (expires_at IS NULL OR expires_at > $9)
                    AND (max_uses = 0 OR uses < max_uses)
                    AND NOT EXISTS (SELECT 1 FROM existing)
+            ), used AS (
+                UPDATE guild_invites SET uses = uses + 1
+                 WHERE code = $8 AND max_uses > 0 AND uses < max_uses AND EXISTS (SELECT 1 FROM valid)
                 RETURNING code
+            ), admitted AS (
+                SELECT code FROM valid WHERE max_uses = 0
+                UNION ALL
+                SELECT code FROM used
             ), added AS (
                 INSERT INTO guild_members ({MemberColumns}, guild_id)
-                SELECT $1, $2, $3, $4, $5, $6, $7 FROM used
+                SELECT $1, $2, $3, $4, $5, $6, $7 FROM admitted
                 ON CONFLICT DO NOTHING
                 RETURNING 1
             )

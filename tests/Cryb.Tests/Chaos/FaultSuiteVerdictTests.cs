@@ -92,7 +92,7 @@ public sealed class FaultSuiteVerdictTests
         var targets = FaultCatalog.All.Where(fault => fault.SendsAgainWithinSeconds is not null)
             .ToDictionary(fault => fault.Name, fault => fault.SendsAgainWithinSeconds);
 
-        Assert.Equal(new Dictionary<string, double?> { ["kill-silo"] = 10, ["kill-silo-restart"] = 10, ["pause-silo"] = 20 }, targets);
+        Assert.Equal(new Dictionary<string, double?> { ["kill-silo"] = 10, ["kill-silo-restart"] = 10, ["pause-silo"] = 20, ["server-roles"] = 10 }, targets);
     }
 
     [Fact]

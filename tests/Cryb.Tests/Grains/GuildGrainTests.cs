@@ -216,6 +216,12 @@ public sealed class GuildGrainTests(ClusterFixture fixture)
         await _kit.Invites.Join(joiner, invite.Code);
         Assert.Equal(rowsBefore + 1, await _kit.CountRowsAsync("guild_members", guildId));
         Assert.Equal(1, await _kit.InviteUsesAsync(invite.Code));
+
+        // An invite without a limit counts nothing: the join writes the member row only.
+        var open = await guild.CreateInvite(owner, 0, 0);
+        await _kit.Invites.Join(_kit.User("second"), open.Code);
+        Assert.Equal(rowsBefore + 2, await _kit.CountRowsAsync("guild_members", guildId));
+        Assert.Equal(0, await _kit.InviteUsesAsync(open.Code));
     }
 
     [Fact]
