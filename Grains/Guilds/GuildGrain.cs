@@ -14,7 +14,9 @@ namespace Cryb.Grains.Guilds;
 /// in rows (<see cref="IGuildStore"/>). Each call reads the caller's member row, asks the
 /// <see cref="GuildPolicy"/>, stores the change, pushes it to the text channels' grains
 /// (<see cref="GuildChannelPushes"/>) and the users' grains (<see cref="GuildUsers"/>), and
-/// publishes it on the server's stream. Structure calls live here; member calls in the second part.
+/// publishes it on the server's stream. The steps live in plain classes: member rows and their count
+/// in <see cref="GuildMembers"/>, the pages members read in <see cref="MemberPages"/>, invites in
+/// <see cref="GuildInvites"/>; the record and the rows take versions from one <see cref="GuildVersions"/>.
 /// </summary>
 public sealed partial class GuildGrain(
     [PersistentState("guild", StorageNames.Default)] IPersistentState<GuildRecord> state,
@@ -24,11 +26,13 @@ public sealed partial class GuildGrain(
     ILogger<GuildGrain> logger) : Grain, IGuildGrain
 {
     private IAsyncStream<GuildEvent> _events = null!;
+    private GuildVersions _versions = null!;
     private GuildChannelPushes _channels = null!;
     private GuildUsers _users = null!;
-    private MemberListings _listings = null!;
-    private int _memberCount;
-    private long _lastVersion;
+    private GuildMembers _members = null!;
+    private MemberPages _pages = null!;
+    private GuildInvites _invites = null!;
+    private GuildStateBuilder _states = null!;
 
     private string GuildId => this.GetPrimaryKeyString();
     private GuildRecord Guild => state.State;
@@ -37,13 +41,17 @@ public sealed partial class GuildGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _events = this.GetStreamProvider(StreamNames.Provider).GetStream<GuildEvent>(StreamId.Create(StreamNames.Guild, GuildId));
+        _versions = new GuildVersions(time);
         _channels = new GuildChannelPushes(GrainFactory, GuildId);
         _users = new GuildUsers(GrainFactory);
-        _listings = new MemberListings(time);
+        _members = new GuildMembers(GuildId, store, _versions, _channels, _users, PublishAsync, time);
+        _pages = new MemberPages(GuildId, store, _members, time);
+        _invites = new GuildInvites(GuildId, store, time);
+        _states = new GuildStateBuilder(GuildId, store);
         if (Guild.Exists)
         {
-            _memberCount = await store.CountMembersAsync(GuildId);
-            _lastVersion = Math.Max(Guild.Version, await store.GetLatestMemberVersionAsync(GuildId));
+            await _members.LoadAsync();
+            _versions.Seen(Math.Max(Guild.Version, await store.GetLatestMemberVersionAsync(GuildId)));
         }
     }
 
@@ -54,18 +62,8 @@ public sealed partial class GuildGrain(
         {
             Policy.RequireMayCreate();
             await _users.RequireRoomAsync(caller.MemberId);
-            var version = NextVersion();
-            var general = new GuildChannel(Ids.NewChannelId(), GuildId, GuildChannelType.Text, "general", "", null, 0, 0, []);
-            state.State = new GuildRecord
-            {
-                Exists = true,
-                Name = validName,
-                OwnerId = caller.MemberId,
-                CreatedAt = time.GetUtcNowInMicroseconds(),
-                Version = version,
-                Roles = { [GuildId] = new GuildRole(GuildId, "@everyone", Permission.EveryoneDefault, 0, false) },
-                Channels = { [general.Id] = general },
-            };
+            var version = _versions.Next();
+            state.State = GuildRecord.Created(GuildId, validName, caller.MemberId, time.GetUtcNowInMicroseconds(), version);
             await state.WriteOrDeactivateAsync(this, logger);
         }
         else if (Guild.OwnerId != caller.MemberId || Guild.Name != validName)
@@ -74,7 +72,7 @@ public sealed partial class GuildGrain(
         }
 
         // A retry of a create that failed half-way completes it: each step below is idempotent.
-        var owner = await AddMemberAsync(caller.MemberId, inviteCode: null) ?? (await store.GetMemberAsync(GuildId, caller.MemberId))!;
+        var owner = await _members.AddAsync(caller.MemberId, inviteCode: null);
         await _channels.AttachAllAsync(Guild);
         await _users.SetAsync(GuildId, owner);
         LogGuildCreated(GuildId, caller.MemberId);
@@ -97,23 +95,12 @@ public sealed partial class GuildGrain(
         // Everything outside the record first, then the record: a retry after a failure redoes
         // these idempotent steps, where a record already marked deleted would refuse it.
         await Task.WhenAll(Guild.Channels.Values.Select(_channels.DeleteAsync));
-        for (string? after = null; ;)
-        {
-            var page = await store.ListMembersAsync(GuildId, after, GuildLimits.MaxMembersPerChunk);
-            await Task.WhenAll(page.Select(member => _users.RemoveAsync(GuildId, member.UserId, LeaveReasons.Deleted)));
-            if (page.Count < GuildLimits.MaxMembersPerChunk)
-            {
-                break;
-            }
-
-            after = page[^1].UserId;
-        }
-
+        await _members.RemoveEveryoneFromUsersAsync();
         await store.DeleteGuildAsync(GuildId);
-        var version = NextVersion();
+        var version = _versions.Next();
         state.State = new GuildRecord { Deleted = true, Version = version };
         await state.WriteOrDeactivateAsync(this, logger);
-        _memberCount = 0;
+        _members.Deleted();
         await PublishAsync(new GuildDeleted(GuildId, version));
         LogGuildDeleted(GuildId, caller.MemberId);
     }
@@ -148,11 +135,7 @@ public sealed partial class GuildGrain(
         if (Guild.Channels.TryGetValue(channelId, out var existing))
         {
             Policy.Require(caller, row, Permission.ManageChannels);
-            if (existing.Type != type || existing.Name != GuildRules.ValidateName(spec.Name, "A channel name") || existing.ParentId != spec.ParentId)
-            {
-                throw new ChatException(ErrorCodes.ChannelExists, "A channel with this id already exists.");
-            }
-
+            GuildSpecs.RequireSameChannel(existing, type, spec);
             await _channels.AttachAsync(Guild, existing);
             return existing;
         }
@@ -161,9 +144,7 @@ public sealed partial class GuildGrain(
         GuildLayout.RequireValidParent(Guild, type, spec.ParentId);
         var overwrites = spec.Overwrites ?? [];
         Policy.RequireMaySetOverwrites(actor, [], overwrites);
-        var channel = new GuildChannel(channelId, GuildId, type, GuildRules.ValidateName(spec.Name, "A channel name"),
-            ChannelRules.ValidateTopic(spec.Topic), spec.ParentId, GuildLayout.NextPosition(Guild, spec.ParentId),
-            GuildRules.ValidateUserLimit(spec.UserLimit ?? 0), overwrites.ToArray());
+        var channel = GuildSpecs.NewChannel(GuildId, channelId, type, spec, GuildLayout.NextPosition(Guild, spec.ParentId), overwrites);
         Guild.Channels[channelId] = channel;
         await CommitAsync();
         try
@@ -186,23 +167,13 @@ public sealed partial class GuildGrain(
     {
         var actor = Policy.Require(caller, await RowOfAsync(caller), Permission.ManageChannels);
         var channel = RequireChannel(channelId);
-        if (spec.Type is { } type && type != channel.Type || spec.ParentId is { } parentId && parentId != channel.ParentId)
-        {
-            throw new ChatException(ErrorCodes.InvalidArgument, "A channel's type cannot change, and MoveGuildChannel moves it.");
-        }
-
+        GuildSpecs.RequireSamePlace(channel, spec);
         if (spec.Overwrites is { } overwrites)
         {
             Policy.RequireMaySetOverwrites(actor, channel.Overwrites, overwrites);
         }
 
-        var updated = channel with
-        {
-            Name = spec.Name is null ? channel.Name : GuildRules.ValidateName(spec.Name, "A channel name"),
-            Topic = spec.Topic is null ? channel.Topic : ChannelRules.ValidateTopic(spec.Topic),
-            UserLimit = spec.UserLimit is { } limit ? GuildRules.ValidateUserLimit(limit) : channel.UserLimit,
-            Overwrites = spec.Overwrites?.ToArray() ?? channel.Overwrites,
-        };
+        var updated = GuildSpecs.Updated(channel, spec);
         Guild.Channels[channelId] = updated;
         await CommitAsync();
         await _channels.AttachAsync(Guild, updated);
@@ -251,7 +222,7 @@ public sealed partial class GuildGrain(
         var position = spec.Position ?? 1;
         var permissions = spec.Permissions ?? 0;
         Policy.RequireMayCreateRole(caller, await RowOfAsync(caller), permissions, position);
-        var role = new GuildRole(Ids.NewChannelId(), GuildRules.ValidateName(spec.Name ?? "new role", "A role name"), permissions, position, spec.Mentionable ?? false);
+        var role = GuildSpecs.NewRole(spec, permissions, position);
         var changed = GuildLayout.PlaceRole(Guild, GuildId, role, position);
         await CommitAsync();
         if (permissions != 0)
@@ -268,12 +239,7 @@ public sealed partial class GuildGrain(
     {
         Policy.RequireMayUpdateRole(caller, await RowOfAsync(caller), roleId, spec);
         var role = Guild.Roles[roleId];
-        var updated = role with
-        {
-            Name = spec.Name is null || roleId == GuildId ? role.Name : GuildRules.ValidateName(spec.Name, "A role name"),
-            Permissions = spec.Permissions ?? role.Permissions,
-            Mentionable = spec.Mentionable ?? role.Mentionable,
-        };
+        var updated = GuildSpecs.Updated(role, spec, isEveryone: roleId == GuildId);
         Guild.Roles[roleId] = updated;
         var changed = roleId == GuildId ? [updated] : GuildLayout.PlaceRole(Guild, GuildId, updated, spec.Position ?? role.Position);
         await CommitAsync();
@@ -290,17 +256,136 @@ public sealed partial class GuildGrain(
     {
         Policy.RequireMayDeleteRole(caller, await RowOfAsync(caller), roleId);
         var changed = GuildLayout.RemoveRole(Guild, GuildId, roleId);
-        foreach (var channel in Guild.Channels.Values.Where(c => c.Overwrites.Any(o => o.Kind == OverwriteKind.Role && o.Id == roleId)).ToArray())
-        {
-            Guild.Channels[channel.Id] = channel with { Overwrites = channel.Overwrites.Where(o => o.Kind != OverwriteKind.Role || o.Id != roleId).ToArray() };
-        }
-
+        GuildLayout.RemoveRoleOverwrites(Guild, roleId);
         await CommitAsync();
         await store.RemoveRoleEverywhereAsync(GuildId, roleId);
         await _channels.AttachAllAsync(Guild);
         await PublishAsync(new GuildRoleDeleted(GuildId, Guild.Version, roleId));
         await PublishRolesAsync(changed);
     }
+
+    public async Task<GuildMember> AddMemberRole(Caller caller, string userId, string roleId)
+    {
+        var target = await _members.TargetAsync(userId);
+        Policy.RequireMayAssignRole(caller, await RowOfAsync(caller), roleId, target);
+        return target!.RoleIds.Contains(roleId) ? target : await _members.SetRolesAsync(Guild, target, [.. target.RoleIds, roleId]);
+    }
+
+    public async Task<GuildMember> RemoveMemberRole(Caller caller, string userId, string roleId)
+    {
+        var target = await _members.TargetAsync(userId);
+        Policy.RequireMayAssignRole(caller, await RowOfAsync(caller), roleId, target);
+        return target!.RoleIds.Contains(roleId) ? await _members.SetRolesAsync(Guild, target, target.RoleIds.Where(id => id != roleId).ToArray()) : target;
+    }
+
+    public async Task<GuildMember> SetNickname(Caller caller, string userId, string? nickname)
+    {
+        var row = await RowOfAsync(caller);
+        var target = userId == caller.MemberId ? row : await _members.TargetAsync(userId);
+        Policy.RequireMaySetNickname(caller, row, userId, target);
+        var validNickname = GuildRules.ValidateNickname(nickname);
+        return validNickname == target!.Nickname ? target : await _members.SetNicknameAsync(target, validNickname);
+    }
+
+    public async Task<GuildInvite> CreateInvite(Caller caller, int maxUses, int maxAgeSeconds)
+    {
+        var row = await RowOfAsync(caller);
+        Policy.Require(caller, row, Permission.CreateInvite);
+        GuildRules.ValidateInvite(maxUses, maxAgeSeconds);
+        var now = time.GetUtcNowInMicroseconds();
+        Policy.RequireMayCreateInvite(caller, row, await _invites.CountOpenAsync(now));
+        return await _invites.CreateAsync(Info(), caller.MemberId, maxUses, maxAgeSeconds, now);
+    }
+
+    public async Task<IReadOnlyList<GuildInvite>> GetInvites(Caller caller)
+    {
+        Policy.Require(caller, await RowOfAsync(caller), Permission.ManageServer);
+        return await _invites.ListOpenAsync(Info());
+    }
+
+    public async Task RevokeInvite(Caller caller, string code)
+    {
+        var row = await RowOfAsync(caller);
+        Policy.RequireMember(caller, row);
+        var invite = await _invites.RequireAsync(code);
+        Policy.RequireMayRevokeInvite(caller, row, invite.CreatedBy);
+        await _invites.RevokeAsync(code);
+    }
+
+    public async Task<GuildState> Join(Caller caller, string code)
+    {
+        Policy.RequireExists();
+        if (await store.GetMemberAsync(GuildId, caller.MemberId) is { } member)
+        {
+            // A retry of a join whose word to the user grain failed completes it (same version: a no-op otherwise).
+            await _users.SetAsync(GuildId, member);
+            return await StateForAsync(member);
+        }
+
+        Policy.RequireMayJoin(await store.IsBannedAsync(GuildId, caller.MemberId), _members.Count, options.Value.MaxMembers);
+        await _users.RequireRoomAsync(caller.MemberId);
+        var added = await _members.AddAsync(caller.MemberId, GuildRules.IsInviteCode(code) ? code : throw GuildInvites.Invalid());
+        await _users.SetAsync(GuildId, added);
+        return await StateForAsync(added);
+    }
+
+    public async Task Leave(Caller caller)
+    {
+        Policy.RequireMayLeave(caller, await RowOfAsync(caller));
+        await _members.RemoveAsync(Guild, caller.MemberId, LeaveReasons.Left);
+    }
+
+    public async Task Kick(Caller caller, string userId)
+    {
+        var target = await _members.TargetAsync(userId);
+        Policy.RequireMayKick(caller, await RowOfAsync(caller), userId, target);
+        await _members.RemoveAsync(Guild, userId, LeaveReasons.Kicked);
+        LogMemberRemoved(GuildId, userId, LeaveReasons.Kicked, caller.MemberId);
+    }
+
+    public async Task Ban(Caller caller, string userId, int deleteMessageSeconds, string? reason)
+    {
+        var target = await _members.TargetAsync(userId);
+        Policy.RequireMayBan(caller, await RowOfAsync(caller), userId, target);
+        GuildRules.ValidateBan(deleteMessageSeconds, reason);
+        await _members.BanAsync(Guild, userId, isMember: target is not null, caller.MemberId, deleteMessageSeconds, reason);
+        LogMemberRemoved(GuildId, userId, LeaveReasons.Banned, caller.MemberId);
+    }
+
+    public async Task Unban(Caller caller, string userId)
+    {
+        Policy.Require(caller, await RowOfAsync(caller), Permission.BanMembers);
+        await store.RemoveBanAsync(GuildId, GuildRules.RequireMemberId(userId));
+    }
+
+    public async Task<IReadOnlyList<GuildBan>> GetBans(Caller caller, string? afterUserId)
+    {
+        Policy.Require(caller, await RowOfAsync(caller), Permission.BanMembers);
+        return await store.ListBansAsync(GuildId, afterUserId, GuildLimits.MaxBansPage);
+    }
+
+    public async Task<GuildMemberPage> QueryMembers(Caller caller, string? query, IReadOnlyList<string>? userIds, int limit)
+    {
+        Policy.RequireMember(caller, await RowOfAsync(caller));
+        return await _pages.QueryAsync(query, userIds, limit);
+    }
+
+    public async Task<GuildMemberPage> ListMembers(Caller caller, string? afterUserId, int limit)
+    {
+        Policy.RequireMember(caller, await RowOfAsync(caller));
+        return await _pages.ListAsync(caller.MemberId, afterUserId, limit);
+    }
+
+    public async Task<int> ImportMembers(Caller caller, IReadOnlyList<string> userIds)
+    {
+        Policy.RequireMayImport(caller);
+        var wanted = userIds.Distinct().Select(id => Ids.Require(id, "userId")).ToArray();
+        GuildPolicy.RequireRoomForMembers(_members.Count, wanted.Length, options.Value.MaxMembers);
+        return await _members.ImportAsync(wanted);
+    }
+
+    public Task RemoveDeletedAccount(string userId) =>
+        Guild.Exists && userId == Guild.OwnerId ? Task.CompletedTask : _members.RemoveAccountAsync(Guild, userId);
 
     public Task<GuildView?> GetView(ServiceCredential gateway) =>
         Task.FromResult(Guild.Exists ? new GuildView(Info(), Guild.OrderedRoles(), Guild.OrderedChannels()) : null);
@@ -312,17 +397,10 @@ public sealed partial class GuildGrain(
             ? new GuildChannelAccess(channel, Guild.AccessOf(GuildId, channel))
             : null);
 
-    /// <summary>The next version of the server: above every one given before, and the time in microseconds when that is higher.</summary>
-    private long NextVersion()
-    {
-        var micros = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
-        return _lastVersion = Math.Max(_lastVersion + 1, micros);
-    }
-
     /// <summary>Stores a structural change under a new version.</summary>
     private async Task CommitAsync()
     {
-        Guild.Version = NextVersion();
+        Guild.Version = _versions.Next();
         await state.WriteOrDeactivateAsync(this, logger);
     }
 
@@ -332,16 +410,9 @@ public sealed partial class GuildGrain(
     private Task<GuildMember?> RowOfAsync(Caller caller) =>
         Guild.Exists ? store.GetMemberAsync(GuildId, caller.MemberId) : Task.FromResult<GuildMember?>(null);
 
-    private GuildInfo Info() => new(GuildId, Guild.Name, Guild.OwnerId, Guild.CreatedAt, _memberCount, Guild.Version);
+    private GuildInfo Info() => new(GuildId, Guild.Name, Guild.OwnerId, Guild.CreatedAt, _members.Count, Guild.Version);
 
-    /// <summary>The server as <paramref name="member"/> sees it: the channels they can view; every member unless it is large.</summary>
-    private async Task<GuildState> StateForAsync(GuildMember member)
-    {
-        var channels = Guild.OrderedChannels().Where(c => GuildPermissions.CanView(Guild.AccessOf(GuildId, c), member.UserId, member.RoleIds)).ToArray();
-        var large = _memberCount > GuildLimits.LargeThreshold;
-        var members = large ? [member] : await store.ListMembersAsync(GuildId, null, GuildLimits.LargeThreshold);
-        return new GuildState(Info(), Guild.OrderedRoles(), channels, member, members, large);
-    }
+    private Task<GuildState> StateForAsync(GuildMember member) => _states.ForAsync(Guild, Info(), member);
 
     private Task PublishAsync(GuildEvent change) => _events.OnNextAsync(change);
 

@@ -1,4 +1,3 @@
-using Cryb.Errors;
 using Cryb.Guilds;
 using Cryb.Identity;
 using Orleans.Concurrency;
@@ -17,7 +16,7 @@ public sealed class GuildInvitesGrain(IGuildStore store, TimeProvider time) : Gr
     {
         var invite = await OpenInviteAsync(code);
         // Anyone holding a code may see whose it is (that is what an invite is for), not members.
-        var guild = await GrainFactory.GetGrain<IGuildGrain>(invite.GuildId).GetInfo() ?? throw InviteInvalid();
+        var guild = await GrainFactory.GetGrain<IGuildGrain>(invite.GuildId).GetInfo() ?? throw GuildInvites.Invalid();
         return invite with { GuildName = guild.Name, MemberCount = guild.MemberCount };
     }
 
@@ -34,11 +33,9 @@ public sealed class GuildInvitesGrain(IGuildStore store, TimeProvider time) : Gr
             || stored.Invite.ExpiresAt <= time.GetUtcNow()
             || stored.Invite.MaxUses > 0 && stored.Invite.Uses >= stored.Invite.MaxUses)
         {
-            throw InviteInvalid();
+            throw GuildInvites.Invalid();
         }
 
         return stored.Invite;
     }
-
-    private static ChatException InviteInvalid() => new(ErrorCodes.InviteInvalid, "This invite is unknown, expired, used up or revoked.");
 }

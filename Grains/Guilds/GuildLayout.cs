@@ -53,6 +53,15 @@ public static class GuildLayout
         return changed;
     }
 
+    /// <summary>Takes a deleted role's overwrites out of every channel.</summary>
+    public static void RemoveRoleOverwrites(GuildRecord guild, string roleId)
+    {
+        foreach (var channel in guild.Channels.Values.Where(c => c.Overwrites.Any(o => o.Kind == OverwriteKind.Role && o.Id == roleId)).ToArray())
+        {
+            guild.Channels[channel.Id] = channel with { Overwrites = channel.Overwrites.Where(o => o.Kind != OverwriteKind.Role || o.Id != roleId).ToArray() };
+        }
+    }
+
     /// <summary>The position after the last channel under <paramref name="parentId"/>.</summary>
     public static int NextPosition(GuildRecord guild, string? parentId) =>
         guild.Channels.Values.Where(c => c.ParentId == parentId).Select(c => c.Position + 1).DefaultIfEmpty(0).Max();

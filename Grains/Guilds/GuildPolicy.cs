@@ -97,6 +97,18 @@ public sealed class GuildPolicy(string guildId, GuildRecord guild)
         RequireRoomForMembers(memberCount, 1, maxMembers);
     }
 
+    /// <summary>Importing members: only a backend service, into a server that exists.</summary>
+    public void RequireMayImport(Caller caller)
+    {
+        // The silos' filter has checked the service's grant; users import nobody.
+        if (caller.Kind != CallerKind.Service)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "Only a backend service imports members.");
+        }
+
+        RequireExists();
+    }
+
     public static void RequireRoomForMembers(int memberCount, int adding, int maxMembers)
     {
         if ((long)memberCount + adding > maxMembers)

@@ -1,4 +1,5 @@
 using Cryb.Guilds;
+using Cryb.Identity;
 
 namespace Cryb.Grains.Guilds;
 
@@ -25,6 +26,22 @@ public sealed class GuildRecord
 
     /// <summary>Set once the server is deleted, so its id is never reused.</summary>
     [Id(7)] public bool Deleted { get; set; }
+
+    /// <summary>A new server: its <c>@everyone</c> role (under the server's id) and one text channel, "general".</summary>
+    public static GuildRecord Created(string guildId, string name, string ownerId, DateTimeOffset createdAt, long version)
+    {
+        var general = new GuildChannel(Ids.NewChannelId(), guildId, GuildChannelType.Text, "general", "", null, 0, 0, []);
+        return new GuildRecord
+        {
+            Exists = true,
+            Name = name,
+            OwnerId = ownerId,
+            CreatedAt = createdAt,
+            Version = version,
+            Roles = { [guildId] = new GuildRole(guildId, "@everyone", Permission.EveryoneDefault, 0, false) },
+            Channels = { [general.Id] = general },
+        };
+    }
 
     /// <summary>Every role's permissions by role id, as <see cref="GuildAccess"/> holds them.</summary>
     public IReadOnlyDictionary<string, ulong> RolePermissions() => Roles.ToDictionary(role => role.Key, role => role.Value.Permissions);

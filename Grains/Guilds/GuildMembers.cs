@@ -1,0 +1,147 @@
+using Cryb.Channels;
+using Cryb.Grains.Channels;
+using Cryb.Guilds;
+
+namespace Cryb.Grains.Guilds;
+
+/// <summary>
+/// A server's member rows (<see cref="IGuildStore"/>) and their count, and the steps that follow
+/// each change of a row: its text channels' grains (<see cref="GuildChannelPushes"/>), the user's
+/// grain (<see cref="GuildUsers"/>) and the server's stream hear of it. The server's grain has
+/// authorized the change; the count is counted on activation and kept here.
+/// </summary>
+internal sealed class GuildMembers(
+    string guildId,
+    IGuildStore store,
+    GuildVersions versions,
+    GuildChannelPushes channels,
+    GuildUsers users,
+    Func<GuildEvent, Task> publish,
+    TimeProvider time)
+{
+    public int Count { get; private set; }
+
+    public async Task LoadAsync() => Count = await store.CountMembersAsync(guildId);
+
+    /// <summary>The row of the user a call names (a malformed id is refused), or null if they are no member.</summary>
+    public Task<GuildMember?> TargetAsync(string userId) => store.GetMemberAsync(guildId, GuildRules.RequireMemberId(userId));
+
+    /// <summary>
+    /// Adds the member row (with the invite's use) and returns it, or the row they already had:
+    /// a retry of a create or join that failed half-way goes on from here.
+    /// </summary>
+    public async Task<GuildMember> AddAsync(string memberId, string? inviteCode)
+    {
+        var now = time.GetUtcNowInMicroseconds();
+        var member = new GuildMember(memberId, await users.DisplayNameAsync(memberId), null, [], now, versions.Next());
+        switch (await store.AddMemberAsync(guildId, member, inviteCode, now))
+        {
+            case InviteUse.Refused:
+                throw GuildInvites.Invalid();
+            case InviteUse.AlreadyMember:
+                return (await store.GetMemberAsync(guildId, memberId))!;
+        }
+
+        Count++;
+        await publish(new GuildMemberAdded(guildId, member));
+        return member;
+    }
+
+    /// <summary>Adds rows named by their ids; how many were new.</summary>
+    public async Task<int> ImportAsync(IReadOnlyList<string> userIds)
+    {
+        var now = time.GetUtcNowInMicroseconds();
+        var version = versions.Next();
+        // Named by their ids: the bulk path asks no user grain (it would cost a call per member).
+        var added = await store.ImportMembersAsync(guildId, userIds.Select(id => new GuildMember(id, id, null, [], now, version)).ToArray());
+        Count += added;
+        return added;
+    }
+
+    public async Task<GuildMember> SetRolesAsync(GuildRecord guild, GuildMember member, IReadOnlyList<string> roleIds)
+    {
+        var updated = member with { RoleIds = roleIds, Version = versions.Next() };
+        await store.UpdateMemberAsync(guildId, updated);
+        await channels.SetMemberAsync(guild, updated.UserId, roleIds, updated.Version);
+        await users.SetAsync(guildId, updated);
+        await publish(new GuildMemberUpdated(guildId, updated));
+        return updated;
+    }
+
+    public async Task<GuildMember> SetNicknameAsync(GuildMember member, string? nickname)
+    {
+        // Name is what queries match: the nickname, else the user's display name as of now.
+        var updated = member with
+        {
+            Nickname = nickname,
+            Name = nickname ?? await users.DisplayNameAsync(member.UserId),
+            Version = versions.Next(),
+        };
+        await store.UpdateMemberAsync(guildId, updated);
+        await publish(new GuildMemberUpdated(guildId, updated));
+        return updated;
+    }
+
+    /// <summary>Bans the user (stored first), removes them if <paramref name="isMember"/>, and deletes their recent messages.</summary>
+    public async Task BanAsync(GuildRecord guild, string userId, bool isMember, string byUserId, int deleteMessageSeconds, string? reason)
+    {
+        var now = time.GetUtcNowInMicroseconds();
+        await store.AddBanAsync(guildId, new GuildBan(userId, byUserId, reason?.Trim() ?? "", now));
+        if (isMember)
+        {
+            await RemoveAsync(guild, userId, LeaveReasons.Banned);
+        }
+
+        if (deleteMessageSeconds > 0)
+        {
+            await channels.DeleteMessagesByAsync(guild, userId, now.AddSeconds(-deleteMessageSeconds));
+        }
+    }
+
+    public async Task RemoveAsync(GuildRecord guild, string userId, string reason)
+    {
+        if (await store.RemoveMemberAsync(guildId, userId))
+        {
+            Count--;
+        }
+
+        // Told even if the row was already gone: a retry after a failed push reaches everyone.
+        var version = versions.Next();
+        await channels.SetMemberAsync(guild, userId, null, version);
+        await users.RemoveAsync(guildId, userId, reason);
+        await publish(new GuildMemberRemoved(guildId, version, userId, reason));
+    }
+
+    /// <summary>A deleted account leaves the server, or (no member) at least the user grain's list of servers.</summary>
+    public async Task RemoveAccountAsync(GuildRecord guild, string userId)
+    {
+        if (guild.Exists && await store.GetMemberAsync(guildId, userId) is not null)
+        {
+            await RemoveAsync(guild, userId, LeaveReasons.AccountDeleted);
+        }
+        else
+        {
+            // Not (or no longer) a member: the user grain keeps the server listed until told.
+            await users.RemoveAsync(guildId, userId, LeaveReasons.AccountDeleted);
+        }
+    }
+
+    /// <summary>The server is being deleted: every member's user grain drops it, page by page of rows.</summary>
+    public async Task RemoveEveryoneFromUsersAsync()
+    {
+        for (string? after = null; ;)
+        {
+            var page = await store.ListMembersAsync(guildId, after, GuildLimits.MaxMembersPerChunk);
+            await Task.WhenAll(page.Select(member => users.RemoveAsync(guildId, member.UserId, LeaveReasons.Deleted)));
+            if (page.Count < GuildLimits.MaxMembersPerChunk)
+            {
+                break;
+            }
+
+            after = page[^1].UserId;
+        }
+    }
+
+    /// <summary>The server's rows are deleted with it.</summary>
+    public void Deleted() => Count = 0;
+}
