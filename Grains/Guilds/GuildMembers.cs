@@ -19,6 +19,9 @@ internal sealed class GuildMembers(
     Func<GuildEvent, Task> publish,
     TimeProvider time)
 {
+    /// <summary>User grains told of an import at once: enough to overlap their state writes, few enough not to crowd out other calls.</summary>
+    private const int ImportNoticesInFlight = 64;
+
     public int Count { get; private set; }
 
     public async Task LoadAsync() => Count = await store.CountMembersAsync(guildId);
@@ -52,11 +55,20 @@ internal sealed class GuildMembers(
     {
         var now = time.GetUtcNowInMicroseconds();
         var version = versions.Next();
-        // Named by their ids: the bulk path asks no user grain (it would cost a call per member).
+        // Named by their ids: asking each user grain for a display name would double the calls.
         var added = await store.ImportMembersAsync(guildId, userIds.Select(id => new GuildMember(id, id, null, [], now, version)).ToArray());
-        Count += added;
-        return added;
+        Count += added.Count;
+        // Each imported user's own list of servers learns of it, as a join's does: their Ready lists
+        // the server and their connected devices are told now. In slices, so a call of thousands
+        // keeps a bounded number of user grain calls in flight.
+        foreach (var slice in added.Chunk(ImportNoticesInFlight))
+        {
+            await Task.WhenAll(slice.Select(userId => users.SetAsync(guildId, new GuildMember(userId, userId, null, [], now, version))));
+        }
+
+        return added.Count;
     }
+
 
     public async Task<GuildMember> SetRolesAsync(GuildRecord guild, GuildMember member, IReadOnlyList<string> roleIds)
     {

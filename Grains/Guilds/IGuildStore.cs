@@ -40,8 +40,8 @@ public interface IGuildStore
     /// <summary>Members whose name starts with <paramref name="prefix"/>, case-insensitive, in name order.</summary>
     Task<IReadOnlyList<GuildMember>> QueryMembersAsync(string guildId, string prefix, int limit);
 
-    /// <summary>Adds these members in one statement, skipping members and banned users; returns how many were added.</summary>
-    Task<int> ImportMembersAsync(string guildId, IReadOnlyList<GuildMember> members);
+    /// <summary>Adds these members in one statement, skipping members and banned users; returns the ids of those added.</summary>
+    Task<IReadOnlyList<string>> ImportMembersAsync(string guildId, IReadOnlyList<GuildMember> members);
 
     /// <summary>Takes a deleted role off every member who had it (their versions stay: the role counts for nothing once deleted).</summary>
     Task RemoveRoleEverywhereAsync(string guildId, string roleId);

@@ -115,7 +115,7 @@ public sealed class PostgresGuildStore(NpgsqlDataSource dataSource) : IGuildStor
              ORDER BY lower(name), user_id LIMIT $3
             """, guildId, EscapeLike(prefix.ToLowerInvariant()) + "%", limit);
 
-    public async Task<int> ImportMembersAsync(string guildId, IReadOnlyList<GuildMember> members)
+    public async Task<IReadOnlyList<string>> ImportMembersAsync(string guildId, IReadOnlyList<GuildMember> members)
     {
         await using var command = Command($"""
             INSERT INTO guild_members ({MemberColumns}, guild_id)
@@ -123,13 +123,21 @@ public sealed class PostgresGuildStore(NpgsqlDataSource dataSource) : IGuildStor
               FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::bigint[]) AS m (user_id, name, joined_at, version)
              WHERE NOT EXISTS (SELECT 1 FROM guild_bans b WHERE b.guild_id = $1 AND b.user_id = m.user_id)
             ON CONFLICT DO NOTHING
+            RETURNING user_id
             """,
             guildId,
             members.Select(m => m.UserId).ToArray(),
             members.Select(m => m.Name).ToArray(),
             members.Select(m => m.JoinedAt).ToArray(),
             members.Select(m => m.Version).ToArray());
-        return await command.ExecuteNonQueryAsync();
+        var added = new List<string>(members.Count);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            added.Add(reader.GetString(0));
+        }
+
+        return added;
     }
 
     public async Task RemoveRoleEverywhereAsync(string guildId, string roleId)

@@ -37,7 +37,7 @@ public sealed class ResilientGuildStore(PostgresGuildStore inner, StorageGuard g
     public Task<IReadOnlyList<GuildMember>> QueryMembersAsync(string guildId, string prefix, int limit) =>
         guard.ReadAsync(() => inner.QueryMembersAsync(guildId, prefix, limit), guildId);
 
-    public Task<int> ImportMembersAsync(string guildId, IReadOnlyList<GuildMember> members) =>
+    public Task<IReadOnlyList<string>> ImportMembersAsync(string guildId, IReadOnlyList<GuildMember> members) =>
         guard.WriteAsync(() => inner.ImportMembersAsync(guildId, members), guildId);
 
     public Task RemoveRoleEverywhereAsync(string guildId, string roleId) =>

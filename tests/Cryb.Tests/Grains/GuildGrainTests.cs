@@ -339,6 +339,10 @@ public sealed class GuildGrainTests(ClusterFixture fixture)
         Assert.Equal(52, await _kit.CountRowsAsync("guild_members", guildId));
         Assert.Equal(52, (await guild.GetState(owner)).Guild.MemberCount);
         Assert.Equal([banned.Id], (await guild.QueryMembers(owner, null, [banned.Id], 10)).NotFound);
+        // Each imported user's own server list has it, as after a join: their next Ready shows it.
+        Assert.All(await Task.WhenAll(imported.Take(5).Select(id => SessionOf(TestAccounts.User(id)))),
+            session => Assert.Contains(guildId, session.Guilds!.Select(g => g.GuildId)));
+        Assert.DoesNotContain(guildId, (await SessionOf(banned)).Guilds!.Select(g => g.GuildId));
     }
 
     [Fact]
