@@ -112,15 +112,17 @@ internal sealed class GuildMembers(
 
     public async Task RemoveAsync(GuildRecord guild, string userId, string reason)
     {
+        // The channels and the user's grain first, the row last: if a push fails, the row is still
+        // there, so the caller's retry passes the same checks and completes the removal; meanwhile
+        // the member is already shut out of the channels that heard (they fail closed).
+        var version = versions.Next();
+        await channels.SetMemberAsync(guild, userId, null, version);
+        await users.RemoveAsync(guildId, userId, reason);
         if (await store.RemoveMemberAsync(guildId, userId))
         {
             Count--;
         }
 
-        // Told even if the row was already gone: a retry after a failed push reaches everyone.
-        var version = versions.Next();
-        await channels.SetMemberAsync(guild, userId, null, version);
-        await users.RemoveAsync(guildId, userId, reason);
         await publish(new GuildMemberRemoved(guildId, version, userId, reason));
     }
 
