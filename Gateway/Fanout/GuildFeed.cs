@@ -24,6 +24,9 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _sync = new();
     private GuildView? _view;
+
+    /// <summary>The view's channels with their permission inputs, by id (<see cref="GuildView.ChannelAccess"/>); empty without a view.</summary>
+    private IReadOnlyDictionary<string, GuildChannelAccess> _viewChannels = new Dictionary<string, GuildChannelAccess>();
     private int _memberCount;
 
     /// <summary>Local members' roles, the newest version of each (session, user stream, member events, channel streams).</summary>
@@ -98,14 +101,9 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         lock (_sync)
         {
             _roles.Remove(userId);
-            foreach (var (connectionId, _) in fanout.Connections.MembersInGuild(guildId).Where(member => member.UserId == userId))
-            {
-                LeaveAll(connectionId, userId, changes);
-                fanout.Connections.LeaveGuild(connectionId, guildId);
-            }
+            LeaveServer(fanout.Connections.MembersInGuild(guildId).Where(member => member.UserId == userId), changes);
         }
 
-        changes.ForEach(change => change.Silent = true);
         await fanout.ApplyAsync(guildId, changes, announce: false);
     }
 
@@ -141,11 +139,11 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             }
 
             _access[channelId] = access;
-            if (_view.Channels.FirstOrDefault(channel => channel.Id == channelId) is { } known)
+            if (_viewChannels.TryGetValue(channelId, out var known))
             {
                 foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId))
                 {
-                    Decide(connectionId, userId, [known], changes);
+                    Decide(connectionId, userId, [known.Channel], changes);
                 }
             }
         }
@@ -186,7 +184,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     {
         lock (_sync)
         {
-            return _view?.Channels.Any(channel => channel.Id == channelId) == true;
+            return _viewChannels.ContainsKey(channelId);
         }
     }
 
@@ -286,16 +284,10 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 await fanout.Clients(everyone).GuildDeleted(deleted);
                 lock (_sync)
                 {
-                    foreach (var (connectionId, userId) in everyone)
-                    {
-                        LeaveAll(connectionId, userId, changes);
-                        fanout.Connections.LeaveGuild(connectionId, guildId);
-                    }
-
-                    _view = null;
+                    LeaveServer(everyone, changes);
+                    SetView(null);
                 }
 
-                changes.ForEach(change => change.Silent = true);
                 return;
             case GuildMemberAdded added:
                 lock (_sync)
@@ -326,14 +318,9 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                     _roles.Remove(removed.UserId);
                     // Out first, as a channel's MemberLeft does: from here on they hear nothing of the
                     // server; they learn of it from GuildRemoved on their own stream, on every device.
-                    foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId).Where(member => member.UserId == removed.UserId))
-                    {
-                        LeaveAll(connectionId, userId, changes);
-                        fanout.Connections.LeaveGuild(connectionId, guildId);
-                    }
+                    LeaveServer(fanout.Connections.MembersInGuild(guildId).Where(member => member.UserId == removed.UserId), changes);
                 }
 
-                changes.ForEach(change => change.Silent = true);
                 await fanout.Clients(fanout.Connections.MembersInGuild(guildId)).GuildMemberRemoved(removed);
                 return;
         }
@@ -378,13 +365,13 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     {
         lock (_sync)
         {
-            if (_view?.Channels.FirstOrDefault(channel => channel.Id == channelId) is not { } channel)
+            if (!_viewChannels.TryGetValue(channelId, out var known))
             {
                 return [];
             }
 
             return fanout.Connections.MembersInGuild(guildId)
-                .Where(member => _roles.TryGetValue(member.UserId, out var roles) && CanView(channel, member.UserId, roles))
+                .Where(member => _roles.TryGetValue(member.UserId, out var roles) && CanView(known.Channel, member.UserId, roles))
                 .ToArray();
         }
     }
@@ -406,7 +393,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         var view = await fanout.FetchViewAsync(guildId);
         lock (_sync)
         {
-            _view = view;
+            SetView(view);
             if (view is null)
             {
                 return;
@@ -585,30 +572,45 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         }
     }
 
-    private void LeaveAll(string connectionId, string userId, List<ChannelChange> changes)
+    /// <summary>
+    /// Under <see cref="_sync"/>: these connections leave the server here and each of its channels,
+    /// without <c>ChannelRemoved</c> (the user leaves the whole server, or it is gone).
+    /// </summary>
+    private void LeaveServer(IEnumerable<(string ConnectionId, string UserId)> members, List<ChannelChange> changes)
     {
-        foreach (var channel in _view?.Channels ?? [])
+        foreach (var (connectionId, userId) in members)
         {
-            if (fanout.Connections.Leave(connectionId, channel.Id))
+            foreach (var channelId in _viewChannels.Keys)
             {
-                changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: false));
+                if (fanout.Connections.Leave(connectionId, channelId))
+                {
+                    changes.Add(new ChannelChange(connectionId, userId, channelId, Added: false) { Silent = true });
+                }
             }
+
+            fanout.Connections.LeaveGuild(connectionId, guildId);
         }
     }
 
+    /// <summary>Under <see cref="_sync"/>: holds the view, and its channels' permission inputs with it.</summary>
+    private void SetView(GuildView? view)
+    {
+        _view = view;
+        _viewChannels = view?.ChannelAccess() ?? new Dictionary<string, GuildChannelAccess>();
+    }
+
     private bool CanView(GuildChannel channel, string userId, GuildMembership roles) =>
-        AccessOf(channel.Id) is { } access && GuildPermissions.CanView(access, userId, roles.RoleIds.ToArray());
+        AccessOf(channel.Id) is { } access && GuildPermissions.CanView(access, userId, roles.RoleIds);
 
     /// <summary>The newer of the view's and the channel stream's access for the channel.</summary>
     private GuildAccess? AccessOf(string channelId)
     {
-        if (_view?.Channels.FirstOrDefault(channel => channel.Id == channelId) is not { } channel)
+        if (!_viewChannels.TryGetValue(channelId, out var known))
         {
             return null;
         }
 
-        var fromView = _view.AccessOf(channel);
-        return _access.TryGetValue(channelId, out var announced) && announced.Version > fromView.Version ? announced : fromView;
+        return _access.TryGetValue(channelId, out var announced) && announced.Version > known.Access.Version ? announced : known.Access;
     }
 }
 

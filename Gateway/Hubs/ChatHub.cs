@@ -85,10 +85,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
             throw new ChatException(ErrorCodes.InvalidArgument, $"Ask for 0 to {PresenceLimits.MaxBulkUsers} users at a time.");
         }
 
-        var distinct = userIds.Distinct().Select(id => Ids.Require(id, "userIds")).ToArray();
-        await ChargePresenceLookupsAsync(distinct.Length);
-        var found = await Task.WhenAll(distinct.Select(PresenceOrNullAsync));
-        return found.OfType<PresenceInfo>().ToArray();
+        return await PresencesAsync(userIds.Distinct().Select(id => Ids.Require(id, "userIds")).ToArray());
     }
 
     /// <summary>The user did something (a key press, a click): an idle user is online again.</summary>
@@ -303,6 +300,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
         }
     }
 
+    /// <summary>Presence of these users, those who share nothing with the caller left out; charged by their number first.</summary>
     private async Task<IReadOnlyList<PresenceInfo>> PresencesAsync(IReadOnlyList<string> userIds)
     {
         await ChargePresenceLookupsAsync(userIds.Count);

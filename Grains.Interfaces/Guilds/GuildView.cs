@@ -10,12 +10,18 @@ public sealed record GuildView(
     [property: Id(1)] IReadOnlyList<GuildRole> Roles,
     [property: Id(2)] IReadOnlyList<GuildChannel> Channels)
 {
-    /// <summary>Every role's permissions by role id, as <see cref="GuildAccess"/> holds them.</summary>
-    public IReadOnlyDictionary<string, ulong> RolePermissions() => Roles.ToDictionary(role => role.Id, role => role.Permissions);
-
-    /// <summary>The permission inputs of one of the server's channels.</summary>
-    public GuildAccess AccessOf(GuildChannel channel) =>
-        new(Guild.Id, Guild.OwnerId, RolePermissions(), channel.Overwrites, Guild.Version);
+    /// <summary>
+    /// Each channel with its permission inputs, by channel id: the roles' permissions are read once
+    /// for them all, and the result is kept as long as the view, since deciding a connection's
+    /// channels asks for one channel's inputs at a time.
+    /// </summary>
+    public IReadOnlyDictionary<string, GuildChannelAccess> ChannelAccess()
+    {
+        var rolePermissions = Roles.ToDictionary(role => role.Id, role => role.Permissions);
+        return Channels.ToDictionary(
+            channel => channel.Id,
+            channel => new GuildChannelAccess(channel, new GuildAccess(Guild.Id, Guild.OwnerId, rolePermissions, channel.Overwrites, Guild.Version)));
+    }
 }
 
 /// <summary>

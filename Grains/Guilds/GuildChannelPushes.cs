@@ -12,13 +12,14 @@ namespace Cryb.Grains.Guilds;
 internal sealed class GuildChannelPushes(IGrainFactory grains, string guildId)
 {
     public Task AttachAsync(GuildRecord guild, GuildChannel channel) =>
-        channel.Type == GuildChannelType.Text
-            ? Channel(channel.Id).AttachToGuild(new GuildChannelAccess(channel, guild.AccessOf(guildId, channel)))
-            : Task.CompletedTask;
+        channel.Type == GuildChannelType.Text ? Attach(channel, guild.AccessOf(guildId, channel)) : Task.CompletedTask;
 
     /// <summary>Every text channel: a role's permissions or the owner changed.</summary>
-    public Task AttachAllAsync(GuildRecord guild) =>
-        Task.WhenAll(guild.TextChannels().Select(channel => AttachAsync(guild, channel)));
+    public Task AttachAllAsync(GuildRecord guild)
+    {
+        var accessOf = guild.AccessOfEach(guildId);
+        return Task.WhenAll(guild.TextChannels().Select(channel => Attach(channel, accessOf(channel))));
+    }
 
     /// <summary>A member's roles changed, or (null) they are no longer a member.</summary>
     public Task SetMemberAsync(GuildRecord guild, string userId, IReadOnlyList<string>? roleIds, long version) =>
@@ -29,6 +30,9 @@ internal sealed class GuildChannelPushes(IGrainFactory grains, string guildId)
 
     public Task DeleteMessagesByAsync(GuildRecord guild, string userId, DateTimeOffset since) =>
         Task.WhenAll(guild.TextChannels().Select(channel => Channel(channel.Id).DeleteMessagesBy(userId, since)));
+
+    private Task Attach(GuildChannel channel, GuildAccess access) =>
+        Channel(channel.Id).AttachToGuild(new GuildChannelAccess(channel, access));
 
     private IChannelGrain Channel(string channelId) => grains.GetGrain<IChannelGrain>(channelId);
 }

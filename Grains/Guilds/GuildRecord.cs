@@ -47,8 +47,14 @@ public sealed class GuildRecord
     public IReadOnlyDictionary<string, ulong> RolePermissions() => Roles.ToDictionary(role => role.Key, role => role.Value.Permissions);
 
     /// <summary>The permission inputs of <paramref name="channel"/> as of now.</summary>
-    public GuildAccess AccessOf(string guildId, GuildChannel channel) =>
-        new(guildId, OwnerId, RolePermissions(), channel.Overwrites, Version);
+    public GuildAccess AccessOf(string guildId, GuildChannel channel) => AccessOfEach(guildId)(channel);
+
+    /// <summary>The permission inputs of any of the channels as of now, the roles' permissions read once for them all.</summary>
+    public Func<GuildChannel, GuildAccess> AccessOfEach(string guildId)
+    {
+        var rolePermissions = RolePermissions();
+        return channel => new GuildAccess(guildId, OwnerId, rolePermissions, channel.Overwrites, Version);
+    }
 
     /// <summary>Roles by position, highest first, <c>@everyone</c> last.</summary>
     public IReadOnlyList<GuildRole> OrderedRoles() =>

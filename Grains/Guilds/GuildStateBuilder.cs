@@ -10,7 +10,8 @@ internal sealed class GuildStateBuilder(string guildId, IGuildStore store)
 {
     public async Task<GuildState> ForAsync(GuildRecord guild, GuildInfo info, GuildMember member)
     {
-        var channels = guild.OrderedChannels().Where(c => GuildPermissions.CanView(guild.AccessOf(guildId, c), member.UserId, member.RoleIds)).ToArray();
+        var accessOf = guild.AccessOfEach(guildId);
+        var channels = guild.OrderedChannels().Where(c => GuildPermissions.CanView(accessOf(c), member.UserId, member.RoleIds)).ToArray();
         var large = info.MemberCount > GuildLimits.LargeThreshold;
         var members = large ? [member] : await store.ListMembersAsync(guildId, null, GuildLimits.LargeThreshold);
         return new GuildState(info, guild.OrderedRoles(), channels, member, members, large);
