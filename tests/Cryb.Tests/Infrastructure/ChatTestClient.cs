@@ -85,7 +85,8 @@ public sealed class ChatTestClient : IAsyncDisposable
     /// as a <paramref name="device"/> (<c>web</c>, <c>mobile</c>, <c>desktop</c>) when given, else as the
     /// .NET client's user agent makes it (desktop).
     /// </summary>
-    public static async Task<ChatTestClient> ConnectAsync(string gatewayUrl, string token, string userId, bool messagePack = false, string? device = null)
+    public static async Task<ChatTestClient> ConnectAsync(
+        string gatewayUrl, string token, string userId, bool messagePack = false, string? device = null, TimeSpan? serverTimeout = null)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(device is null ? $"{gatewayUrl}/hubs/chat" : $"{gatewayUrl}/hubs/chat?device={device}", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token));
@@ -93,6 +94,11 @@ public sealed class ChatTestClient : IAsyncDisposable
                 ? builder.AddMessagePackProtocol()
                 : builder.AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase))))
             .Build();
+        if (serverTimeout is { } timeout)
+        {
+            connection.ServerTimeout = timeout;
+        }
+
         var client = new ChatTestClient(connection, userId);
         await connection.StartAsync();
         // Connected means Ready came (it is left for the test to read): only then are the

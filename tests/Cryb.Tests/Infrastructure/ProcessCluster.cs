@@ -118,8 +118,12 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>An Orleans client as a backend service uses one; calls pass their own credentials.</summary>
     public Task<ServiceClient> ConnectServiceAsync() => ServiceClient.ConnectAsync(ClusterId, _redis);
 
-    public async Task<ChatTestClient> ConnectAsync(int gateway, string userId, bool messagePack = false) =>
-        await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId, messagePack);
+    /// <summary>
+    /// A client of gateway <paramref name="gateway"/>; <paramref name="serverTimeout"/> replaces the
+    /// client's 30 s wait for a silent gateway (a test that pauses the gateway longer needs more).
+    /// </summary>
+    public async Task<ChatTestClient> ConnectAsync(int gateway, string userId, bool messagePack = false, TimeSpan? serverTimeout = null) =>
+        await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId, messagePack, serverTimeout: serverTimeout);
 
     public async ValueTask DisposeAsync()
     {

@@ -14,12 +14,21 @@ public sealed class SiloFailureTests(TestServers servers, ITestOutputHelper outp
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
 
+    /// <summary>
+    /// Bob's gateway stays paused while every silo restarts, 10 s here and over 35 s on a loaded CI
+    /// machine. Past SignalR's timeouts (the client's 30 s, the gateway's 20 s) either end would
+    /// close bob's connection as dead, which is right for a real outage but not what this test is
+    /// about: it needs the same connection throughout, so both ends wait longer here.
+    /// </summary>
+    private static readonly TimeSpan PauseTolerance = TimeSpan.FromMinutes(5);
+
     [Fact]
     public async Task A_gateway_whose_subscription_the_cluster_dropped_resubscribes_by_itself_and_delivers_what_it_missed_in_order()
     {
-        await using var cluster = await ProcessCluster.StartAsync(servers);
+        await using var cluster = await ProcessCluster.StartAsync(
+            servers, gatewaySettings: new Dictionary<string, string> { ["Gateway__Hub__ClientTimeout"] = PauseTolerance.ToString() });
         await using var alice = await cluster.ConnectAsync(0, "alice");
-        await using var bob = await cluster.ConnectAsync(1, "bob");
+        await using var bob = await cluster.ConnectAsync(1, "bob", serverTimeout: PauseTolerance);
         var channel = await alice.CreateChannelAsync("dropped subscription");
         await bob.JoinChannelAsync(channel.Id);
         var sent = new List<ChatMessage> { await alice.SendMessageAsync(channel.Id, "before") };
@@ -61,7 +70,8 @@ public sealed class SiloFailureTests(TestServers servers, ITestOutputHelper outp
         catch (TimeoutException ex)
         {
             // What bob's gateway did since it was resumed is the only way to tell why from a CI log.
-            throw new TimeoutException($"{ex.Message} Bob's gateway:\n{bobsGateway.LogTail(400)}", ex);
+            var closed = bob.Closed.IsCompleted ? $"bob's connection closed ({(await bob.Closed)?.Message ?? "no error"})" : "bob's connection still open";
+            throw new TimeoutException($"{ex.Message} {closed}. Bob's gateway:\n{bobsGateway.LogTail(400)}", ex);
         }
 
         output.WriteLine($"bob's gateway delivered what it missed {resumed.ElapsedMilliseconds} ms after it was resumed");
