@@ -282,7 +282,7 @@ function channelOf(channel: GuildChannel, view: GuildView): Channel {
     isPrivate: false,
     isDirect: false,
     ownerId: view.info.ownerId,
-    createdAt: view.info.createdAt,
+    createdAt: channel.createdAt,
     guildId: view.info.id,
   };
 }

@@ -79,6 +79,7 @@ export type GuildChannel = {
   position: number;
   userLimit: number;
   overwrites: PermissionOverwrite[];
+  createdAt: string;
 };
 export type GuildRole = { id: string; name: string; permissions: number; position: number; mentionable: boolean };
 export type GuildInfo = { id: string; name: string; ownerId: string; createdAt: string; memberCount: number; version: number };

@@ -77,11 +77,12 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
         var (guildId, _, _) = await CreateServerAsync(alice, "overwrites", bob, carol, dave);
 
         var staff = await alice.InvokeAsync<GuildChannel>("CreateGuildChannel", guildId, new GuildChannelSpec("staff"));
+        Assert.NotEqual(default, staff.CreatedAt);
         foreach (var member in new[] { bob, carol, dave })
         {
             Assert.Equal(staff.Id, (await member.NextAsync<GuildChannelCreated>("GuildChannelCreated")).Channel.Id);
             var added = await member.NextAsync<ChannelInfo>("ChannelAdded");
-            Assert.Equal((staff.Id, guildId, false), (added.Id, added.GuildId, added.IsPrivate));
+            Assert.Equal((staff.Id, guildId, false, staff.CreatedAt), (added.Id, added.GuildId, added.IsPrivate, added.CreatedAt));
         }
 
         var guests = await alice.InvokeAsync<GuildRole>("CreateRole", guildId, new RoleSpec("guests"));
