@@ -7,6 +7,7 @@ import {
   firstTextChannel,
   removeGuild,
   removeMember,
+  setMemberCount,
   upsertMember,
   type GuildView,
 } from "./guilds";
@@ -22,6 +23,7 @@ import {
   type GuildInvite,
   type GuildMemberEvent,
   type GuildMemberRemoved,
+  type GuildMembersImported,
   type GuildMembersChunk,
   type GuildRoleDeleted,
   type GuildRoleEvent,
@@ -241,6 +243,10 @@ export class GuildClient {
       upsertMember(store, e.guildId, e.member, true);
       this.loadPresences([e.member.userId]);
     });
+    // Members a backend service imported into a large server come as their count only (the page keeps
+    // no full list of a large server's members live): the title counts them, the list shows them once
+    // listed again (the next Ready).
+    on<GuildMembersImported>("GuildMembersImported", (e) => setMemberCount(store, e.guildId, e.memberCount));
     on<GuildMemberEvent>("GuildMemberUpdated", (e) => upsertMember(store, e.guildId, e.member));
     on<GuildMemberRemoved>("GuildMemberRemoved", (e) => {
       if (e.userId === store.me?.id) gone({ guildId: e.guildId, reason: e.reason });
