@@ -1,3 +1,4 @@
+using Cryb.Identity;
 using Cryb.Presence;
 using Orleans.Streams;
 
@@ -21,17 +22,16 @@ public sealed class PresenceFeedGrain : Grain, IPresenceFeedGrain
     private IAsyncStream<PresenceChanged> _stream = null!;
     private IGrainTimer? _flush;
 
-    /// <summary>The feed a user's changes go through: a stable hash, so each user's changes stay in one feed, in order.</summary>
-    public static string KeyOf(string userId)
-    {
-        var hash = 2166136261u; // FNV-1a: string.GetHashCode differs between processes
-        foreach (var c in userId)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
+    /// <summary>
+    /// The newest change of each user of this shard announced since activation: what a gateway reads
+    /// for a small server's online members (<see cref="GetOnline"/>). Offline ones are kept too, so a
+    /// late copy of an older "online" cannot bring a user back. In memory only, like the presence
+    /// grains' live connections: a few hundred bytes per user who changed.
+    /// </summary>
+    private readonly Dictionary<string, PresenceChanged> _latest = new(StringComparer.Ordinal);
 
-        return (hash % StreamNames.PresenceShards).ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>The feed a user's changes go through (<see cref="PresenceFeeds.KeyOf"/>).</summary>
+    public static string KeyOf(string userId) => PresenceFeeds.KeyOf(userId);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -43,10 +43,23 @@ public sealed class PresenceFeedGrain : Grain, IPresenceFeedGrain
     public Task Announce(PresenceChanged change)
     {
         _pending.Add(change);
+        var userId = change.Presence.UserId;
+        if (!_latest.TryGetValue(userId, out var known) || known.Version < change.Version)
+        {
+            _latest[userId] = change;
+        }
+
         // Not KeepAlive: a feed nobody subscribes to may go; gateways' renewals keep a subscribed one.
         _flush ??= this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions { DueTime = BatchWindow, Period = Timeout.InfiniteTimeSpan });
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<PresenceChanged>> GetOnline(ServiceCredential gateway, IReadOnlyList<string> userIds) =>
+        Task.FromResult<IReadOnlyList<PresenceChanged>>(userIds
+            .Select(userId => _latest.GetValueOrDefault(userId))
+            .OfType<PresenceChanged>()
+            .Where(change => change.Presence.Status is not (PresenceStatus.Offline or PresenceStatus.Invisible))
+            .ToArray());
 
     private Task FlushAsync(CancellationToken cancellationToken)
     {
