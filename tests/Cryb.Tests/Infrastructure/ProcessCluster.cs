@@ -121,6 +121,10 @@ public sealed class ProcessCluster : IAsyncDisposable
     public async Task<ChatTestClient> ConnectAsync(int gateway, string userId, bool messagePack = false) =>
         await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId, messagePack);
 
+    /// <summary>Connects with extra connect parameters (<c>guilds=resume</c>).</summary>
+    public async Task<ChatTestClient> ConnectAsync(int gateway, string userId, string query) =>
+        await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId, query: query);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in Gateways.Concat(Silos))
