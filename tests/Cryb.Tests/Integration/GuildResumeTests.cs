@@ -44,7 +44,7 @@ public sealed class GuildResumeTests(ProcessClusterFixture fixture) : IClassFixt
             // The server's channel is in the connection's channels as without the hint.
             var general = Assert.Single(ready.Channels, summary => summary.Channel.GuildId == guildId).Channel;
 
-            var resumed = Assert.Single(await bob.InvokeAsync<GuildResume[]>("ResumeGuilds", new[] { new GuildVersion(guildId, held) }));
+            var resumed = Assert.Single(await bob.InvokeAsync<GuildResume[]>("ResumeGuilds", Held(guildId, held)));
             Assert.Equal((guildId, true, held, (GuildState?)null), (resumed.GuildId, resumed.Unchanged, resumed.Version, resumed.State));
             Assert.Equal(PresenceStatus.Online, Assert.Single(resumed.Presences!, presence => presence.UserId == alice.UserId).Status);
             Assert.True(bob.HasNo("GuildCreated"));
@@ -78,9 +78,9 @@ public sealed class GuildResumeTests(ProcessClusterFixture fixture) : IClassFixt
         // And a server the client does not list comes whole; an older version does too.
         await using var bobAgain = await Cluster.ConnectAsync(1, bobId, Resume);
         await bobAgain.NextAsync<ReadyEvent>("Ready");
-        var unlisted = Assert.Single(await bobAgain.InvokeAsync<GuildResume[]>("ResumeGuilds", Array.Empty<GuildVersion>()));
+        var unlisted = Assert.Single(await bobAgain.InvokeAsync<GuildResume[]>("ResumeGuilds", (object)Array.Empty<GuildVersion>()));
         Assert.Equal((false, afterKick.ResumeVersion), (unlisted.Unchanged, unlisted.State!.ResumeVersion));
-        var current = Assert.Single(await bobAgain.InvokeAsync<GuildResume[]>("ResumeGuilds", new[] { new GuildVersion(guildId, afterKick.ResumeVersion) }));
+        var current = Assert.Single(await bobAgain.InvokeAsync<GuildResume[]>("ResumeGuilds", Held(guildId, afterKick.ResumeVersion)));
         Assert.True(current.Unchanged);
     }
 
@@ -111,7 +111,7 @@ public sealed class GuildResumeTests(ProcessClusterFixture fixture) : IClassFixt
         await using var bobBack = await Cluster.ConnectAsync(1, bobId, Resume);
         var ready = await bobBack.NextAsync<ReadyEvent>("Ready");
         Assert.True(Assert.Single(ready.GuildVersions!).Version > held);
-        var resumed = Assert.Single(await bobBack.InvokeAsync<GuildResume[]>("ResumeGuilds", new[] { new GuildVersion(guildId, held) }));
+        var resumed = Assert.Single(await bobBack.InvokeAsync<GuildResume[]>("ResumeGuilds", Held(guildId, held)));
         Assert.False(resumed.Unchanged);
         Assert.DoesNotContain(resumed.State!.Members, member => member.UserId == carol.UserId);
     }
@@ -121,13 +121,16 @@ public sealed class GuildResumeTests(ProcessClusterFixture fixture) : IClassFixt
     {
         await using var bob = await Cluster.ConnectAsync(1, bobId, Resume);
         await bob.NextAsync<ReadyEvent>("Ready");
-        var resumed = Assert.Single(await bob.InvokeAsync<GuildResume[]>("ResumeGuilds", new[] { new GuildVersion(guildId, held) }));
+        var resumed = Assert.Single(await bob.InvokeAsync<GuildResume[]>("ResumeGuilds", Held(guildId, held)));
         Assert.False(resumed.Unchanged);
         Assert.Equal(guildId, resumed.State!.Guild.Id);
         Assert.Equal(resumed.State.ResumeVersion, resumed.Version);
         Assert.True(bob.HasNo("GuildCreated"));
         return resumed.State;
     }
+
+    /// <summary>ResumeGuilds' one argument (an array passed alone would be taken for the argument list).</summary>
+    private static object Held(string guildId, long version) => new[] { new GuildVersion(guildId, version) };
 
     /// <summary>The highest version among the server events a client has received so far, as a client keeps it.</summary>
     private static long HighestEventVersion(ChatTestClient client) =>
