@@ -23,12 +23,13 @@ public sealed class PresenceFeedGrain : Grain, IPresenceFeedGrain
     private IGrainTimer? _flush;
 
     /// <summary>
-    /// The newest change of each user of this shard announced since activation: what a gateway reads
-    /// for a small server's online members (<see cref="GetOnline"/>). Offline ones are kept too, so a
-    /// late copy of an older "online" cannot bring a user back. In memory only, like the presence
-    /// grains' live connections: a few hundred bytes per user who changed.
+    /// The newest change of each user of this shard who is online, idle or in do-not-disturb, as
+    /// announced since activation: what a gateway reads for a small server's online members
+    /// (<see cref="GetOnline"/>). A user going offline leaves it, so it holds the shard's online users
+    /// only (a few hundred bytes each). In memory only, like the presence grains' live connections: a
+    /// feed reactivated after a silo loss knows each user again from their next change.
     /// </summary>
-    private readonly Dictionary<string, PresenceChanged> _latest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PresenceChanged> _online = new(StringComparer.Ordinal);
 
     /// <summary>The feed a user's changes go through (<see cref="PresenceFeeds.KeyOf"/>).</summary>
     public static string KeyOf(string userId) => PresenceFeeds.KeyOf(userId);
@@ -44,9 +45,15 @@ public sealed class PresenceFeedGrain : Grain, IPresenceFeedGrain
     {
         _pending.Add(change);
         var userId = change.Presence.UserId;
-        if (!_latest.TryGetValue(userId, out var known) || known.Version < change.Version)
+        if (change.Presence.Status is PresenceStatus.Offline or PresenceStatus.Invisible)
         {
-            _latest[userId] = change;
+            // A user's changes reach their one feed in order (one presence grain announces them), so
+            // no older "online" follows this.
+            _online.Remove(userId);
+        }
+        else if (!_online.TryGetValue(userId, out var known) || known.Version < change.Version)
+        {
+            _online[userId] = change;
         }
 
         // Not KeepAlive: a feed nobody subscribes to may go; gateways' renewals keep a subscribed one.
@@ -56,9 +63,8 @@ public sealed class PresenceFeedGrain : Grain, IPresenceFeedGrain
 
     public Task<IReadOnlyList<PresenceChanged>> GetOnline(ServiceCredential gateway, IReadOnlyList<string> userIds) =>
         Task.FromResult<IReadOnlyList<PresenceChanged>>(userIds
-            .Select(userId => _latest.GetValueOrDefault(userId))
+            .Select(userId => _online.GetValueOrDefault(userId))
             .OfType<PresenceChanged>()
-            .Where(change => change.Presence.Status is not (PresenceStatus.Offline or PresenceStatus.Invisible))
             .ToArray());
 
     private Task FlushAsync(CancellationToken cancellationToken)
