@@ -1,3 +1,4 @@
+using Cryb.Channels;
 using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Presence;
@@ -41,6 +42,22 @@ public sealed class GuildPresenceTests(ProcessClusterFixture fixture) : IClassFi
         await using var alicesTablet = await Cluster.ConnectAsync(1, alice.UserId);
         var again = Assert.Single((await alicesTablet.NextAsync<ReadyEvent>("Ready")).Guilds!);
         Assert.Equal(PresenceStatus.Idle, Assert.Single(again.Presences, presence => presence.UserId == bob.UserId).Status);
+
+        // A member who joins once the gateway has read the server's presences: their "dnd" came
+        // before they joined (it named no server of alice's), and is read at the next GuildCreated.
+        await using var dave = await Cluster.ConnectAsync(0, TestUsers.New("dave"));
+        await dave.InvokeAsync<ChannelInfo>("OpenDirectMessage", alice.UserId); // so alice sees dave's presence change
+        await dave.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Dnd, null);
+        await GuildTestKit.PresenceOfAsync(alice, dave.UserId, PresenceStatus.Dnd);
+        var code = (await alice.InvokeAsync<GuildInvite>("CreateInvite", guildId, 0, 0)).Code;
+        await dave.InvokeAsync<GuildState>("JoinGuild", code);
+        while ((await alicesPhone.NextAsync<GuildMemberAdded>("GuildMemberAdded")).Member.UserId != dave.UserId)
+        {
+        }
+
+        await using var alicesWatch = await Cluster.ConnectAsync(1, alice.UserId);
+        var withDave = Assert.Single((await alicesWatch.NextAsync<ReadyEvent>("Ready")).Guilds!);
+        Assert.Equal(PresenceStatus.Dnd, Assert.Single(withDave.Presences, presence => presence.UserId == dave.UserId).Status);
 
         // Going offline leaves the list too.
         await bob.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Invisible, null);
