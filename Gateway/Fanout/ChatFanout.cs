@@ -278,6 +278,7 @@ public sealed class ChatFanout
     /// </summary>
     private Task SendPresenceAsync(PresenceChanged change)
     {
+        Guilds.NotePresence(change);
         // Interest first: most of the cluster's changes concern nobody here, and leave no trace.
         var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn)
             .Concat(change.GuildIds.SelectMany(guildId => _connections.MembersInGuild(guildId).Select(member => member.ConnectionId)))

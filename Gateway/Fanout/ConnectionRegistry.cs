@@ -136,6 +136,15 @@ public sealed class ConnectionRegistry
         }
     }
 
+    /// <summary>The servers the connection was shown (none for an unknown connection).</summary>
+    public IReadOnlyList<string> GuildsOf(string connectionId)
+    {
+        lock (_lock)
+        {
+            return _connections.TryGetValue(connectionId, out var connection) ? connection.Guilds.ToArray() : [];
+        }
+    }
+
     /// <summary>The connections here that were shown the server, with their users.</summary>
     public IReadOnlyList<(string ConnectionId, string UserId)> MembersInGuild(string guildId)
     {

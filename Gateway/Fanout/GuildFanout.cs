@@ -4,6 +4,7 @@ using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Hubs;
 using Cryb.Guilds;
 using Cryb.Identity;
+using Cryb.Presence;
 using Cryb.Users;
 using Microsoft.AspNetCore.SignalR;
 
@@ -58,6 +59,53 @@ public sealed class GuildFanout
             ? EnterAsync(connectionId, userId, membership)
             : Task.FromResult<GuildState?>(null)));
         return states.OfType<GuildState>().ToArray();
+    }
+
+    /// <summary>
+    /// A resuming client's servers (<c>ResumeGuilds</c>): for each server the connection was shown,
+    /// <c>unchanged</c> when the client's version covers every change known here, else the whole
+    /// server. Servers the client does not list come whole; those it lists but the connection was
+    /// not shown (no longer a member) are left out, as are servers gone meanwhile.
+    /// </summary>
+    public async Task<GuildResume[]> ResumeAsync(string connectionId, string userId, IReadOnlyDictionary<string, long> held)
+    {
+        var resumed = await Task.WhenAll(Connections.GuildsOf(connectionId).Select(guildId => FeedOf(guildId) is { } feed
+            ? feed.ResumeAsync(userId, held.TryGetValue(guildId, out var version) ? version : null)
+            : Task.FromResult<GuildResume?>(null)));
+        return resumed.OfType<GuildResume>().ToArray();
+    }
+
+    /// <summary>A presence change heard on the presence stream: each small server of the user served here keeps it.</summary>
+    internal void NotePresence(PresenceChanged change)
+    {
+        foreach (var guildId in change.GuildIds)
+        {
+            FeedOf(guildId)?.NotePresence(change);
+        }
+    }
+
+    /// <summary>
+    /// Which of these users are online, idle or in do-not-disturb, and how: one call per presence
+    /// feed (<see cref="StreamNames.PresenceShards"/>), each answering from memory for its users,
+    /// instead of one presence grain per member (which would activate the offline ones). Complete
+    /// is false when a feed did not answer; what the others said is returned.
+    /// </summary>
+    internal async Task<(IReadOnlyList<PresenceChanged> Online, bool Complete)> ReadPresencesAsync(IReadOnlyList<string> userIds)
+    {
+        var reads = userIds.GroupBy(PresenceFeeds.KeyOf)
+            .Select(async shard =>
+            {
+                try
+                {
+                    return await _cluster.GetGrain<IPresenceFeedGrain>(shard.Key).GetOnline(_account, shard.ToArray());
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    return null; // presence is best effort: the stream keeps what is known current
+                }
+            });
+        var answers = await Task.WhenAll(reads);
+        return (answers.OfType<IReadOnlyList<PresenceChanged>>().SelectMany(online => online).ToArray(), answers.All(answer => answer is not null));
     }
 
     /// <summary>Forgets a closed connection's servers (the registry already has).</summary>

@@ -1,5 +1,7 @@
 using Cryb.Channels;
+using Cryb.Gateway.Hubs;
 using Cryb.Guilds;
+using Cryb.Presence;
 
 namespace Cryb.Gateway.Fanout;
 
@@ -38,6 +40,23 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// <summary>Members known here: all of them while <see cref="_membersComplete"/> (small servers), else those looked up.</summary>
     private readonly Dictionary<string, GuildMember> _members = new(StringComparer.Ordinal);
     private bool _membersComplete;
+
+    /// <summary>
+    /// For a small server: the newest presence change heard of each member (the presence stream
+    /// every gateway hears, <see cref="NotePresence"/>), after one read of the presence feeds when
+    /// the member list is read and for each member who joins since (<see cref="_presencesToRead"/>,
+    /// read in one go by the next state made here: a presence change before the join did not name
+    /// this server). Offline ones are kept too, so an older change cannot bring a user back online.
+    /// </summary>
+    private readonly Dictionary<string, PresenceChanged> _presences = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _presencesToRead = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The newest version of any change of the server known here: the view's (which counts member
+    /// changes and removals, see <see cref="GuildView.LastVersion"/>) and every event's since.
+    /// A client that applied this version missed nothing (<see cref="ResumeAsync"/>).
+    /// </summary>
+    private long _lastVersion;
 
     public string GuildId => guildId;
 
@@ -219,6 +238,55 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         }
     }
 
+    /// <summary>
+    /// A resuming client holds the server at <paramref name="heldVersion"/> (null: not at all): if no
+    /// change known here is newer, it is told so (with the online members' presence, which has no
+    /// version), else it gets the whole server as it sees it now. Null when the user is no longer a
+    /// member (their <c>GuildRemoved</c> is on its way).
+    /// </summary>
+    public async Task<GuildResume?> ResumeAsync(string userId, long? heldVersion)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_view is null)
+            {
+                return null;
+            }
+
+            // Made from what is held here (no grain call once the server's members are known), even
+            // when only its presences go out.
+            if (await StateForAsync(userId) is not { } state)
+            {
+                return null;
+            }
+
+            return heldVersion is { } held && held >= state.ResumeVersion
+                ? new GuildResume(guildId, Unchanged: true, held, null, state.Large ? null : state.Presences)
+                : new GuildResume(guildId, Unchanged: false, state.ResumeVersion, state, null);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A member's presence changed (the presence stream, for each server the user is in): kept for
+    /// the next <c>GuildCreated</c> of a small server. Connections here already get the change itself
+    /// in their presence batches.
+    /// </summary>
+    public void NotePresence(PresenceChanged change)
+    {
+        lock (_sync)
+        {
+            if (_memberCount <= GuildLimits.LargeThreshold)
+            {
+                KeepPresence(change);
+            }
+        }
+    }
+
     public async Task OnNextAsync(GuildEvent item)
     {
         List<ChannelChange> changes = [];
@@ -276,6 +344,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
 
     private async Task HandleAsync(GuildEvent item, List<ChannelChange> changes)
     {
+        _lastVersion = Math.Max(_lastVersion, item.Version);
         switch (item)
         {
             case GuildDeleted deleted:
@@ -294,6 +363,10 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 {
                     _memberCount++;
                     Keep(added.Member);
+                    if (_membersComplete)
+                    {
+                        _presencesToRead.Add(added.Member.UserId);
+                    }
                 }
 
                 await fanout.Clients(fanout.Connections.MembersInGuild(guildId)).GuildMemberAdded(added);
@@ -324,6 +397,8 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 lock (_sync)
                 {
                     _members.Remove(removed.UserId);
+                    _presences.Remove(removed.UserId);
+                    _presencesToRead.Remove(removed.UserId);
                     _memberCount = Math.Max(0, _memberCount - 1);
                     _roles.Remove(removed.UserId);
                     // Out first, as a channel's MemberLeft does: from here on they hear nothing of the
@@ -410,6 +485,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             }
 
             _memberCount = view.Guild.MemberCount;
+            _lastVersion = Math.Max(_lastVersion, Math.Max(view.LastVersion, view.Guild.Version));
             foreach (var channelId in _access.Keys.ToArray())
             {
                 if (_access[channelId].Version <= view.Guild.Version || view.Channels.All(channel => channel.Id != channelId))
@@ -429,8 +505,11 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// <summary>
     /// The <c>GuildCreated</c> payload for <paramref name="userId"/>, from the view and what is known
     /// of the members; under the gate, with a view held. The member list of a small server is read
-    /// from the grain once (then kept by member events); a large server's lists only the user, whose
-    /// record is looked up if no event brought it.
+    /// from the grain once (then kept by member events), and its members' presences from the presence
+    /// feeds once (then kept by the presence stream): a connect costs no grain call per member, and
+    /// a gateway's first connect to a small server costs one call per presence shard
+    /// (<see cref="StreamNames.PresenceShards"/>), not one per member. A large server's lists only the
+    /// user, whose record is looked up if no event brought it, and no presences.
     /// </summary>
     private async Task<GuildState?> StateForAsync(string userId)
     {
@@ -456,6 +535,11 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                     }
 
                     _membersComplete = !state.Large;
+                    _presencesToRead.Clear();
+                    if (_membersComplete)
+                    {
+                        _presencesToRead.UnionWith(_members.Keys);
+                    }
                 }
             }
             else if (!known)
@@ -466,6 +550,30 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                     foreach (var member in page.Members)
                     {
                         Remember(member);
+                    }
+                }
+            }
+
+            string[] unread;
+            lock (_sync)
+            {
+                unread = _membersComplete && _memberCount <= GuildLimits.LargeThreshold ? [.. _presencesToRead] : [];
+            }
+
+            if (unread.Length > 0)
+            {
+                var (online, allRead) = await fanout.ReadPresencesAsync(unread);
+                lock (_sync)
+                {
+                    foreach (var change in online)
+                    {
+                        KeepPresence(change);
+                    }
+
+                    // If a shard did not answer, all are asked again by the next state made here.
+                    if (allRead)
+                    {
+                        _presencesToRead.ExceptWith(unread);
                     }
                 }
             }
@@ -491,7 +599,11 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             large = _memberCount > GuildLimits.LargeThreshold;
             var visible = _view.Channels.Where(channel => CanView(channel, userId, roles)).ToArray();
             IReadOnlyList<GuildMember> members = large || !_membersComplete ? [self] : _members.Values.OrderBy(member => member.UserId, StringComparer.Ordinal).ToArray();
-            return new GuildState(_view.Guild with { MemberCount = _memberCount }, _view.Roles, visible, self, members, large);
+            return new GuildState(_view.Guild with { MemberCount = _memberCount }, _view.Roles, visible, self, members, large)
+            {
+                Presences = large || !_membersComplete ? [] : OnlinePresences(),
+                ResumeVersion = _lastVersion,
+            };
         }
     }
 
@@ -519,8 +631,29 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             {
                 _members.Remove(userId);
             }
+
+            _presences.Clear();
+            _presencesToRead.Clear();
         }
     }
+
+    /// <summary>Under <see cref="_sync"/>: keeps the newer of two presence changes of a user.</summary>
+    private void KeepPresence(PresenceChanged change)
+    {
+        var userId = change.Presence.UserId;
+        if (!_presences.TryGetValue(userId, out var known) || known.Version < change.Version)
+        {
+            _presences[userId] = change;
+        }
+    }
+
+    /// <summary>Under <see cref="_sync"/>: the presence of each known member who is not offline, by user id.</summary>
+    private PresenceInfo[] OnlinePresences() =>
+        _presences.Values
+            .Select(change => change.Presence)
+            .Where(presence => presence.Status is not (PresenceStatus.Offline or PresenceStatus.Invisible) && _members.ContainsKey(presence.UserId))
+            .OrderBy(presence => presence.UserId, StringComparer.Ordinal)
+            .ToArray();
 
     /// <summary>Keeps the newer record of a member.</summary>
     private void Remember(GuildMember member)

@@ -36,6 +36,13 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     /// <summary>Activity is reported to presence at most this often per connection: a chat burst is one call.</summary>
     private static readonly TimeSpan ActivityReportInterval = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The connect parameter (<c>?guilds=resume</c>) of a client that holds its servers from an
+    /// earlier connection: its <c>Ready</c> lists each server's id and version, not the whole server,
+    /// and the client calls <see cref="ResumeGuilds"/>.
+    /// </summary>
+    public const string ResumeGuildsParameter = "guilds";
+
     private Caller Caller => Caller.User(Context.UserIdentifier!, account);
 
     public override async Task OnConnectedAsync()
@@ -56,7 +63,12 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
             // for a channel or server no connection here has listed before.
             var guildChannels = guilds.SelectMany(guild => guild.Channels).Where(channel => channel.Type == GuildChannelType.Text).Select(channel => channel.Id);
             var channels = await fanout.SummariesAsync(userId, session, guildChannels);
-            await Clients.Caller.Ready(new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, guilds));
+            // A resuming client is entered in its servers' channels as any other; only the servers
+            // themselves wait for its ResumeGuilds.
+            var ready = Context.GetHttpContext()?.Request.Query[ResumeGuildsParameter].ToString() == "resume"
+                ? new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, [], guilds.Select(guild => new GuildVersion(guild.Guild.Id, guild.ResumeVersion)).ToArray())
+                : new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, guilds);
+            await Clients.Caller.Ready(ready);
             metrics.Connected();
         }
         catch
@@ -258,6 +270,28 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
 
     public Task<IReadOnlyList<GuildBan>> GetGuildBans(string guildId, string? afterUserId) =>
         Guild(guildId).GetBans(Caller, afterUserId is null ? null : Ids.Require(afterUserId, nameof(afterUserId)));
+
+    /// <summary>
+    /// A reconnecting client's servers, from the versions it holds (docs/protocol.md, "Resuming
+    /// servers"): per server this connection is in, <c>unchanged</c> or the whole server. Servers not
+    /// listed come whole; listed ones the user is no longer in are left out of the answer.
+    /// </summary>
+    public Task<GuildResume[]> ResumeGuilds(GuildVersion[] held)
+    {
+        if (held is null || held.Length > GuildLimits.MaxGuildsPerUser)
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument, $"List 0 to {GuildLimits.MaxGuildsPerUser} servers.");
+        }
+
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var guild in held)
+        {
+            var guildId = Ids.Require(guild?.GuildId, "guildId");
+            versions[guildId] = Math.Max(guild!.Version, versions.GetValueOrDefault(guildId));
+        }
+
+        return fanout.Guilds.ResumeAsync(Context.ConnectionId, Caller.Id, versions);
+    }
 
     /// <summary>Answered by <c>GuildMembersChunk</c> events to this connection only; presences for query and user-id requests only, charged as <see cref="GetMembers"/> is.</summary>
     public Task RequestGuildMembers(string guildId, string? query, string[]? userIds, int limit, bool presences, string? nonce) =>

@@ -7,8 +7,10 @@ namespace Cryb.Gateway.Hubs;
 /// <summary>
 /// The <c>Ready</c> event: who the connection is, their own presence, each of their channels with its
 /// seq and unread count (the server text channels they can view included), and each of their servers
-/// as they see it.
+/// as they see it. A connection opened with <c>guilds=resume</c> gets no <see cref="Guilds"/> but
+/// <see cref="GuildVersions"/> (each server's id and newest version), and asks for the servers it
+/// does not hold up to date with <c>ResumeGuilds</c>; others get no <see cref="GuildVersions"/>.
 /// </summary>
-public sealed record ReadyPayload(ReadyUser User, PresenceInfo Presence, IReadOnlyList<ChannelSummary> Channels, IReadOnlyList<GuildState> Guilds);
+public sealed record ReadyPayload(ReadyUser User, PresenceInfo Presence, IReadOnlyList<ChannelSummary> Channels, IReadOnlyList<GuildState> Guilds, IReadOnlyList<GuildVersion>? GuildVersions = null);
 
 public sealed record ReadyUser(string Id, string DisplayName);

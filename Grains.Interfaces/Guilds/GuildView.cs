@@ -11,6 +11,14 @@ public sealed record GuildView(
     [property: Id(2)] IReadOnlyList<GuildChannel> Channels)
 {
     /// <summary>
+    /// The newest version the server has given to any change, structural or of a member (a removed
+    /// member's too, though its row is gone), when the view was read: a client holding this version
+    /// or a later one missed nothing of the server (see <see cref="GuildState.ResumeVersion"/>).
+    /// </summary>
+    [Id(3)]
+    public long LastVersion { get; init; }
+
+    /// <summary>
     /// Each channel with its permission inputs, by channel id: the roles' permissions are read once
     /// for them all, and the result is kept as long as the view, since deciding a connection's
     /// channels asks for one channel's inputs at a time.
@@ -35,7 +43,24 @@ public sealed record GuildState(
     [property: Id(2)] IReadOnlyList<GuildChannel> Channels,
     [property: Id(3)] GuildMember Member,
     [property: Id(4)] IReadOnlyList<GuildMember> Members,
-    [property: Id(5)] bool Large);
+    [property: Id(5)] bool Large)
+{
+    /// <summary>
+    /// For a server at or below <see cref="GuildLimits.LargeThreshold"/> members: the presence of
+    /// each member who is online, idle or in do-not-disturb (offline ones left out); empty for a
+    /// large server, and from the server's grain, which does not read presence.
+    /// </summary>
+    [Id(6)]
+    public IReadOnlyList<Presence.PresenceInfo> Presences { get; init; } = [];
+
+    /// <summary>
+    /// The newest version of any change of the server this state includes (or that did not concern
+    /// the member); 0 from the server's grain. A client keeps the highest of this and the versions of
+    /// the server's events it applied, and gives it back to <c>ResumeGuilds</c> when it reconnects.
+    /// </summary>
+    [Id(7)]
+    public long ResumeVersion { get; init; }
+}
 
 /// <summary>The channel's place in its server and its permission inputs, for the channel's grain.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.GuildChannelAccess")]

@@ -44,7 +44,7 @@ public sealed partial class GuildGrain(
         _versions = new GuildVersions(time);
         _channels = new GuildChannelPushes(GrainFactory, GuildId);
         _users = new GuildUsers(GrainFactory);
-        _members = new GuildMembers(GuildId, store, _versions, _channels, _users, PublishAsync, time);
+        _members = new GuildMembers(GuildId, store, _versions, _channels, _users, PublishAsync, time) { Removing = StoreRemovalVersionAsync };
         _pages = new MemberPages(GuildId, store, _members, time);
         _invites = new GuildInvites(GuildId, store, time);
         _states = new GuildStateBuilder(GuildId, store);
@@ -52,7 +52,7 @@ public sealed partial class GuildGrain(
         {
             Guild.FillChannelTimes();
             await _members.LoadAsync();
-            _versions.Seen(Math.Max(Guild.Version, await store.GetLatestMemberVersionAsync(GuildId)));
+            _versions.Seen(Math.Max(Math.Max(Guild.Version, Guild.RemovalVersion), await store.GetLatestMemberVersionAsync(GuildId)));
         }
     }
 
@@ -389,7 +389,7 @@ public sealed partial class GuildGrain(
         Guild.Exists && userId == Guild.OwnerId ? Task.CompletedTask : _members.RemoveAccountAsync(Guild, userId);
 
     public Task<GuildView?> GetView(ServiceCredential gateway) =>
-        Task.FromResult(Guild.Exists ? new GuildView(Info(), Guild.OrderedRoles(), Guild.OrderedChannels()) : null);
+        Task.FromResult(Guild.Exists ? new GuildView(Info(), Guild.OrderedRoles(), Guild.OrderedChannels()) { LastVersion = _versions.Last } : null);
 
     public Task<GuildInfo?> GetInfo() => Task.FromResult(Guild.Exists ? Info() : null);
 
@@ -402,6 +402,13 @@ public sealed partial class GuildGrain(
     private async Task CommitAsync()
     {
         Guild.Version = _versions.Next();
+        await state.WriteOrDeactivateAsync(this, logger);
+    }
+
+    /// <summary>A member removal's version, stored before the row goes (<see cref="GuildRecord.RemovalVersion"/>).</summary>
+    private async Task StoreRemovalVersionAsync(long version)
+    {
+        Guild.RemovalVersion = version;
         await state.WriteOrDeactivateAsync(this, logger);
     }
 

@@ -24,6 +24,13 @@ internal sealed class GuildMembers(
 
     public int Count { get; private set; }
 
+    /// <summary>
+    /// Stores a removal's version before anything else of the removal happens (the server's record
+    /// keeps it: the row, deleted, cannot). If a later step fails, the version stored is one no
+    /// change kept, which only makes a resuming client read the server again.
+    /// </summary>
+    public Func<long, Task> Removing { get; init; } = _ => Task.CompletedTask;
+
     public async Task LoadAsync() => Count = await store.CountMembersAsync(guildId);
 
     /// <summary>The row of the user a call names (a malformed id is refused), or null if they are no member.</summary>
@@ -140,6 +147,7 @@ internal sealed class GuildMembers(
         // there, so the caller's retry passes the same checks and completes the removal; meanwhile
         // the member is already shut out of the channels that heard (they fail closed).
         var version = versions.Next();
+        await Removing(version);
         await channels.SetMemberAsync(guild, userId, null, version);
         await users.RemoveAsync(guildId, userId, reason);
         if (await store.RemoveMemberAsync(guildId, userId))

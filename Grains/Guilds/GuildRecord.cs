@@ -27,6 +27,13 @@ public sealed class GuildRecord
     /// <summary>Set once the server is deleted, so its id is never reused.</summary>
     [Id(7)] public bool Deleted { get; set; }
 
+    /// <summary>
+    /// The version of the latest member removal, written before its row is deleted: the row took its
+    /// version with it, and without this a restarted server would report a newest version older than
+    /// the removal, and a client that missed it would be told nothing changed (<see cref="GuildView.LastVersion"/>).
+    /// </summary>
+    [Id(8)] public long RemovalVersion { get; set; }
+
     /// <summary>A new server: its <c>@everyone</c> role (under the server's id) and one text channel, "general".</summary>
     public static GuildRecord Created(string guildId, string name, string ownerId, DateTimeOffset createdAt, long version)
     {

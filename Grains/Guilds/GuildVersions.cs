@@ -11,6 +11,9 @@ internal sealed class GuildVersions(TimeProvider time)
 {
     private long _last;
 
+    /// <summary>The newest version given (or stored, on activation): no change of the server has a later one.</summary>
+    public long Last => _last;
+
     /// <summary>Knows <paramref name="version"/> as given before (on activation: the stored ones).</summary>
     public void Seen(long version) => _last = Math.Max(_last, version);
 

@@ -1,3 +1,4 @@
+using Cryb.Identity;
 using Cryb.Presence;
 using Orleans.Streams;
 
@@ -21,17 +22,17 @@ public sealed class PresenceFeedGrain : Grain, IPresenceFeedGrain
     private IAsyncStream<PresenceChanged> _stream = null!;
     private IGrainTimer? _flush;
 
-    /// <summary>The feed a user's changes go through: a stable hash, so each user's changes stay in one feed, in order.</summary>
-    public static string KeyOf(string userId)
-    {
-        var hash = 2166136261u; // FNV-1a: string.GetHashCode differs between processes
-        foreach (var c in userId)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
+    /// <summary>
+    /// The newest change of each user of this shard who is online, idle or in do-not-disturb, as
+    /// announced since activation: what a gateway reads for a small server's online members
+    /// (<see cref="GetOnline"/>). A user going offline leaves it, so it holds the shard's online users
+    /// only (a few hundred bytes each). In memory only, like the presence grains' live connections: a
+    /// feed reactivated after a silo loss knows each user again from their next change.
+    /// </summary>
+    private readonly Dictionary<string, PresenceChanged> _online = new(StringComparer.Ordinal);
 
-        return (hash % StreamNames.PresenceShards).ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>The feed a user's changes go through (<see cref="PresenceFeeds.KeyOf"/>).</summary>
+    public static string KeyOf(string userId) => PresenceFeeds.KeyOf(userId);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -43,10 +44,28 @@ public sealed class PresenceFeedGrain : Grain, IPresenceFeedGrain
     public Task Announce(PresenceChanged change)
     {
         _pending.Add(change);
+        var userId = change.Presence.UserId;
+        if (change.Presence.Status is PresenceStatus.Offline or PresenceStatus.Invisible)
+        {
+            // A user's changes reach their one feed in order (one presence grain announces them), so
+            // no older "online" follows this.
+            _online.Remove(userId);
+        }
+        else if (!_online.TryGetValue(userId, out var known) || known.Version < change.Version)
+        {
+            _online[userId] = change;
+        }
+
         // Not KeepAlive: a feed nobody subscribes to may go; gateways' renewals keep a subscribed one.
         _flush ??= this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions { DueTime = BatchWindow, Period = Timeout.InfiniteTimeSpan });
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<PresenceChanged>> GetOnline(ServiceCredential gateway, IReadOnlyList<string> userIds) =>
+        Task.FromResult<IReadOnlyList<PresenceChanged>>(userIds
+            .Select(userId => _online.GetValueOrDefault(userId))
+            .OfType<PresenceChanged>()
+            .ToArray());
 
     private Task FlushAsync(CancellationToken cancellationToken)
     {

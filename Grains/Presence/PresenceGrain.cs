@@ -284,7 +284,7 @@ public sealed class PresenceGrain(
         var guildIds = await user.GetGuildIds();
         // One announcement, whatever the number of channels: the feed pushes it once to each
         // gateway, and each gateway sends it to its connections that share one of these channels.
-        await GrainFactory.GetGrain<IPresenceFeedGrain>(PresenceFeedGrain.KeyOf(UserId))
+        await GrainFactory.GetGrain<IPresenceFeedGrain>(PresenceFeeds.KeyOf(UserId))
             .Announce(new PresenceChanged(view, channelIds, version) { CommittedAt = time.GetUtcNow(), GuildIds = guildIds });
     }
 

@@ -175,6 +175,40 @@ try {
   await bob.locator(`[data-testid=guild][title="${serverName}"]`).click();
   await until("bob's #plans to reopen", async () => (await title(bob)) === "#plans");
 
+  step("bob's connection drops and comes back: his server resumes unchanged, nothing of it sent again");
+  await bob.evaluate(() => {
+    // Records ResumeGuilds' answers as the page receives them.
+    const client = window.cryb.client;
+    const invoke = client.invoke.bind(client);
+    window.resumes = [];
+    client.invoke = async (method, ...args) => {
+      const result = await invoke(method, ...args);
+      if (method === "ResumeGuilds") window.resumes.push(result);
+      return result;
+    };
+  });
+  const reconnect = () =>
+    bob.evaluate(async () => {
+      window.cryb.client.stopped = false;
+      await window.cryb.client.start();
+    });
+  const resumed = (count) => until(`bob's resume #${count}`, () => bob.evaluate((n) => (window.resumes.length >= n ? window.resumes[n - 1] : null), count));
+  await bob.evaluate(() => window.cryb.client.stop());
+  await reconnect();
+  const unchanged = (await resumed(1)).find((r) => r.guildId === id);
+  assert.ok(unchanged?.unchanged && unchanged.state === null, `the server resumed unchanged: ${JSON.stringify(unchanged)}`);
+
+  step("while bob is away alice adds a role: his resume brings the server whole, with it");
+  await bob.evaluate(() => window.cryb.client.stop());
+  await alice.evaluate(([guild]) => window.cryb.client.invoke("CreateRole", guild, { name: "helpers" }), [id]);
+  await reconnect();
+  const changed = (await resumed(2)).find((r) => r.guildId === id);
+  assert.ok(changed && !changed.unchanged && changed.state.roles.some((r) => r.name === "helpers"), `the server came whole: ${JSON.stringify(changed?.unchanged)}`);
+  await until("bob's page to hold the new role", () =>
+    bob.evaluate(([guild]) => [...window.cryb.store.guilds.get(guild).roles.values()].some((r) => r.name === "helpers"), [id]),
+  );
+  await messages(bob, "first plan").waitFor();
+
   step("bob reloads: his server comes back from Ready, with its history and his badge");
   await bob.reload();
   await waitReady(bob);

@@ -4,7 +4,9 @@ import type { ChatClient } from "./connection";
 import {
   applyGuildChange,
   applyGuildState,
+  applyPresences,
   firstTextChannel,
+  noteVersion,
   removeGuild,
   removeMember,
   setMemberCount,
@@ -25,10 +27,12 @@ import {
   type GuildMemberRemoved,
   type GuildMembersImported,
   type GuildMembersChunk,
+  type GuildResume,
   type GuildRoleDeleted,
   type GuildRoleEvent,
   type GuildState,
   type GuildUpdated,
+  type GuildVersion,
   type Presence,
   type Ready,
 } from "./protocol";
@@ -48,9 +52,16 @@ const presenceBatch = 200;
  */
 const joinedPresenceDelayMs = 50;
 
+/** A server event that came while ResumeGuilds was under way, applied once its answer is in. */
+type HeldEvent = { guildId: string; version: number | undefined; apply: () => void };
+
 export class GuildClient {
   /** Members who joined since the last GetPresence for joins, asked about together (see joinedPresenceDelayMs). */
   private readonly joined = new Set<string>();
+  /** Server events held while ResumeGuilds is under way (null when none is): see onReady. */
+  private held: HeldEvent[] | null = null;
+  /** Which Ready the resume under way answers: an older one's answer is dropped. */
+  private readyCount = 0;
 
   constructor(
     private readonly store: Store,
@@ -230,12 +241,66 @@ export class GuildClient {
 
   private onReady(ready: Ready): void {
     const store = this.store;
-    const listed = new Set((ready.guilds ?? []).map((g) => g.guild.id));
+    const versions = ready.guildVersions;
+    const listed = new Set(versions ? versions.map((v) => v.guildId) : (ready.guilds ?? []).map((g) => g.guild.id));
     for (const guildId of [...store.guilds.keys()]) {
       if (!listed.has(guildId)) removeGuild(store, guildId); // left or removed while away
     }
-    for (const state of ready.guilds ?? []) applyGuildState(store, state, true);
+    if (versions) {
+      void this.resume(++this.readyCount);
+    } else {
+      for (const state of ready.guilds ?? []) applyGuildState(store, state, true);
+    }
     if (store.invite) void this.previewInvite();
+  }
+
+  /**
+   * The servers after a Ready with guilds=resume (docs/protocol.md, "Resuming servers by version"):
+   * ResumeGuilds with the version held of each, then each server is kept (unchanged, its presences
+   * refreshed) or replaced whole. Server events that come meanwhile are held and applied after:
+   * for a server that came whole, only those newer than its state.
+   */
+  private async resume(ready: number): Promise<void> {
+    const store = this.store;
+    const held: GuildVersion[] = [...store.guilds.values()].map((v) => ({ guildId: v.info.id, version: v.resumeVersion }));
+    this.held = [];
+    let answer: GuildResume[];
+    try {
+      answer = await this.client.invoke<GuildResume[]>("ResumeGuilds", held);
+    } catch {
+      if (ready !== this.readyCount) return;
+      // Dropped: the next Ready starts over. Still connected (the cluster was busy): try again.
+      this.releaseHeld(new Map());
+      if (store.connection !== "reconnecting") setTimeout(() => ready === this.readyCount && void this.resume(++this.readyCount), 2000);
+      return;
+    }
+    if (ready !== this.readyCount) return;
+    const wholeAt = new Map<string, number>();
+    const answered = new Set(answer.map((r) => r.guildId));
+    for (const guildId of [...store.guilds.keys()]) {
+      if (!answered.has(guildId)) removeGuild(store, guildId); // left between Ready and the answer
+    }
+    for (const resumed of answer) {
+      const view = store.guilds.get(resumed.guildId);
+      if (resumed.unchanged && view) {
+        if (resumed.presences) applyPresences(store, view, resumed.presences);
+      } else if (resumed.state) {
+        applyGuildState(store, resumed.state, true);
+        wholeAt.set(resumed.guildId, resumed.state.resumeVersion ?? 0);
+      }
+    }
+    this.releaseHeld(wholeAt);
+    store.changed();
+  }
+
+  /** Applies the server events held during a resume; for a server that came whole, only those newer than its state. */
+  private releaseHeld(wholeAt: Map<string, number>): void {
+    const events = this.held ?? [];
+    this.held = null;
+    for (const event of events) {
+      const at = wholeAt.get(event.guildId);
+      if (at === undefined || event.version === undefined || event.version > at) event.apply();
+    }
   }
 
   private registerEvents(): void {
@@ -245,9 +310,22 @@ export class GuildClient {
       this.client.on<T>(event, (payload) => {
         handler(payload);
       });
+    // A server event: held while a resume is under way, and counted in the version the page holds of the server.
+    const onGuild = <T extends { guildId: string; version?: number }>(event: string, handler: (payload: T) => unknown) =>
+      on<T>(event, (payload) => {
+        const apply = () => {
+          handler(payload);
+          noteVersion(store, payload.guildId, payload.version);
+        };
+        if (this.held) this.held.push({ guildId: payload.guildId, version: payload.version, apply });
+        else apply();
+      });
     on<Ready>("Ready", (ready) => this.onReady(ready));
-    on<GuildState>("GuildCreated", (state) => applyGuildState(store, state));
-    on<GuildUpdated>("GuildUpdated", (e) => applyGuildChange(store, e.guildId, e.version, (v) => (v.info = e.guild)));
+    on<GuildState>("GuildCreated", (state) => {
+      if (this.held) this.held.push({ guildId: state.guild.id, version: state.resumeVersion, apply: () => applyGuildState(store, state) });
+      else applyGuildState(store, state);
+    });
+    onGuild<GuildUpdated>("GuildUpdated", (e) => applyGuildChange(store, e.guildId, e.version, (v) => (v.info = e.guild)));
     // GuildRemoved (to the user: left, kicked, banned, deleted) and GuildDeleted may come in either order: either ends it.
     const gone = (e: GuildGone) => {
       const view = store.guilds.get(e.guildId);
@@ -261,18 +339,18 @@ export class GuildClient {
       if (text) store.showNotice(text);
       removeGuild(store, e.guildId);
     };
-    on<GuildGone>("GuildDeleted", gone);
+    onGuild<GuildGone>("GuildDeleted", gone);
     on<GuildGone>("GuildRemoved", gone);
-    on<GuildMemberEvent>("GuildMemberAdded", (e) => {
+    onGuild<GuildMemberEvent>("GuildMemberAdded", (e) => {
       upsertMember(store, e.guildId, e.member, true);
       this.loadJoinedPresence(e.member.userId);
     });
     // Members a backend service imported into a large server come as their count only (the page keeps
     // no full list of a large server's members live): the title counts them, the list shows them once
     // listed again (the next Ready).
-    on<GuildMembersImported>("GuildMembersImported", (e) => setMemberCount(store, e.guildId, e.memberCount));
-    on<GuildMemberEvent>("GuildMemberUpdated", (e) => upsertMember(store, e.guildId, e.member));
-    on<GuildMemberRemoved>("GuildMemberRemoved", (e) => {
+    onGuild<GuildMembersImported>("GuildMembersImported", (e) => setMemberCount(store, e.guildId, e.memberCount));
+    onGuild<GuildMemberEvent>("GuildMemberUpdated", (e) => upsertMember(store, e.guildId, e.member));
+    onGuild<GuildMemberRemoved>("GuildMemberRemoved", (e) => {
       if (e.userId === store.me?.id) gone({ guildId: e.guildId, reason: e.reason });
       else removeMember(store, e.guildId, e.userId);
     });
@@ -281,18 +359,18 @@ export class GuildClient {
         v.roles.set(e.role.id, e.role);
         v.membersVersion++; // badges and the list's order follow roles
       });
-    on<GuildRoleEvent>("GuildRoleCreated", setRole);
-    on<GuildRoleEvent>("GuildRoleUpdated", setRole);
-    on<GuildRoleDeleted>("GuildRoleDeleted", (e) =>
+    onGuild<GuildRoleEvent>("GuildRoleCreated", setRole);
+    onGuild<GuildRoleEvent>("GuildRoleUpdated", setRole);
+    onGuild<GuildRoleDeleted>("GuildRoleDeleted", (e) =>
       applyGuildChange(store, e.guildId, e.version, (v) => {
         v.roles.delete(e.roleId);
         v.membersVersion++;
       }),
     );
     const setChannel = (e: GuildChannelEvent) => applyGuildChange(store, e.guildId, e.version, (v) => v.channels.set(e.channel.id, e.channel));
-    on<GuildChannelEvent>("GuildChannelCreated", setChannel);
-    on<GuildChannelEvent>("GuildChannelUpdated", setChannel);
-    on<GuildChannelDeleted>("GuildChannelDeleted", (e) => applyGuildChange(store, e.guildId, e.version, (v) => v.channels.delete(e.channelId)));
+    onGuild<GuildChannelEvent>("GuildChannelCreated", setChannel);
+    onGuild<GuildChannelEvent>("GuildChannelUpdated", setChannel);
+    onGuild<GuildChannelDeleted>("GuildChannelDeleted", (e) => applyGuildChange(store, e.guildId, e.version, (v) => v.channels.delete(e.channelId)));
     // Losing "view channel" takes a channel out of the sidebar too: its later updates no longer come.
     on<ChannelRemoved>("ChannelRemoved", (e) => {
       for (const view of store.guilds.values()) {

@@ -1,7 +1,7 @@
 // What the page knows of the user's servers (guilds), and the only code that changes it. Like the
 // channel state, every change is idempotent: server-wide changes carry the server's version and
 // member changes the member's, and an older copy never replaces a newer one.
-import type { GuildChannel, GuildInfo, GuildMember, GuildRole, GuildState } from "./protocol";
+import type { GuildChannel, GuildInfo, GuildMember, GuildRole, GuildState, Presence } from "./protocol";
 import type { Store } from "./state";
 
 export type GuildView = {
@@ -19,6 +19,11 @@ export type GuildView = {
   membersVersion: number;
   /** The text channel last opened in this server, reopened when the server is picked in the rail. */
   lastChannelId: string | null;
+  /**
+   * The highest version of the server applied: a state's resumeVersion and every event's version.
+   * Given back to ResumeGuilds on a reconnect, which answers "unchanged" when nothing is newer.
+   */
+  resumeVersion: number;
 };
 
 /**
@@ -41,14 +46,36 @@ export function applyGuildState(store: Store, state: GuildState, fresh = false):
     memberRequest: keep ? existing.memberRequest : null,
     membersVersion: (existing?.membersVersion ?? 0) + 1,
     lastChannelId: existing?.lastChannelId ?? null,
+    // A state replaces what was held (`fresh`): its version is where the page is now; otherwise the
+    // events already applied may be newer than it.
+    resumeVersion: Math.max(keep ? existing.resumeVersion : 0, state.resumeVersion ?? 0),
   };
   for (const member of [...state.members, state.member]) {
     const known = view.members.get(member.userId);
     if (!known || known.version <= member.version) view.members.set(member.userId, member);
   }
   store.guilds.set(view.info.id, view);
+  if (!state.large && state.presences) applyPresences(store, view, state.presences);
   store.changed();
   return view;
+}
+
+/** A small server's online members as the gateway listed them: the others are offline now. */
+export function applyPresences(store: Store, view: GuildView, presences: Presence[]): void {
+  const online = new Set(presences.map((p) => p.userId));
+  for (const presence of presences) store.setPresence(presence);
+  for (const userId of view.members.keys()) {
+    const known = store.presence.get(userId);
+    if (!online.has(userId) && userId !== store.me?.id && known && known.status !== "offline") {
+      store.setPresence({ ...known, status: "offline", activity: null, devices: [] });
+    }
+  }
+}
+
+/** An event of the server was applied: the page holds the server at least at its version. */
+export function noteVersion(store: Store, guildId: string, version: number | undefined): void {
+  const view = store.guilds.get(guildId);
+  if (view && version !== undefined) view.resumeVersion = Math.max(view.resumeVersion, version);
 }
 
 export function removeGuild(store: Store, guildId: string): void {

@@ -71,7 +71,9 @@ function startApp(session: Session): void {
   const store = new Store();
   const renderer = new Renderer(store);
   store.subscribe(() => renderer.render());
-  const client = new ChatClient(store, "/hubs/chat", session.token, (reason) => signOut(reason));
+  // guilds=resume: Ready lists the servers' versions only, and GuildClient resumes them (ResumeGuilds),
+  // so a reconnect sends again only the servers that changed meanwhile.
+  const client = new ChatClient(store, "/hubs/chat?guilds=resume", session.token, (reason) => signOut(reason));
   const guilds = new GuildClient(store, client);
   // The gateway serves this page at /invite/CODE too: the preview shows once connected.
   const code = /^\/invite\/([A-Za-z0-9]{1,64})\/?$/.exec(location.pathname)?.[1];

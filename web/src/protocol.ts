@@ -52,8 +52,10 @@ export type Ready = {
   user: { id: string; displayName: string };
   presence: Presence;
   channels: ChannelSummary[];
-  /** One GuildState per server of the user (absent from gateways before servers). */
+  /** One GuildState per server of the user (absent from gateways before servers); none when connected with guilds=resume. */
   guilds?: GuildState[];
+  /** With guilds=resume: each server's id and newest version; the servers themselves come from ResumeGuilds. */
+  guildVersions?: GuildVersion[] | null;
 };
 
 export type MessageDeleted = { channelId: string; messageId: string; seq: number };
@@ -92,7 +94,14 @@ export type GuildState = {
   member: GuildMember;
   members: GuildMember[];
   large: boolean;
+  /** Small servers: the members online, idle or dnd (absent from gateways before presences). */
+  presences?: Presence[];
+  /** The newest change of the server this state covers: kept for ResumeGuilds (0 from GetGuild). */
+  resumeVersion?: number;
 };
+export type GuildVersion = { guildId: string; version: number };
+/** One server in ResumeGuilds' answer: unchanged (keep it, refresh presences) or the whole state. */
+export type GuildResume = { guildId: string; unchanged: boolean; version: number; state: GuildState | null; presences: Presence[] | null };
 export type GuildInvite = {
   code: string;
   guildId: string;

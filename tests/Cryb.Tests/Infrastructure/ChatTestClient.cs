@@ -84,13 +84,16 @@ public sealed class ChatTestClient : IAsyncDisposable
     /// <summary>
     /// Connects with the JSON protocol, or with MessagePack when <paramref name="messagePack"/> is set;
     /// as a <paramref name="device"/> (<c>web</c>, <c>mobile</c>, <c>desktop</c>) when given, else as the
-    /// .NET client's user agent makes it (desktop).
+    /// .NET client's user agent makes it (desktop); <paramref name="query"/> adds connect parameters
+    /// (<c>guilds=resume</c>).
     /// </summary>
     public static async Task<ChatTestClient> ConnectAsync(
-        string gatewayUrl, string token, string userId, bool messagePack = false, string? device = null, TimeSpan? serverTimeout = null)
+        string gatewayUrl, string token, string userId, bool messagePack = false, string? device = null, TimeSpan? serverTimeout = null, string? query = null)
     {
+        string[] parameters = [.. device is null ? [] : new[] { $"device={device}" }, .. query is null ? [] : new[] { query }];
+        var url = parameters.Length == 0 ? $"{gatewayUrl}/hubs/chat" : $"{gatewayUrl}/hubs/chat?{string.Join('&', parameters)}";
         var builder = new HubConnectionBuilder()
-            .WithUrl(device is null ? $"{gatewayUrl}/hubs/chat" : $"{gatewayUrl}/hubs/chat?device={device}", options => options.AccessTokenProvider = () => Task.FromResult<string?>(token));
+            .WithUrl(url, options => options.AccessTokenProvider = () => Task.FromResult<string?>(token));
         var connection = (messagePack
                 ? builder.AddMessagePackProtocol()
                 : builder.AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase))))
@@ -195,6 +198,6 @@ public sealed class ChatTestClient : IAsyncDisposable
 public sealed record PresenceFrame(DateTime ReceivedAt, PresenceInfo[] Presences);
 
 /// <summary>The <c>Ready</c> event as a client reads it.</summary>
-public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, ChannelSummary[] Channels, GuildState[]? Guilds = null);
+public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, ChannelSummary[] Channels, GuildState[]? Guilds = null, GuildVersion[]? GuildVersions = null);
 
 public sealed record ReadyUserEvent(string Id, string DisplayName);

@@ -125,6 +125,10 @@ public sealed class ProcessCluster : IAsyncDisposable
     public async Task<ChatTestClient> ConnectAsync(int gateway, string userId, bool messagePack = false, TimeSpan? serverTimeout = null) =>
         await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId, messagePack, serverTimeout: serverTimeout);
 
+    /// <summary>Connects with extra connect parameters (<c>guilds=resume</c>).</summary>
+    public async Task<ChatTestClient> ConnectAsync(int gateway, string userId, string query) =>
+        await ChatTestClient.ConnectAsync(Gateways[gateway].Url, await TokenAsync(userId), userId, query: query);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in Gateways.Concat(Silos))
