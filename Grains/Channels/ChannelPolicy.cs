@@ -332,7 +332,7 @@ public sealed class ChannelPolicy(ChannelState channel, GuildMemberRoles? guildM
         if (channel.IsGuildChannel)
         {
             throw new ChatException(ErrorCodes.InvalidArgument,
-                "This channel belongs to a server: membership, roles and settings are the server's (see the server methods).");
+                "This channel belongs to a server: membership, roles and settings are the server's (LeaveGuild, KickFromGuild, BanFromGuild, AddMemberRole, UpdateGuildChannel, RequestGuildMembers).");
         }
     }
 

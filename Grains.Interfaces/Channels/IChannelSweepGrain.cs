@@ -1,0 +1,29 @@
+namespace Cryb.Channels;
+
+/// <summary>
+/// The operator's sweep that moves every standalone channel into a server of its own (issue 19's
+/// upgrade), including channels nobody used since: it pages through the stored channels in small
+/// batches and calls <see cref="IChannelGrain.MigrateToGuild"/> on each, keeping its place in its
+/// state, so it resumes where it stopped after a silo restart. One activation (key 0) in the cluster.
+/// Silo-internal: the silos' <c>/admin/channel-migration</c> endpoint calls it.
+/// </summary>
+[Alias("cryb.IChannelSweepGrain")]
+public interface IChannelSweepGrain : IGrainWithIntegerKey
+{
+    /// <summary>Starts a pass over every stored channel, unless one is running (then its progress is returned).</summary>
+    [Alias("Start")]
+    Task<ChannelSweepProgress> Start();
+
+    [Alias("GetProgress"), Orleans.Concurrency.AlwaysInterleave]
+    Task<ChannelSweepProgress> GetProgress();
+}
+
+/// <summary>How far the sweep is: channels looked at and moved in this pass, and when it started and finished.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.ChannelSweepProgress")]
+public sealed record ChannelSweepProgress(
+    [property: Id(0)] bool Running,
+    [property: Id(1)] long Visited,
+    [property: Id(2)] long Migrated,
+    [property: Id(3)] long Failed,
+    [property: Id(4)] DateTimeOffset? StartedAt,
+    [property: Id(5)] DateTimeOffset? FinishedAt);
