@@ -1,3 +1,5 @@
+using Cryb.Identity;
+
 namespace Cryb.Channels;
 
 /// <summary>
@@ -5,17 +7,19 @@ namespace Cryb.Channels;
 /// upgrade), including channels nobody used since: it pages through the stored channels in small
 /// batches and calls <see cref="IChannelGrain.MigrateToGuild"/> on each, keeping its place in its
 /// state, so it resumes where it stopped after a silo restart. One activation (key 0) in the cluster.
-/// Silo-internal: the silos' <c>/admin/channel-migration</c> endpoint calls it.
+/// For operators: a service account granted <c>IChannelSweepGrain.Start</c> (or <c>.*</c>), through
+/// the Orleans client or a silo's <c>/admin/channel-migration</c> endpoint, which passes the
+/// account the request authenticates with.
 /// </summary>
 [Alias("cryb.IChannelSweepGrain")]
 public interface IChannelSweepGrain : IGrainWithIntegerKey
 {
     /// <summary>Starts a pass over every stored channel, unless one is running (then its progress is returned).</summary>
     [Alias("Start")]
-    Task<ChannelSweepProgress> Start();
+    Task<ChannelSweepProgress> Start(ServiceCredential operatorAccount);
 
     [Alias("GetProgress"), Orleans.Concurrency.AlwaysInterleave]
-    Task<ChannelSweepProgress> GetProgress();
+    Task<ChannelSweepProgress> GetProgress(ServiceCredential operatorAccount);
 }
 
 /// <summary>How far the sweep is: channels looked at and moved in this pass, and when it started and finished.</summary>

@@ -157,6 +157,8 @@ public sealed partial class ChannelGrain(
 
     public async Task Invite(Caller caller, string userId)
     {
+        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayInvite(caller, userId);
         if (!Channel.Members.ContainsKey(userId))
         {
@@ -166,12 +168,16 @@ public sealed partial class ChannelGrain(
 
     public async Task Leave(Caller caller)
     {
+        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayLeave(caller);
         await RemoveMemberAsync(caller.MemberId, LeaveReasons.Left);
     }
 
     public async Task Kick(Caller caller, string userId)
     {
+        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayKick(caller, userId);
         await RemoveMemberAsync(userId, LeaveReasons.Kicked);
         LogMemberRemoved(ChannelId, userId, LeaveReasons.Kicked, caller.MemberId);
@@ -180,6 +186,8 @@ public sealed partial class ChannelGrain(
 
     public async Task Ban(Caller caller, string userId)
     {
+        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayBan(caller, userId);
         Channel.Banned.Add(userId);
         if (Channel.Members.ContainsKey(userId))
@@ -197,6 +205,8 @@ public sealed partial class ChannelGrain(
 
     public async Task SetMemberRole(Caller caller, string userId, ChannelRole role)
     {
+        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
+        await KnowAsync(caller.MemberId);
         Policy.RequireMaySetRole(caller, userId, role);
         if (Channel.Members[userId] != role)
         {
@@ -206,17 +216,20 @@ public sealed partial class ChannelGrain(
         }
     }
 
-    public Task<IReadOnlyList<ChannelMember>> GetMembers(Caller caller)
+    public async Task<IReadOnlyList<ChannelMember>> GetMembers(Caller caller)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMember(caller);
-        return Task.FromResult<IReadOnlyList<ChannelMember>>(
-            Channel.Members.Select(member => new ChannelMember(member.Key, member.Value))
+        Policy.RequireStandalone();
+        return Channel.Members.Select(member => new ChannelMember(member.Key, member.Value))
                 .OrderByDescending(member => member.Role).ThenBy(member => member.UserId, StringComparer.Ordinal)
-                .ToArray());
+                .ToArray();
     }
 
     public async Task<ChannelInfo> Update(Caller caller, string name, string? topic)
     {
+        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayUpdate(caller);
         Channel.Name = ChannelRules.ValidateName(name);
         Channel.Topic = ChannelRules.ValidateTopic(topic);
@@ -228,6 +241,8 @@ public sealed partial class ChannelGrain(
 
     public async Task Delete(Caller caller)
     {
+        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayDelete(caller);
         var members = Channel.Members.Keys.ToArray();
         await _log.DeleteAllAsync();

@@ -327,6 +327,9 @@ public sealed class ChannelPolicy(ChannelState channel, GuildMemberRoles? guildM
         }
     }
 
+    /// <summary>The channel's own member list: a standalone channel's only (a server's is the server's).</summary>
+    public void RequireStandalone() => RefuseInGuild();
+
     private void RefuseInGuild()
     {
         if (channel.IsGuildChannel)

@@ -1,4 +1,7 @@
 using Cryb.Channels;
+using Cryb.Errors;
+using Cryb.Grains.Security;
+using Cryb.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -16,6 +19,7 @@ namespace Cryb.Grains.Channels;
 public sealed partial class ChannelSweepGrain(
     [PersistentState("channel-sweep", StorageNames.Default)] IPersistentState<ChannelSweepState> state,
     StoredChannels channels,
+    ServiceAccounts accounts,
     IOptions<ClusterOptions> cluster,
     TimeProvider time,
     ILogger<ChannelSweepGrain> logger) : Grain, IChannelSweepGrain
@@ -38,8 +42,9 @@ public sealed partial class ChannelSweepGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<ChannelSweepProgress> Start()
+    public async Task<ChannelSweepProgress> Start(ServiceCredential operatorAccount)
     {
+        RequireOperator(operatorAccount, nameof(Start));
         if (!state.State.Running)
         {
             state.State = new ChannelSweepState { Running = true, StartedAt = time.GetUtcNow() };
@@ -51,7 +56,21 @@ public sealed partial class ChannelSweepGrain(
         return Progress();
     }
 
-    public Task<ChannelSweepProgress> GetProgress() => Task.FromResult(Progress());
+    public Task<ChannelSweepProgress> GetProgress(ServiceCredential operatorAccount)
+    {
+        RequireOperator(operatorAccount, nameof(GetProgress));
+        return Task.FromResult(Progress());
+    }
+
+    /// <summary>The silos' filter checked the account for a client's call; checked here again, as every grain checks its callers.</summary>
+    private void RequireOperator(ServiceCredential credential, string method)
+    {
+        var account = accounts.Verify(credential) ?? throw new ChatException(ErrorCodes.Unauthenticated, "The service credential is not valid.");
+        if (!ServiceAccounts.Allows(account, nameof(IChannelSweepGrain), method))
+        {
+            throw new ChatException(ErrorCodes.Forbidden, $"This service account is not granted {nameof(IChannelSweepGrain)}.{method}.");
+        }
+    }
 
     /// <summary>
     /// Not interleaved (a batch and <see cref="Start"/> never overlap); keeps the grain alive while a
@@ -98,11 +117,11 @@ public sealed partial class ChannelSweepGrain(
     {
         try
         {
-            return await GrainFactory.GetGrain<IChannelGrain>(key.Extension).MigrateToGuild();
+            return await GrainFactory.GetGrain<IChannelGrain>(key.ChannelId).MigrateToGuild();
         }
         catch (Exception ex)
         {
-            LogChannelFailed(ex, key.Extension);
+            LogChannelFailed(ex, key.ChannelId);
             return null;
         }
     }

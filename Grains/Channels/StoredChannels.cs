@@ -4,7 +4,16 @@ namespace Cryb.Grains.Channels;
 
 /// <summary>A place in the grain-state table's primary key order, after which the next page starts.</summary>
 [GenerateSerializer, Alias("cryb.StoredChannelKey")]
-public sealed record StoredChannelKey([property: Id(0)] long N0, [property: Id(1)] long N1, [property: Id(2)] string Extension);
+public sealed record StoredChannelKey([property: Id(0)] long N0, [property: Id(1)] long N1, [property: Id(2)] string Extension)
+{
+    /// <summary>
+    /// The channel's id: the storage keeps a key that reads as a GUID (every id <c>Ids.NewChannelId</c>
+    /// makes) as its two halves with an empty extension, and any other key as its text.
+    /// </summary>
+    public string ChannelId => Extension.Length > 0
+        ? Extension
+        : new Guid([.. BitConverter.GetBytes(N0), .. BitConverter.GetBytes(N1)]).ToString("N");
+}
 
 /// <summary>
 /// The channel grains that have state, read from the grain-state table for the sweep: rows of
