@@ -368,6 +368,14 @@ public sealed partial class ChannelGrain(
 
     public async Task RemoveDeletedAccount(string userId)
     {
+        if (ChannelMigration.MovedIntoOwnServer(ChannelId, Channel))
+        {
+            // Moved into its server (just now, maybe: this call woke it): the membership is a row of
+            // that server's now. One-way, so the server may push back to this channel meanwhile.
+            await GrainFactory.GetGrain<IGuildGrain>(ChannelId).RemoveDeletedAccount(userId);
+            return;
+        }
+
         if (Policy.LeavesWithDeletedAccount(userId))
         {
             await RemoveMemberAsync(userId, LeaveReasons.AccountDeleted);

@@ -335,7 +335,7 @@ public sealed class ChannelPolicy(ChannelState channel, GuildMemberRoles? guildM
         if (channel.IsGuildChannel)
         {
             throw new ChatException(ErrorCodes.InvalidArgument,
-                "This channel belongs to a server: membership, roles and settings are the server's (LeaveGuild, KickFromGuild, BanFromGuild, AddMemberRole, UpdateGuildChannel, RequestGuildMembers).");
+                "This channel belongs to a server: membership, roles and settings are the server's (CreateInvite, LeaveGuild, KickFromGuild, BanFromGuild, AddMemberRole, UpdateGuildChannel, DeleteGuildChannel, RequestGuildMembers).");
         }
     }
 
