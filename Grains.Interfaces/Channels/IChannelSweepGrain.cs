@@ -6,7 +6,7 @@ namespace Cryb.Channels;
 /// The operator's sweep that moves every standalone channel into a server of its own (issue 19's
 /// upgrade), including channels nobody used since: it pages through the stored channels in small
 /// batches and calls <see cref="IChannelGrain.MigrateToGuild"/> on each, keeping its place in its
-/// state, so it resumes where it stopped after a silo restart. One activation (key 0) in the cluster.
+/// state: if its silo stops, the next call (either method) wakes it elsewhere and the pass goes on from there. One activation (key 0) in the cluster.
 /// For operators: a service account granted <c>IChannelSweepGrain.Start</c> (or <c>.*</c>), through
 /// the Orleans client or a silo's <c>/admin/channel-migration</c> endpoint, which passes the
 /// account the request authenticates with.

@@ -25,6 +25,8 @@ namespace Cryb.Grains.Channels;
 /// A server's text channel takes its permission inputs from the server's grain, which pushes each
 /// change here (<see cref="AttachToGuild"/>, <see cref="SetGuildMember"/>), and reads a caller's
 /// roles from the server's member rows once per activation (<see cref="GuildMemberRoles"/>).
+/// A channel stored before servers existed moves into a server of its own before the first call of
+/// the activation that finds it standalone runs (<see cref="ChannelMigration"/>).
 /// </summary>
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
@@ -157,7 +159,6 @@ public sealed partial class ChannelGrain(
 
     public async Task Invite(Caller caller, string userId)
     {
-        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
         await KnowAsync(caller.MemberId);
         Policy.RequireMayInvite(caller, userId);
         if (!Channel.Members.ContainsKey(userId))
@@ -168,7 +169,6 @@ public sealed partial class ChannelGrain(
 
     public async Task Leave(Caller caller)
     {
-        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
         await KnowAsync(caller.MemberId);
         Policy.RequireMayLeave(caller);
         await RemoveMemberAsync(caller.MemberId, LeaveReasons.Left);
@@ -176,7 +176,6 @@ public sealed partial class ChannelGrain(
 
     public async Task Kick(Caller caller, string userId)
     {
-        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
         await KnowAsync(caller.MemberId);
         Policy.RequireMayKick(caller, userId);
         await RemoveMemberAsync(userId, LeaveReasons.Kicked);
@@ -186,7 +185,6 @@ public sealed partial class ChannelGrain(
 
     public async Task Ban(Caller caller, string userId)
     {
-        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
         await KnowAsync(caller.MemberId);
         Policy.RequireMayBan(caller, userId);
         Channel.Banned.Add(userId);
@@ -205,7 +203,6 @@ public sealed partial class ChannelGrain(
 
     public async Task SetMemberRole(Caller caller, string userId, ChannelRole role)
     {
-        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
         await KnowAsync(caller.MemberId);
         Policy.RequireMaySetRole(caller, userId, role);
         if (Channel.Members[userId] != role)
@@ -228,7 +225,6 @@ public sealed partial class ChannelGrain(
 
     public async Task<ChannelInfo> Update(Caller caller, string name, string? topic)
     {
-        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
         await KnowAsync(caller.MemberId);
         Policy.RequireMayUpdate(caller);
         Channel.Name = ChannelRules.ValidateName(name);
@@ -241,7 +237,6 @@ public sealed partial class ChannelGrain(
 
     public async Task Delete(Caller caller)
     {
-        // A server channel's member is known from their row: refused as "the server's method", not as a stranger.
         await KnowAsync(caller.MemberId);
         Policy.RequireMayDelete(caller);
         var members = Channel.Members.Keys.ToArray();
@@ -525,7 +520,11 @@ public sealed partial class ChannelGrain(
         LogChannelMigrated(ChannelId, snapshot.MemberIds.Count);
     }
 
-    /// <summary>Reads the roles of those of <paramref name="memberIds"/> this server channel does not know yet; nothing for other channels.</summary>
+    /// <summary>
+    /// Reads the roles of those of <paramref name="memberIds"/> this server channel does not know yet;
+    /// nothing for other channels. Before every check of a caller, the membership methods' too: a
+    /// member of the server is then refused those as "the server's", not as a stranger.
+    /// </summary>
     private Task KnowAsync(params IEnumerable<string> memberIds) =>
         Channel.IsGuildChannel ? _guildMembers.LoadAsync(guilds, Channel.GuildId!, memberIds) : Task.CompletedTask;
 

@@ -17,6 +17,9 @@ namespace Cryb.Grains.Guilds;
 /// publishes it on the server's stream. The steps live in plain classes: member rows and their count
 /// in <see cref="GuildMembers"/>, the pages members read in <see cref="MemberPages"/>, invites in
 /// <see cref="GuildInvites"/>; the record and the rows take versions from one <see cref="GuildVersions"/>.
+/// A server may also be the home of a standalone channel of the same id, which it adopts at the
+/// channel's request (<see cref="AdoptStandaloneChannel"/>) and which anyone may join when the
+/// channel was public (<see cref="JoinOpen"/>).
 /// </summary>
 public sealed partial class GuildGrain(
     [PersistentState("guild", StorageNames.Default)] IPersistentState<GuildRecord> state,
