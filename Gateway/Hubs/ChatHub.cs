@@ -150,7 +150,21 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     public Task InviteToChannel(string channelId, string userId) =>
         Channel(channelId).Invite(Caller, Ids.Require(userId, nameof(userId)));
 
-    public Task LeaveChannel(string channelId) => Channel(channelId).Leave(Caller);
+    /// <summary>
+    /// Leaves a channel; a channel that moved into a server of its own at the upgrade (its server has
+    /// its id) is left by leaving that server, as leaving the channel did before.
+    /// </summary>
+    public async Task LeaveChannel(string channelId)
+    {
+        var channel = Channel(channelId);
+        if ((await channel.GetInfo(Caller)).GuildId == channelId)
+        {
+            await Guild(channelId).Leave(Caller);
+            return;
+        }
+
+        await channel.Leave(Caller);
+    }
 
     public Task KickMember(string channelId, string userId) =>
         Channel(channelId).Kick(Caller, Ids.Require(userId, nameof(userId)));

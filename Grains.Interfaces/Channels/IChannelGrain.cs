@@ -138,6 +138,16 @@ public interface IChannelGrain : IGrainWithStringKey
     Task<int> DeleteMessagesBy(string userId, DateTimeOffset since);
 
     /// <summary>
+    /// Moves a standalone channel into a server of its own, under the channel's id (or completes a
+    /// move that stopped half-way); false, and nothing done, for a direct message, a deleted or
+    /// unknown channel, or one already in a server. The channel keeps its id, seq and history; any
+    /// other call on a channel that was standalone when its grain activated does this first.
+    /// Idempotent. Silo-internal: the operator's sweep calls it (docs/servers.md).
+    /// </summary>
+    [Alias("MigrateToGuild")]
+    Task<bool> MigrateToGuild();
+
+    /// <summary>
     /// Stores the caller's read position in this channel, for a server's channel (which the user grain
     /// does not list): checks the caller may view it, then tells the user grain.
     /// </summary>

@@ -157,6 +157,27 @@ public interface IGuildGrain : IGrainWithStringKey
     Task<GuildChannelAccess?> GetChannelAccess(string channelId);
 
     /// <summary>
+    /// Makes this server the home of the standalone channel of the same id (issue 19's upgrade): on
+    /// the first call, the channel's members and bans become member rows (its admins with an
+    /// "Admins" role) and ban rows, then the record is written with the channel as its one text
+    /// channel, open to all when the channel was public. A later call writes nothing and returns the
+    /// same. The user grains are told by the channel's grain, which calls this as it migrates.
+    /// Silo-internal; it never calls the channel's grain back.
+    /// </summary>
+    [Alias("AdoptStandaloneChannel")]
+    Task<AdoptedChannel> AdoptStandaloneChannel(StandaloneChannel channel);
+
+    /// <summary>
+    /// Adds <paramref name="memberId"/> to a server open to all (a public standalone channel's),
+    /// without an invite; bans and the limits apply. Returns the member's row (the one they had if
+    /// already a member). Silo-internal: the channel's grain calls it from <c>Join</c>, having
+    /// authenticated the caller. Interleaves: it only adds a row and tells the user's grain, and the
+    /// server may be waiting on that very channel (a push), which must not deadlock.
+    /// </summary>
+    [Alias("JoinOpen"), AlwaysInterleave]
+    Task<GuildMember> JoinOpen(string memberId);
+
+    /// <summary>
     /// Removes a deleted account's membership (an owner's server keeps its owner, whom an operator
     /// replaces). Silo-internal: called one-way by the user grain, which waits for no server.
     /// </summary>

@@ -43,6 +43,12 @@ public static class Permission
     /// <summary>What <c>@everyone</c> may do in a new server: read, write, react, invite, join voice and speak.</summary>
     public const ulong EveryoneDefault = ViewChannel | SendMessages | AddReactions | CreateInvite | Connect | Speak | ChangeNickname;
 
+    /// <summary>
+    /// What a standalone channel's admins could do, as a role of the server it moved into: delete
+    /// others' messages, kick and ban, change the channel (name, topic), invite.
+    /// </summary>
+    public const ulong StandaloneAdmin = ManageMessages | KickMembers | BanMembers | ManageChannels | CreateInvite;
+
     /// <summary>The bits that mean something only with <see cref="Connect"/>.</summary>
     public const ulong Voice = Speak | MuteMembers | DeafenMembers | MoveMembers;
 

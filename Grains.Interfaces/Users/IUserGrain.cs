@@ -74,6 +74,16 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("RemoveGuild")]
     Task RemoveGuild(string guildId, string reason);
 
+    /// <summary>
+    /// A standalone channel of the user moved into the server of its own id: in one write, the channel
+    /// leaves the user's standalone list (its read position stays: the channel keeps its id and seq)
+    /// and the server joins their servers. Only <see cref="GuildAdded"/> is published, never
+    /// <see cref="ChannelRemoved"/>: a connected client keeps the channel and its history, and
+    /// hears of the server as on any join. Idempotent. Called by the channel's grain as it migrates.
+    /// </summary>
+    [Alias("MoveChannelToGuild")]
+    Task MoveChannelToGuild(string channelId, GuildMembership membership);
+
     /// <summary>Stores a read position in a server's channel, which the channel's grain has checked the user may view.</summary>
     [Alias("RecordRead")]
     Task<long> RecordRead(string channelId, long seq);

@@ -25,6 +25,8 @@ namespace Cryb.Grains.Channels;
 /// A server's text channel takes its permission inputs from the server's grain, which pushes each
 /// change here (<see cref="AttachToGuild"/>, <see cref="SetGuildMember"/>), and reads a caller's
 /// roles from the server's member rows once per activation (<see cref="GuildMemberRoles"/>).
+/// A channel stored before servers existed moves into a server of its own before the first call of
+/// the activation that finds it standalone runs (<see cref="ChannelMigration"/>).
 /// </summary>
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
@@ -38,6 +40,16 @@ public sealed partial class ChannelGrain(
     private ChannelLog _log = null!;
     private UserChannelLists _users = null!;
     private readonly GuildMemberRoles _guildMembers = new();
+
+    /// <summary>Users told of a move into a server at once, as a server's import tells them.</summary>
+    private const int MoveNoticesInFlight = 64;
+
+    /// <summary>
+    /// The channel was standalone when this activation started (or its move is unfinished): the first
+    /// call of any kind completes the move into its own server first (<see cref="ChannelMigration"/>).
+    /// </summary>
+    private bool _migrationDue;
+    private Task? _migration;
 
     private string ChannelId => this.GetPrimaryKeyString();
     private ChannelState Channel => state.State;
@@ -59,6 +71,10 @@ public sealed partial class ChannelGrain(
         {
             await RefreshGuildAccessAsync();
         }
+
+        // Not migrated here: the server's pushes reach a channel while its grain waits on them, and
+        // the move calls that grain; the first other call does it (Invoke).
+        _migrationDue = ChannelMigration.IsDue(ChannelId, Channel);
     }
 
     /// <summary>
@@ -68,6 +84,11 @@ public sealed partial class ChannelGrain(
     /// </summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
+        if (_migrationDue && !IsServerPush(context.InterfaceMethod?.Name))
+        {
+            await MigrateOnceAsync();
+        }
+
         if (context.InterfaceMethod?.IsDefined(typeof(AlwaysInterleaveAttribute), inherit: false) == true)
         {
             await context.Invoke();
@@ -117,6 +138,14 @@ public sealed partial class ChannelGrain(
     public async Task<JoinResult> Join(Caller caller, long? sinceSeq)
     {
         await KnowAsync(caller.MemberId);
+        if (Channel.Exists && ChannelMigration.MovedIntoOwnServer(ChannelId, Channel) && !Channel.IsPrivate && !Policy.HasMember(caller.MemberId, out _))
+        {
+            // A public channel moved into a server open to all: joining it joins the server, as
+            // joining the channel did before (bans and limits refuse as the server's).
+            var member = await GrainFactory.GetGrain<IGuildGrain>(ChannelId).JoinOpen(caller.MemberId);
+            _guildMembers.Set(member.UserId, member.RoleIds, member.Version);
+        }
+
         if (Policy.RequireMayJoin(caller))
         {
             await AddMemberAsync(caller.MemberId);
@@ -130,6 +159,7 @@ public sealed partial class ChannelGrain(
 
     public async Task Invite(Caller caller, string userId)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayInvite(caller, userId);
         if (!Channel.Members.ContainsKey(userId))
         {
@@ -139,12 +169,14 @@ public sealed partial class ChannelGrain(
 
     public async Task Leave(Caller caller)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayLeave(caller);
         await RemoveMemberAsync(caller.MemberId, LeaveReasons.Left);
     }
 
     public async Task Kick(Caller caller, string userId)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayKick(caller, userId);
         await RemoveMemberAsync(userId, LeaveReasons.Kicked);
         LogMemberRemoved(ChannelId, userId, LeaveReasons.Kicked, caller.MemberId);
@@ -153,6 +185,7 @@ public sealed partial class ChannelGrain(
 
     public async Task Ban(Caller caller, string userId)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayBan(caller, userId);
         Channel.Banned.Add(userId);
         if (Channel.Members.ContainsKey(userId))
@@ -170,6 +203,7 @@ public sealed partial class ChannelGrain(
 
     public async Task SetMemberRole(Caller caller, string userId, ChannelRole role)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMaySetRole(caller, userId, role);
         if (Channel.Members[userId] != role)
         {
@@ -179,17 +213,19 @@ public sealed partial class ChannelGrain(
         }
     }
 
-    public Task<IReadOnlyList<ChannelMember>> GetMembers(Caller caller)
+    public async Task<IReadOnlyList<ChannelMember>> GetMembers(Caller caller)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMember(caller);
-        return Task.FromResult<IReadOnlyList<ChannelMember>>(
-            Channel.Members.Select(member => new ChannelMember(member.Key, member.Value))
+        Policy.RequireStandalone();
+        return Channel.Members.Select(member => new ChannelMember(member.Key, member.Value))
                 .OrderByDescending(member => member.Role).ThenBy(member => member.UserId, StringComparer.Ordinal)
-                .ToArray());
+                .ToArray();
     }
 
     public async Task<ChannelInfo> Update(Caller caller, string name, string? topic)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayUpdate(caller);
         Channel.Name = ChannelRules.ValidateName(name);
         Channel.Topic = ChannelRules.ValidateTopic(topic);
@@ -201,6 +237,7 @@ public sealed partial class ChannelGrain(
 
     public async Task Delete(Caller caller)
     {
+        await KnowAsync(caller.MemberId);
         Policy.RequireMayDelete(caller);
         var members = Channel.Members.Keys.ToArray();
         await _log.DeleteAllAsync();
@@ -326,6 +363,14 @@ public sealed partial class ChannelGrain(
 
     public async Task RemoveDeletedAccount(string userId)
     {
+        if (ChannelMigration.MovedIntoOwnServer(ChannelId, Channel))
+        {
+            // Moved into its server (just now, maybe: this call woke it): the membership is a row of
+            // that server's now. One-way, so the server may push back to this channel meanwhile.
+            await GrainFactory.GetGrain<IGuildGrain>(ChannelId).RemoveDeletedAccount(userId);
+            return;
+        }
+
         if (Policy.LeavesWithDeletedAccount(userId))
         {
             await RemoveMemberAsync(userId, LeaveReasons.AccountDeleted);
@@ -337,7 +382,9 @@ public sealed partial class ChannelGrain(
         if (!Channel.Exists)
         {
             Policy.RequireMayCreate(ChannelId);
-            state.State = ChannelState.AttachedToGuild(attached, time.GetUtcNowInMicroseconds());
+            // The server's time for it, so Ready's summary and the server's channel list agree.
+            var createdAt = attached.Channel.CreatedAt == default ? time.GetUtcNowInMicroseconds() : attached.Channel.CreatedAt;
+            state.State = ChannelState.AttachedToGuild(attached, createdAt);
             await state.WriteOrDeactivateAsync(this, logger);
             return Info();
         }
@@ -362,12 +409,17 @@ public sealed partial class ChannelGrain(
 
     public async Task DeleteForGuild()
     {
-        if (Channel.Exists && Channel.IsGuildChannel)
+        // A channel still moving into its own server (only that server lists it) is deleted too,
+        // and its members' user grains, which still list it, drop it.
+        if (Channel.Exists && (Channel.IsGuildChannel || ChannelMigration.IsDue(ChannelId, Channel)))
         {
+            var members = Channel.Members.Keys.ToArray();
             await _log.DeleteAllAsync();
             state.State = new ChannelState { Deleted = true };
             await state.WriteOrDeactivateAsync(this, logger);
             await _log.PublishAsync(new ChannelDeleted(ChannelId));
+            await _users.RemoveAsync(members, ChannelId, LeaveReasons.Deleted);
+            _migrationDue = false;
             LogChannelDeleted(ChannelId, "its server");
         }
     }
@@ -396,6 +448,18 @@ public sealed partial class ChannelGrain(
         return deleted;
     }
 
+    public async Task<bool> MigrateToGuild()
+    {
+        _migrationDue = ChannelMigration.IsDue(ChannelId, Channel);
+        if (!_migrationDue)
+        {
+            return false;
+        }
+
+        await MigrateOnceAsync();
+        return true;
+    }
+
     public async Task<long> MarkRead(Caller caller, long seq)
     {
         await KnowAsync(caller.MemberId);
@@ -408,7 +472,61 @@ public sealed partial class ChannelGrain(
         return await GrainFactory.GetGrain<IUserGrain>(caller.Id).RecordRead(ChannelId, seq);
     }
 
-    /// <summary>Reads the roles of those of <paramref name="memberIds"/> this server channel does not know yet; nothing for other channels.</summary>
+    /// <summary>The server's calls into its channels, which never wait on a move (see <see cref="OnActivateAsync"/>).</summary>
+    private static bool IsServerPush(string? method) => method is
+        nameof(AttachToGuild) or nameof(SetGuildMember) or nameof(DeleteForGuild) or nameof(DeleteMessagesBy) or nameof(MigrateToGuild);
+
+    /// <summary>One move at a time, whichever calls start it (sends interleave); a failed one is tried again by the next call.</summary>
+    private async Task MigrateOnceAsync()
+    {
+        var migration = _migration ??= MigrateAsync();
+        try
+        {
+            await migration;
+            _migrationDue = false;
+        }
+        finally
+        {
+            if (ReferenceEquals(_migration, migration))
+            {
+                _migration = null;
+            }
+        }
+    }
+
+    /// <summary>The steps of <see cref="ChannelMigration"/>; each is idempotent, so a run that stopped half-way is completed by this one.</summary>
+    private async Task MigrateAsync()
+    {
+        var snapshot = ChannelMigration.Snapshot(ChannelId, Channel);
+        var adopted = await GrainFactory.GetGrain<IGuildGrain>(ChannelId).AdoptStandaloneChannel(snapshot);
+        if (!Channel.IsGuildChannel)
+        {
+            ChannelMigration.Moved(Channel, adopted.Channel);
+            await state.WriteOrDeactivateAsync(this, logger);
+            // In the channel's order: gateways learn the channel's server before its next message,
+            // and clients see the channel's new server id (ChannelUpdated); nobody is taken out.
+            await _log.PublishAsync(new ChannelAccessChanged(ChannelId, adopted.Channel.Access));
+            await _log.PublishAsync(new ChannelUpdated(Info()));
+        }
+
+        var admins = snapshot.AdminIds.ToHashSet(StringComparer.Ordinal);
+        foreach (var slice in snapshot.MemberIds.Where(UserChannelLists.IsUser).Chunk(MoveNoticesInFlight))
+        {
+            await Task.WhenAll(slice.Select(userId => GrainFactory.GetGrain<IUserGrain>(userId)
+                .MoveChannelToGuild(ChannelId, adopted.MembershipOf(userId, admins.Contains(userId)))));
+        }
+
+        Channel.Members.Clear();
+        Channel.Banned.Clear();
+        await state.WriteOrDeactivateAsync(this, logger);
+        LogChannelMigrated(ChannelId, snapshot.MemberIds.Count);
+    }
+
+    /// <summary>
+    /// Reads the roles of those of <paramref name="memberIds"/> this server channel does not know yet;
+    /// nothing for other channels. Before every check of a caller, the membership methods' too: a
+    /// member of the server is then refused those as "the server's", not as a stranger.
+    /// </summary>
     private Task KnowAsync(params IEnumerable<string> memberIds) =>
         Channel.IsGuildChannel ? _guildMembers.LoadAsync(guilds, Channel.GuildId!, memberIds) : Task.CompletedTask;
 
@@ -469,6 +587,9 @@ public sealed partial class ChannelGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} created by {UserId}")]
     private partial void LogChannelCreated(string channelId, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} moved into the server of its id with {Members} members")]
+    private partial void LogChannelMigrated(string channelId, int members);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} deleted by {UserId}")]
     private partial void LogChannelDeleted(string channelId, string userId);

@@ -342,12 +342,15 @@ public sealed class ChannelPolicy(ChannelState channel, GuildMemberRoles? guildM
         }
     }
 
+    /// <summary>The channel's own member list: a standalone channel's only (a server's is the server's).</summary>
+    public void RequireStandalone() => RefuseInGuild();
+
     private void RefuseInGuild()
     {
         if (channel.IsGuildChannel)
         {
             throw new ChatException(ErrorCodes.InvalidArgument,
-                "This channel belongs to a server: membership, roles and settings are the server's (see the server methods).");
+                "This channel belongs to a server: membership, roles and settings are the server's (CreateInvite, LeaveGuild, KickFromGuild, BanFromGuild, AddMemberRole, UpdateGuildChannel, DeleteGuildChannel, RequestGuildMembers).");
         }
     }
 

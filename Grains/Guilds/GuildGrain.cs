@@ -17,6 +17,9 @@ namespace Cryb.Grains.Guilds;
 /// publishes it on the server's stream. The steps live in plain classes: member rows and their count
 /// in <see cref="GuildMembers"/>, the pages members read in <see cref="MemberPages"/>, invites in
 /// <see cref="GuildInvites"/>; the record and the rows take versions from one <see cref="GuildVersions"/>.
+/// A server may also be the home of a standalone channel of the same id, which it adopts at the
+/// channel's request (<see cref="AdoptStandaloneChannel"/>) and which anyone may join when the
+/// channel was public (<see cref="JoinOpen"/>).
 /// </summary>
 public sealed partial class GuildGrain(
     [PersistentState("guild", StorageNames.Default)] IPersistentState<GuildRecord> state,
@@ -385,6 +388,54 @@ public sealed partial class GuildGrain(
         return await _members.ImportAsync(wanted);
     }
 
+    public async Task<AdoptedChannel> AdoptStandaloneChannel(StandaloneChannel channel)
+    {
+        if (channel.ChannelId != GuildId)
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument, "A standalone channel moves into the server of its own id.");
+        }
+
+        if (!Guild.Exists)
+        {
+            Policy.RequireMayCreate(); // a server deleted under this id stays deleted
+            var adminRoleId = channel.AdminIds.Count > 0 ? StandaloneAdoption.AdminRoleId(GuildId) : null;
+            var version = _versions.Next();
+            // Rows first, the record last: a retry after a failure finds no record and writes the
+            // rows again (they skip those present), where a record written first would hide the gap.
+            await _members.AdoptAsync(channel, adminRoleId, version);
+            state.State = GuildRecord.Adopted(channel, adminRoleId, version);
+            await state.WriteOrDeactivateAsync(this, logger);
+            await _members.LoadAsync();
+            LogChannelAdopted(GuildId, channel.MemberIds.Count, channel.BannedIds.Count);
+        }
+
+        var text = RequireChannel(GuildId);
+        var admins = StandaloneAdoption.AdminRoleId(GuildId);
+        return new AdoptedChannel(new GuildChannelAccess(text, Guild.AccessOf(GuildId, text)),
+            Guild.Roles.ContainsKey(admins) ? admins : null, Guild.AdoptedVersion);
+    }
+
+    public async Task<GuildMember> JoinOpen(string memberId)
+    {
+        Policy.RequireExists();
+        if (!Guild.OpenToAll)
+        {
+            throw new ChatException(ErrorCodes.GuildNotFound, "No such server.");
+        }
+
+        if (await store.GetMemberAsync(GuildId, memberId) is { } member)
+        {
+            await _users.SetAsync(GuildId, member);
+            return member;
+        }
+
+        Policy.RequireMayJoin(await store.IsBannedAsync(GuildId, memberId), _members.Count, options.Value.MaxMembers);
+        await _users.RequireRoomAsync(memberId);
+        var added = await _members.AddAsync(memberId, inviteCode: null);
+        await _users.SetAsync(GuildId, added);
+        return added;
+    }
+
     public Task RemoveDeletedAccount(string userId) =>
         Guild.Exists && userId == Guild.OwnerId ? Task.CompletedTask : _members.RemoveAccountAsync(Guild, userId);
 
@@ -434,6 +485,9 @@ public sealed partial class GuildGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {GuildId} created by {UserId}")]
     private partial void LogGuildCreated(string guildId, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {GuildId} adopted its standalone channel: {Members} members, {Bans} bans")]
+    private partial void LogChannelAdopted(string guildId, int members, int bans);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {GuildId} deleted by {UserId}")]
     private partial void LogGuildDeleted(string guildId, string userId);

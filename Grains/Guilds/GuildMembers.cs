@@ -100,6 +100,31 @@ internal sealed class GuildMembers(
         return added.Count;
     }
 
+    /// <summary>
+    /// A standalone channel's members and bans as rows of the server it moves into: one bulk insert
+    /// (skipping rows present), under the members' display names, the admins with
+    /// <paramref name="adminRoleId"/>; the bans one upsert each (a channel has few). The user grains
+    /// are the channel's to tell, in the same write that drops the channel from their list.
+    /// </summary>
+    public async Task AdoptAsync(StandaloneChannel channel, string? adminRoleId, long version)
+    {
+        var now = time.GetUtcNowInMicroseconds();
+        foreach (var ban in channel.BannedIds)
+        {
+            await store.AddBanAsync(guildId, new GuildBan(ban, channel.OwnerId, "", now));
+        }
+
+        var admins = channel.AdminIds.ToHashSet(StringComparer.Ordinal);
+        var rows = new List<GuildMember>(channel.MemberIds.Count);
+        foreach (var slice in channel.MemberIds.Chunk(ImportNoticesInFlight))
+        {
+            var names = await Task.WhenAll(slice.Select(users.DisplayNameAsync));
+            rows.AddRange(slice.Select((userId, i) => new GuildMember(userId, names[i], null,
+                adminRoleId is not null && admins.Contains(userId) ? [adminRoleId] : [], now, version)));
+        }
+
+        await store.ImportMembersAsync(guildId, rows);
+    }
 
     public async Task<GuildMember> SetRolesAsync(GuildRecord guild, GuildMember member, IReadOnlyList<string> roleIds)
     {

@@ -34,6 +34,15 @@ public sealed class GuildRecord
     /// </summary>
     [Id(8)] public long RemovalVersion { get; set; }
 
+    /// <summary>
+    /// Anyone may join without an invite (bans still apply) by joining its channel: the server a
+    /// public standalone channel moved into, so that channel stays open to all as it was.
+    /// </summary>
+    [Id(9)] public bool OpenToAll { get; set; }
+
+    /// <summary>For a server a standalone channel moved into: the version its member rows were written at (0 otherwise).</summary>
+    [Id(10)] public long AdoptedVersion { get; set; }
+
     /// <summary>A new server: its <c>@everyone</c> role (under the server's id) and one text channel, "general".</summary>
     public static GuildRecord Created(string guildId, string name, string ownerId, DateTimeOffset createdAt, long version)
     {
@@ -48,6 +57,34 @@ public sealed class GuildRecord
             Roles = { [guildId] = new GuildRole(guildId, "@everyone", Permission.EveryoneDefault, 0, false) },
             Channels = { [general.Id] = general },
         };
+    }
+
+    /// <summary>
+    /// The server a standalone channel moves into (<see cref="StandaloneChannel"/>): the channel's id,
+    /// name and owner, <c>@everyone</c> with the default permissions, an "Admins" role under
+    /// <paramref name="adminRoleId"/> when the channel had admins, and the channel as its one text channel.
+    /// </summary>
+    public static GuildRecord Adopted(StandaloneChannel channel, string? adminRoleId, long version)
+    {
+        var text = new GuildChannel(channel.ChannelId, channel.ChannelId, GuildChannelType.Text, channel.Name, channel.Topic, null, 0, 0, [], channel.CreatedAt);
+        var record = new GuildRecord
+        {
+            Exists = true,
+            Name = channel.Name,
+            OwnerId = channel.OwnerId,
+            CreatedAt = channel.CreatedAt,
+            Version = version,
+            OpenToAll = !channel.IsPrivate,
+            AdoptedVersion = version,
+            Roles = { [channel.ChannelId] = new GuildRole(channel.ChannelId, "@everyone", Permission.EveryoneDefault, 0, false) },
+            Channels = { [text.Id] = text },
+        };
+        if (adminRoleId is not null)
+        {
+            record.Roles[adminRoleId] = new GuildRole(adminRoleId, "Admins", Permission.StandaloneAdmin, 1, false);
+        }
+
+        return record;
     }
 
     /// <summary>Every role's permissions by role id, as <see cref="GuildAccess"/> holds them.</summary>

@@ -40,7 +40,11 @@ public interface IGuildStore
     /// <summary>Members whose name starts with <paramref name="prefix"/>, case-insensitive, in name order.</summary>
     Task<IReadOnlyList<GuildMember>> QueryMembersAsync(string guildId, string prefix, int limit);
 
-    /// <summary>Adds these members in one statement, skipping members and banned users; returns the ids of those added.</summary>
+    /// <summary>
+    /// Adds these members in one statement, skipping members and banned users; returns the ids of
+    /// those added. A member's first role is stored with the row (imports give none; a migrated
+    /// channel's admins get its "Admins" role), any further ones are not.
+    /// </summary>
     Task<IReadOnlyList<string>> ImportMembersAsync(string guildId, IReadOnlyList<GuildMember> members);
 
     /// <summary>Takes a deleted role off every member who had it (their versions stay: the role counts for nothing once deleted).</summary>

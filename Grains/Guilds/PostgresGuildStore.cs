@@ -119,8 +119,8 @@ public sealed class PostgresGuildStore(NpgsqlDataSource dataSource) : IGuildStor
     {
         await using var command = Command($"""
             INSERT INTO guild_members ({MemberColumns}, guild_id)
-            SELECT m.user_id, m.name, NULL, ARRAY[]::text[], m.joined_at, m.version, $1
-              FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::bigint[]) AS m (user_id, name, joined_at, version)
+            SELECT m.user_id, m.name, NULL, CASE WHEN m.role_id IS NULL THEN ARRAY[]::text[] ELSE ARRAY[m.role_id] END, m.joined_at, m.version, $1
+              FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::text[]) AS m (user_id, name, joined_at, version, role_id)
              WHERE NOT EXISTS (SELECT 1 FROM guild_bans b WHERE b.guild_id = $1 AND b.user_id = m.user_id)
             ON CONFLICT DO NOTHING
             RETURNING user_id
@@ -129,7 +129,8 @@ public sealed class PostgresGuildStore(NpgsqlDataSource dataSource) : IGuildStor
             members.Select(m => m.UserId).ToArray(),
             members.Select(m => m.Name).ToArray(),
             members.Select(m => m.JoinedAt).ToArray(),
-            members.Select(m => m.Version).ToArray());
+            members.Select(m => m.Version).ToArray(),
+            members.Select(m => m.RoleIds.Count > 0 ? m.RoleIds[0] : null).ToArray());
         var added = new List<string>(members.Count);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

@@ -91,6 +91,28 @@ public sealed partial class UserGrain(
         await _events.OnNextAsync(new GuildAdded(UserId, membership));
     }
 
+    public async Task MoveChannelToGuild(string channelId, GuildMembership membership)
+    {
+        // Not held to the server limit: the user was already in this channel, and refusing would
+        // leave the channel half moved; they leave servers to join new ones, as anyone over it.
+        var listed = state.State.ChannelIds.Remove(channelId);
+        var newer = !state.State.Guilds.TryGetValue(membership.GuildId, out var known) || known.Version < membership.Version;
+        if (newer)
+        {
+            state.State.Guilds[membership.GuildId] = membership;
+        }
+
+        if (listed || newer)
+        {
+            await state.WriteOrDeactivateAsync(this, logger);
+        }
+
+        if (newer)
+        {
+            await _events.OnNextAsync(new GuildAdded(UserId, membership));
+        }
+    }
+
     public async Task RemoveGuild(string guildId, string reason)
     {
         if (state.State.Guilds.Remove(guildId))

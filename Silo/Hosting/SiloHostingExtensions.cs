@@ -1,4 +1,5 @@
 using System.Net;
+using Cryb.Grains.Channels;
 using Cryb.Grains.Guilds;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Storage;
@@ -14,6 +15,7 @@ using Cryb.Hosting.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Cryb.Silo.Admin;
 using Cryb.Silo.Dashboard;
 using Cryb.Silo.Storage;
 using Orleans.Storage;
@@ -76,6 +78,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<IMessageStore, ResilientMessageStore>();
         services.AddSingleton<PostgresGuildStore>();
         services.AddSingleton<IGuildStore, ResilientGuildStore>();
+        services.AddSingleton<StoredChannels>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloMetrics>();
         services.AddSingleton<Schema.SchemaMigrator>();
@@ -163,6 +166,7 @@ public static class SiloHostingExtensions
         // Created now, not at the first grain activation, so /metrics shows the Cryb series at once.
         app.Services.GetRequiredService<SiloMetrics>();
         app.MapCrybDashboard();
+        app.MapChannelMigration();
         return app;
     }
 }
