@@ -25,13 +25,14 @@ namespace Cryb.Grains.Channels;
 /// A server's text channel takes its permission inputs from the server's grain, which pushes each
 /// change here (<see cref="AttachToGuild"/>, <see cref="SetGuildMember"/>), and reads a caller's
 /// roles from the server's member rows once per activation (<see cref="GuildMemberRoles"/>).
-/// A channel stored before servers existed moves into a server of its own before the first call of
-/// the activation that finds it standalone runs (<see cref="ChannelMigration"/>).
+/// A channel created before servers existed moves into a server of its own before the first call of
+/// the activation that finds it standalone runs (<see cref="ChannelMigration"/>, <see cref="StandaloneChannelCutoff"/>).
 /// </summary>
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
     IMessageStore messages,
     IGuildStore guilds,
+    StandaloneChannelCutoff standaloneCutoff,
     IOptions<LimitOptions> limits,
     SiloMetrics metrics,
     TimeProvider time,
@@ -74,7 +75,7 @@ public sealed partial class ChannelGrain(
 
         // Not migrated here: the server's pushes reach a channel while its grain waits on them, and
         // the move calls that grain; the first other call does it (Invoke).
-        _migrationDue = ChannelMigration.IsDue(ChannelId, Channel);
+        _migrationDue = await MigrationDueAsync();
     }
 
     /// <summary>
@@ -450,7 +451,7 @@ public sealed partial class ChannelGrain(
 
     public async Task<bool> MigrateToGuild()
     {
-        _migrationDue = ChannelMigration.IsDue(ChannelId, Channel);
+        _migrationDue = await MigrationDueAsync();
         if (!_migrationDue)
         {
             return false;
@@ -471,6 +472,11 @@ public sealed partial class ChannelGrain(
 
         return await GrainFactory.GetGrain<IUserGrain>(caller.Id).RecordRead(ChannelId, seq);
     }
+
+    /// <summary>A step of the move is left: one begun, or a standalone channel from before the upgrade.</summary>
+    private async Task<bool> MigrationDueAsync() =>
+        ChannelMigration.IsDue(ChannelId, Channel)
+        && (ChannelMigration.MovedIntoOwnServer(ChannelId, Channel) || await standaloneCutoff.MovesAsync(Channel.CreatedAt));
 
     /// <summary>The server's calls into its channels, which never wait on a move (see <see cref="OnActivateAsync"/>).</summary>
     private static bool IsServerPush(string? method) => method is

@@ -1,3 +1,4 @@
+using Cryb.Grains.Guilds;
 using Cryb.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -34,6 +35,9 @@ public sealed class ClusterFixture(TestServers servers) : IAsyncLifetime
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(TestAccounts.Configuration);
+            // Every standalone channel a test makes stands for one from before the upgrade: its
+            // grain's next activation moves it into a server of its own (ChannelMigrationGrainTests).
+            host.Configuration.AddInMemoryCollection([new($"{GuildOptions.Section}:{nameof(GuildOptions.MoveStandaloneChannelsCreatedBefore)}", "9999-12-31T00:00:00Z")]);
             host.Services.AddCrybDataServices(servers.PostgresConnectionString);
         });
         // The test client subscribes as a gateway would: stream subscriptions are for gateways only.

@@ -16,7 +16,7 @@ namespace Cryb.Tests.Integration;
 /// the owner on gateway 0 and a member on gateway 1 hear of the server, and the conversation goes
 /// on without a gap or a duplicate. A cluster of its own: the sweep moves every channel of it.
 /// </summary>
-public sealed class ChannelMigrationProtocolTests(ProcessClusterFixture fixture) : IClassFixture<ProcessClusterFixture>
+public sealed class ChannelMigrationProtocolTests(PreUpgradeChannelsFixture fixture) : IClassFixture<PreUpgradeChannelsFixture>
 {
     private static readonly HttpClient Http = new();
 
@@ -93,4 +93,18 @@ public sealed class ChannelMigrationProtocolTests(ProcessClusterFixture fixture)
             return progress is { Running: false, Migrated: > 0 };
         }, "the channel sweep to finish");
     }
+}
+
+/// <summary>
+/// A cluster of its own whose silos take every standalone channel for one created before the
+/// upgrade (by default only channels older than the servers schema move, and a test's are newer).
+/// </summary>
+public sealed class PreUpgradeChannelsFixture(TestServers servers) : IAsyncLifetime
+{
+    public ProcessCluster Cluster { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Cluster = await ProcessCluster.StartAsync(
+        servers, settings: new Dictionary<string, string> { ["Guilds__MoveStandaloneChannelsCreatedBefore"] = "9999-12-31T00:00:00Z" });
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }

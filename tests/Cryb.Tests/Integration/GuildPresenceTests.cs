@@ -21,10 +21,10 @@ public sealed class GuildPresenceTests(ProcessClusterFixture fixture) : IClassFi
         // Everyone on gateway 0: gateway 1 has never served the server when alice's phone connects there.
         await using var alice = await Cluster.ConnectAsync(0, TestUsers.New("alice"));
         await using var bob = await Cluster.ConnectAsync(0, TestUsers.New("bob"));
-        var guildId = await GuildTestKit.CreateServerAsync(alice, "presences", bob);
-        var carol = await GuildTestKit.ImportAsync(Cluster, guildId, 1); // a member who never connected: offline
+        var (guildId, _, _) = await GuildSteps.CreateServerAsync(alice, "presences", bob);
+        var carol = await GuildSteps.ImportAsync(Cluster, guildId, 1); // a member who never connected: offline
         await bob.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Dnd, null);
-        await GuildTestKit.PresenceOfAsync(alice, bob.UserId, PresenceStatus.Dnd);
+        await GuildSteps.PresenceOfAsync(alice, bob.UserId, PresenceStatus.Dnd);
 
         await using var alicesPhone = await Cluster.ConnectAsync(1, alice.UserId);
         var listed = Assert.Single((await alicesPhone.NextAsync<ReadyEvent>("Ready")).Guilds!);
@@ -38,7 +38,7 @@ public sealed class GuildPresenceTests(ProcessClusterFixture fixture) : IClassFi
         // After GuildCreated, a member's change reaches the co-member, and the next GuildCreated
         // made by that gateway has it (kept from the presence stream, not read again).
         await bob.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Idle, null);
-        await GuildTestKit.PresenceOfAsync(alicesPhone, bob.UserId, PresenceStatus.Idle);
+        await GuildSteps.PresenceOfAsync(alicesPhone, bob.UserId, PresenceStatus.Idle);
         await using var alicesTablet = await Cluster.ConnectAsync(1, alice.UserId);
         var again = Assert.Single((await alicesTablet.NextAsync<ReadyEvent>("Ready")).Guilds!);
         Assert.Equal(PresenceStatus.Idle, Assert.Single(again.Presences, presence => presence.UserId == bob.UserId).Status);
@@ -48,7 +48,7 @@ public sealed class GuildPresenceTests(ProcessClusterFixture fixture) : IClassFi
         await using var dave = await Cluster.ConnectAsync(0, TestUsers.New("dave"));
         await dave.InvokeAsync<ChannelInfo>("OpenDirectMessage", alice.UserId); // so alice sees dave's presence change
         await dave.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Dnd, null);
-        await GuildTestKit.PresenceOfAsync(alice, dave.UserId, PresenceStatus.Dnd);
+        await GuildSteps.PresenceOfAsync(alice, dave.UserId, PresenceStatus.Dnd);
         var code = (await alice.InvokeAsync<GuildInvite>("CreateInvite", guildId, 0, 0)).Code;
         await dave.InvokeAsync<GuildState>("JoinGuild", code);
         while ((await alicesPhone.NextAsync<GuildMemberAdded>("GuildMemberAdded")).Member.UserId != dave.UserId)
@@ -61,7 +61,7 @@ public sealed class GuildPresenceTests(ProcessClusterFixture fixture) : IClassFi
 
         // Going offline leaves the list too.
         await bob.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Invisible, null);
-        await GuildTestKit.PresenceOfAsync(alicesPhone, bob.UserId, PresenceStatus.Offline);
+        await GuildSteps.PresenceOfAsync(alicesPhone, bob.UserId, PresenceStatus.Offline);
         await using var alicesLaptop = await Cluster.ConnectAsync(1, alice.UserId);
         var later = Assert.Single((await alicesLaptop.NextAsync<ReadyEvent>("Ready")).Guilds!);
         Assert.DoesNotContain(later.Presences, presence => presence.UserId == bob.UserId);
@@ -72,8 +72,8 @@ public sealed class GuildPresenceTests(ProcessClusterFixture fixture) : IClassFi
     {
         await using var alice = await Cluster.ConnectAsync(0, TestUsers.New("alice"));
         await using var bob = await Cluster.ConnectAsync(0, TestUsers.New("bob"));
-        var guildId = await GuildTestKit.CreateServerAsync(alice, "large", bob);
-        await GuildTestKit.ImportAsync(Cluster, guildId, GuildLimits.LargeThreshold + 1);
+        var (guildId, _, _) = await GuildSteps.CreateServerAsync(alice, "large", bob);
+        await GuildSteps.ImportAsync(Cluster, guildId, GuildLimits.LargeThreshold + 1);
 
         // Gateway 1 reads the server afresh: 253 members.
         await using var alicesPhone = await Cluster.ConnectAsync(1, alice.UserId);
@@ -82,42 +82,5 @@ public sealed class GuildPresenceTests(ProcessClusterFixture fixture) : IClassFi
         Assert.Equal(GuildLimits.LargeThreshold + 3, listed.Guild.MemberCount);
         Assert.Equal(alice.UserId, Assert.Single(listed.Members).UserId);
         Assert.Empty(listed.Presences);
-    }
-}
-
-/// <summary>Steps the server tests share.</summary>
-internal static class GuildTestKit
-{
-    /// <summary>A server of <paramref name="owner"/>'s that each of <paramref name="members"/> joined by invite (each read its <c>GuildCreated</c>).</summary>
-    public static async Task<string> CreateServerAsync(ChatTestClient owner, string name, params ChatTestClient[] members)
-    {
-        var server = await owner.InvokeAsync<GuildState>("CreateGuild", name);
-        await owner.NextAsync<GuildState>("GuildCreated");
-        var invite = await owner.InvokeAsync<GuildInvite>("CreateInvite", server.Guild.Id, 0, 0);
-        foreach (var member in members)
-        {
-            await member.InvokeAsync<GuildState>("JoinGuild", invite.Code);
-            Assert.Equal(server.Guild.Id, (await member.NextAsync<GuildState>("GuildCreated")).Guild.Id);
-            Assert.Equal(member.UserId, (await owner.NextAsync<GuildMemberAdded>("GuildMemberAdded")).Member.UserId);
-        }
-
-        return server.Guild.Id;
-    }
-
-    /// <summary>Adds <paramref name="count"/> members who never connected, through a backend service's bulk import.</summary>
-    public static async Task<string[]> ImportAsync(ProcessCluster cluster, string guildId, int count)
-    {
-        var imported = Enumerable.Range(0, count).Select(i => $"imported-{guildId[..8]}-{Guid.NewGuid().ToString("N")[..6]}-{i:D4}").ToArray();
-        await using var service = await cluster.ConnectServiceAsync();
-        Assert.Equal(count, await service.Cluster.GetGrain<IGuildGrain>(guildId).ImportMembers(Caller.Service(TestAccounts.WelcomeBot), imported));
-        return imported;
-    }
-
-    /// <summary>Reads <paramref name="client"/>'s presence updates until <paramref name="userId"/>'s says <paramref name="status"/>.</summary>
-    public static async Task PresenceOfAsync(ChatTestClient client, string userId, PresenceStatus status)
-    {
-        while (await client.NextAsync<PresenceInfo>("PresenceUpdated") is var presence && (presence.UserId != userId || presence.Status != status))
-        {
-        }
     }
 }

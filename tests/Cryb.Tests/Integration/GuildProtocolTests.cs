@@ -74,7 +74,7 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
         await using var bob = await ConnectAsync(1, "bob");
         await using var carol = await ConnectAsync(1, "carol");
         await using var dave = await ConnectAsync(1, "dave");
-        var (guildId, _, _) = await CreateServerAsync(alice, "overwrites", bob, carol, dave);
+        var (guildId, _, _) = await GuildSteps.CreateServerAsync(alice, "overwrites", bob, carol, dave);
 
         var staff = await alice.InvokeAsync<GuildChannel>("CreateGuildChannel", guildId, new GuildChannelSpec("staff"));
         Assert.NotEqual(default, staff.CreatedAt);
@@ -153,7 +153,7 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
         await using var alicesAdminTab = await Cluster.ConnectAsync(0, alice.UserId);
         await using var bob = await ConnectAsync(1, "bob");
         await using var carol = await ConnectAsync(1, "carol");
-        var (guildId, general, _) = await CreateServerAsync(alice, "mid-conversation", bob, carol);
+        var (guildId, general, _) = await GuildSteps.CreateServerAsync(alice, "mid-conversation", bob, carol);
 
         var tenthSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var conversation = Task.Run(async () =>
@@ -200,7 +200,7 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
         await using var alice = await ConnectAsync(0, "alice");
         await using var bob = await ConnectAsync(1, "bob");
         await using var carol = await ConnectAsync(1, "carol");
-        var (guildId, general, _) = await CreateServerAsync(alice, "kick", bob, carol);
+        var (guildId, general, _) = await GuildSteps.CreateServerAsync(alice, "kick", bob, carol);
 
         await Refusals.AssertHubRefusesAsync(ErrorCodes.Forbidden, () => bob.InvokeAsync("KickFromGuild", guildId, carol.UserId));
         await alice.InvokeAsync("KickFromGuild", guildId, bob.UserId);
@@ -224,7 +224,7 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
     {
         await using var alice = await ConnectAsync(0, "alice");
         await using var bob = await ConnectAsync(1, "bob");
-        var (guildId, _, code) = await CreateServerAsync(alice, "ban", bob);
+        var (guildId, _, code) = await GuildSteps.CreateServerAsync(alice, "ban", bob);
 
         await alice.InvokeAsync("BanFromGuild", guildId, bob.UserId, 0, "spam");
 
@@ -246,7 +246,7 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
         await using var alice = await ConnectAsync(0, "alice");
         await using var bob = await ConnectAsync(1, "bob");
         await using var carol = await ConnectAsync(1, "carol");
-        var (guildId, _, _) = await CreateServerAsync(alice, "members", bob, carol);
+        var (guildId, _, _) = await GuildSteps.CreateServerAsync(alice, "members", bob, carol);
 
         await bob.InvokeAsync("RequestGuildMembers", guildId, carol.UserId[..8], null, 10, true, "by-name");
         var byName = await bob.NextAsync<GuildMembersChunk>("GuildMembersChunk");
@@ -300,7 +300,7 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
     {
         await using var alice = await ConnectAsync(0, "alice");
         await using var bob = await ConnectAsync(1, "bob");
-        var (guildId, _, _) = await CreateServerAsync(alice, "imports", bob);
+        var (guildId, _, _) = await GuildSteps.CreateServerAsync(alice, "imports", bob);
         var bot = Caller.Service(TestAccounts.WelcomeBot);
         await using var service = await Cluster.ConnectServiceAsync();
         var guild = service.Cluster.GetGrain<IGuildGrain>(guildId);
@@ -361,7 +361,7 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
     {
         await using var alice = await ConnectAsync(0, "alice");
         await using var bob = await ConnectAsync(1, "bob");
-        var (guildId, general, _) = await CreateServerAsync(alice, "lifecycle", bob);
+        var (guildId, general, _) = await GuildSteps.CreateServerAsync(alice, "lifecycle", bob);
 
         await alice.InvokeAsync<GuildInfo>("UpdateGuild", guildId, "renamed");
         Assert.Equal("renamed", (await bob.NextAsync<Guilds.GuildUpdated>("GuildUpdated")).Guild.Name);
@@ -388,21 +388,5 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
 
         await using var bobAgain = await Cluster.ConnectAsync(1, bob.UserId);
         Assert.Empty((await bobAgain.NextAsync<ReadyEvent>("Ready")).Guilds!);
-    }
-
-    /// <summary>A server of <paramref name="owner"/>'s that each of <paramref name="members"/> joined by invite (each saw its <c>GuildCreated</c>).</summary>
-    private static async Task<(string GuildId, GuildChannel General, string Code)> CreateServerAsync(ChatTestClient owner, string name, params ChatTestClient[] members)
-    {
-        var server = await owner.InvokeAsync<GuildState>("CreateGuild", name);
-        await owner.NextAsync<GuildState>("GuildCreated");
-        var invite = await owner.InvokeAsync<GuildInvite>("CreateInvite", server.Guild.Id, 0, 0);
-        foreach (var member in members)
-        {
-            await member.InvokeAsync<GuildState>("JoinGuild", invite.Code);
-            Assert.Equal(server.Guild.Id, (await member.NextAsync<GuildState>("GuildCreated")).Guild.Id);
-            Assert.Equal(member.UserId, (await owner.NextAsync<GuildMemberAdded>("GuildMemberAdded")).Member.UserId);
-        }
-
-        return (server.Guild.Id, Assert.Single(server.Channels, channel => channel.Name == "general"), invite.Code);
     }
 }

@@ -26,7 +26,7 @@ public sealed class GuildResumeTests(ProcessClusterFixture fixture) : IClassFixt
         string guildId;
         await using (var bob = await Cluster.ConnectAsync(1, bobId))
         {
-            guildId = await GuildTestKit.CreateServerAsync(alice, "resume");
+            (guildId, _, _) = await GuildSteps.CreateServerAsync(alice, "resume");
             var invite = await alice.InvokeAsync<GuildInvite>("CreateInvite", guildId, 0, 0);
             await bob.InvokeAsync<GuildState>("JoinGuild", invite.Code);
             var created = await bob.NextAsync<GuildState>("GuildCreated");
@@ -94,7 +94,7 @@ public sealed class GuildResumeTests(ProcessClusterFixture fixture) : IClassFixt
         long held;
         await using (var bob = await Cluster.ConnectAsync(1, bobId))
         {
-            guildId = await GuildTestKit.CreateServerAsync(alice, "restart", bob, carol);
+            (guildId, _, _) = await GuildSteps.CreateServerAsync(alice, "restart", bob, carol);
             // Carol joined last: bob's newest version is her join's.
             GuildMemberAdded carolAdded;
             while ((carolAdded = await bob.NextAsync<GuildMemberAdded>("GuildMemberAdded")).Member.UserId != carol.UserId)
