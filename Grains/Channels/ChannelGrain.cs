@@ -159,6 +159,13 @@ public sealed partial class ChannelGrain(
 
     public async Task Invite(Caller caller, string userId)
     {
+        if (MovedIntoOwnServer)
+        {
+            var member = await ThroughOwnServerAsync(guild => guild.AddMemberOfMovedChannel(caller, Ids.Require(userId, "userId")));
+            _guildMembers.Set(member.UserId, member.RoleIds, member.Version);
+            return;
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMayInvite(caller, userId);
         if (!Channel.Members.ContainsKey(userId))
@@ -176,6 +183,13 @@ public sealed partial class ChannelGrain(
 
     public async Task Kick(Caller caller, string userId)
     {
+        if (MovedIntoOwnServer)
+        {
+            await ThroughOwnServerAsync(guild => guild.KickFromMovedChannel(caller, Ids.Require(userId, "userId")));
+            metrics.ChannelModeration("kick");
+            return;
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMayKick(caller, userId);
         await RemoveMemberAsync(userId, LeaveReasons.Kicked);
@@ -185,6 +199,13 @@ public sealed partial class ChannelGrain(
 
     public async Task Ban(Caller caller, string userId)
     {
+        if (MovedIntoOwnServer)
+        {
+            await ThroughOwnServerAsync(guild => guild.BanFromMovedChannel(caller, Ids.Require(userId, "userId")));
+            metrics.ChannelModeration("ban");
+            return;
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMayBan(caller, userId);
         Channel.Banned.Add(userId);
@@ -203,6 +224,13 @@ public sealed partial class ChannelGrain(
 
     public async Task SetMemberRole(Caller caller, string userId, ChannelRole role)
     {
+        if (MovedIntoOwnServer)
+        {
+            var member = await ThroughOwnServerAsync(guild => guild.SetMovedChannelRole(caller, Ids.Require(userId, "userId"), role));
+            _guildMembers.Set(member.UserId, member.RoleIds, member.Version);
+            return;
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMaySetRole(caller, userId, role);
         if (Channel.Members[userId] != role)
@@ -215,6 +243,11 @@ public sealed partial class ChannelGrain(
 
     public async Task<IReadOnlyList<ChannelMember>> GetMembers(Caller caller)
     {
+        if (MovedIntoOwnServer)
+        {
+            return await ThroughOwnServerAsync(guild => guild.GetMovedChannelMembers(caller));
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMember(caller);
         Policy.RequireStandalone();
@@ -471,6 +504,31 @@ public sealed partial class ChannelGrain(
 
         return await GrainFactory.GetGrain<IUserGrain>(caller.Id).RecordRead(ChannelId, seq);
     }
+
+    /// <summary>
+    /// The server of this channel's id: the one it moved into, or (rarely) a server that named a
+    /// channel after itself, which its grain tells apart (<see cref="IGuildGrain.AddMemberOfMovedChannel"/>).
+    /// </summary>
+    private bool MovedIntoOwnServer => ChannelMigration.MovedIntoOwnServer(ChannelId, Channel);
+
+    /// <summary>
+    /// A call into the server this channel moved into, for the old membership methods. With
+    /// call-chain reentrancy: the server pushes its change back here (<see cref="SetGuildMember"/>,
+    /// <see cref="AttachToGuild"/>) before it answers, and this grain is waiting on it. Those pushes
+    /// pause sends again, which nests (<see cref="SendBatcher"/> counts pauses).
+    /// </summary>
+    private async Task<T> ThroughOwnServerAsync<T>(Func<IGuildGrain, Task<T>> call)
+    {
+        using var reentrancy = RequestContext.AllowCallChainReentrancy();
+        return await call(GrainFactory.GetGrain<IGuildGrain>(ChannelId));
+    }
+
+    private Task ThroughOwnServerAsync(Func<IGuildGrain, Task> call) =>
+        ThroughOwnServerAsync(async guild =>
+        {
+            await call(guild);
+            return true;
+        });
 
     /// <summary>The server's calls into its channels, which never wait on a move (see <see cref="OnActivateAsync"/>).</summary>
     private static bool IsServerPush(string? method) => method is
