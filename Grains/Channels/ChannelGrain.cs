@@ -26,7 +26,8 @@ namespace Cryb.Grains.Channels;
 /// change here (<see cref="AttachToGuild"/>, <see cref="SetGuildMember"/>), and reads a caller's
 /// roles from the server's member rows once per activation (<see cref="GuildMemberRoles"/>).
 /// A channel stored before servers existed moves into a server of its own before the first call of
-/// the activation that finds it standalone runs (<see cref="ChannelMigration"/>).
+/// the activation that finds it standalone runs (<see cref="ChannelMigration"/>); its old membership
+/// methods then act on that server (<see cref="ThroughOwnServerAsync{T}"/>).
 /// </summary>
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
@@ -517,6 +518,13 @@ public sealed partial class ChannelGrain(
     /// <see cref="AttachToGuild"/>) before it answers, and this grain is waiting on it. Those pushes
     /// pause sends again, which nests (<see cref="SendBatcher"/> counts pauses).
     /// </summary>
+    /// <remarks>
+    /// Reentrancy covers this call's own chain only: a server call of another chain that pushes here
+    /// while this one waits on the server (an owner renaming the channel during an invite) holds both
+    /// until the push times out, after which the server's caller retries, as with a failed push. The
+    /// old methods are rare on such servers; making the server's methods interleave would let its
+    /// state writes overlap instead.
+    /// </remarks>
     private async Task<T> ThroughOwnServerAsync<T>(Func<IGuildGrain, Task<T>> call)
     {
         using var reentrancy = RequestContext.AllowCallChainReentrancy();
