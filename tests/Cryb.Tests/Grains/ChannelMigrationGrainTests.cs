@@ -95,6 +95,7 @@ public sealed class ChannelMigrationGrainTests(ClusterFixture fixture)
         // The channel's own membership methods keep working, through the server.
         await channel.Kick(owner, newcomer.Id);
         Assert.Equal(3, await _kit.CountRowsAsync("guild_members", id));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.NotAMember, () => channel.GetMembers(newcomer)); // as the public channel told outsiders
     }
 
     [Fact]
