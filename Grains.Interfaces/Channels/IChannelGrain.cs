@@ -25,22 +25,33 @@ public interface IChannelGrain : IGrainWithStringKey
     [Alias("Join")]
     Task<JoinResult> Join(Caller caller, long? sinceSeq);
 
+    /// <summary>
+    /// Adds a user: any member of a public channel, the owner or an admin of a private one. On a
+    /// channel that moved into a server of its own, makes them a member of that server
+    /// (<see cref="IGuildGrain.AddMemberOfMovedChannel"/>); on any other server's channel, <c>invalid_argument</c>.
+    /// </summary>
     [Alias("Invite")]
     Task Invite(Caller caller, string userId);
 
     [Alias("Leave")]
     Task Leave(Caller caller);
 
+    /// <summary>Removes a member of a lower role; on a moved channel, the server's kick (<see cref="IGuildGrain.KickFromMovedChannel"/>).</summary>
     [Alias("Kick")]
     Task Kick(Caller caller, string userId);
 
-    /// <summary>Removes the user and keeps them out: a banned user cannot join or be invited.</summary>
+    /// <summary>
+    /// Removes the user and keeps them out: a banned user cannot join or be invited. On a moved
+    /// channel, the server's ban, messages kept (<see cref="IGuildGrain.BanFromMovedChannel"/>).
+    /// </summary>
     [Alias("Ban")]
     Task Ban(Caller caller, string userId);
 
+    /// <summary>The owner makes a member an admin or a member again; on a moved channel, the server's "Admins" role (<see cref="IGuildGrain.SetMovedChannelRole"/>).</summary>
     [Alias("SetMemberRole")]
     Task SetMemberRole(Caller caller, string userId, ChannelRole role);
 
+    /// <summary>The members with their roles, owner first; on a moved channel, the server's (<see cref="IGuildGrain.GetMovedChannelMembers"/>).</summary>
     [Alias("GetMembers")]
     Task<IReadOnlyList<ChannelMember>> GetMembers(Caller caller);
 

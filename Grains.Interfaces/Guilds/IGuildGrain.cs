@@ -1,3 +1,4 @@
+using Cryb.Channels;
 using Cryb.Identity;
 using Orleans.Concurrency;
 
@@ -176,6 +177,43 @@ public interface IGuildGrain : IGrainWithStringKey
     /// </summary>
     [Alias("JoinOpen"), AlwaysInterleave]
     Task<GuildMember> JoinOpen(string memberId);
+
+    /// <summary>
+    /// <c>Invite</c> on the channel of a server a standalone channel moved into: adds
+    /// <paramref name="userId"/> as a member, without an invite, as a join does (their user grain and
+    /// <see cref="GuildMemberAdded"/>), if the old channel's rule lets the caller: any member of a
+    /// public one, the owner or a holder of the "Admins" role of a private one; a banned user is
+    /// refused with <c>banned</c>. Returns the row (the one they had if already a member). Every
+    /// other server refuses it with <c>invalid_argument</c>, as its channels' <c>Invite</c> does.
+    /// Called by the channel's grain; it authorizes the caller itself.
+    /// </summary>
+    [Alias("AddMemberOfMovedChannel")]
+    Task<GuildMember> AddMemberOfMovedChannel(Caller caller, string userId);
+
+    /// <summary><c>Kick</c> on a moved channel's server: <see cref="Kick"/> (the "Admins" role may kick), adopted servers only.</summary>
+    [Alias("KickFromMovedChannel")]
+    Task KickFromMovedChannel(Caller caller, string userId);
+
+    /// <summary><c>Ban</c> on a moved channel's server: <see cref="Ban"/> without deleting messages, adopted servers only.</summary>
+    [Alias("BanFromMovedChannel")]
+    Task BanFromMovedChannel(Caller caller, string userId);
+
+    /// <summary>
+    /// <c>SetMemberRole</c> on a moved channel's server: the owner gives (<see cref="ChannelRole.Admin"/>)
+    /// or takes (<see cref="ChannelRole.Member"/>) the "Admins" role, made first if the server has
+    /// none; <see cref="ChannelRole.Owner"/> is refused with <c>invalid_argument</c> (<see cref="TransferOwnership"/>
+    /// moves it). Adopted servers only.
+    /// </summary>
+    [Alias("SetMovedChannelRole")]
+    Task<GuildMember> SetMovedChannelRole(Caller caller, string userId, ChannelRole role);
+
+    /// <summary>
+    /// <c>GetMembers</c> on a moved channel's server: its members in the old channel's terms (owner,
+    /// "Admins" role holders as admins, the rest members), owner first, at most
+    /// <see cref="GuildLimits.MaxMembersPerChunk"/>. Adopted servers only.
+    /// </summary>
+    [Alias("GetMovedChannelMembers"), AlwaysInterleave]
+    Task<IReadOnlyList<ChannelMember>> GetMovedChannelMembers(Caller caller);
 
     /// <summary>
     /// Removes a deleted account's membership (an owner's server keeps its owner, whom an operator

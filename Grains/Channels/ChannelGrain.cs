@@ -26,7 +26,8 @@ namespace Cryb.Grains.Channels;
 /// change here (<see cref="AttachToGuild"/>, <see cref="SetGuildMember"/>), and reads a caller's
 /// roles from the server's member rows once per activation (<see cref="GuildMemberRoles"/>).
 /// A channel created before servers existed moves into a server of its own before the first call of
-/// the activation that finds it standalone runs (<see cref="ChannelMigration"/>, <see cref="StandaloneChannelCutoff"/>).
+/// the activation that finds it standalone runs (<see cref="ChannelMigration"/>, <see cref="StandaloneChannelCutoff"/>);
+/// its old membership methods then act on that server (<see cref="ThroughOwnServerAsync{T}"/>).
 /// </summary>
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
@@ -160,6 +161,13 @@ public sealed partial class ChannelGrain(
 
     public async Task Invite(Caller caller, string userId)
     {
+        if (MovedIntoOwnServer)
+        {
+            var member = await ThroughOwnServerAsync(guild => guild.AddMemberOfMovedChannel(caller, Ids.Require(userId, "userId")));
+            _guildMembers.Set(member.UserId, member.RoleIds, member.Version);
+            return;
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMayInvite(caller, userId);
         if (!Channel.Members.ContainsKey(userId))
@@ -177,6 +185,13 @@ public sealed partial class ChannelGrain(
 
     public async Task Kick(Caller caller, string userId)
     {
+        if (MovedIntoOwnServer)
+        {
+            await ThroughOwnServerAsync(guild => guild.KickFromMovedChannel(caller, Ids.Require(userId, "userId")));
+            metrics.ChannelModeration("kick");
+            return;
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMayKick(caller, userId);
         await RemoveMemberAsync(userId, LeaveReasons.Kicked);
@@ -186,6 +201,13 @@ public sealed partial class ChannelGrain(
 
     public async Task Ban(Caller caller, string userId)
     {
+        if (MovedIntoOwnServer)
+        {
+            await ThroughOwnServerAsync(guild => guild.BanFromMovedChannel(caller, Ids.Require(userId, "userId")));
+            metrics.ChannelModeration("ban");
+            return;
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMayBan(caller, userId);
         Channel.Banned.Add(userId);
@@ -204,6 +226,13 @@ public sealed partial class ChannelGrain(
 
     public async Task SetMemberRole(Caller caller, string userId, ChannelRole role)
     {
+        if (MovedIntoOwnServer)
+        {
+            var member = await ThroughOwnServerAsync(guild => guild.SetMovedChannelRole(caller, Ids.Require(userId, "userId"), role));
+            _guildMembers.Set(member.UserId, member.RoleIds, member.Version);
+            return;
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMaySetRole(caller, userId, role);
         if (Channel.Members[userId] != role)
@@ -216,6 +245,11 @@ public sealed partial class ChannelGrain(
 
     public async Task<IReadOnlyList<ChannelMember>> GetMembers(Caller caller)
     {
+        if (MovedIntoOwnServer)
+        {
+            return await ThroughOwnServerAsync(guild => guild.GetMovedChannelMembers(caller));
+        }
+
         await KnowAsync(caller.MemberId);
         Policy.RequireMember(caller);
         Policy.RequireStandalone();
@@ -477,6 +511,38 @@ public sealed partial class ChannelGrain(
     private async Task<bool> MigrationDueAsync() =>
         ChannelMigration.IsDue(ChannelId, Channel)
         && (ChannelMigration.MovedIntoOwnServer(ChannelId, Channel) || await standaloneCutoff.MovesAsync(Channel.CreatedAt));
+
+    /// <summary>
+    /// The server of this channel's id: the one it moved into, or (rarely) a server that named a
+    /// channel after itself, which its grain tells apart (<see cref="IGuildGrain.AddMemberOfMovedChannel"/>).
+    /// </summary>
+    private bool MovedIntoOwnServer => ChannelMigration.MovedIntoOwnServer(ChannelId, Channel);
+
+    /// <summary>
+    /// A call into the server this channel moved into, for the old membership methods. With
+    /// call-chain reentrancy: the server pushes its change back here (<see cref="SetGuildMember"/>,
+    /// <see cref="AttachToGuild"/>) before it answers, and this grain is waiting on it. Those pushes
+    /// pause sends again, which nests (<see cref="SendBatcher"/> counts pauses).
+    /// </summary>
+    /// <remarks>
+    /// Reentrancy covers this call's own chain only: a server call of another chain that pushes here
+    /// while this one waits on the server (an owner renaming the channel during an invite) holds both
+    /// until the push times out, after which the server's caller retries, as with a failed push. The
+    /// old methods are rare on such servers; making the server's methods interleave would let its
+    /// state writes overlap instead.
+    /// </remarks>
+    private async Task<T> ThroughOwnServerAsync<T>(Func<IGuildGrain, Task<T>> call)
+    {
+        using var reentrancy = RequestContext.AllowCallChainReentrancy();
+        return await call(GrainFactory.GetGrain<IGuildGrain>(ChannelId));
+    }
+
+    private Task ThroughOwnServerAsync(Func<IGuildGrain, Task> call) =>
+        ThroughOwnServerAsync(async guild =>
+        {
+            await call(guild);
+            return true;
+        });
 
     /// <summary>The server's calls into its channels, which never wait on a move (see <see cref="OnActivateAsync"/>).</summary>
     private static bool IsServerPush(string? method) => method is

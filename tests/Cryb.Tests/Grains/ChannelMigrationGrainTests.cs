@@ -92,8 +92,99 @@ public sealed class ChannelMigrationGrainTests(ClusterFixture fixture)
         Assert.Contains(id, (await SessionOf(newcomer)).Guilds!.Select(g => g.GuildId));
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Banned, () => channel.Join(banned, null));
 
-        // Channel-level membership is the server's now.
-        await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.Kick(owner, member.Id));
+        // The channel's own membership methods keep working, through the server.
+        await channel.Kick(owner, newcomer.Id);
+        Assert.Equal(3, await _kit.CountRowsAsync("guild_members", id));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.NotAMember, () => channel.GetMembers(newcomer)); // as the public channel told outsiders
+    }
+
+    [Fact]
+    public async Task On_a_moved_private_channel_the_owner_invites_and_an_admin_kicks_and_bans_through_its_server()
+    {
+        var (channel, id, owner, admin, member, banned) = await OldChannelAsync(isPrivate: true);
+        await channel.GetInfo(owner); // moves it
+        var newcomer = _kit.User("newcomer");
+
+        // As in the private channel: a plain member may not invite, the owner may, never a banned user.
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Invite(member, newcomer.Id));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Banned, () => channel.Invite(owner, banned.Id));
+        await channel.Invite(owner, newcomer.Id);
+        Assert.Equal(4, await _kit.CountRowsAsync("guild_members", id));
+        Assert.Contains(id, (await SessionOf(newcomer)).Guilds!.Select(g => g.GuildId));
+        Assert.Equal(4, (await channel.SendMessage(newcomer, new SendMessageRequest("hello"))).Seq);
+        Assert.Equal(
+            [(owner.Id, ChannelRole.Owner), (admin.Id, ChannelRole.Admin), (member.Id, ChannelRole.Member), (newcomer.Id, ChannelRole.Member)],
+            (await channel.GetMembers(member)).Select(m => (m.UserId, m.Role)));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.GetMembers(_kit.User("outsider")));
+
+        // Kicks and bans: a member may not, an admin may on a member, never on the owner.
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Kick(member, newcomer.Id));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Kick(admin, owner.Id));
+        await channel.Kick(admin, newcomer.Id);
+        Assert.Equal(3, await _kit.CountRowsAsync("guild_members", id));
+        Assert.DoesNotContain(id, (await SessionOf(newcomer)).Guilds!.Select(g => g.GuildId));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.SendMessage(newcomer, new SendMessageRequest("still here?")));
+
+        await channel.Ban(admin, member.Id);
+        Assert.Equal(2, await _kit.CountRowsAsync("guild_members", id));
+        Assert.Equal(2, await _kit.CountRowsAsync("guild_bans", id));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.SendMessage(member, new SendMessageRequest("let me back")));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Banned, () => channel.Invite(owner, member.Id));
+        // The ban kept the member's messages, as the channel's did.
+        Assert.Contains("two", (await channel.GetHistory(owner, null, 10)).Select(m => m.Content));
+    }
+
+    [Fact]
+    public async Task On_a_moved_channel_SetMemberRole_gives_and_takes_the_Admins_role_making_it_when_the_channel_had_no_admins()
+    {
+        var (owner, member, newcomer) = (_kit.User("owner"), _kit.User("member"), _kit.User("newcomer"));
+        var id = Ids.NewChannelId();
+        var channel = fixture.Client.GetGrain<IChannelGrain>(id);
+        await channel.Create(owner, "no admins", isPrivate: true);
+        await channel.Invite(owner, member.Id);
+        await fixture.Cluster.DeactivateAsync(channel);
+        Assert.Equal(id, (await channel.GetInfo(owner)).GuildId); // moves it
+        var guild = fixture.Client.GetGrain<IGuildGrain>(id);
+        Assert.DoesNotContain((await guild.GetState(owner)).Roles, role => role.Name == "Admins");
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.SetMemberRole(member, member.Id, ChannelRole.Admin));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.SetMemberRole(owner, member.Id, ChannelRole.Owner));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.MemberNotFound, () => channel.SetMemberRole(owner, newcomer.Id, ChannelRole.Admin));
+        await channel.SetMemberRole(owner, member.Id, ChannelRole.Admin);
+
+        var state = await guild.GetState(owner);
+        var admins = Assert.Single(state.Roles, role => role.Name == "Admins");
+        Assert.Equal(Permission.StandaloneAdmin, admins.Permissions);
+        Assert.Equal([admins.Id], state.Members.Single(m => m.UserId == member.Id).RoleIds);
+        Assert.Equal(ChannelRole.Admin, (await channel.GetMembers(owner)).Single(m => m.UserId == member.Id).Role);
+        // An admin of a private channel invites and kicks.
+        await channel.Invite(member, newcomer.Id);
+        await channel.Kick(member, newcomer.Id);
+
+        await channel.SetMemberRole(owner, member.Id, ChannelRole.Member);
+        Assert.Empty((await guild.GetState(owner)).Members.Single(m => m.UserId == member.Id).RoleIds);
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Invite(member, newcomer.Id));
+        Assert.Equal([(owner.Id, ChannelRole.Owner), (member.Id, ChannelRole.Member)], (await channel.GetMembers(member)).Select(m => (m.UserId, m.Role)));
+    }
+
+    [Fact]
+    public async Task A_server_made_as_a_server_still_refuses_the_channel_membership_methods_even_on_a_channel_named_after_it()
+    {
+        var (owner, member) = (_kit.User("owner"), _kit.User("member"));
+        var (guild, created) = await _kit.GuildWithAsync(owner, member);
+        var guildId = created.Guild.Id;
+        await guild.CreateChannel(owner, guildId, new GuildChannelSpec("same id"));
+        foreach (var channelId in new[] { created.Channels.Single().Id, guildId })
+        {
+            var channel = fixture.Client.GetGrain<IChannelGrain>(channelId);
+            await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.Invite(owner, _kit.User("outsider").Id));
+            await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.Kick(owner, member.Id));
+            await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.Ban(owner, member.Id));
+            await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.SetMemberRole(owner, member.Id, ChannelRole.Admin));
+            await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.GetMembers(owner));
+        }
+
+        Assert.Equal(2, await _kit.CountRowsAsync("guild_members", guildId));
     }
 
     [Fact]
