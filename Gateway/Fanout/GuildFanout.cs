@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Cryb.Channels;
 using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Hubs;
@@ -231,14 +230,8 @@ public sealed class GuildFanout
 
     /// <summary>
     /// A server text channel as <c>ChannelAdded</c> describes it: never private (the server's
-    /// permissions decide who sees it), owned by the server's owner, created when its id (a UUIDv7)
-    /// says.
+    /// permissions decide who sees it), owned by the server's owner.
     /// </summary>
     private static ChannelInfo InfoOf(string guildId, GuildChannel channel, string ownerId) =>
-        new(channel.Id, channel.Name, IsPrivate: false, ownerId, CreatedAtOf(channel.Id), channel.Topic, IsDirect: false, guildId);
-
-    private static DateTimeOffset CreatedAtOf(string channelId) =>
-        channelId.Length == 32 && channelId[12] == '7' && long.TryParse(channelId.AsSpan(0, 12), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var milliseconds)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)
-            : DateTimeOffset.UnixEpoch;
+        new(channel.Id, channel.Name, IsPrivate: false, ownerId, channel.CreatedAt, channel.Topic, IsDirect: false, guildId);
 }

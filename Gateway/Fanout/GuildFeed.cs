@@ -298,6 +298,16 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
 
                 await fanout.Clients(fanout.Connections.MembersInGuild(guildId)).GuildMemberAdded(added);
                 return;
+            case GuildMembersImported imported:
+                lock (_sync)
+                {
+                    // The grain's count, not ours plus the import's: it is what the event promises.
+                    _memberCount = imported.MemberCount;
+                    ForgetListIfLarge();
+                }
+
+                await fanout.Clients(fanout.Connections.MembersInGuild(guildId)).GuildMembersImported(imported);
+                return;
             case GuildMemberUpdated updated:
                 lock (_sync)
                 {
@@ -492,6 +502,16 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// </summary>
     private void Keep(GuildMember member)
     {
+        ForgetListIfLarge();
+        if (_membersComplete || _roles.ContainsKey(member.UserId))
+        {
+            Remember(member);
+        }
+    }
+
+    /// <summary>Under <see cref="_sync"/>: a server past the threshold keeps only its local members' records, not the whole list.</summary>
+    private void ForgetListIfLarge()
+    {
         if (_membersComplete && _memberCount > GuildLimits.LargeThreshold)
         {
             _membersComplete = false;
@@ -499,11 +519,6 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             {
                 _members.Remove(userId);
             }
-        }
-
-        if (_membersComplete || _roles.ContainsKey(member.UserId))
-        {
-            Remember(member);
         }
     }
 

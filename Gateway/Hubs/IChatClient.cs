@@ -72,6 +72,9 @@ public interface IChatClient
 
     Task GuildMemberAdded(GuildMemberAdded added);
 
+    /// <summary>To the members: a bulk import left the server large; the new member count, in place of a <see cref="GuildMemberAdded"/> per member.</summary>
+    Task GuildMembersImported(GuildMembersImported imported);
+
     Task GuildMemberUpdated(GuildMemberUpdated updated);
 
     /// <summary>To the remaining members; the one removed gets <see cref="GuildRemoved"/> instead.</summary>

@@ -3,6 +3,8 @@ namespace Cryb.Guilds;
 /// <summary>
 /// A channel's place in its server: the server's grain owns it (name, type, category, position,
 /// overwrites); a text channel's grain holds a copy of what it needs to authorize calls.
+/// <see cref="CreatedAt"/> is set when the server's grain creates the channel; channels stored before
+/// it existed are given their id's time (a UUIDv7's) when the server's grain activates.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cryb.GuildChannel")]
 public sealed record GuildChannel(
@@ -14,7 +16,8 @@ public sealed record GuildChannel(
     [property: Id(5)] string? ParentId,
     [property: Id(6)] int Position,
     [property: Id(7)] int UserLimit,
-    [property: Id(8)] IReadOnlyList<PermissionOverwrite> Overwrites);
+    [property: Id(8)] IReadOnlyList<PermissionOverwrite> Overwrites,
+    [property: Id(9)] DateTimeOffset CreatedAt = default);
 
 /// <summary>
 /// What <c>CreateGuildChannel</c> and <c>UpdateGuildChannel</c> take. On create, <see cref="Name"/> is

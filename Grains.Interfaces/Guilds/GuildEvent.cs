@@ -39,6 +39,21 @@ public sealed record GuildChannelDeleted(string GuildId, long Version, [property
 [GenerateSerializer, Immutable, Alias("cryb.GuildMemberAdded")]
 public sealed record GuildMemberAdded(string GuildId, [property: Id(0)] GuildMember Member) : GuildEvent(GuildId, Member.Version);
 
+/// <summary>
+/// A backend service's bulk import (<see cref="IGuildGrain.ImportMembers"/>) left the server with more
+/// than <see cref="GuildLimits.LargeThreshold"/> members: one event for the whole import, not one
+/// <see cref="GuildMemberAdded"/> per member (an import may add thousands). <see cref="MemberCount"/>
+/// is the server's count after it; a gateway or client that kept the whole member list no longer has
+/// it. <see cref="GuildEvent.Version"/> is the imported members' version. An import that leaves the
+/// server at or below the threshold announces each member with <see cref="GuildMemberAdded"/> instead.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cryb.GuildMembersImported")]
+public sealed record GuildMembersImported(
+    string GuildId,
+    long Version,
+    [property: Id(0)] int MemberCount,
+    [property: Id(1)] int Added) : GuildEvent(GuildId, Version);
+
 /// <summary>A member's roles or nickname changed.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.GuildMemberUpdated")]
 public sealed record GuildMemberUpdated(string GuildId, [property: Id(0)] GuildMember Member) : GuildEvent(GuildId, Member.Version);

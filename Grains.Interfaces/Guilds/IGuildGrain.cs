@@ -130,7 +130,9 @@ public interface IGuildGrain : IGrainWithStringKey
 
     /// <summary>
     /// Adds users as members in bulk (importing a community from elsewhere): a service caller with
-    /// the grant only, no invite needed, bans still apply. Returns how many were added.
+    /// the grant only, no invite needed, bans still apply. Returns how many were added. The members
+    /// hear of them as of joins (<see cref="GuildMemberAdded"/> each) while the server stays at or
+    /// below <see cref="GuildLimits.LargeThreshold"/>, else in one <see cref="GuildMembersImported"/>.
     /// </summary>
     [Alias("ImportMembers")]
     Task<int> ImportMembers(Caller caller, IReadOnlyList<string> userIds);

@@ -21,6 +21,16 @@ public static partial class Ids
     /// <summary>A new channel id: time-ordered, so ids sort by creation.</summary>
     public static string NewChannelId() => Guid.CreateVersion7().ToString("N");
 
+    /// <summary>
+    /// When a channel id made by <see cref="NewChannelId"/> was made (a UUIDv7 holds its Unix time in
+    /// milliseconds in its first 12 hex digits); the Unix epoch for an id of another shape.
+    /// </summary>
+    public static DateTimeOffset TimeOfChannelId(string channelId) =>
+        channelId.Length == 32 && channelId[12] == '7'
+        && long.TryParse(channelId.AsSpan(0, 12), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)
+            : DateTimeOffset.UnixEpoch;
+
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
     private static partial Regex IdPattern();
 }

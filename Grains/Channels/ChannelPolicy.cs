@@ -78,17 +78,32 @@ public sealed class ChannelPolicy(ChannelState channel, GuildMemberRoles? guildM
 
         var permissions = GuildPermissionsOf(memberId);
         return !Permission.Has(permissions, Permission.ViewChannel) ? NotFound()
-            : !Permission.Has(permissions, Permission.SendMessages) ? Forbidden("You may not send messages in this channel.")
+            : !Permission.Has(permissions, Permission.SendMessages) ? Forbidden(NoSendReason)
             : null;
     }
 
     /// <summary>A send's early check: a member, and in a server channel one who may send there.</summary>
+    /// <remarks>
+    /// On the hot path of every send: the member's roles are looked up and their permissions computed
+    /// once, for both "view channel" (else the channel is not found) and "send messages" (else forbidden).
+    /// </remarks>
     public void RequireMaySend(Caller caller)
     {
-        RequireMember(caller);
-        if (SendRefusal(caller.MemberId) is { } refusal)
+        if (!channel.IsGuildChannel)
         {
-            throw refusal;
+            RequireMember(caller);
+            return;
+        }
+
+        var permissions = channel.Exists ? GuildPermissionsOf(caller.MemberId) : 0;
+        if (!Permission.Has(permissions, Permission.ViewChannel))
+        {
+            throw NotAMemberRefusal();
+        }
+
+        if (!Permission.Has(permissions, Permission.SendMessages))
+        {
+            throw Forbidden(NoSendReason);
         }
     }
 
@@ -340,6 +355,8 @@ public sealed class ChannelPolicy(ChannelState channel, GuildMemberRoles? guildM
         channel.Exists && !channel.IsPrivate && !channel.IsGuildChannel
             ? new ChatException(ErrorCodes.NotAMember, "Join the channel first.")
             : NotFound();
+
+    private const string NoSendReason = "You may not send messages in this channel.";
 
     private static ChatException NotFound() => new(ErrorCodes.ChannelNotFound, "No such channel.");
 

@@ -50,6 +50,7 @@ public sealed partial class GuildGrain(
         _states = new GuildStateBuilder(GuildId, store);
         if (Guild.Exists)
         {
+            Guild.FillChannelTimes();
             await _members.LoadAsync();
             _versions.Seen(Math.Max(Guild.Version, await store.GetLatestMemberVersionAsync(GuildId)));
         }
@@ -144,7 +145,7 @@ public sealed partial class GuildGrain(
         GuildLayout.RequireValidParent(Guild, type, spec.ParentId);
         var overwrites = spec.Overwrites ?? [];
         Policy.RequireMaySetOverwrites(actor, [], overwrites);
-        var channel = GuildSpecs.NewChannel(GuildId, channelId, type, spec, GuildLayout.NextPosition(Guild, spec.ParentId), overwrites);
+        var channel = GuildSpecs.NewChannel(GuildId, channelId, type, spec, GuildLayout.NextPosition(Guild, spec.ParentId), overwrites, time.GetUtcNowInMicroseconds());
         Guild.Channels[channelId] = channel;
         await CommitAsync();
         try

@@ -50,20 +50,44 @@ internal sealed class GuildMembers(
         return member;
     }
 
-    /// <summary>Adds rows named by their ids; how many were new.</summary>
+    /// <summary>
+    /// Adds rows named by their ids, tells their user grains, and announces them on the server's
+    /// stream; how many were new. A server that stays small gets a <see cref="GuildMemberAdded"/> per
+    /// member, as joins give it, so the gateways' and clients' full member lists stay whole; one that
+    /// ends large gets a single <see cref="GuildMembersImported"/> with the count: thousands of events
+    /// would flood every member's connections with members their lists do not keep anyway.
+    /// </summary>
     public async Task<int> ImportAsync(IReadOnlyList<string> userIds)
     {
         var now = time.GetUtcNowInMicroseconds();
         var version = versions.Next();
         // Named by their ids: asking each user grain for a display name would double the calls.
-        var added = await store.ImportMembersAsync(guildId, userIds.Select(id => new GuildMember(id, id, null, [], now, version)).ToArray());
+        GuildMember Imported(string userId) => new(userId, userId, null, [], now, version);
+        var added = await store.ImportMembersAsync(guildId, userIds.Select(Imported).ToArray());
         Count += added.Count;
         // Each imported user's own list of servers learns of it, as a join's does: their Ready lists
         // the server and their connected devices are told now. In slices, so a call of thousands
         // keeps a bounded number of user grain calls in flight.
         foreach (var slice in added.Chunk(ImportNoticesInFlight))
         {
-            await Task.WhenAll(slice.Select(userId => users.SetAsync(guildId, new GuildMember(userId, userId, null, [], now, version))));
+            await Task.WhenAll(slice.Select(userId => users.SetAsync(guildId, Imported(userId))));
+        }
+
+        if (added.Count == 0)
+        {
+            return 0;
+        }
+
+        if (Count <= GuildLimits.LargeThreshold)
+        {
+            foreach (var userId in added)
+            {
+                await publish(new GuildMemberAdded(guildId, Imported(userId)));
+            }
+        }
+        else
+        {
+            await publish(new GuildMembersImported(guildId, version, Count, added.Count));
         }
 
         return added.Count;

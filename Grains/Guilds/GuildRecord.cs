@@ -30,7 +30,7 @@ public sealed class GuildRecord
     /// <summary>A new server: its <c>@everyone</c> role (under the server's id) and one text channel, "general".</summary>
     public static GuildRecord Created(string guildId, string name, string ownerId, DateTimeOffset createdAt, long version)
     {
-        var general = new GuildChannel(Ids.NewChannelId(), guildId, GuildChannelType.Text, "general", "", null, 0, 0, []);
+        var general = new GuildChannel(Ids.NewChannelId(), guildId, GuildChannelType.Text, "general", "", null, 0, 0, [], createdAt);
         return new GuildRecord
         {
             Exists = true,
@@ -63,6 +63,18 @@ public sealed class GuildRecord
     /// <summary>Channels by category, then position.</summary>
     public IReadOnlyList<GuildChannel> OrderedChannels() =>
         Channels.Values.OrderBy(channel => channel.Position).ThenBy(channel => channel.Id, StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// Gives channels stored before <see cref="GuildChannel.CreatedAt"/> existed their id's time, the
+    /// one place that guesses it; kept in memory and stored with the next structural change.
+    /// </summary>
+    public void FillChannelTimes()
+    {
+        foreach (var channel in Channels.Values.Where(channel => channel.CreatedAt == default).ToArray())
+        {
+            Channels[channel.Id] = channel with { CreatedAt = Ids.TimeOfChannelId(channel.Id) };
+        }
+    }
 
     public IEnumerable<GuildChannel> TextChannels() => Channels.Values.Where(channel => channel.Type == GuildChannelType.Text);
 }

@@ -21,9 +21,9 @@ internal static class GuildSpecs
         }
     }
 
-    public static GuildChannel NewChannel(string guildId, string channelId, GuildChannelType type, GuildChannelSpec spec, int position, IReadOnlyList<PermissionOverwrite> overwrites) =>
+    public static GuildChannel NewChannel(string guildId, string channelId, GuildChannelType type, GuildChannelSpec spec, int position, IReadOnlyList<PermissionOverwrite> overwrites, DateTimeOffset createdAt) =>
         new(channelId, guildId, type, GuildRules.ValidateName(spec.Name, "A channel name"), ChannelRules.ValidateTopic(spec.Topic),
-            spec.ParentId, position, GuildRules.ValidateUserLimit(spec.UserLimit ?? 0), overwrites.ToArray());
+            spec.ParentId, position, GuildRules.ValidateUserLimit(spec.UserLimit ?? 0), overwrites.ToArray(), createdAt);
 
     /// <summary>An update keeps a channel's type and place (<c>MoveChannel</c> moves it).</summary>
     public static void RequireSamePlace(GuildChannel channel, GuildChannelSpec spec)

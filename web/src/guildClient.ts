@@ -7,6 +7,7 @@ import {
   firstTextChannel,
   removeGuild,
   removeMember,
+  setMemberCount,
   upsertMember,
   type GuildView,
 } from "./guilds";
@@ -22,6 +23,7 @@ import {
   type GuildInvite,
   type GuildMemberEvent,
   type GuildMemberRemoved,
+  type GuildMembersImported,
   type GuildMembersChunk,
   type GuildRoleDeleted,
   type GuildRoleEvent,
@@ -36,7 +38,20 @@ import type { Store } from "./state";
 const inviteMaxUses = 0;
 const inviteMaxAgeSeconds = 7 * 24 * 3600;
 
+/** Users one GetPresence asks about at most (the gateway's PresenceLimits.MaxBulkUsers). */
+const presenceBatch = 200;
+
+/**
+ * How long the statuses of members who join wait for others to ask about together: a bulk import
+ * into a small server announces up to 250 joins at once, which one call per member would turn into
+ * 250 calls (and a rate-limited page).
+ */
+const joinedPresenceDelayMs = 50;
+
 export class GuildClient {
+  /** Members who joined since the last GetPresence for joins, asked about together (see joinedPresenceDelayMs). */
+  private readonly joined = new Set<string>();
+
   constructor(
     private readonly store: Store,
     private readonly client: ChatClient,
@@ -193,6 +208,17 @@ export class GuildClient {
     store.changed();
   }
 
+  private loadJoinedPresence(userId: string): void {
+    if (this.joined.size === 0) {
+      setTimeout(() => {
+        const userIds = [...this.joined];
+        this.joined.clear();
+        for (let i = 0; i < userIds.length; i += presenceBatch) this.loadPresences(userIds.slice(i, i + presenceBatch));
+      }, joinedPresenceDelayMs);
+    }
+    this.joined.add(userId);
+  }
+
   private loadPresences(userIds: string[]): void {
     const unknown = userIds.filter((id) => !this.store.presence.has(id));
     if (unknown.length === 0) return;
@@ -239,8 +265,12 @@ export class GuildClient {
     on<GuildGone>("GuildRemoved", gone);
     on<GuildMemberEvent>("GuildMemberAdded", (e) => {
       upsertMember(store, e.guildId, e.member, true);
-      this.loadPresences([e.member.userId]);
+      this.loadJoinedPresence(e.member.userId);
     });
+    // Members a backend service imported into a large server come as their count only (the page keeps
+    // no full list of a large server's members live): the title counts them, the list shows them once
+    // listed again (the next Ready).
+    on<GuildMembersImported>("GuildMembersImported", (e) => setMemberCount(store, e.guildId, e.memberCount));
     on<GuildMemberEvent>("GuildMemberUpdated", (e) => upsertMember(store, e.guildId, e.member));
     on<GuildMemberRemoved>("GuildMemberRemoved", (e) => {
       if (e.userId === store.me?.id) gone({ guildId: e.guildId, reason: e.reason });
@@ -282,7 +312,7 @@ function channelOf(channel: GuildChannel, view: GuildView): Channel {
     isPrivate: false,
     isDirect: false,
     ownerId: view.info.ownerId,
-    createdAt: view.info.createdAt,
+    createdAt: channel.createdAt,
     guildId: view.info.id,
   };
 }

@@ -82,6 +82,17 @@ export function upsertMember(store: Store, guildId: string, member: GuildMember,
   store.changed();
 }
 
+/**
+ * The server's member count as the server gave it (a bulk import): not a version of the server's
+ * structure, so it does not move the view's version, which GuildCreated and Ready are compared with.
+ */
+export function setMemberCount(store: Store, guildId: string, memberCount: number): void {
+  const view = store.guilds.get(guildId);
+  if (!view) return;
+  view.info = { ...view.info, memberCount };
+  store.changed();
+}
+
 export function removeMember(store: Store, guildId: string, userId: string): void {
   const view = store.guilds.get(guildId);
   if (!view) return;

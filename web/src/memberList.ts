@@ -1,29 +1,44 @@
 // The selected server's member list: members sorted by their highest role (the owner first), each
 // with role badges. A server may have 100,000 members: the list is sorted once per change of its
-// members (not per render) and only the first rows are drawn, more as the reader scrolls down.
+// members (not per render) and only the first rows are drawn, more as the reader scrolls down: a page
+// of rows ahead, so the reader does not stop at the end of those drawn and wait for more.
 import { byId, el } from "./dom";
 import { badgesOf, memberName, type GuildView } from "./guilds";
 import type { GuildMember } from "./protocol";
 import type { Store } from "./state";
 
-/** Rows drawn at first, and added each time the reader nears the end of those drawn. */
+/** Rows drawn at first, and added each time the reader comes within a screen of the end of those drawn. */
 const pageRows = 100;
+
+/** The least distance from the end (px) that counts as near it, for a list shorter than a screen. */
+const minAheadPx = 200;
 
 export class MemberList {
   private sorted: GuildMember[] = [];
   private sortedFor = { guildId: "", version: -1 };
   private limit = pageRows;
+  private aheadScheduled = false;
   private readonly nodes = new Map<string, { key: string; node: HTMLElement }>();
 
   constructor(private readonly store: Store) {
+    byId("members").addEventListener("scroll", () => this.drawAhead(), { passive: true });
+  }
+
+  /**
+   * Draws the next page of rows while the reader is still a screen away from the end of those drawn,
+   * on a scroll and after each render: chunks that arrive (or members sorted in) while the reader
+   * waits at the end extend the list without another scroll. The rows come from the members known,
+   * one per user id, so drawing ahead never repeats a member.
+   */
+  private drawAhead(): void {
     const scroller = byId("members");
-    scroller.addEventListener("scroll", () => {
-      if (this.limit >= this.sorted.length) return;
-      if (scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 200) {
-        this.limit += pageRows;
-        this.store.changed();
-      }
-    });
+    // Hidden (no height): nothing is being read, and every page would look "near the end".
+    if (this.limit >= this.sorted.length || scroller.clientHeight === 0) return;
+    const below = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+    if (below < Math.max(scroller.clientHeight, minAheadPx)) {
+      this.limit += pageRows;
+      this.store.changed();
+    }
   }
 
   render(guild: GuildView): void {
@@ -61,6 +76,14 @@ export class MemberList {
     const same = list.children.length === wanted.length && wanted.every((node, i) => list.children[i] === node);
     if (!same) list.replaceChildren(...wanted);
     byId("member-more").hidden = this.limit >= this.sorted.length;
+    // After layout, so the distance to the end is of the rows just drawn; once per frame, however many renders.
+    if (!this.aheadScheduled) {
+      this.aheadScheduled = true;
+      requestAnimationFrame(() => {
+        this.aheadScheduled = false;
+        this.drawAhead();
+      });
+    }
   }
 }
 

@@ -79,6 +79,7 @@ export type GuildChannel = {
   position: number;
   userLimit: number;
   overwrites: PermissionOverwrite[];
+  createdAt: string;
 };
 export type GuildRole = { id: string; name: string; permissions: number; position: number; mentionable: boolean };
 export type GuildInfo = { id: string; name: string; ownerId: string; createdAt: string; memberCount: number; version: number };
@@ -119,6 +120,8 @@ export type GuildRoleDeleted = { guildId: string; version: number; roleId: strin
 export type GuildChannelEvent = { guildId: string; version: number; channel: GuildChannel };
 export type GuildChannelDeleted = { guildId: string; version: number; channelId: string };
 export type GuildMemberEvent = { guildId: string; version: number; member: GuildMember };
+/** A bulk import left the server large: its new member count, in place of a GuildMemberAdded per member. */
+export type GuildMembersImported = { guildId: string; version: number; memberCount: number; added: number };
 export type GuildMemberRemoved = { guildId: string; version: number; userId: string; reason: string };
 
 /** The messages GetHistory pages by; the server clamps to 1..100. */

@@ -86,4 +86,23 @@ public sealed class GuildClockTests(GuildClockClusterFixture fixture)
         await guild.Leave(members[0]);
         await _kit.Invites.Join(_kit.User("next"), invite.Code);
     }
+
+    [Fact]
+    public async Task Channels_are_stamped_with_the_servers_clock_when_created_not_with_their_ids_time()
+    {
+        var owner = _kit.User("owner");
+        var (guild, created) = await _kit.GuildWithAsync(owner);
+        // The fake clock is years from the real one, which the UUIDv7 ids carry: the stamps must come from the clock.
+        Assert.Equal(created.Guild.CreatedAt, Assert.Single(created.Channels).CreatedAt);
+
+        fixture.Clock.Advance(TimeSpan.FromHours(1));
+        var staff = await guild.CreateChannel(owner, Ids.NewChannelId(), new GuildChannelSpec("staff"));
+        var voice = await guild.CreateChannel(owner, Ids.NewChannelId(), new GuildChannelSpec("talk", GuildChannelType.Voice));
+
+        Assert.Equal(created.Guild.CreatedAt.AddHours(1), staff.CreatedAt);
+        Assert.Equal(staff.CreatedAt, voice.CreatedAt);
+        Assert.Equal(staff.CreatedAt, (await guild.GetState(owner)).Channels.Single(channel => channel.Id == staff.Id).CreatedAt);
+        // An update keeps the stamp.
+        Assert.Equal(staff.CreatedAt, (await guild.UpdateChannel(owner, staff.Id, new GuildChannelSpec(Topic: "rules"))).CreatedAt);
+    }
 }

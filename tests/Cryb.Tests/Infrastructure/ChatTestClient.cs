@@ -55,6 +55,7 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<Guilds.GuildUpdated>("GuildUpdated");
         Record<Guilds.GuildDeleted>("GuildDeleted");
         Record<GuildMemberAdded>("GuildMemberAdded");
+        Record<GuildMembersImported>("GuildMembersImported");
         Record<GuildMemberUpdated>("GuildMemberUpdated");
         Record<GuildMemberRemoved>("GuildMemberRemoved");
         Record<GuildRoleCreated>("GuildRoleCreated");

@@ -77,11 +77,12 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
         var (guildId, _, _) = await CreateServerAsync(alice, "overwrites", bob, carol, dave);
 
         var staff = await alice.InvokeAsync<GuildChannel>("CreateGuildChannel", guildId, new GuildChannelSpec("staff"));
+        Assert.NotEqual(default, staff.CreatedAt);
         foreach (var member in new[] { bob, carol, dave })
         {
             Assert.Equal(staff.Id, (await member.NextAsync<GuildChannelCreated>("GuildChannelCreated")).Channel.Id);
             var added = await member.NextAsync<ChannelInfo>("ChannelAdded");
-            Assert.Equal((staff.Id, guildId, false), (added.Id, added.GuildId, added.IsPrivate));
+            Assert.Equal((staff.Id, guildId, false, staff.CreatedAt), (added.Id, added.GuildId, added.IsPrivate, added.CreatedAt));
         }
 
         var guests = await alice.InvokeAsync<GuildRole>("CreateRole", guildId, new RoleSpec("guests"));
@@ -292,6 +293,67 @@ public sealed class GuildProtocolTests(ProcessClusterFixture fixture) : IClassFi
         var refusal = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => carol.InvokeAsync("RequestGuildMembers", guildId, null, null, 0, false, null));
         Assert.Equal(ErrorCodes.RateLimited, Refusals.CodeOf(refusal));
         Assert.Contains("retryAfterMs=", refusal.Message);
+    }
+
+    [Fact]
+    public async Task A_bulk_import_announces_each_member_while_the_server_stays_small_and_only_the_new_count_once_it_is_large()
+    {
+        await using var alice = await ConnectAsync(0, "alice");
+        await using var bob = await ConnectAsync(1, "bob");
+        var (guildId, _, _) = await CreateServerAsync(alice, "imports", bob);
+        var bot = Caller.Service(TestAccounts.WelcomeBot);
+        await using var service = await Cluster.ConnectServiceAsync();
+        var guild = service.Cluster.GetGrain<IGuildGrain>(guildId);
+
+        // Small: each imported member comes as a join's GuildMemberAdded, on both gateways.
+        var few = Enumerable.Range(0, 3).Select(i => $"few-{guildId[..8]}-{i}").ToArray();
+        Assert.Equal(3, await guild.ImportMembers(bot, few));
+        foreach (var member in new[] { alice, bob })
+        {
+            var added = new List<GuildMemberAdded>();
+            for (var i = 0; i < few.Length; i++)
+            {
+                added.Add(await member.NextAsync<GuildMemberAdded>("GuildMemberAdded"));
+            }
+
+            Assert.Equal(few, added.Select(e => e.Member.UserId).Order(StringComparer.Ordinal));
+            Assert.All(added, e => Assert.Equal(guildId, e.GuildId));
+        }
+
+        // The gateway kept its full list and count up to date: a new device's Ready, answered from
+        // its memory, lists the imported members.
+        await using (var alicesPhone = await Cluster.ConnectAsync(1, alice.UserId))
+        {
+            var listed = Assert.Single((await alicesPhone.NextAsync<ReadyEvent>("Ready")).Guilds!);
+            Assert.Equal((5, false), (listed.Guild.MemberCount, listed.Large));
+            Assert.Equal([alice.UserId, bob.UserId, .. few], listed.Members.Select(member => member.UserId).Order(StringComparer.Ordinal));
+        }
+
+        // Past the threshold: one GuildMembersImported with the new count instead of 250 events.
+        var many = Enumerable.Range(0, GuildLimits.LargeThreshold).Select(i => $"many-{guildId[..8]}-{i:D3}").ToArray();
+        Assert.Equal(many.Length, await guild.ImportMembers(bot, many));
+        var expected = 5 + many.Length;
+        foreach (var member in new[] { alice, bob })
+        {
+            var imported = await member.NextAsync<GuildMembersImported>("GuildMembersImported");
+            Assert.Equal((guildId, expected, many.Length), (imported.GuildId, imported.MemberCount, imported.Added));
+            // One connection gets a server's events in order: any GuildMemberAdded of the import would be here by now.
+            Assert.True(member.HasNo("GuildMemberAdded"));
+        }
+
+        // The gateway dropped the full list it can no longer keep, and counts the import.
+        await using (var bobsPhone = await Cluster.ConnectAsync(1, bob.UserId))
+        {
+            var listed = Assert.Single((await bobsPhone.NextAsync<ReadyEvent>("Ready")).Guilds!);
+            Assert.Equal((expected, true), (listed.Guild.MemberCount, listed.Large));
+            Assert.Equal(bob.UserId, Assert.Single(listed.Members).UserId);
+        }
+
+        // A join after it is counted from there.
+        await using var carol = await ConnectAsync(1, "carol");
+        var invite = await alice.InvokeAsync<GuildInvite>("CreateInvite", guildId, 0, 0);
+        Assert.Equal(expected + 1, (await carol.InvokeAsync<GuildState>("JoinGuild", invite.Code)).Guild.MemberCount);
+        Assert.Equal(carol.UserId, (await bob.NextAsync<GuildMemberAdded>("GuildMemberAdded")).Member.UserId);
     }
 
     [Fact]
