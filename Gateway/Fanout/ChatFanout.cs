@@ -353,6 +353,9 @@ public sealed class ChatFanout
             case GuildRemoved removed:
                 await Guilds.RemovedAsync(removed);
                 break;
+            case Voice.VoiceSessionEnded ended:
+                await user.VoiceSessionEnded(ended);
+                break;
             case AccountClosed closed:
                 // Forgotten first, so a reconnect after the client hears of it asks the grain (and gets 401).
                 _standings.Forget(closed.UserId);

@@ -147,6 +147,15 @@ public sealed class ConnectionRegistry
         }
     }
 
+    /// <summary>The servers the connection was shown.</summary>
+    public IReadOnlyList<string> GuildsOf(string connectionId)
+    {
+        lock (_lock)
+        {
+            return _connections.TryGetValue(connectionId, out var connection) ? connection.Guilds.ToArray() : [];
+        }
+    }
+
     /// <summary>Whether the connection is in the channel now.</summary>
     public bool IsIn(string connectionId, string channelId)
     {

@@ -27,6 +27,8 @@ public sealed record GuildView(
 /// <summary>
 /// A server as one member sees it (the <c>GuildCreated</c> payload): the channels they can view,
 /// every role, their own member record and, unless the server is <see cref="Large"/>, its members.
+/// <see cref="VoiceStates"/> are those of the voice channels they can view, as the gateway knows
+/// them (the server's grain, which keeps no voice state, leaves it null).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cryb.GuildState")]
 public sealed record GuildState(
@@ -35,7 +37,8 @@ public sealed record GuildState(
     [property: Id(2)] IReadOnlyList<GuildChannel> Channels,
     [property: Id(3)] GuildMember Member,
     [property: Id(4)] IReadOnlyList<GuildMember> Members,
-    [property: Id(5)] bool Large);
+    [property: Id(5)] bool Large,
+    [property: Id(6)] IReadOnlyList<Voice.VoiceState>? VoiceStates = null);
 
 /// <summary>The channel's place in its server and its permission inputs, for the channel's grain.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.GuildChannelAccess")]

@@ -65,6 +65,8 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<GuildChannelUpdated>("GuildChannelUpdated");
         Record<GuildChannelDeleted>("GuildChannelDeleted");
         Record<GuildMembersChunk>("GuildMembersChunk");
+        Record<Cryb.Voice.VoiceState>("VoiceStateUpdated");
+        Record<Cryb.Voice.VoiceSessionEnded>("VoiceSessionEnded");
         connection.Closed += error =>
         {
             _closed.TrySetResult(error);
