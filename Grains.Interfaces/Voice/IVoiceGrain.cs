@@ -47,6 +47,16 @@ public interface IVoiceGrain : IGrainWithStringKey
     [Alias("EndSession"), OneWay]
     Task EndSession(string userId, string sessionId, string reason);
 
+    /// <summary>
+    /// The server changed who may do what (a member's roles or removal, <paramref name="userId"/>;
+    /// or, null, roles, overwrites, channels, the server itself): sessions whose user is no longer a
+    /// member, may no longer view or connect to their channel, or whose channel is gone, end
+    /// (<see cref="VoiceEndReasons.Permission"/>, <see cref="VoiceEndReasons.ChannelDeleted"/>).
+    /// Silo-internal and one-way: the server's grain tells it after each such change, waiting for nothing.
+    /// </summary>
+    [Alias("Recheck"), OneWay]
+    Task Recheck(string? userId);
+
     /// <summary>Every voice state of the server, for a gateway serving its members. Gateways only.</summary>
     [Alias("GetStates"), GatewayOnly, AlwaysInterleave]
     Task<IReadOnlyList<VoiceState>> GetStates(ServiceCredential gateway);

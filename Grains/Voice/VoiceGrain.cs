@@ -165,6 +165,30 @@ public sealed partial class VoiceGrain(
         }
     }
 
+    public async Task Recheck(string? userId)
+    {
+        var rows = _states.Values.Where(row => userId is null || row.State.UserId == userId).ToArray();
+        var guild = GrainFactory.GetGrain<IGuildGrain>(GuildId);
+        var accessOf = new Dictionary<string, GuildChannelAccess?>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var channelId = row.State.ChannelId!;
+            if (!accessOf.TryGetValue(channelId, out var access))
+            {
+                access = accessOf[channelId] = await guild.GetChannelAccess(channelId);
+            }
+
+            var reason = access is null ? VoiceEndReasons.ChannelDeleted
+                : await guilds.GetMemberAsync(GuildId, row.State.UserId) is not { } member ? VoiceEndReasons.Permission
+                : Permission.Has(GuildPermissions.InChannel(access.Access, row.State.UserId, member.RoleIds), Permission.ViewChannel | Permission.Connect) ? null
+                : VoiceEndReasons.Permission;
+            if (reason is not null && _states.GetValueOrDefault(row.State.UserId)?.State.SessionId == row.State.SessionId)
+            {
+                await EndAsync(row, reason);
+            }
+        }
+    }
+
     public Task<IReadOnlyList<VoiceState>> GetStates(ServiceCredential gateway) =>
         Task.FromResult<IReadOnlyList<VoiceState>>(_states.Values.Select(row => row.State).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray());
 

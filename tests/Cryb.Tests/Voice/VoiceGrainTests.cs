@@ -191,6 +191,31 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.NotInVoice, () => voice.UpdateSelf(ann, true, false, false, false));
     }
 
+    [Fact]
+    public async Task A_session_ends_when_its_user_is_kicked_loses_connect_there_or_the_channel_is_deleted()
+    {
+        var (owner, ann, bob, cy) = (_kit.Guilds.User("owner"), _kit.Guilds.User("ann"), _kit.Guilds.User("bob"), _kit.Guilds.User("cy"));
+        var (guild, _) = await _kit.Guilds.GuildWithAsync(owner, ann, bob, cy);
+        var (lounge, other) = (await _kit.VoiceChannelAsync(guild, owner), await _kit.VoiceChannelAsync(guild, owner));
+        var voice = _kit.Voice(guild);
+        await voice.Join(ann, await _kit.ConnectAsync(ann), lounge.Id, false, false);
+        await voice.Join(bob, await _kit.ConnectAsync(bob), lounge.Id, false, false);
+        await voice.Join(cy, await _kit.ConnectAsync(cy), other.Id, false, false);
+        await using var annEvents = await _kit.UserStreamAsync(ann);
+        await using var bobEvents = await _kit.UserStreamAsync(bob);
+        await using var cyEvents = await _kit.UserStreamAsync(cy);
+
+        await guild.Kick(owner, ann.Id);
+        Assert.Equal(VoiceEndReasons.Permission, (await annEvents.NextAsync<VoiceSessionEnded>("ann's session ending with her kick")).Reason);
+
+        await guild.UpdateChannel(owner, lounge.Id, new GuildChannelSpec(Overwrites: [new PermissionOverwrite(bob.Id, OverwriteKind.Member, 0, Permission.Connect)]));
+        Assert.Equal(VoiceEndReasons.Permission, (await bobEvents.NextAsync<VoiceSessionEnded>("bob's session ending without connect")).Reason);
+
+        await guild.DeleteChannel(owner, other.Id);
+        Assert.Equal(VoiceEndReasons.ChannelDeleted, (await cyEvents.NextAsync<VoiceSessionEnded>("cy's session ending with its channel")).Reason);
+        Assert.Empty(await voice.GetStates(TestAccounts.Gateway));
+    }
+
     private static string?[] Sources(System.Text.Json.JsonElement video) =>
         video.GetProperty("canPublishSources").EnumerateArray().Select(source => source.GetString()).ToArray();
 }
