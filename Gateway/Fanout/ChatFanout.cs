@@ -356,6 +356,9 @@ public sealed class ChatFanout
             case Voice.VoiceSessionEnded ended:
                 await user.VoiceSessionEnded(ended);
                 break;
+            case Voice.VoiceServerUpdate update:
+                await user.VoiceServerUpdate(update);
+                break;
             case AccountClosed closed:
                 // Forgotten first, so a reconnect after the client hears of it asks the grain (and gets 401).
                 _standings.Forget(closed.UserId);

@@ -286,6 +286,11 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     public async Task<VoiceState> UpdateVoiceState(bool selfMute, bool selfDeaf, bool selfVideo, bool selfStream) =>
         await Voice((await VoiceBindingAsync()).GuildId).UpdateSelf(Caller, selfMute, selfDeaf, selfVideo, selfStream);
 
+    /// <summary>A moderator's change to a member's voice in the server: server mute, deafen, a move, a disconnect (each optional).</summary>
+    public Task<VoiceState> SetMemberVoice(string guildId, string userId, bool? mute, bool? deaf, string? moveToChannelId, bool disconnect) =>
+        Voice(Ids.Require(guildId, nameof(guildId))).Moderate(Caller, Ids.Require(userId, nameof(userId)), mute, deaf,
+            moveToChannelId is null ? null : Ids.Require(moveToChannelId, nameof(moveToChannelId)), disconnect);
+
     private async Task<VoiceBinding> VoiceBindingAsync() =>
         await Presence(Caller.Id).GetVoice(Caller) ?? throw new ChatException(ErrorCodes.NotInVoice, "You are in no voice channel.");
 

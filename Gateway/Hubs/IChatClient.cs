@@ -105,6 +105,9 @@ public interface IChatClient
     /// <summary>To every connection of the user: a voice session of theirs ended (the device that holds <c>sessionId</c> drops its media).</summary>
     Task VoiceSessionEnded(VoiceSessionEnded ended);
 
+    /// <summary>To every connection of the user: a new token for their voice session (a moderator moved them, or changed their mute or deafen); the device holding <c>sessionId</c> reconnects its media with it.</summary>
+    Task VoiceServerUpdate(VoiceServerUpdate update);
+
     /// <summary>To the calling connection only: one chunk of the answer to its <c>RequestGuildMembers</c>.</summary>
     Task GuildMembersChunk(GuildMembersChunk chunk);
 }

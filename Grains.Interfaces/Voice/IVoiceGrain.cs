@@ -39,6 +39,18 @@ public interface IVoiceGrain : IGrainWithStringKey
     Task<VoiceState> UpdateSelf(Caller caller, bool selfMute, bool selfDeaf, bool selfVideo, bool selfStream);
 
     /// <summary>
+    /// A moderator's change to another member's voice, each part optional: <paramref name="mute"/>
+    /// (mute members), <paramref name="deaf"/> (deafen members), a move to
+    /// <paramref name="moveToChannelId"/> (move members, and connect there; the user limit does not
+    /// apply, as for any mover), or <paramref name="disconnect"/> (move members). The caller's
+    /// permissions are those in the user's current channel. <c>not_in_voice</c> when the user is in no
+    /// voice channel of this server. The user's device gets a new token for a move or a changed
+    /// mute or deafen (<see cref="VoiceServerUpdate"/>); LiveKit is told of a mute, deafen or disconnect.
+    /// </summary>
+    [Alias("Moderate")]
+    Task<VoiceState> Moderate(Caller caller, string userId, bool? mute, bool? deaf, string? moveToChannelId, bool disconnect);
+
+    /// <summary>
     /// Ends the user's session if it is still <paramref name="sessionId"/> (a later session stays),
     /// for a <see cref="VoiceEndReasons"/> reason. Silo-internal and one-way: the presence grain and
     /// other servers' voice grains call it without waiting, so two grains that call each other

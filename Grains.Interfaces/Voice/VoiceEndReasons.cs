@@ -15,6 +15,9 @@ public static class VoiceEndReasons
     /// <summary>The user may no longer connect to or view the channel, or left the server.</summary>
     public const string Permission = "permission";
 
+    /// <summary>A moderator disconnected the user (<c>SetMemberVoice</c> with disconnect).</summary>
+    public const string Moderator = "moderator";
+
     /// <summary>The channel was deleted.</summary>
     public const string ChannelDeleted = "channel_deleted";
 

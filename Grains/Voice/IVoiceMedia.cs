@@ -13,6 +13,9 @@ public interface IVoiceMedia
     /// <summary>A token that admits <see cref="VoiceTicket.UserId"/> to the room with what the ticket allows, for <see cref="Cryb.Voice.VoiceLimits.TokenLifetime"/>.</summary>
     string SignParticipant(VoiceTicket ticket);
 
+    /// <summary>Gives the participant already in the ticket's room what the ticket allows (a moderator's mute or deafen). Best effort: a failure is logged, not thrown.</summary>
+    Task UpdateParticipantAsync(VoiceTicket ticket);
+
     /// <summary>Disconnects the user from the room on the media server. Best effort: a failure is logged, not thrown.</summary>
     Task RemoveParticipantAsync(string room, string userId);
 }

@@ -117,11 +117,7 @@ public sealed partial class VoiceGrain(
             _ = media.RemoveParticipantAsync(VoiceLimits.RoomOf(GuildId, existing.State.ChannelId!), userId);
         }
 
-        var token = media.SignParticipant(new VoiceTicket(
-            VoiceLimits.RoomOf(GuildId, channelId), userId, member.Nickname ?? member.Name, sessionId,
-            CanPublish: !state.Suppress && !state.Mute,
-            CanSubscribe: !state.Deaf,
-            MayStream: Permission.Has(permissions, Permission.Stream)));
+        var token = media.SignParticipant(TicketOf(state, member, permissions));
         LogJoined(GuildId, channelId, userId, sessionId);
         return new VoiceJoin(sessionId, GuildId, channelId, endpoint, token, state);
     }
@@ -154,6 +150,81 @@ public sealed partial class VoiceGrain(
 
         var state = current with { SelfMute = selfMute, SelfDeaf = selfDeaf, SelfVideo = selfVideo, SelfStream = selfStream, Version = NextVersion() };
         await SaveAsync(state, existing.ConnectionId, current.ChannelId);
+        return state;
+    }
+
+    public async Task<VoiceState> Moderate(Caller caller, string userId, bool? mute, bool? deaf, string? moveToChannelId, bool disconnect)
+    {
+        Ids.Require(userId, "userId");
+        var target = _states.GetValueOrDefault(userId) ?? throw new ChatException(ErrorCodes.NotInVoice, "That user is in no voice channel of this server.");
+        var current = target.State;
+        var (_, _, permissions) = await AccessAsync(caller.MemberId, current.ChannelId!);
+        RequireFor(mute is { } m && m != current.Mute, permissions, Permission.MuteMembers, "mute members");
+        RequireFor(deaf is { } d && d != current.Deaf, permissions, Permission.DeafenMembers, "deafen members");
+        var moving = moveToChannelId is not null && moveToChannelId != current.ChannelId;
+        RequireFor(moving || disconnect, permissions, Permission.MoveMembers, "move members");
+        if (disconnect)
+        {
+            await EndAsync(target, VoiceEndReasons.Moderator);
+            return current with { ChannelId = null };
+        }
+
+        var channelId = current.ChannelId!;
+        if (moving)
+        {
+            var (channel, _, there) = await AccessAsync(caller.MemberId, Ids.Require(moveToChannelId, "moveToChannelId"));
+            if (channel.Type != GuildChannelType.Voice)
+            {
+                throw new ChatException(ErrorCodes.InvalidArgument, "Members are moved to a voice channel.");
+            }
+
+            RequireFor(true, there, Permission.Connect, "connect to the channel moved to");
+            channelId = channel.Id;
+        }
+
+        GuildMember member;
+        ulong targetPermissions;
+        try
+        {
+            (_, member, targetPermissions) = await AccessAsync(userId, channelId);
+        }
+        catch (ChatException refused) when (refused.Code is ErrorCodes.ChannelNotFound or ErrorCodes.GuildNotFound)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "That user may not be in that channel.");
+        }
+
+        if (!Permission.Has(targetPermissions, Permission.Connect))
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "That user may not connect to that channel.");
+        }
+
+        var state = current with
+        {
+            ChannelId = channelId,
+            Mute = mute ?? current.Mute,
+            Deaf = deaf ?? current.Deaf,
+            Suppress = !Permission.Has(targetPermissions, Permission.Speak),
+            Version = NextVersion(),
+        };
+        if (state with { Version = current.Version } == current)
+        {
+            return current;
+        }
+
+        await SaveAsync(state, target.ConnectionId, current.ChannelId);
+        var ticket = TicketOf(state, member, targetPermissions);
+        if (moving)
+        {
+            _ = media.RemoveParticipantAsync(VoiceLimits.RoomOf(GuildId, current.ChannelId!), userId);
+        }
+        else
+        {
+            // The participant already in the room loses (or regains) publishing and subscribing now.
+            _ = media.UpdateParticipantAsync(ticket);
+        }
+
+        // The device reconnects its media with a token that says the same.
+        await UserStream(userId).OnNextAsync(new VoiceServerUpdate(userId, GuildId, channelId, state.SessionId, media.Endpoint!, media.SignParticipant(ticket)));
         return state;
     }
 
@@ -220,8 +291,25 @@ public sealed partial class VoiceGrain(
     }
 
     private Task TellUserAsync(VoiceState state, string reason) =>
-        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, state.UserId))
-            .OnNextAsync(new VoiceSessionEnded(state.UserId, GuildId, state.ChannelId!, state.SessionId, reason));
+        UserStream(state.UserId).OnNextAsync(new VoiceSessionEnded(state.UserId, GuildId, state.ChannelId!, state.SessionId, reason));
+
+    private IAsyncStream<UserEvent> UserStream(string userId) =>
+        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, userId));
+
+    /// <summary>What the user's token allows in the state's channel: publish with speak unless a moderator muted them, subscribe unless deafened, camera and screen with stream.</summary>
+    private VoiceTicket TicketOf(VoiceState state, GuildMember member, ulong permissions) =>
+        new(VoiceLimits.RoomOf(GuildId, state.ChannelId!), state.UserId, member.Nickname ?? member.Name, state.SessionId,
+            CanPublish: !state.Suppress && !state.Mute,
+            CanSubscribe: !state.Deaf,
+            MayStream: Permission.Has(permissions, Permission.Stream));
+
+    private static void RequireFor(bool wanted, ulong permissions, ulong permission, string what)
+    {
+        if (wanted && !Permission.Has(permissions, permission))
+        {
+            throw new ChatException(ErrorCodes.Forbidden, $"You may not {what} here.");
+        }
+    }
 
     /// <summary>The channel, the caller's member row and their permissions there; a hidden channel is not found, as a non-member's server is not.</summary>
     private async Task<(GuildChannel Channel, GuildMember Member, ulong Permissions)> AccessAsync(string userId, string channelId)

@@ -21,10 +21,7 @@ public sealed partial class LiveKitVoiceMedia(
 
     public string SignParticipant(VoiceTicket ticket)
     {
-        // Without the stream permission only the microphone; LiveKit unpublishes what a token does not allow.
-        string[] sources = ticket.MayStream
-            ? [TrackSources.Microphone, TrackSources.Camera, TrackSources.ScreenShare, TrackSources.ScreenShareAudio]
-            : [TrackSources.Microphone];
+        var sources = SourcesOf(ticket);
         var grant = new VideoGrant
         {
             Room = ticket.Room,
@@ -40,7 +37,19 @@ public sealed partial class LiveKitVoiceMedia(
         return tokens.Sign(ticket.UserId, grant, Cryb.Voice.VoiceLimits.TokenLifetime, ticket.Name, metadata);
     }
 
-    public async Task RemoveParticipantAsync(string room, string userId)
+    public Task UpdateParticipantAsync(VoiceTicket ticket) =>
+        BestEffortAsync("UpdateParticipant", ticket.Room, ticket.UserId, () => rooms.UpdatePermissionAsync(
+            ticket.Room, ticket.UserId, new ParticipantPermission(ticket.CanSubscribe, ticket.CanPublish, CanPublishData: false, SourcesOf(ticket))));
+
+    public Task RemoveParticipantAsync(string room, string userId) =>
+        BestEffortAsync("RemoveParticipant", room, userId, () => rooms.RemoveParticipantAsync(room, userId));
+
+    /// <summary>Without the stream permission only the microphone; LiveKit unpublishes what a grant does not allow.</summary>
+    private static string[] SourcesOf(VoiceTicket ticket) => ticket.MayStream
+        ? [TrackSources.Microphone, TrackSources.Camera, TrackSources.ScreenShare, TrackSources.ScreenShareAudio]
+        : [TrackSources.Microphone];
+
+    private async Task BestEffortAsync(string method, string room, string userId, Func<Task> call)
     {
         if (!options.Value.Enabled)
         {
@@ -49,15 +58,15 @@ public sealed partial class LiveKitVoiceMedia(
 
         try
         {
-            await rooms.RemoveParticipantAsync(room, userId);
+            await call();
         }
         catch (Exception ex) when (ex is LiveKitCallException or TaskCanceledException)
         {
             // Often expected: the participant already left, or never connected its media.
-            LogRemoveFailed(room, userId, ex.Message);
+            LogCallFailed(method, room, userId, ex.Message);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "LiveKit did not remove {UserId} from room {Room}: {Failure}")]
-    private partial void LogRemoveFailed(string room, string userId, string failure);
+    [LoggerMessage(Level = LogLevel.Information, Message = "LiveKit {Method} for {UserId} in room {Room} failed: {Failure}")]
+    private partial void LogCallFailed(string method, string room, string userId, string failure);
 }

@@ -88,6 +88,7 @@ public static class HubSignatures
         ("JoinVoice", [ParameterShape.Text, ParameterShape.Flag, ParameterShape.Flag]),
         ("LeaveVoice", []),
         ("UpdateVoiceState", [ParameterShape.Flag, ParameterShape.Flag, ParameterShape.Flag, ParameterShape.Flag]),
+        ("SetMemberVoice", [ParameterShape.Text, ParameterShape.Text, ParameterShape.Other, ParameterShape.Other, ParameterShape.OptionalText, ParameterShape.Flag]),
     ];
 
     /// <summary>Methods whose every parameter has a shape the fuzzer can get wrong on purpose.</summary>

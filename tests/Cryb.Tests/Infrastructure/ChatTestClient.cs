@@ -67,6 +67,7 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<GuildMembersChunk>("GuildMembersChunk");
         Record<Cryb.Voice.VoiceState>("VoiceStateUpdated");
         Record<Cryb.Voice.VoiceSessionEnded>("VoiceSessionEnded");
+        Record<Cryb.Voice.VoiceServerUpdate>("VoiceServerUpdate");
         connection.Closed += error =>
         {
             _closed.TrySetResult(error);

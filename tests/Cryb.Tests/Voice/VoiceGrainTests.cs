@@ -216,6 +216,44 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         Assert.Empty(await voice.GetStates(TestAccounts.Gateway));
     }
 
+    [Fact]
+    public async Task Moderators_mute_deafen_move_and_disconnect_a_member_each_with_its_permission_and_the_member_gets_tokens_that_say_so()
+    {
+        var (owner, ann, bob) = (_kit.Guilds.User("owner"), _kit.Guilds.User("ann"), _kit.Guilds.User("bob"));
+        var (guild, _) = await _kit.Guilds.GuildWithAsync(owner, ann, bob);
+        var lounge = await _kit.VoiceChannelAsync(guild, owner);
+        var other = await _kit.VoiceChannelAsync(guild, owner);
+        var closed = await _kit.VoiceChannelAsync(guild, owner, 0, new PermissionOverwrite(ann.Id, OverwriteKind.Member, 0, Permission.Connect));
+        var voice = _kit.Voice(guild);
+        var joined = await voice.Join(ann, await _kit.ConnectAsync(ann), lounge.Id, false, false);
+        await using var annEvents = await _kit.UserStreamAsync(ann);
+        await using var events = await _kit.Guilds.SubscribeAsync(guild);
+
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => voice.Moderate(bob, ann.Id, mute: true, null, null, false));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => voice.Moderate(bob, ann.Id, null, deaf: true, null, false));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => voice.Moderate(bob, ann.Id, null, null, other.Id, false));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => voice.Moderate(bob, ann.Id, null, null, null, disconnect: true));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.NotInVoice, () => voice.Moderate(owner, bob.Id, true, null, null, false));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => voice.Moderate(owner, ann.Id, null, null, closed.Id, false));
+
+        var muted = await voice.Moderate(owner, ann.Id, mute: true, deaf: true, null, false);
+        Assert.Equal((true, true, lounge.Id, joined.SessionId), (muted.Mute, muted.Deaf, muted.ChannelId, muted.SessionId));
+        Assert.Equal(muted, (await events.NextAsync<VoiceStateUpdated>("the server mute")).State);
+        var retoken = await annEvents.NextAsync<VoiceServerUpdate>("ann's token after the mute");
+        var video = (await _kit.ClaimsAsync(retoken.Token)).GetProperty("video");
+        Assert.Equal((false, false), (video.GetProperty("canPublish").GetBoolean(), video.GetProperty("canSubscribe").GetBoolean()));
+
+        var moved = await voice.Moderate(owner, ann.Id, null, null, other.Id, false);
+        Assert.Equal((other.Id, joined.SessionId, true), (moved.ChannelId, moved.SessionId, moved.Mute));
+        Assert.Equal(lounge.Id, (await events.NextAsync<VoiceStateUpdated>("the move")).FromChannelId);
+        var moveToken = await annEvents.NextAsync<VoiceServerUpdate>("ann's token after the move");
+        Assert.Equal(VoiceLimits.RoomOf(guild.GetPrimaryKeyString(), other.Id), (await _kit.ClaimsAsync(moveToken.Token)).GetProperty("video").GetProperty("room").GetString());
+
+        await voice.Moderate(owner, ann.Id, null, null, null, disconnect: true);
+        Assert.Equal(VoiceEndReasons.Moderator, (await annEvents.NextAsync<VoiceSessionEnded>("ann disconnected")).Reason);
+        Assert.Empty(await voice.GetStates(TestAccounts.Gateway));
+    }
+
     private static string?[] Sources(System.Text.Json.JsonElement video) =>
         video.GetProperty("canPublishSources").EnumerateArray().Select(source => source.GetString()).ToArray();
 }
