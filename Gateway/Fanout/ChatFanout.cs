@@ -353,10 +353,10 @@ public sealed class ChatFanout
             case GuildRemoved removed:
                 await Guilds.RemovedAsync(removed);
                 break;
-            case Voice.VoiceSessionEnded ended:
+            case Cryb.Voice.VoiceSessionEnded ended:
                 await user.VoiceSessionEnded(ended);
                 break;
-            case Voice.VoiceServerUpdate update:
+            case Cryb.Voice.VoiceServerUpdate update:
                 await user.VoiceServerUpdate(update);
                 break;
             case AccountClosed closed:

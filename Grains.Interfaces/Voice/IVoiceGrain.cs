@@ -69,6 +69,23 @@ public interface IVoiceGrain : IGrainWithStringKey
     [Alias("Recheck"), OneWay]
     Task Recheck(string? userId);
 
+    /// <summary>
+    /// LiveKit said the participant <paramref name="userId"/> left (its <c>participant_left</c>
+    /// webhook, through a gateway): the session ends if it is still <paramref name="sessionId"/> (the
+    /// participant's metadata), reason <see cref="VoiceEndReasons.MediaLeft"/>. An event id seen
+    /// lately is ignored: LiveKit retries. Gateways only; a hint, not the truth (LiveKit drops
+    /// webhooks under load), so the connection's end remains what ends a session for sure.
+    /// </summary>
+    [Alias("MediaLeft"), GatewayOnly]
+    Task MediaLeft(ServiceCredential gateway, string eventId, string userId, string sessionId);
+
+    /// <summary>
+    /// LiveKit closed the channel's room (<c>room_finished</c>): sessions in the channel whose state
+    /// is older than <paramref name="finishedAt"/> end; a join after it stays. Gateways only, deduplicated as <see cref="MediaLeft"/>.
+    /// </summary>
+    [Alias("MediaRoomFinished"), GatewayOnly]
+    Task MediaRoomFinished(ServiceCredential gateway, string eventId, string channelId, DateTimeOffset finishedAt);
+
     /// <summary>Every voice state of the server, for a gateway serving its members. Gateways only.</summary>
     [Alias("GetStates"), GatewayOnly, AlwaysInterleave]
     Task<IReadOnlyList<VoiceState>> GetStates(ServiceCredential gateway);

@@ -29,7 +29,12 @@ public sealed partial class VoiceGrain(
     TimeProvider time,
     ILogger<VoiceGrain> logger) : Grain, IVoiceGrain
 {
+    /// <summary>LiveKit retries a webhook it got no answer to: the last ids seen, oldest first, are ignored again.</summary>
+    private const int RememberedMediaEvents = 1024;
+
     private readonly Dictionary<string, StoredVoiceState> _states = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _mediaEvents = new(StringComparer.Ordinal);
+    private readonly Queue<string> _mediaEventOrder = new();
     private IAsyncStream<GuildEvent> _events = null!;
     private long _lastVersion;
 
@@ -258,6 +263,44 @@ public sealed partial class VoiceGrain(
                 await EndAsync(row, reason);
             }
         }
+    }
+
+    public async Task MediaLeft(ServiceCredential gateway, string eventId, string userId, string sessionId)
+    {
+        if (FirstSeen(eventId) && _states.GetValueOrDefault(userId) is { } row && row.State.SessionId == sessionId)
+        {
+            await EndAsync(row, VoiceEndReasons.MediaLeft);
+        }
+    }
+
+    public async Task MediaRoomFinished(ServiceCredential gateway, string eventId, string channelId, DateTimeOffset finishedAt)
+    {
+        if (!FirstSeen(eventId))
+        {
+            return;
+        }
+
+        foreach (var row in _states.Values.Where(row => row.State.ChannelId == channelId && row.UpdatedAt < finishedAt).ToArray())
+        {
+            await EndAsync(row, VoiceEndReasons.MediaLeft);
+        }
+    }
+
+    /// <summary>Whether the media event is new here (remembered from now on).</summary>
+    private bool FirstSeen(string eventId)
+    {
+        if (!_mediaEvents.Add(eventId))
+        {
+            return false;
+        }
+
+        _mediaEventOrder.Enqueue(eventId);
+        if (_mediaEventOrder.Count > RememberedMediaEvents)
+        {
+            _mediaEvents.Remove(_mediaEventOrder.Dequeue());
+        }
+
+        return true;
     }
 
     public Task<IReadOnlyList<VoiceState>> GetStates(ServiceCredential gateway) =>

@@ -1,4 +1,10 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Cryb.Errors;
+using Cryb.Hosting.LiveKit;
+using Microsoft.Extensions.Options;
 using Cryb.Guilds;
 using Cryb.Tests.Infrastructure;
 using Cryb.Voice;
@@ -83,6 +89,64 @@ public sealed class VoiceProtocolTests(VoiceProcessClusterFixture fixture) : ICl
         await bob.InvokeAsync("LeaveVoice");
         Assert.Null((await dave.NextAsync<VoiceState>("VoiceStateUpdated")).ChannelId);
         Assert.True(carol.HasNo("VoiceStateUpdated"));
+    }
+
+    [Fact]
+    public async Task LiveKits_participant_left_ends_the_session_it_names_once_and_an_unsigned_webhook_is_refused()
+    {
+        await using var alice = await ConnectAsync(0, "alice");
+        await using var bob = await ConnectAsync(1, "bob");
+        var guildId = await CreateServerAsync(alice, bob);
+        var lounge = await alice.InvokeAsync<GuildChannel>("CreateGuildChannel", guildId, new GuildChannelSpec("Lounge", GuildChannelType.Voice));
+        await bob.NextAsync<GuildChannelCreated>("GuildChannelCreated");
+        var joined = await bob.InvokeAsync<VoiceJoin>("JoinVoice", lounge.Id, false, false);
+        await alice.NextAsync<VoiceState>("VoiceStateUpdated");
+        using var http = new HttpClient();
+
+        string Left(string eventId, string sessionId) => JsonSerializer.Serialize(new
+        {
+            @event = "participant_left",
+            id = eventId,
+            createdAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            room = new { name = VoiceLimits.RoomOf(guildId, lounge.Id) },
+            participant = new { identity = bob.UserId, metadata = JsonSerializer.Serialize(new { sessionId }) },
+        });
+
+        // Unsigned: refused, and nothing ends.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(http, Left("EV_forged", joined.SessionId), sign: false)).StatusCode);
+        // A session that is not bob's current one (a late event of an ended session) ends nothing.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, Left("EV_old", "an-older-session"))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, Left("EV_left", joined.SessionId))).StatusCode);
+
+        var left = await alice.NextAsync<VoiceState>("VoiceStateUpdated");
+        Assert.Equal((null, bob.UserId, joined.SessionId), (left.ChannelId, left.UserId, left.SessionId));
+        var ended = await bob.NextAsync<VoiceSessionEnded>("VoiceSessionEnded");
+        Assert.Equal((joined.SessionId, VoiceEndReasons.MediaLeft), (ended.SessionId, ended.Reason));
+
+        // LiveKit retrying the same event after bob joined again on the same connection (the same session) ends nothing:
+        // alice's next event is bob's mute, not his leaving.
+        var again = await bob.InvokeAsync<VoiceJoin>("JoinVoice", lounge.Id, false, false);
+        Assert.Equal(again.SessionId, (await alice.NextAsync<VoiceState>("VoiceStateUpdated")).SessionId);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, Left("EV_left", again.SessionId))).StatusCode);
+        await bob.InvokeAsync<VoiceState>("UpdateVoiceState", true, false, false, false);
+        var after = await alice.NextAsync<VoiceState>("VoiceStateUpdated");
+        Assert.Equal((lounge.Id, true), (after.ChannelId, after.SelfMute));
+    }
+
+    /// <summary>Posts a webhook as LiveKit does: the body, with a token signed by the cluster's key pair whose sha256 claim is the body's hash.</summary>
+    private async Task<HttpResponseMessage> PostAsync(HttpClient http, string body, bool sign = true)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Cluster.Gateways[1].Url}/voice/livekit") { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new("application/webhook+json");
+        if (sign)
+        {
+            var tokens = new LiveKitTokens(Options.Create(new LiveKitOptions { Url = VoiceClusterFixture.Url, ApiKey = VoiceClusterFixture.ApiKey, ApiSecret = VoiceClusterFixture.ApiSecret }), TimeProvider.System);
+            request.Headers.TryAddWithoutValidation("Authorization", tokens.Sign(null, new VideoGrant(), TimeSpan.FromMinutes(5), bodySha256: Convert.ToBase64String(SHA256.HashData(bytes))));
+        }
+
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     private static async Task<string> CreateServerAsync(ChatTestClient owner, params ChatTestClient[] members)
