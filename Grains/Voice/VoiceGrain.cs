@@ -254,13 +254,25 @@ public sealed partial class VoiceGrain(
                 access = accessOf[channelId] = await guild.GetChannelAccess(channelId);
             }
 
-            var reason = access is null ? VoiceEndReasons.ChannelDeleted
-                : await guilds.GetMemberAsync(GuildId, row.State.UserId) is not { } member ? VoiceEndReasons.Permission
-                : Permission.Has(GuildPermissions.InChannel(access.Access, row.State.UserId, member.RoleIds), Permission.ViewChannel | Permission.Connect) ? null
-                : VoiceEndReasons.Permission;
-            if (reason is not null && _states.GetValueOrDefault(row.State.UserId)?.State.SessionId == row.State.SessionId)
+            var member = access is null ? null : await guilds.GetMemberAsync(GuildId, row.State.UserId);
+            var permissions = access is null || member is null ? 0 : GuildPermissions.InChannel(access.Access, row.State.UserId, member.RoleIds);
+            if (_states.GetValueOrDefault(row.State.UserId)?.State.SessionId != row.State.SessionId)
             {
-                await EndAsync(row, reason);
+                continue; // ended or replaced while this looked things up
+            }
+
+            if (!Permission.Has(permissions, Permission.ViewChannel | Permission.Connect))
+            {
+                await EndAsync(row, access is null ? VoiceEndReasons.ChannelDeleted : VoiceEndReasons.Permission);
+            }
+            else if (row.State.Suppress == Permission.Has(permissions, Permission.Speak))
+            {
+                // Speak came or went: members see it, and the user's media gets a grant that says it.
+                var state = row.State with { Suppress = !row.State.Suppress, Version = NextVersion() };
+                await SaveAsync(state, row.ConnectionId, state.ChannelId);
+                var ticket = TicketOf(state, member!, permissions);
+                _ = media.UpdateParticipantAsync(ticket);
+                await UserStream(state.UserId).OnNextAsync(new VoiceServerUpdate(state.UserId, GuildId, state.ChannelId!, state.SessionId, media.Endpoint!, media.SignParticipant(ticket)));
             }
         }
     }

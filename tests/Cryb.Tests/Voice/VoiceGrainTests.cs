@@ -192,7 +192,7 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_session_ends_when_its_user_is_kicked_loses_connect_there_or_the_channel_is_deleted()
+    public async Task A_session_is_suppressed_without_speak_and_ends_when_its_user_is_kicked_loses_connect_there_or_the_channel_is_deleted()
     {
         var (owner, ann, bob, cy) = (_kit.Guilds.User("owner"), _kit.Guilds.User("ann"), _kit.Guilds.User("bob"), _kit.Guilds.User("cy"));
         var (guild, _) = await _kit.Guilds.GuildWithAsync(owner, ann, bob, cy);
@@ -204,6 +204,13 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         await using var annEvents = await _kit.UserStreamAsync(ann);
         await using var bobEvents = await _kit.UserStreamAsync(bob);
         await using var cyEvents = await _kit.UserStreamAsync(cy);
+
+        await using var events = await _kit.Guilds.SubscribeAsync(guild);
+        await guild.UpdateChannel(owner, other.Id, new GuildChannelSpec(Overwrites: [VoiceTestKit.EveryoneDenies(guild, Permission.Speak)]));
+        var suppressed = await events.NextAsync<VoiceStateUpdated>("cy suppressed without speak");
+        Assert.Equal((cy.Id, other.Id, true), (suppressed.State.UserId, suppressed.State.ChannelId, suppressed.State.Suppress));
+        var silentToken = await cyEvents.NextAsync<VoiceServerUpdate>("cy's token without speak");
+        Assert.False((await _kit.ClaimsAsync(silentToken.Token)).GetProperty("video").GetProperty("canPublish").GetBoolean());
 
         await guild.Kick(owner, ann.Id);
         Assert.Equal(VoiceEndReasons.Permission, (await annEvents.NextAsync<VoiceSessionEnded>("ann's session ending with her kick")).Reason);
