@@ -3,6 +3,7 @@ using Cryb.Gateway.Hosting;
 using Cryb.Hosting;
 using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
+using Cryb.Gateway.Voice;
 
 // `Cryb.Gateway probe URL`: the container HEALTHCHECK, before any host is built (HealthProbe says why).
 if (args is [HealthProbe.Command, ..])
@@ -21,6 +22,7 @@ builder.AddCrybHubLimits();
 builder.AddCrybFanout();
 builder.AddCrybPresence();
 builder.AddCrybGatewayDrain();
+builder.AddCrybVoiceWebhooks();
 var app = builder.Build();
 app.MapCrybGateway();
 await app.RunAsync();

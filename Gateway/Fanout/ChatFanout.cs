@@ -354,6 +354,12 @@ public sealed class ChatFanout
             case GuildRemoved removed:
                 await Guilds.RemovedAsync(removed);
                 break;
+            case Cryb.Voice.VoiceSessionEnded ended:
+                await user.VoiceSessionEnded(ended);
+                break;
+            case Cryb.Voice.VoiceServerUpdate update:
+                await user.VoiceServerUpdate(update);
+                break;
             case AccountClosed closed:
                 // Forgotten first, so a reconnect after the client hears of it asks the grain (and gets 401).
                 _standings.Forget(closed.UserId);

@@ -6,6 +6,7 @@ using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Presence;
 using Cryb.Users;
+using Cryb.Voice;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Cryb.Gateway.Fanout;
@@ -172,6 +173,13 @@ public sealed class GuildFanout
             ? feed.ApplyMemberAccessAsync(changed.ChannelId, changed.UserId, changed.RoleIds, changed.Version)
             : Task.CompletedTask;
 
+    /// <summary>
+    /// The server of one of the connection's servers' channels, of any type (a voice channel's, for
+    /// <c>JoinVoice</c>), by the views held here; null if none of them has it.
+    /// </summary>
+    public string? GuildOfChannel(string connectionId, string channelId) =>
+        Connections.GuildsOf(connectionId).FirstOrDefault(guildId => FeedOf(guildId)?.HasChannel(channelId) == true);
+
     /// <summary>Whether the channel is a server's text channel, as far as this gateway has seen.</summary>
     public bool IsGuildChannel(string channelId) => _guildOfChannel.ContainsKey(channelId);
 
@@ -201,6 +209,8 @@ public sealed class GuildFanout
     internal Caller CallerFor(string userId) => Caller.User(userId, _account);
 
     internal Task<GuildView?> FetchViewAsync(string guildId) => Guild(guildId).GetView(_account);
+
+    internal Task<IReadOnlyList<VoiceState>> FetchVoiceStatesAsync(string guildId) => _cluster.GetGrain<IVoiceGrain>(guildId).GetStates(_account);
 
     internal void NoteChannels(string guildId, IEnumerable<string> channelIds)
     {

@@ -2,6 +2,7 @@ using Cryb.Channels;
 using Cryb.Gateway.Hubs;
 using Cryb.Guilds;
 using Cryb.Presence;
+using Cryb.Voice;
 
 namespace Cryb.Gateway.Fanout;
 
@@ -57,6 +58,12 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// A client that applied this version missed nothing (<see cref="ResumeAsync"/>).
     /// </summary>
     private long _lastVersion;
+
+    /// The server's voice states by user, read from its voice grain with the first view (and again
+    /// on a catch-up), then kept by <see cref="VoiceStateUpdated"/> events, the newer version winning.
+    /// </summary>
+    private readonly Dictionary<string, VoiceState> _voice = new(StringComparer.Ordinal);
+    private bool _voiceLoaded;
 
     public string GuildId => guildId;
 
@@ -262,7 +269,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             }
 
             return heldVersion is { } held && held >= state.ResumeVersion
-                ? new GuildResume(guildId, Unchanged: true, held, null, state.Large ? null : state.Presences)
+                ? new GuildResume(guildId, Unchanged: true, held, null, state.Large ? null : state.Presences) { VoiceStates = state.VoiceStates }
                 : new GuildResume(guildId, Unchanged: false, state.ResumeVersion, state, null);
         }
         finally
@@ -318,6 +325,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         {
             var before = _view?.Guild.Version;
             _membersComplete = false;
+            _voiceLoaded = false;
             await RefreshViewAsync(changes);
             if (_view is not null && _view.Guild.Version != before)
             {
@@ -344,11 +352,21 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
 
     private async Task HandleAsync(GuildEvent item, List<ChannelChange> changes)
     {
-        _lastVersion = Math.Max(_lastVersion, item.Version);
+        // Voice states have versions of their own (the voice grain's), not the server's: they are
+        // sent whole on a resume instead (GuildResume.VoiceStates).
+        if (item is not VoiceStateUpdated)
+        {
+            _lastVersion = Math.Max(_lastVersion, item.Version);
+        }
+
         switch (item)
         {
+            case VoiceStateUpdated voice:
+                await DeliverVoiceAsync(voice);
+                return;
             case GuildDeleted deleted:
                 fanout.ForgetChannels(_view?.Channels.Select(channel => channel.Id) ?? []);
+                _voice.Clear();
                 var everyone = fanout.Connections.MembersInGuild(guildId);
                 await fanout.Clients(everyone).GuildDeleted(deleted);
                 lock (_sync)
@@ -445,6 +463,69 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         }
     }
 
+    /// <summary>
+    /// Under the gate: keeps the state if it is newer than the one held, and tells the local members
+    /// who can view its channel; those who could view only the channel the user came from hear that
+    /// the user left voice (<c>channelId</c> null), not where they went.
+    /// </summary>
+    private async Task DeliverVoiceAsync(VoiceStateUpdated voice)
+    {
+        var state = voice.State;
+        lock (_sync)
+        {
+            if (_voice.TryGetValue(state.UserId, out var held) && held.Version >= state.Version)
+            {
+                return; // a catch-up already read something newer
+            }
+
+            if (state.ChannelId is null)
+            {
+                _voice.Remove(state.UserId);
+            }
+            else
+            {
+                _voice[state.UserId] = state;
+            }
+        }
+
+        var viewers = state.ChannelId is null ? [] : Viewers(state.ChannelId);
+        if (viewers.Count > 0)
+        {
+            await fanout.Clients(viewers).VoiceStateUpdated(state);
+        }
+
+        if (voice.FromChannelId is { } from && from != state.ChannelId)
+        {
+            var left = Viewers(from).Except(viewers).ToArray();
+            if (left.Length > 0)
+            {
+                await fanout.Clients(left).VoiceStateUpdated(state with { ChannelId = null });
+            }
+        }
+    }
+
+    /// <summary>Under <see cref="_sync"/>: holds the state unless a newer one of the user is held.</summary>
+    private void KeepVoice(VoiceState state)
+    {
+        if (!_voice.TryGetValue(state.UserId, out var held) || held.Version < state.Version)
+        {
+            _voice[state.UserId] = state;
+        }
+    }
+
+    /// <summary>The server's voice states; null if its voice grain did not answer (the next catch-up reads them again).</summary>
+    private async Task<IReadOnlyList<VoiceState>?> FetchVoiceStatesAsync()
+    {
+        try
+        {
+            return await fanout.FetchVoiceStatesAsync(guildId);
+        }
+        catch (Errors.ChatException)
+        {
+            return null; // storage_unavailable or the like: the server's structure is served without them
+        }
+    }
+
     /// <summary>Local connections whose user can view the channel, by the view held (none if it has no such channel).</summary>
     private IReadOnlyList<(string ConnectionId, string UserId)> Viewers(string channelId)
     {
@@ -476,12 +557,28 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     private async Task RefreshViewAsync(List<ChannelChange> changes)
     {
         var view = await fanout.FetchViewAsync(guildId);
+        var voice = view is not null && !_voiceLoaded ? await FetchVoiceStatesAsync() : null;
         lock (_sync)
         {
             SetView(view);
             if (view is null)
             {
                 return;
+            }
+
+            if (voice is not null)
+            {
+                _voiceLoaded = true;
+                // The grain's list is the truth as of now; an event already applied here is newer only if its version says so.
+                foreach (var userId in _voice.Keys.Where(userId => voice.All(state => state.UserId != userId)).ToArray())
+                {
+                    _voice.Remove(userId);
+                }
+
+                foreach (var state in voice)
+                {
+                    KeepVoice(state);
+                }
             }
 
             _memberCount = view.Guild.MemberCount;
@@ -599,10 +696,12 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             large = _memberCount > GuildLimits.LargeThreshold;
             var visible = _view.Channels.Where(channel => CanView(channel, userId, roles)).ToArray();
             IReadOnlyList<GuildMember> members = large || !_membersComplete ? [self] : _members.Values.OrderBy(member => member.UserId, StringComparer.Ordinal).ToArray();
+            var voiceStates = _voice.Values.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();
             return new GuildState(_view.Guild with { MemberCount = _memberCount }, _view.Roles, visible, self, members, large)
             {
                 Presences = large || !_membersComplete ? [] : OnlinePresences(),
                 ResumeVersion = _lastVersion,
+                VoiceStates = voiceStates,
             };
         }
     }

@@ -1,4 +1,5 @@
 using Cryb.Gateway.Auth;
+using Cryb.Gateway.Voice;
 using Cryb.Hosting.Health;
 using Cryb.Hosting.Telemetry;
 
@@ -24,6 +25,7 @@ public static class GatewayPipelineExtensions
         app.Services.GetRequiredService<AuthenticationAudit>();
         app.MapCrybChatHub();
         app.MapDevTokens();
+        app.MapLiveKitWebhooks();
         return app;
     }
 }

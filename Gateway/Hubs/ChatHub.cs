@@ -11,6 +11,7 @@ using Cryb.Identity;
 using Cryb.Limits;
 using Cryb.Messages;
 using Cryb.Users;
+using Cryb.Voice;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -310,6 +311,38 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     /// <summary>Answered by <c>GuildMembersChunk</c> events to this connection only; presences for query and user-id requests only, charged as <see cref="GetMembers"/> is.</summary>
     public Task RequestGuildMembers(string guildId, string? query, string[]? userIds, int limit, bool presences, string? nonce) =>
         GuildMemberRequests.SendAsync(Guild(guildId), guildId, Caller, Clients.Caller, query, userIds, limit, presences, nonce, PresencesAsync, DrainedAsync);
+
+    // Voice (docs/protocol.md, "Voice"): the server's voice grain decides; this gateway finds the server.
+
+    /// <summary>
+    /// Joins (or moves to) a voice channel of one of the caller's servers with this connection; the
+    /// answer holds the LiveKit endpoint and token. A channel none of the caller's servers here has
+    /// is not found, as the grain would say of a channel the caller cannot view.
+    /// </summary>
+    public Task<VoiceJoin> JoinVoice(string channelId, bool selfMute, bool selfDeaf)
+    {
+        Ids.Require(channelId, nameof(channelId));
+        var guildId = fanout.Guilds.GuildOfChannel(Context.ConnectionId, channelId)
+            ?? throw new ChatException(ErrorCodes.ChannelNotFound, "No such channel in your servers.");
+        return Voice(guildId).Join(Caller, Context.ConnectionId, channelId, selfMute, selfDeaf);
+    }
+
+    /// <summary>Leaves voice, wherever the caller's session is (any device); <c>not_in_voice</c> outside it.</summary>
+    public async Task LeaveVoice() => await Voice((await VoiceBindingAsync()).GuildId).Leave(Caller);
+
+    /// <summary>The caller's own mute, deafen, camera and screen share flags in their voice session.</summary>
+    public async Task<VoiceState> UpdateVoiceState(bool selfMute, bool selfDeaf, bool selfVideo, bool selfStream) =>
+        await Voice((await VoiceBindingAsync()).GuildId).UpdateSelf(Caller, selfMute, selfDeaf, selfVideo, selfStream);
+
+    /// <summary>A moderator's change to a member's voice in the server: server mute, deafen, a move, a disconnect (each optional).</summary>
+    public Task<VoiceState> SetMemberVoice(string guildId, string userId, bool? mute, bool? deaf, string? moveToChannelId, bool disconnect) =>
+        Voice(Ids.Require(guildId, nameof(guildId))).Moderate(Caller, Ids.Require(userId, nameof(userId)), mute, deaf,
+            moveToChannelId is null ? null : Ids.Require(moveToChannelId, nameof(moveToChannelId)), disconnect);
+
+    private async Task<VoiceBinding> VoiceBindingAsync() =>
+        await Presence(Caller.Id).GetVoice(Caller) ?? throw new ChatException(ErrorCodes.NotInVoice, "You are in no voice channel.");
+
+    private IVoiceGrain Voice(string guildId) => cluster.GetGrain<IVoiceGrain>(guildId);
 
     /// <summary>A channel grain for a checked id: ids become grain and stream keys.</summary>
     private IChannelGrain Channel(string channelId) =>

@@ -3,6 +3,7 @@ using Cryb.Guilds;
 using Cryb.Messages;
 using Cryb.Presence;
 using Cryb.Users;
+using Cryb.Voice;
 
 namespace Cryb.Gateway.Hubs;
 
@@ -94,6 +95,18 @@ public interface IChatClient
 
     /// <summary>To the members who could view the channel.</summary>
     Task GuildChannelDeleted(GuildChannelDeleted deleted);
+
+    /// <summary>
+    /// A member's voice state changed, in the server's order: to the members who can view its channel;
+    /// <c>channelId</c> null when the user left voice there (or moved to a channel the recipient cannot view).
+    /// </summary>
+    Task VoiceStateUpdated(VoiceState state);
+
+    /// <summary>To every connection of the user: a voice session of theirs ended (the device that holds <c>sessionId</c> drops its media).</summary>
+    Task VoiceSessionEnded(VoiceSessionEnded ended);
+
+    /// <summary>To every connection of the user: a new token for their voice session (a moderator moved them, or changed their mute or deafen); the device holding <c>sessionId</c> reconnects its media with it.</summary>
+    Task VoiceServerUpdate(VoiceServerUpdate update);
 
     /// <summary>To the calling connection only: one chunk of the answer to its <c>RequestGuildMembers</c>.</summary>
     Task GuildMembersChunk(GuildMembersChunk chunk);

@@ -39,6 +39,15 @@ public static class ErrorCodes
     /// <summary>A server's limit on channels, roles, overwrites or invites is reached.</summary>
     public const string LimitReached = "limit_reached";
 
+    /// <summary>The voice channel has as many users as its user limit allows (and the caller may not move members).</summary>
+    public const string VoiceChannelFull = "voice_channel_full";
+
+    /// <summary>Voice is not configured on this cluster (no LiveKit server): nothing to join.</summary>
+    public const string VoiceUnavailable = "voice_unavailable";
+
+    /// <summary>The caller is in no voice channel (of this server).</summary>
+    public const string NotInVoice = "not_in_voice";
+
     /// <summary>
     /// The gateway is setting up as many connections as it can at once (a reconnect storm): the
     /// connect was refused (HTTP 503) before any work for it; reconnect after <c>retryAfterMs</c>.

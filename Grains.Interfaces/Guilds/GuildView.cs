@@ -35,6 +35,8 @@ public sealed record GuildView(
 /// <summary>
 /// A server as one member sees it (the <c>GuildCreated</c> payload): the channels they can view,
 /// every role, their own member record and, unless the server is <see cref="Large"/>, its members.
+/// <see cref="VoiceStates"/> are those of the voice channels they can view, as the gateway knows
+/// them (the server's grain, which keeps no voice state, leaves it null).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cryb.GuildState")]
 public sealed record GuildState(
@@ -60,6 +62,10 @@ public sealed record GuildState(
     /// </summary>
     [Id(7)]
     public long ResumeVersion { get; init; }
+
+    /// <summary>Who is in the server's voice channels the member can view (null from the server's grain: gateways add it).</summary>
+    [Id(8)]
+    public IReadOnlyList<Voice.VoiceState>? VoiceStates { get; init; }
 }
 
 /// <summary>The channel's place in its server and its permission inputs, for the channel's grain.</summary>

@@ -17,6 +17,9 @@ public static class Permission
     public const ulong ManageServer = 1UL << 5;
     public const ulong AddReactions = 1UL << 6;
 
+    /// <summary>Camera and screen share in a voice channel (Discord's "video").</summary>
+    public const ulong Stream = 1UL << 9;
+
     /// <summary>Without it a channel, and everything in it, is hidden.</summary>
     public const ulong ViewChannel = 1UL << 10;
 
@@ -37,11 +40,11 @@ public static class Permission
 
     /// <summary>Every bit defined above; a role or overwrite holding another bit is refused.</summary>
     public const ulong All = CreateInvite | KickMembers | BanMembers | Administrator | ManageChannels | ManageServer
-        | AddReactions | ViewChannel | SendMessages | ManageMessages | MentionEveryone | Connect | Speak
+        | AddReactions | Stream | ViewChannel | SendMessages | ManageMessages | MentionEveryone | Connect | Speak
         | MuteMembers | DeafenMembers | MoveMembers | ChangeNickname | ManageNicknames | ManageRoles;
 
-    /// <summary>What <c>@everyone</c> may do in a new server: read, write, react, invite, join voice and speak.</summary>
-    public const ulong EveryoneDefault = ViewChannel | SendMessages | AddReactions | CreateInvite | Connect | Speak | ChangeNickname;
+    /// <summary>What <c>@everyone</c> may do in a new server: read, write, react, invite, join voice, speak and stream (as Discord's default).</summary>
+    public const ulong EveryoneDefault = ViewChannel | SendMessages | AddReactions | CreateInvite | Connect | Speak | Stream | ChangeNickname;
 
     /// <summary>
     /// What a standalone channel's admins could do, as a role of the server it moved into: delete
@@ -50,7 +53,7 @@ public static class Permission
     public const ulong StandaloneAdmin = ManageMessages | KickMembers | BanMembers | ManageChannels | CreateInvite;
 
     /// <summary>The bits that mean something only with <see cref="Connect"/>.</summary>
-    public const ulong Voice = Speak | MuteMembers | DeafenMembers | MoveMembers;
+    public const ulong Voice = Speak | Stream | MuteMembers | DeafenMembers | MoveMembers;
 
     /// <summary>Whether <paramref name="set"/> holds every bit of <paramref name="permission"/>.</summary>
     public static bool Has(ulong set, ulong permission) => (set & permission) == permission;

@@ -1,4 +1,5 @@
 using Cryb.Identity;
+using Cryb.Voice;
 
 namespace Cryb.Presence;
 
@@ -35,4 +36,31 @@ public interface IPresenceGrain : IGrainWithStringKey
     /// <summary>Called by the gateway's lease when the gateway stopped heartbeating: its connections are gone.</summary>
     [Alias("GatewayLost")]
     Task GatewayLost(string gatewayId);
+
+    /// <summary>
+    /// Makes <paramref name="binding"/> the user's one voice session and returns the one it replaced
+    /// (null if none, or if it was this session). Refused with <c>invalid_argument</c> when the
+    /// binding's connection is not one of the user's live connections. Silo-internal: the voice grain
+    /// calls it once it has authorized the join; the presence grain ends the session (one-way
+    /// <see cref="IVoiceGrain.EndSession"/>) when that connection goes and does not come back within
+    /// the grace period, or its gateway is lost.
+    /// </summary>
+    [Alias("BindVoice")]
+    Task<VoiceBinding?> BindVoice(VoiceBinding binding);
+
+    /// <summary>Forgets the voice binding if it is still <paramref name="sessionId"/>. Silo-internal.</summary>
+    [Alias("UnbindVoice")]
+    Task UnbindVoice(string sessionId);
+
+    /// <summary>
+    /// Whether <paramref name="sessionId"/> is the user's bound session and its connection is live
+    /// or within its grace period. Silo-internal: a voice grain activating on rows a lost silo left
+    /// asks it for each state.
+    /// </summary>
+    [Alias("IsVoiceSessionLive")]
+    Task<bool> IsVoiceSessionLive(string sessionId);
+
+    /// <summary>The caller's own voice binding (null outside voice): where a gateway sends <c>LeaveVoice</c> and <c>UpdateVoiceState</c>.</summary>
+    [Alias("GetVoice")]
+    Task<VoiceBinding?> GetVoice(Caller caller);
 }

@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Guilds;
+using Cryb.Voice;
 
 namespace Cryb.Grains.Guilds;
 
@@ -7,23 +8,43 @@ namespace Cryb.Grains.Guilds;
 /// What the server's grain tells its text channels' grains once it has stored a change: their
 /// permission inputs, a member's roles, deletion, a ban's clean-up. Each push is awaited (a failure
 /// fails the server's call, whose retry pushes again: the channels keep the newest version).
-/// Voice channels and categories have no grain.
+/// Voice channels and categories have no grain of their own: the server's voice grain hears of
+/// every change to who may do what (<see cref="IVoiceGrain.Recheck"/>, one-way) and ends the
+/// sessions that no longer may be.
 /// </summary>
 internal sealed class GuildChannelPushes(IGrainFactory grains, string guildId)
 {
-    public Task AttachAsync(GuildRecord guild, GuildChannel channel) =>
-        channel.Type == GuildChannelType.Text ? Attach(channel, guild.AccessOf(guildId, channel)) : Task.CompletedTask;
+    public Task AttachAsync(GuildRecord guild, GuildChannel channel) => channel.Type switch
+    {
+        GuildChannelType.Text => Attach(channel, guild.AccessOf(guildId, channel)),
+        GuildChannelType.Voice => RecheckVoiceAsync(null),
+        _ => Task.CompletedTask,
+    };
 
-    /// <summary>Every text channel: a role's permissions or the owner changed.</summary>
-    public Task AttachAllAsync(GuildRecord guild)
+    /// <summary>Every text channel, and voice: a role's permissions or the owner changed.</summary>
+    public async Task AttachAllAsync(GuildRecord guild)
     {
         var accessOf = guild.AccessOfEach(guildId);
-        return Task.WhenAll(guild.TextChannels().Select(channel => Attach(channel, accessOf(channel))));
+        await Task.WhenAll(guild.TextChannels().Select(channel => Attach(channel, accessOf(channel))));
+        await RecheckVoiceAsync(null);
     }
 
     /// <summary>A member's roles changed, or (null) they are no longer a member.</summary>
-    public Task SetMemberAsync(GuildRecord guild, string userId, IReadOnlyList<string>? roleIds, long version) =>
-        Task.WhenAll(guild.TextChannels().Select(channel => Channel(channel.Id).SetGuildMember(userId, roleIds, version)));
+    public async Task SetMemberAsync(GuildRecord guild, string userId, IReadOnlyList<string>? roleIds, long version)
+    {
+        await Task.WhenAll(guild.TextChannels().Select(channel => Channel(channel.Id).SetGuildMember(userId, roleIds, version)));
+        if (roleIds is not null)
+        {
+            // A removal's row goes after this push: the remover tells voice once it has.
+            await RecheckVoiceAsync(userId);
+        }
+    }
+
+    /// <summary>
+    /// One-way: the voice grain re-reads the server's structure and the member rows, so it is told
+    /// only once the change is stored.
+    /// </summary>
+    public Task RecheckVoiceAsync(string? userId) => grains.GetGrain<IVoiceGrain>(guildId).Recheck(userId);
 
     public Task DeleteAsync(GuildChannel channel) =>
         channel.Type == GuildChannelType.Text ? Channel(channel.Id).DeleteForGuild() : Task.CompletedTask;

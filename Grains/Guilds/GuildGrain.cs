@@ -105,6 +105,7 @@ public sealed partial class GuildGrain(
         state.State = new GuildRecord { Deleted = true, Version = version };
         await state.WriteOrDeactivateAsync(this, logger);
         _members.Deleted();
+        await _channels.RecheckVoiceAsync(null);
         await PublishAsync(new GuildDeleted(GuildId, version));
         LogGuildDeleted(GuildId, caller.MemberId);
     }
@@ -213,6 +214,11 @@ public sealed partial class GuildGrain(
         await _channels.DeleteAsync(channel);
         var moved = GuildLayout.RemoveChannel(Guild, channelId);
         await CommitAsync();
+        if (channel.Type == GuildChannelType.Voice)
+        {
+            await _channels.RecheckVoiceAsync(null);
+        }
+
         await PublishAsync(new GuildChannelDeleted(GuildId, Guild.Version, channelId));
         foreach (var child in moved)
         {

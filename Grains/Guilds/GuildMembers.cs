@@ -180,6 +180,7 @@ internal sealed class GuildMembers(
             Count--;
         }
 
+        await channels.RecheckVoiceAsync(userId);
         await publish(new GuildMemberRemoved(guildId, version, userId, reason));
     }
 

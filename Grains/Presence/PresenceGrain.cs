@@ -5,6 +5,7 @@ using Cryb.Grains.Telemetry;
 using Cryb.Identity;
 using Cryb.Presence;
 using Cryb.Users;
+using Cryb.Voice;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,9 @@ public sealed class PresenceGrain(
     private PresenceInfo? _lastPublished;
     private long _lastVersion;
 
+    /// <summary>The voice binding's connection went: the session ends when this grace timer fires, unless it came back.</summary>
+    private IGrainTimer? _voiceGraceTimer;
+
     private string UserId => this.GetPrimaryKeyString();
     private PresenceOptions Options => options.Value;
 
@@ -45,6 +49,13 @@ public sealed class PresenceGrain(
         // What others saw before this activation is what storage says: offline, since nobody is
         // connected to a fresh activation. Nothing to announce until that changes.
         _lastPublished = View();
+        if (state.State.Voice is not null)
+        {
+            // A lost silo's successor: the gateways register their connections again within the
+            // grace period; a voice session whose connection is not among them ends then.
+            StartVoiceGrace();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -76,6 +87,10 @@ public sealed class PresenceGrain(
     {
         RequireSelf(caller);
         var known = _connections.Remove(connectionId);
+        if (state.State.Voice?.ConnectionId == connectionId)
+        {
+            StartVoiceGrace();
+        }
         // A connection this activation never heard of, with nobody connected: the activation that
         // knew it was lost with its silo before the gateway registered it again, and others may
         // still see the user online. Going offline after the grace period tells them.
@@ -161,10 +176,97 @@ public sealed class PresenceGrain(
         }
 
         // The lease already waited longer than the grace period: no second wait.
+        if (state.State.Voice is { } voice && lost.Contains(voice.ConnectionId))
+        {
+            await EndVoiceAsync(voice);
+        }
+
         if (lost.Length > 0 && _connections.Count == 0)
         {
             await GoOfflineAsync();
         }
+    }
+
+    public async Task<VoiceBinding?> BindVoice(VoiceBinding binding)
+    {
+        if (!_connections.ContainsKey(binding.ConnectionId))
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument, "Voice is joined from a connection of the user's that is open.");
+        }
+
+        var previous = state.State.Voice;
+        if (previous == binding)
+        {
+            return null;
+        }
+
+        state.State.Voice = binding;
+        await state.WriteOrDeactivateAsync(this, logger);
+        StopVoiceGrace();
+        return previous is not null && previous.SessionId != binding.SessionId ? previous : null;
+    }
+
+    public async Task UnbindVoice(string sessionId)
+    {
+        if (state.State.Voice?.SessionId == sessionId)
+        {
+            state.State.Voice = null;
+            StopVoiceGrace();
+            await state.WriteOrDeactivateAsync(this, logger);
+        }
+    }
+
+    public Task<bool> IsVoiceSessionLive(string sessionId) =>
+        Task.FromResult(state.State.Voice is { } voice && voice.SessionId == sessionId
+            && (_connections.ContainsKey(voice.ConnectionId) || _voiceGraceTimer is not null));
+
+    public Task<VoiceBinding?> GetVoice(Caller caller)
+    {
+        RequireSelf(caller);
+        return Task.FromResult(state.State.Voice);
+    }
+
+    /// <summary>
+    /// Gives the voice binding's connection the grace period to come back (a lost silo's gateways
+    /// registering it again); the session ends after it otherwise. KeepAlive: an activation
+    /// collected meanwhile would leave the session to the next one's activation check.
+    /// </summary>
+    private void StartVoiceGrace()
+    {
+        _voiceGraceTimer?.Dispose();
+        _voiceGraceTimer = this.RegisterGrainTimer(EndVoiceGraceAsync, new GrainTimerCreationOptions
+        {
+            DueTime = Options.OfflineGrace,
+            Period = Timeout.InfiniteTimeSpan,
+            KeepAlive = true,
+        });
+    }
+
+    private void StopVoiceGrace()
+    {
+        _voiceGraceTimer?.Dispose();
+        _voiceGraceTimer = null;
+    }
+
+    private async Task EndVoiceGraceAsync(CancellationToken cancellationToken)
+    {
+        StopVoiceGrace();
+        if (state.State.Voice is { } voice && !_connections.ContainsKey(voice.ConnectionId))
+        {
+            await EndVoiceAsync(voice);
+        }
+    }
+
+    /// <summary>
+    /// The session's connection is gone: forget the binding and tell the server's voice grain,
+    /// one-way (that grain may be waiting on this one to bind another session).
+    /// </summary>
+    private async Task EndVoiceAsync(VoiceBinding voice)
+    {
+        StopVoiceGrace();
+        state.State.Voice = null;
+        await state.WriteOrDeactivateAsync(this, logger);
+        await GrainFactory.GetGrain<IVoiceGrain>(voice.GuildId).EndSession(UserId, voice.SessionId, VoiceEndReasons.Disconnected);
     }
 
     /// <summary>What others see: invisible is offline, and a user chosen online with no activity for a while is idle.</summary>

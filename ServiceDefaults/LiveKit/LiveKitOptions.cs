@@ -23,8 +23,12 @@ public sealed class LiveKitOptions : IValidatableObject
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Url) || !string.IsNullOrWhiteSpace(ApiKey) || !string.IsNullOrWhiteSpace(ApiSecret);
 
-    /// <summary>The RoomService endpoint: LiveKit serves its Twirp API on the same host and port as the media signalling.</summary>
-    public Uri ApiBase => new UriBuilder(new Uri(Url!)) { Scheme = new Uri(Url!).Scheme is "wss" or "https" ? "https" : "http", Path = "/" }.Uri;
+    /// <summary>
+    /// The RoomService endpoint: LiveKit serves its Twirp API on the same host and port as the media
+    /// signalling. A method, not a property: options validation reads every property, and this has
+    /// no answer while voice is off.
+    /// </summary>
+    public Uri ApiBase() => new UriBuilder(new Uri(Url!)) { Scheme = new Uri(Url!).Scheme is "wss" or "https" ? "https" : "http", Path = "/" }.Uri;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

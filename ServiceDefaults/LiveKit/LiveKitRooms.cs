@@ -33,7 +33,7 @@ public sealed class LiveKitRooms(HttpClient http, LiveKitTokens tokens, IOptions
     private async Task CallAsync(string method, string room, object request, CancellationToken cancellationToken)
     {
         var token = tokens.Sign(null, new VideoGrant { RoomAdmin = true, Room = room }, AdminTokenLifetime);
-        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Value.ApiBase, $"twirp/livekit.RoomService/{method}"))
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Value.ApiBase(), $"twirp/livekit.RoomService/{method}"))
         {
             Content = JsonContent.Create(request, options: Json),
         };

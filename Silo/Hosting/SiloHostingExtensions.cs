@@ -90,6 +90,7 @@ public static class SiloHostingExtensions
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GuildOptions>().BindConfiguration(GuildOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StandaloneChannelCutoff>();
+        services.AddCrybVoice();
         return services;
     }
 

@@ -85,6 +85,10 @@ public static class HubSignatures
         ("UnbanFromGuild", [ParameterShape.Text, ParameterShape.Text]),
         ("GetGuildBans", [ParameterShape.Text, ParameterShape.OptionalText]),
         ("RequestGuildMembers", [ParameterShape.Text, ParameterShape.OptionalText, ParameterShape.TextList, ParameterShape.SmallNumber, ParameterShape.Flag, ParameterShape.OptionalText]),
+        ("JoinVoice", [ParameterShape.Text, ParameterShape.Flag, ParameterShape.Flag]),
+        ("LeaveVoice", []),
+        ("UpdateVoiceState", [ParameterShape.Flag, ParameterShape.Flag, ParameterShape.Flag, ParameterShape.Flag]),
+        ("SetMemberVoice", [ParameterShape.Text, ParameterShape.Text, ParameterShape.Other, ParameterShape.Other, ParameterShape.OptionalText, ParameterShape.Flag]),
     ];
 
     /// <summary>Methods whose every parameter has a shape the fuzzer can get wrong on purpose.</summary>

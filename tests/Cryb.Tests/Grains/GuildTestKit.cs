@@ -66,9 +66,12 @@ internal sealed class GuildTestKit(IClusterClient client, NpgsqlDataSource datab
 internal sealed class GuildEvents(System.Threading.Channels.ChannelReader<GuildEvent> events, StreamSubscriptionHandle<GuildEvent> subscription) : IAsyncDisposable
 {
     /// <summary>The next event of type <typeparamref name="T"/> (others skipped), or a timeout naming <paramref name="what"/>.</summary>
-    public async Task<T> NextAsync<T>(string what) where T : GuildEvent
+    public Task<T> NextAsync<T>(string what) where T : GuildEvent => NextAsync<T>(what, TimeSpan.FromSeconds(10));
+
+    /// <summary>The next event of type <typeparamref name="T"/> within <paramref name="wait"/>, or a timeout naming <paramref name="what"/>.</summary>
+    public async Task<T> NextAsync<T>(string what, TimeSpan wait) where T : GuildEvent
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(wait);
         try
         {
             while (true)
@@ -81,7 +84,7 @@ internal sealed class GuildEvents(System.Threading.Channels.ChannelReader<GuildE
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            throw new TimeoutException($"Waited 10 s for {what}.");
+            throw new TimeoutException($"Waited {wait.TotalSeconds} s for {what}.");
         }
     }
 

@@ -65,6 +65,9 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<GuildChannelUpdated>("GuildChannelUpdated");
         Record<GuildChannelDeleted>("GuildChannelDeleted");
         Record<GuildMembersChunk>("GuildMembersChunk");
+        Record<Cryb.Voice.VoiceState>("VoiceStateUpdated");
+        Record<Cryb.Voice.VoiceSessionEnded>("VoiceSessionEnded");
+        Record<Cryb.Voice.VoiceServerUpdate>("VoiceServerUpdate");
         connection.Closed += error =>
         {
             _closed.TrySetResult(error);

@@ -88,8 +88,8 @@ public sealed class LiveKitTokenTests
         Assert.Contains(Problems(new LiveKitOptions { Url = "wss://voice.example.com" }), problem => problem.Contains("Voice__LiveKit__ApiKey"));
         Assert.Contains(Problems(new LiveKitOptions { Url = "wss://voice.example.com", ApiKey = ApiKey, ApiSecret = "short" }), problem => problem.Contains("at least 32"));
         Assert.Contains(Problems(new LiveKitOptions { Url = "voice.example.com", ApiKey = ApiKey, ApiSecret = ApiSecret }), problem => problem.Contains("Voice__LiveKit__Url"));
-        Assert.Equal(new Uri("https://voice.example.com:7880/"), new LiveKitOptions { Url = "wss://voice.example.com:7880" }.ApiBase);
-        Assert.Equal(new Uri("http://127.0.0.1:7880/"), new LiveKitOptions { Url = "ws://127.0.0.1:7880" }.ApiBase);
+        Assert.Equal(new Uri("https://voice.example.com:7880/"), new LiveKitOptions { Url = "wss://voice.example.com:7880" }.ApiBase());
+        Assert.Equal(new Uri("http://127.0.0.1:7880/"), new LiveKitOptions { Url = "ws://127.0.0.1:7880" }.ApiBase());
     }
 
     private static List<string> Problems(LiveKitOptions options) =>
