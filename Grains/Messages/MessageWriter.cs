@@ -46,6 +46,18 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
     private readonly Queue<PendingAppend> _queued = new();
     private int _writing;
 
+    /// <summary>The channels with messages waiting for the next transaction (not those of the one in flight).</summary>
+    public int QueuedChannels
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queued.Select(append => append.Append.ChannelId).Distinct().Count();
+            }
+        }
+    }
+
     /// <summary>Queues one channel's new messages for the next transaction; see <see cref="IMessageStore.AppendAsync"/>.</summary>
     public Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages)
     {

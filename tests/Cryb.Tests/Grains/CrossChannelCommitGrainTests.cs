@@ -1,3 +1,5 @@
+using Cryb.Grains.Messages;
+using Microsoft.Extensions.DependencyInjection;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Identity;
@@ -15,6 +17,9 @@ namespace Cryb.Tests.Grains;
 public sealed class CrossChannelCommitGrainTests(ClusterFixture fixture)
 {
     private readonly Caller _alice = TestAccounts.User(TestUsers.New("alice"));
+
+    private IEnumerable<MessageWriter> Writers() =>
+        fixture.Cluster.Silos.Select(silo => fixture.Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<MessageWriter>());
     private readonly Caller _bob = TestAccounts.User(TestUsers.New("bob"));
 
     [Fact]
@@ -33,8 +38,12 @@ public sealed class CrossChannelCommitGrainTests(ClusterFixture fixture)
                 .Select(i => SendAndCheckStoredAsync(channel.Grain, i % 2 == 0 ? _alice : _bob, $"m{i}"))
                 .ToArray()).ToArray();
             await hold.WaitUntilAnInsertWaitsAsync();
-            // An interleaving call after the sends: once it is answered, they have reached the grain.
-            await Task.WhenAll(channels.Select(channel => channel.Grain.IsMember(_alice)));
+            // Every channel but those of the transactions in flight (one per silo, waiting on the lock)
+            // queued in a silo's writer. Counting waiting inserts alone is not enough: other tests'
+            // inserts into the same database wait on the lock too, and may be the ones counted.
+            await Eventually.WaitUntilAsync(
+                () => Task.FromResult(Writers().Sum(writer => writer.QueuedChannels) >= channelCount - fixture.Cluster.Silos.Count),
+                "every channel's sends to queue in the silos' writers");
         }
 
         var transactions = new HashSet<string>();
