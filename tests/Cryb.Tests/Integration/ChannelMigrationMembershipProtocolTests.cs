@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
 using Cryb.Channels;
 using Cryb.Guilds;
 using Cryb.Tests.Infrastructure;
@@ -28,7 +25,7 @@ public sealed class ChannelMigrationMembershipProtocolTests(PreUpgradeChannelsFi
         var channel = await alice.CreateChannelAsync("private corner", isPrivate: true);
         await alice.SendMessageAsync(channel.Id, "before the move");
 
-        await RunSweepAsync();
+        await fixture.RunSweepAsync();
         Assert.Equal(channel.Id, (await alice.NextAsync<GuildState>("GuildCreated")).Guild.Id);
 
         // The same call as before the move: carol becomes a member of the channel's server.
@@ -53,25 +50,4 @@ public sealed class ChannelMigrationMembershipProtocolTests(PreUpgradeChannelsFi
 
     /// <summary>A member as the hub's <c>GetMembers</c> returns it.</summary>
     private sealed record MemberWithRole(string UserId, ChannelRole Role, string? Status);
-
-    /// <summary>Starts a pass of the sweep as an operator would, authenticated as a service account, and waits for its end.</summary>
-    private async Task RunSweepAsync()
-    {
-        var url = $"{Cluster.Silos[0].Url}/admin/channel-migration";
-        var basic = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestAccounts.Gateway.Name}:{TestAccounts.Gateway.Secret}")));
-        using var start = new HttpRequestMessage(HttpMethod.Post, url) { Headers = { Authorization = basic } };
-        using (var started = await Http.SendAsync(start, TestContext.Current.CancellationToken))
-        {
-            started.EnsureSuccessStatusCode();
-        }
-
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            using var get = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Authorization = basic } };
-            using var response = await Http.SendAsync(get, TestContext.Current.CancellationToken);
-            var progress = await response.Content.ReadFromJsonAsync<ChannelSweepProgress>(TestContext.Current.CancellationToken);
-            return progress is { Running: false, Migrated: > 0 };
-        }, "the channel sweep to finish");
-    }
 }

@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
 using Cryb.Channels;
 using Cryb.Guilds;
 using Cryb.Messages;
@@ -67,44 +64,14 @@ public sealed class ChannelMigrationProtocolTests(PreUpgradeChannelsFixture fixt
         Assert.Equal(channel.Id, (await bob.NextAsync<GuildRemoved>("GuildRemoved")).GuildId);
     }
 
-    /// <summary>Starts a pass of the sweep as an operator would, authenticated as a service account, and waits for its end.</summary>
+    /// <summary>The sweep refuses anyone but a granted service account, then runs a pass.</summary>
     private async Task RunSweepAsync()
     {
-        var url = $"{Cluster.Silos[0].Url}/admin/channel-migration";
-        var basic = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestAccounts.Gateway.Name}:{TestAccounts.Gateway.Secret}")));
-        using (var anonymous = await Http.PostAsync(url, null, TestContext.Current.CancellationToken))
+        using (var anonymous = await Http.PostAsync(fixture.SweepUrl, null, TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        using var start = new HttpRequestMessage(HttpMethod.Post, url) { Headers = { Authorization = basic } };
-        using (var started = await Http.SendAsync(start, TestContext.Current.CancellationToken))
-        {
-            started.EnsureSuccessStatusCode();
-        }
-
-        // The sweep tells nobody when it ends: its progress is what there is to wait on.
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            using var get = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Authorization = basic } };
-            using var response = await Http.SendAsync(get, TestContext.Current.CancellationToken);
-            var progress = await response.Content.ReadFromJsonAsync<ChannelSweepProgress>(TestContext.Current.CancellationToken);
-            return progress is { Running: false, Migrated: > 0 };
-        }, "the channel sweep to finish");
+        await fixture.RunSweepAsync();
     }
-}
-
-/// <summary>
-/// A cluster of its own whose silos take every standalone channel for one created before the
-/// upgrade (by default only channels older than the servers schema move, and a test's are newer).
-/// </summary>
-public sealed class PreUpgradeChannelsFixture(TestServers servers) : IAsyncLifetime
-{
-    public ProcessCluster Cluster { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync() => Cluster = await ProcessCluster.StartAsync(
-        servers, settings: new Dictionary<string, string> { ["Guilds__MoveStandaloneChannelsCreatedBefore"] = "9999-12-31T00:00:00Z" });
-
-    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
