@@ -5,7 +5,8 @@ namespace Cryb.Grains.Guilds;
 /// <see cref="GuildRecord"/>, member changes in the member's row, so gateways and clients order
 /// both kinds alike. Kept in the activation's memory and seeded on activation from the highest
 /// stored version; a version also follows the clock, so one given to a change that left no trace
-/// (a removed row) is still passed after a restart.
+/// (a removed row) is still passed after a restart. The server's voice grain keeps a sequence of
+/// its own of the same kind, seeded from its rows.
 /// </summary>
 internal sealed class GuildVersions(TimeProvider time)
 {

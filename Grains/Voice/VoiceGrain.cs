@@ -36,17 +36,20 @@ public sealed partial class VoiceGrain(
     private readonly HashSet<string> _mediaEvents = new(StringComparer.Ordinal);
     private readonly Queue<string> _mediaEventOrder = new();
     private IAsyncStream<GuildEvent> _events = null!;
-    private long _lastVersion;
+
+    /// <summary>The voice states' own sequence, of the same kind as the server's (clock-following, seeded from the rows).</summary>
+    private GuildVersions _versions = null!;
 
     private string GuildId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _events = this.GetStreamProvider(StreamNames.Provider).GetStream<GuildEvent>(StreamId.Create(StreamNames.Guild, GuildId));
+        _versions = new GuildVersions(time);
         foreach (var row in await store.ListAsync(GuildId))
         {
             _states[row.State.UserId] = row;
-            _lastVersion = Math.Max(_lastVersion, row.State.Version);
+            _versions.Seen(row.State.Version);
         }
 
         if (_states.Count > 0)
@@ -114,7 +117,7 @@ public sealed partial class VoiceGrain(
             // A moderator's mute and deafen follow the user around the server (Discord's).
             Mute: existing?.State.Mute ?? false, Deaf: existing?.State.Deaf ?? false,
             Suppress: !Permission.Has(permissions, Permission.Speak),
-            Version: NextVersion());
+            Version: _versions.Next());
         await SaveAsync(state, connectionId, existing?.State.ChannelId);
         if (existing is not null && existing.State.ChannelId != channelId)
         {
@@ -153,7 +156,7 @@ public sealed partial class VoiceGrain(
             return current;
         }
 
-        var state = current with { SelfMute = selfMute, SelfDeaf = selfDeaf, SelfVideo = selfVideo, SelfStream = selfStream, Version = NextVersion() };
+        var state = current with { SelfMute = selfMute, SelfDeaf = selfDeaf, SelfVideo = selfVideo, SelfStream = selfStream, Version = _versions.Next() };
         await SaveAsync(state, existing.ConnectionId, current.ChannelId);
         return state;
     }
@@ -209,7 +212,7 @@ public sealed partial class VoiceGrain(
             Mute = mute ?? current.Mute,
             Deaf = deaf ?? current.Deaf,
             Suppress = !Permission.Has(targetPermissions, Permission.Speak),
-            Version = NextVersion(),
+            Version = _versions.Next(),
         };
         if (state with { Version = current.Version } == current)
         {
@@ -268,7 +271,7 @@ public sealed partial class VoiceGrain(
             else if (row.State.Suppress == Permission.Has(permissions, Permission.Speak))
             {
                 // Speak came or went: members see it, and the user's media gets a grant that says it.
-                var state = row.State with { Suppress = !row.State.Suppress, Version = NextVersion() };
+                var state = row.State with { Suppress = !row.State.Suppress, Version = _versions.Next() };
                 await SaveAsync(state, row.ConnectionId, state.ChannelId);
                 var ticket = TicketOf(state, member!, permissions);
                 _ = media.UpdateParticipantAsync(ticket);
@@ -329,7 +332,7 @@ public sealed partial class VoiceGrain(
         var state = existing.State;
         await store.DeleteAsync(GuildId, state.UserId, state.SessionId);
         _states.Remove(state.UserId);
-        await _events.OnNextAsync(new VoiceStateUpdated(state with { ChannelId = null, Version = NextVersion() }, state.ChannelId));
+        await _events.OnNextAsync(new VoiceStateUpdated(state with { ChannelId = null, Version = _versions.Next() }, state.ChannelId));
         await TellUserAsync(state, reason);
         await Presence(state.UserId).UnbindVoice(state.SessionId);
         _ = media.RemoveParticipantAsync(VoiceLimits.RoomOf(GuildId, state.ChannelId!), state.UserId);
@@ -395,13 +398,6 @@ public sealed partial class VoiceGrain(
                 await EndAsync(row, VoiceEndReasons.Disconnected);
             }
         }
-    }
-
-    /// <summary>Above every version given before, and the clock in microseconds when that is higher (as the server's versions).</summary>
-    private long NextVersion()
-    {
-        var micros = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
-        return _lastVersion = Math.Max(_lastVersion + 1, micros);
     }
 
     private IPresenceGrain Presence(string userId) => GrainFactory.GetGrain<IPresenceGrain>(userId);
