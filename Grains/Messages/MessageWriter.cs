@@ -45,15 +45,20 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
     private readonly Lock _lock = new();
     private readonly Queue<PendingAppend> _queued = new();
     private int _writing;
+    private IReadOnlyList<PendingAppend> _inFlight = [];
 
-    /// <summary>The channels with messages waiting for the next transaction (not those of the one in flight).</summary>
-    public int QueuedChannels
+    /// <summary>
+    /// The channels with messages in the writer: in the transaction in flight or waiting for the next.
+    /// The batch in flight may hold several channels (those that queued together), so the queue alone
+    /// does not say how many channels wait.
+    /// </summary>
+    public int WaitingChannels
     {
         get
         {
             lock (_lock)
             {
-                return _queued.Select(append => append.Append.ChannelId).Distinct().Count();
+                return _queued.Concat(_inFlight).Select(append => append.Append.ChannelId).Distinct().Count();
             }
         }
     }
@@ -119,6 +124,8 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
             {
                 _writing--;
             }
+
+            _inFlight = batch;
 
             metrics.AppendsQueued(-batch.Count);
             return batch;

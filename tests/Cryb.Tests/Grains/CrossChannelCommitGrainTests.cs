@@ -38,11 +38,12 @@ public sealed class CrossChannelCommitGrainTests(ClusterFixture fixture)
                 .Select(i => SendAndCheckStoredAsync(channel.Grain, i % 2 == 0 ? _alice : _bob, $"m{i}"))
                 .ToArray()).ToArray();
             await hold.WaitUntilAnInsertWaitsAsync();
-            // Every channel but those of the transactions in flight (one per silo, waiting on the lock)
-            // queued in a silo's writer. Counting waiting inserts alone is not enough: other tests'
-            // inserts into the same database wait on the lock too, and may be the ones counted.
+            // Every channel's first send is in a silo's writer: in its transaction in flight (waiting on
+            // the lock, and holding whichever channels arrived together) or queued for the next.
+            // Counting waiting inserts is not enough: other tests' inserts into the same database wait
+            // on the lock too, and may be the ones counted.
             await Eventually.WaitUntilAsync(
-                () => Task.FromResult(Writers().Sum(writer => writer.QueuedChannels) >= channelCount - fixture.Cluster.Silos.Count),
+                () => Task.FromResult(Writers().Sum(writer => writer.WaitingChannels) >= channelCount),
                 "every channel's sends to queue in the silos' writers");
         }
 

@@ -128,20 +128,16 @@ public sealed class StorageOutageTests(PrivateServersClusterFixture fixture, ITe
                 await Eventually.WaitUntilAsync(
                     async () => PrometheusText.Sum(await PrometheusText.ScrapeAsync(Http, Cluster.Silos[0].Url), "cryb_postgres_append_queued") == 3,
                     "three channels' sends to queue in the silo's message writer");
-                await fixture.Servers.StopPostgresAsync("fast");
+                // Immediate, not fast: a fast shutdown ends the holding session cleanly, which frees
+                // the lock, and the held insert and then the queued ones could commit before their
+                // own session ended (CI saw both). An immediate one ends every session where it
+                // stands, with the lock still held, so none of the four can reach a commit.
+                await fixture.Servers.StopPostgresAsync("immediate");
             }
 
             try
             {
-                // The held send may commit: a fast shutdown ends the holding session, which frees the
-                // lock, and the waiting insert can commit before its own session ends (CI saw it once).
-                // Acknowledged or refused, it is settled below. The queued ones never reached PostgreSQL.
-                Task[] settled =
-                [
-                    AssertAcknowledgedOrRefusedInTimeAsync(sends[0], "the held send to channel 1 of 4"),
-                    .. sends.Skip(1).Select((send, i) => AssertRefusedInTimeAsync(() => send, $"the send to channel {i + 2} of 4")),
-                ];
-                await Task.WhenAll(settled);
+                await Task.WhenAll(sends.Select((send, i) => AssertRefusedInTimeAsync(() => send, $"the send to channel {i + 1} of 4")));
             }
             finally
             {
@@ -163,24 +159,6 @@ public sealed class StorageOutageTests(PrivateServersClusterFixture fixture, ITe
                 await user.DisposeAsync();
             }
         }
-    }
-
-    private async Task AssertAcknowledgedOrRefusedInTimeAsync(Task<ChatMessage> send, string what)
-    {
-        var started = Stopwatch.StartNew();
-        try
-        {
-            var stored = await send;
-            output.WriteLine($"{what}: acknowledged at seq {stored.Seq} after {started.ElapsedMilliseconds} ms");
-            Assert.Equal(2, stored.Seq);
-        }
-        catch (HubException refusal)
-        {
-            Assert.Equal(ErrorCodes.StorageUnavailable, Refusals.CodeOf(refusal));
-            output.WriteLine($"{what}: storage_unavailable after {started.ElapsedMilliseconds} ms");
-        }
-
-        Assert.True(started.Elapsed < RefusalBound, $"{what} was settled only after {started.Elapsed}");
     }
 
     private async Task AssertRefusedInTimeAsync(Func<Task> call, string what)
