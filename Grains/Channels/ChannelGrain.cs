@@ -125,6 +125,9 @@ public sealed partial class ChannelGrain(
         await state.WriteOrDeactivateAsync(this, logger);
         _migrationDue = true;
         await MigrateOnceAsync();
+        // Read now, while nothing waits on it: the creator's first send then queues at once, in the
+        // order the grain took it, instead of after a read of their roles (SendAfterReadingRolesAsync).
+        await KnowAsync(caller.MemberId);
         LogChannelCreated(ChannelId, caller.MemberId);
         return Info();
     }
