@@ -9,6 +9,7 @@
 //
 // The cluster needs voice configured (Voice__LiveKit__Url, __ApiKey, __ApiSecret on the silos); no
 // LiveKit server need listen: the page only shows what a media client would connect with.
+// CRYB_WEB_VOICE_SCREENSHOT=path saves a screenshot of Bob's window (docs/web-client-voice.png).
 import assert from "node:assert/strict";
 import { diagnose, launchBrowser, signIn, step, until, waitReady } from "./browser.mjs";
 
@@ -17,6 +18,7 @@ const second = gateways[1 % gateways.length];
 const run = Date.now().toString(36);
 const aliceId = `alice-${run}`;
 const bobId = `bob-${run}`;
+const screenshot = process.env.CRYB_WEB_VOICE_SCREENSHOT;
 
 const browser = await launchBrowser();
 const pages = [];
@@ -111,6 +113,16 @@ try {
   assert.equal(claimsOf(replaced).video?.canPublish, false, "a server-muted user's token cannot publish");
   await bob.getByText("Connection details", { exact: true }).click();
   assert.equal(await bob.getByTestId("voice-token").inputValue(), replaced, "the details panel shows the new token");
+  if (screenshot) {
+    // Alice beside him, muted by herself: the two kinds of mute side by side.
+    await join(alice, "Lounge");
+    await alice.getByRole("button", { name: "Mute", exact: true }).click();
+    await icon(bob, "Lounge", aliceId, "self-mute").waitFor();
+    await bob.screenshot({ path: screenshot });
+    step(`screenshot saved to ${screenshot}`);
+    await alice.getByRole("button", { name: "Leave voice", exact: true }).click();
+    await until("alice to leave bob's Lounge again", async () => (await inVoice(bob, "Lounge", aliceId).count()) === 0);
+  }
 
   step("bob joins from a second device: it takes the session over, and his first page says so");
   const bobPhone = await signIn(browser, gateways[0], bobId, "Bob");

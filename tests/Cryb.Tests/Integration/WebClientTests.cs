@@ -54,8 +54,9 @@ public sealed class WebClientTests(WebClientClusterFixture fixture) : IClassFixt
         start.Environment["CRYB_GATEWAYS"] = string.Join(',', fixture.Cluster.Gateways.Select(gateway => gateway.Url));
         start.Environment["CHROMIUM_PATH"] = Chromium;
         // `CRYB_WEB_SCREENSHOT=$PWD/docs/web-client.png dotnet test ...` refreshes the docs' screenshots
-        // (and CRYB_WEB_SERVERS_SCREENSHOT=$PWD/docs/web-client-servers.png the one of a server).
-        foreach (var setting in (string[])["CRYB_WEB_SCREENSHOT", "CRYB_WEB_SERVERS_SCREENSHOT"])
+        // (and CRYB_WEB_SERVERS_SCREENSHOT=$PWD/docs/web-client-servers.png the one of a server,
+        // CRYB_WEB_VOICE_SCREENSHOT=$PWD/docs/web-client-voice.png the one of voice).
+        foreach (var setting in (string[])["CRYB_WEB_SCREENSHOT", "CRYB_WEB_SERVERS_SCREENSHOT", "CRYB_WEB_VOICE_SCREENSHOT"])
         {
             if (Environment.GetEnvironmentVariable(setting) is { Length: > 0 } screenshot)
             {
