@@ -3,7 +3,8 @@
 // her under the channel; she mutes and Bob sees the icon; her details panel shows the LiveKit endpoint
 // and a token for the channel's room; she leaves and Bob's page drops her. A moderator's mute shows
 // apart from a self-mute and brings Bob a new token; a second device of Bob's takes his session over
-// (his first page says so); and a channel at its user limit refuses Bob, with the refusal shown.
+// (his first page says so); a channel at its user limit refuses Bob, with the refusal shown; and who
+// is in voice is right again after Bob's connection comes back (ResumeGuilds' voice states).
 //
 //   CRYB_GATEWAYS=http://127.0.0.1:5080,http://127.0.0.1:5081 node e2e/voice.e2e.mjs
 //
@@ -154,6 +155,29 @@ try {
   assert.ok(await bob.getByTestId("notice").isVisible(), "the refusal is on screen");
   assert.equal(await inVoice(bob, "Booth", bobId).count(), 0, "bob is not in Booth");
   assert.equal(await panel(bob).isVisible(), false, "bob is not in voice");
+
+  step("bob's connection drops; alice leaves Booth meanwhile: bob's resumed server (unchanged) no longer lists her");
+  await bob.evaluate(() => window.cryb.client.stop());
+  await alice.getByRole("button", { name: "Leave voice", exact: true }).click();
+  await panel(alice).waitFor({ state: "hidden" });
+  const resumed = bob.evaluate(() => new Promise((resolve) => {
+    // The answer to ResumeGuilds, as the page receives it.
+    const client = window.cryb.client;
+    const invoke = client.invoke.bind(client);
+    client.invoke = async (method, ...args) => {
+      const result = await invoke(method, ...args);
+      if (method === "ResumeGuilds") resolve(result);
+      return result;
+    };
+  }));
+  await bob.evaluate(async () => {
+    window.cryb.client.stopped = false;
+    await window.cryb.client.start();
+  });
+  const resume = (await resumed).find((r) => r.guildId === guildId);
+  assert.ok(resume?.unchanged && Array.isArray(resume.voiceStates), `the server resumed unchanged, with who is in voice: ${JSON.stringify(resume)}`);
+  await until("alice to leave bob's Booth after his resume", async () => (await inVoice(bob, "Booth", aliceId).count()) === 0);
+  assert.equal(await voiceChannel(bob, "Booth").getByTestId("voice-count").textContent(), "0/1");
 
   console.log(`web voice e2e passed: server ${guildId}, room ${room}, ${gateways.length} gateway(s)`);
 } catch (error) {

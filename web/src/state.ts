@@ -52,8 +52,6 @@ export class Store {
   createdInvite: { guildId: string; url: string } | null = null;
   /** This page's voice session (JoinVoice's answer): null when this page is not in voice, even if another device is. */
   voice: VoiceSession | null = null;
-  /** JoinVoice calls in flight: the session they replace ends with "moved", which is then no news to the user. */
-  voiceJoining = 0;
   presence = new Map<string, Presence>();
   pending = new Map<string, PendingMessage>();
   connection: ConnectionState = "connecting";

@@ -8,8 +8,9 @@ import type { VoiceJoin, VoiceServerUpdate, VoiceSessionEnded, VoiceState } from
 import type { Store } from "./state";
 import { myVoiceState, sessionOf } from "./voice";
 
-/** What the notice says when this page's session ends by someone else's doing ("left" is the user's own). */
+/** What the notice says when this page's session ends by something other than this page's own Leave or Join. */
 const endedBecause: Record<string, string> = {
+  left: "You left voice from another device.",
   moved: "Your voice session moved to another device.",
   disconnected: "You were disconnected from voice: the connection dropped for too long.",
   moderator: "A moderator disconnected you from voice.",
@@ -19,6 +20,14 @@ const endedBecause: Record<string, string> = {
 };
 
 export class VoiceClient {
+  /**
+   * Joins and leaves this page has in flight: the session a join replaces ends with "moved" (a join
+   * in another server), and a leave's with "left", which are then no news to the user; the same
+   * endings caused elsewhere (another device) are.
+   */
+  private joining = 0;
+  private leaving = 0;
+
   constructor(
     private readonly store: Store,
     private readonly client: ChatClient,
@@ -35,12 +44,12 @@ export class VoiceClient {
    */
   async join(channelId: string): Promise<void> {
     const store = this.store;
-    store.voiceJoining++;
+    this.joining++;
     let joined: VoiceJoin | undefined;
     try {
       joined = await this.client.attempt<VoiceJoin>("JoinVoice", channelId, false, false);
     } finally {
-      store.voiceJoining--;
+      this.joining--;
     }
     if (!joined) return;
     store.voice = sessionOf(joined);
@@ -51,7 +60,12 @@ export class VoiceClient {
   /** Leaves voice wherever this user's session is (this page or another device). */
   async leave(): Promise<void> {
     const session = this.store.voice;
-    await this.client.attempt("LeaveVoice");
+    this.leaving++;
+    try {
+      await this.client.attempt("LeaveVoice");
+    } finally {
+      this.leaving--;
+    }
     // VoiceSessionEnded (reason "left") clears the session too; this covers it being missed.
     if (this.store.voice === session) this.store.voice = null;
     this.store.changed();
@@ -78,8 +92,7 @@ export class VoiceClient {
     const store = this.store;
     if (store.voice?.sessionId !== e.sessionId) return; // another device's session, or one already replaced
     store.voice = null;
-    // A join from this page ends the session it replaces with "moved" (a join in another server): no news.
-    const own = e.reason === "left" || (e.reason === "moved" && store.voiceJoining > 0);
+    const own = (e.reason === "left" && this.leaving > 0) || (e.reason === "moved" && this.joining > 0);
     if (!own) store.showNotice(endedBecause[e.reason] ?? `You left voice (${e.reason}).`, `voice_${e.reason}`);
     store.changed();
   }
