@@ -73,9 +73,9 @@ function renderGuildPanel(store: Store, guild: GuildView): void {
   if (focusedVoice) list.querySelector<HTMLElement>(`[data-voice-channel-id="${CSS.escape(focusedVoice)}"]`)?.focus();
 }
 
+/** A text channel's button, which opens it (voice channels: voiceChannelItem). */
 function channelButton(store: Store, channel: GuildChannel): HTMLElement {
   const view = store.channels.get(channel.id);
-  const text = channel.type === "text"; // voice channels: voiceChannelItem
   return el(
     "button",
     {
@@ -85,9 +85,8 @@ function channelButton(store: Store, channel: GuildChannel): HTMLElement {
       "data-testid": "guild-channel",
       "data-type": channel.type,
       "aria-current": channel.id === store.activeId ? "page" : undefined,
-      "aria-disabled": text ? undefined : "true",
     },
-    el("span", { class: "channel-name", text: `${text ? "#" : "🔊"} ${channel.name}` }),
+    el("span", { class: "channel-name", text: `# ${channel.name}` }),
     view && view.unread > 0
       ? el("span", { class: "unread", "data-testid": "unread", "aria-label": `${view.unread} unread`, text: view.unread > 99 ? "99+" : String(view.unread) })
       : null,

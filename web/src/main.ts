@@ -101,7 +101,7 @@ function wireGuilds(store: Store, guilds: GuildClient): void {
   });
   byId("guild-channels").addEventListener("click", (event) => {
     const button = (event.target as HTMLElement).closest<HTMLElement>("[data-channel-id]");
-    if (!button || button.getAttribute("aria-disabled") === "true") return;
+    if (!button) return;
     void guilds.openChannel(button.dataset.channelId!);
     byId("toggle-sidebar").setAttribute("aria-expanded", "false");
     byId("app").classList.remove("sidebar-open");

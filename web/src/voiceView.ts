@@ -18,7 +18,7 @@ export function voiceChannelItem(store: Store, guild: GuildView, channel: GuildC
     // Not a button: a voice channel opens no conversation; the Join button beside it is the action.
     el(
       "span",
-      { class: "channel-button voice-channel", "data-testid": "guild-channel", "data-type": "voice", "data-channel-id": channel.id },
+      { class: "channel-button voice-channel", "data-testid": "guild-channel", "data-type": "voice" },
       el("span", { class: "channel-name", text: `🔊 ${channel.name}` }),
     ),
     count
