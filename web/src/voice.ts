@@ -14,10 +14,9 @@ export type GuildVoice = {
   versions: Map<string, number>;
   /**
    * The newest version in the last whole list applied: an event at or below it for a user the list
-   * did not name happened before the list was taken (they left since), so it is ignored. One case
-   * slips through: a join and a leave both newer than the list's newest entry, the join held during a
-   * ResumeGuilds and applied after the list (the list carries no version of its own to compare with);
-   * the user shows until their next change or the next list.
+   * did not name happened before the list was taken (they left since), so it is ignored. Events above
+   * it are applied in the order they came (the server's order): a join held during a ResumeGuilds
+   * and applied after the list is followed by its leave, if the user left.
    */
   floor: number;
 };
