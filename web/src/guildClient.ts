@@ -35,8 +35,10 @@ import {
   type GuildVersion,
   type Presence,
   type Ready,
+  type VoiceState,
 } from "./protocol";
 import type { Store } from "./state";
+import { applyVoiceState, applyVoiceStates } from "./voice";
 
 /** Invites the "Invite people" button makes: any number of uses, for a week. */
 const inviteMaxUses = 0;
@@ -284,6 +286,7 @@ export class GuildClient {
       const view = store.guilds.get(resumed.guildId);
       if (resumed.unchanged && view) {
         if (resumed.presences) applyPresences(store, view, resumed.presences);
+        if (resumed.voiceStates) applyVoiceStates(view.voice, resumed.voiceStates, true);
       } else if (resumed.state) {
         applyGuildState(store, resumed.state, true);
         wholeAt.set(resumed.guildId, resumed.state.resumeVersion ?? 0);
@@ -291,6 +294,12 @@ export class GuildClient {
     }
     this.releaseHeld(wholeAt);
     store.changed();
+  }
+
+  /** A voice state from an event or a call's answer, if newer than the one held of its user. */
+  applyVoice(state: VoiceState): void {
+    const view = this.store.guilds.get(state.guildId);
+    if (view && applyVoiceState(view.voice, state)) this.store.changed();
   }
 
   /** Applies the server events held during a resume; for a server that came whole, only those newer than its state. */
@@ -378,6 +387,13 @@ export class GuildClient {
       }
     });
     on<GuildMembersChunk>("GuildMembersChunk", (chunk) => this.onChunk(chunk));
+    // Voice states are server events (held during a resume like the others) with versions of their
+    // own: they are compared per user, and never counted in the server's version (noteVersion).
+    on<VoiceState>("VoiceStateUpdated", (state) => {
+      const apply = () => this.applyVoice(state);
+      if (this.held) this.held.push({ guildId: state.guildId, version: undefined, apply });
+      else apply();
+    });
   }
 }
 
