@@ -32,7 +32,7 @@ public sealed class VoiceProtocolTests(VoiceProcessClusterFixture fixture)
 
         var joined = await bob.InvokeAsync<VoiceJoin>("JoinVoice", lounge.Id, false, true);
 
-        Assert.Equal((guildId, lounge.Id, VoiceClusterFixture.Url), (joined.GuildId, joined.ChannelId, joined.Endpoint));
+        Assert.Equal((guildId, lounge.Id, fixture.StandIn.Url), (joined.GuildId, joined.ChannelId, joined.Endpoint));
         Assert.Equal(3, joined.Token.Split('.').Length);
         var seen = await alice.NextAsync<VoiceState>("VoiceStateUpdated");
         Assert.Equal((guildId, lounge.Id, bob.UserId, joined.SessionId, false, true), (seen.GuildId, seen.ChannelId, seen.UserId, seen.SessionId, seen.SelfMute, seen.SelfDeaf));

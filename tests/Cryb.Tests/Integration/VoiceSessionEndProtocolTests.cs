@@ -101,13 +101,15 @@ public sealed class VoiceSessionEndProtocolTests(VoiceProcessClusterFixture fixt
         var joined = await bob.InvokeAsync<VoiceJoin>("JoinVoice", lounge.Id, false, false);
         Assert.Equal(joined.SessionId, (await VoiceSteps.NextStateOfAsync(alice, bob.UserId)).SessionId);
 
+        var phoneToken = await cluster.TokenAsync(alice.UserId); // the dev tokens come from the gateway about to go
         await cluster.Gateways[0].KillAsync();
 
         // Lease 3 s after the gateway's last heartbeat (checked each second), then the 1 s grace.
         var gone = await alice.NextAsync<VoiceState>("VoiceStateUpdated", TimeSpan.FromSeconds(20));
         Assert.Equal((bob.UserId, null, joined.SessionId), (gone.UserId, gone.ChannelId, gone.SessionId));
         await bob.DisposeAsync();
-        await using var alicesPhone = await cluster.ConnectAsync(1, alice.UserId);
+        // A new connection reads no one in voice either.
+        await using var alicesPhone = await ChatTestClient.ConnectAsync(cluster.Gateways[1].Url, phoneToken, alice.UserId);
         Assert.Empty(Assert.Single((await alicesPhone.NextAsync<ReadyEvent>("Ready")).Guilds!).VoiceStates!);
     }
 }
