@@ -14,6 +14,12 @@ public sealed class VoiceProcessClusterFixture(TestServers servers) : IAsyncLife
     /// <summary>What the cluster takes for LiveKit: the stand-in, at <see cref="LiveKitStandIn.Url"/>.</summary>
     public LiveKitStandIn StandIn { get; private set; } = null!;
 
+    /// <summary>
+    /// Voice on with the key pair of <see cref="VoiceClusterFixture"/> and nothing listening at its URL:
+    /// for a cluster whose tests never reach LiveKit (the web client's).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Settings { get; } = SettingsFor(VoiceClusterFixture.Url);
+
     /// <summary>The cluster's voice settings for a LiveKit at <paramref name="url"/>: every process gets them.</summary>
     public static IReadOnlyDictionary<string, string> SettingsFor(string url) => new Dictionary<string, string>
     {

@@ -88,7 +88,7 @@ public sealed class VoiceSessionEndProtocolTests(VoiceProcessClusterFixture fixt
     public async Task The_voice_state_of_a_user_whose_only_connection_was_on_a_killed_gateway_goes_within_the_grace_period()
     {
         var settings = new Dictionary<string, string>(ShortTimingsClusterFixture.Settings);
-        foreach (var (key, value) in VoiceProcessClusterFixture.SettingsFor(VoiceClusterFixture.Url))
+        foreach (var (key, value) in VoiceProcessClusterFixture.Settings)
         {
             settings[key] = value;
         }
