@@ -231,7 +231,8 @@ public sealed class GuildFanout
     /// <summary>
     /// Makes the subscriptions follow the registry after a visibility decision, then tells the users:
     /// <c>ChannelRemoved</c> (reason <c>no_access</c>) to the connections taken out, and, when
-    /// <paramref name="announce"/>, <c>ChannelAdded</c> to those put in.
+    /// <paramref name="announce"/>, <c>ChannelAdded</c> to those put in and the voice states of a
+    /// voice channel that came into or went out of view.
     /// </summary>
     internal async Task ApplyAsync(string guildId, IReadOnlyList<ChannelChange> changes, bool announce)
     {
@@ -240,12 +241,12 @@ public sealed class GuildFanout
             return;
         }
 
-        foreach (var channelId in changes.Select(change => change.ChannelId).Distinct())
+        foreach (var channelId in changes.Where(change => change.VoiceStates is null).Select(change => change.ChannelId).Distinct())
         {
             await _channels.ReconcileChannelAsync(channelId);
         }
 
-        foreach (var group in changes.Where(change => !change.Added && !change.Silent).GroupBy(change => (change.UserId, change.ChannelId)))
+        foreach (var group in changes.Where(change => !change.Added && !change.Silent && change.VoiceStates is null).GroupBy(change => (change.UserId, change.ChannelId)))
         {
             await _hub.Clients.Clients(group.Select(change => change.ConnectionId).ToArray())
                 .ChannelRemoved(new ChannelRemoved(group.Key.UserId, group.Key.ChannelId, LeaveReasons.NoAccess));
@@ -261,6 +262,17 @@ public sealed class GuildFanout
             var first = group.First();
             await _hub.Clients.Clients(group.Select(change => change.ConnectionId).ToArray())
                 .ChannelAdded(InfoOf(guildId, first.Channel!, first.OwnerId!));
+        }
+
+        // A voice channel in or out of view: its states, one send per state to every connection of
+        // the same change (a role given to many members costs a message per state, not per member).
+        foreach (var group in changes.Where(change => change.VoiceStates is not null).GroupBy(change => (change.ChannelId, change.Added)))
+        {
+            var connections = group.Select(change => change.ConnectionId).ToArray();
+            foreach (var state in group.First().VoiceStates!)
+            {
+                await _hub.Clients.Clients(connections).VoiceStateUpdated(state);
+            }
         }
     }
 

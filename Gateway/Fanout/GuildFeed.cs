@@ -65,6 +65,13 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     private readonly Dictionary<string, VoiceState> _voice = new(StringComparer.Ordinal);
     private bool _voiceLoaded;
 
+    /// <summary>
+    /// Per local connection, the voice channels it was last decided to view. Voice channels have no
+    /// stream a connection joins, so this is what tells a change of view apart: a channel that comes
+    /// into view brings the states in it, one that goes out takes them away (<see cref="DecideVoice"/>).
+    /// </summary>
+    private readonly Dictionary<string, HashSet<string>> _voiceViews = new(StringComparer.Ordinal);
+
     public string GuildId => guildId;
 
     /// <summary>
@@ -138,6 +145,12 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     {
         lock (_sync)
         {
+            var open = fanout.Connections.MembersInGuild(guildId).Select(member => member.ConnectionId).ToHashSet(StringComparer.Ordinal);
+            foreach (var connectionId in _voiceViews.Keys.Where(connectionId => !open.Contains(connectionId)).ToArray())
+            {
+                _voiceViews.Remove(connectionId);
+            }
+
             if (fanout.Connections.MembersInGuild(guildId).All(member => member.UserId != userId))
             {
                 _roles.Remove(userId);
@@ -803,6 +816,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             return; // roles not known yet: the path that records them decides
         }
 
+        DecideVoice(connectionId, userId, roles, channels, changes);
         foreach (var channel in channels.Where(channel => channel.Type == GuildChannelType.Text))
         {
             if (CanView(channel, userId, roles))
@@ -815,6 +829,38 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             else if (fanout.Connections.Leave(connectionId, channel.Id))
             {
                 changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: false));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Under <see cref="_sync"/>: notes which listed voice channels the connection can view. A voice
+    /// channel that comes into view brings the states of those in it now, one that goes out of view
+    /// takes them away (each state again with <c>channelId</c> null and the same version), as a text
+    /// channel's <c>ChannelAdded</c> and <c>ChannelRemoved</c> do: the client learns who is there
+    /// without a reconnect, and holds no state of a channel it can no longer see. A connection's
+    /// first decision says nothing: its <c>GuildCreated</c> carries the states it may see.
+    /// </summary>
+    private void DecideVoice(string connectionId, string userId, GuildMembership roles, IEnumerable<GuildChannel> channels, List<ChannelChange> changes)
+    {
+        var first = !_voiceViews.TryGetValue(connectionId, out var viewed);
+        viewed ??= _voiceViews[connectionId] = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var channel in channels.Where(channel => channel.Type == GuildChannelType.Voice))
+        {
+            var canView = CanView(channel, userId, roles);
+            if (!(canView ? viewed.Add(channel.Id) : viewed.Remove(channel.Id)) || first)
+            {
+                continue;
+            }
+
+            var states = _voice.Values
+                .Where(state => state.ChannelId == channel.Id)
+                .OrderBy(state => state.UserId, StringComparer.Ordinal)
+                .Select(state => canView ? state : state with { ChannelId = null })
+                .ToArray();
+            if (states.Length > 0)
+            {
+                changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: canView) { VoiceStates = states });
             }
         }
     }
@@ -836,6 +882,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             }
 
             fanout.Connections.LeaveGuild(connectionId, guildId);
+            _voiceViews.Remove(connectionId);
         }
     }
 
@@ -861,7 +908,10 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     }
 }
 
-/// <summary>A connection put into (<see cref="Added"/>) or taken out of a server's text channel by a visibility decision.</summary>
+/// <summary>
+/// A connection put into (<see cref="Added"/>) or taken out of a server's text channel by a visibility
+/// decision; or, with <see cref="VoiceStates"/>, a voice channel that came into or went out of its view.
+/// </summary>
 public sealed record ChannelChange(string ConnectionId, string UserId, string ChannelId, bool Added)
 {
     /// <summary>Taken out without a <c>ChannelRemoved</c>: the user leaves the whole server, or the channel is gone.</summary>
@@ -871,4 +921,10 @@ public sealed record ChannelChange(string ConnectionId, string UserId, string Ch
     public GuildChannel? Channel { get; init; }
 
     public string? OwnerId { get; init; }
+
+    /// <summary>
+    /// For a voice channel: the states to send the connection, those in the channel when it came into
+    /// view, or the same with <c>channelId</c> null when it went out. Null for a text channel.
+    /// </summary>
+    public IReadOnlyList<VoiceState>? VoiceStates { get; init; }
 }
