@@ -66,11 +66,12 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     private bool _voiceLoaded;
 
     /// <summary>
-    /// Per local connection, the voice channels it was last decided to view. Voice channels have no
-    /// stream a connection joins, so this is what tells a change of view apart: a channel that comes
-    /// into view brings the states in it, one that goes out takes them away (<see cref="DecideVoice"/>).
+    /// Per local connection, the voice channels and categories it was last decided to view. They have
+    /// no stream a connection joins, so this is what tells a change of view apart: a channel that
+    /// comes into view is described, with the voice states in it, one that goes out is taken away with
+    /// them (<see cref="DecideStreamless"/>).
     /// </summary>
-    private readonly Dictionary<string, HashSet<string>> _voiceViews = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _streamlessViews = new(StringComparer.Ordinal);
 
     public string GuildId => guildId;
 
@@ -146,9 +147,9 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         lock (_sync)
         {
             var open = fanout.Connections.MembersInGuild(guildId).Select(member => member.ConnectionId).ToHashSet(StringComparer.Ordinal);
-            foreach (var connectionId in _voiceViews.Keys.Where(connectionId => !open.Contains(connectionId)).ToArray())
+            foreach (var connectionId in _streamlessViews.Keys.Where(connectionId => !open.Contains(connectionId)).ToArray())
             {
-                _voiceViews.Remove(connectionId);
+                _streamlessViews.Remove(connectionId);
             }
 
             if (fanout.Connections.MembersInGuild(guildId).All(member => member.UserId != userId))
@@ -573,6 +574,8 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         var voice = view is not null && !_voiceLoaded ? await FetchVoiceStatesAsync() : null;
         lock (_sync)
         {
+            var known = _view?.Channels.Select(channel => channel.Id).ToHashSet(StringComparer.Ordinal);
+            var decidedFrom = changes.Count;
             SetView(view);
             if (view is null)
             {
@@ -608,6 +611,15 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId))
             {
                 Decide(connectionId, userId, changes);
+            }
+
+            // A channel new to the view is described by its GuildChannelCreated, which follows.
+            for (var i = decidedFrom; i < changes.Count; i++)
+            {
+                if (known is not null && !known.Contains(changes[i].ChannelId))
+                {
+                    changes[i] = changes[i] with { Created = true };
+                }
             }
         }
     }
@@ -816,7 +828,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             return; // roles not known yet: the path that records them decides
         }
 
-        DecideVoice(connectionId, userId, roles, channels, changes);
+        DecideStreamless(connectionId, userId, roles, channels, changes);
         foreach (var channel in channels.Where(channel => channel.Type == GuildChannelType.Text))
         {
             if (CanView(channel, userId, roles))
@@ -834,18 +846,19 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     }
 
     /// <summary>
-    /// Under <see cref="_sync"/>: notes which listed voice channels the connection can view. A voice
-    /// channel that comes into view brings the states of those in it now, one that goes out of view
-    /// takes them away (each state again with <c>channelId</c> null and the same version), as a text
-    /// channel's <c>ChannelAdded</c> and <c>ChannelRemoved</c> do: the client learns who is there
-    /// without a reconnect, and holds no state of a channel it can no longer see. A connection's
-    /// first decision says nothing: its <c>GuildCreated</c> carries the states it may see.
+    /// Under <see cref="_sync"/>: notes which listed voice channels and categories the connection can
+    /// view. One that comes into view is described to it, a voice channel with the states of those in
+    /// it now; one that goes out of view is taken away, a voice channel's states again with
+    /// <c>channelId</c> null and the same version: as a text channel's <c>ChannelAdded</c> and
+    /// <c>ChannelRemoved</c> do, so the client shows what it may see without a reconnect and holds
+    /// nothing it no longer may. A connection's first decision says nothing: its <c>GuildCreated</c>
+    /// carries the channels and states it may see.
     /// </summary>
-    private void DecideVoice(string connectionId, string userId, GuildMembership roles, IEnumerable<GuildChannel> channels, List<ChannelChange> changes)
+    private void DecideStreamless(string connectionId, string userId, GuildMembership roles, IEnumerable<GuildChannel> channels, List<ChannelChange> changes)
     {
-        var first = !_voiceViews.TryGetValue(connectionId, out var viewed);
-        viewed ??= _voiceViews[connectionId] = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var channel in channels.Where(channel => channel.Type == GuildChannelType.Voice))
+        var first = !_streamlessViews.TryGetValue(connectionId, out var viewed);
+        viewed ??= _streamlessViews[connectionId] = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var channel in channels.Where(channel => channel.Type != GuildChannelType.Text))
         {
             var canView = CanView(channel, userId, roles);
             if (!(canView ? viewed.Add(channel.Id) : viewed.Remove(channel.Id)) || first)
@@ -858,10 +871,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 .OrderBy(state => state.UserId, StringComparer.Ordinal)
                 .Select(state => canView ? state : state with { ChannelId = null })
                 .ToArray();
-            if (states.Length > 0)
-            {
-                changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: canView) { VoiceStates = states });
-            }
+            changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: canView) { Channel = channel, Streamless = true, VoiceStates = states });
         }
     }
 
@@ -882,7 +892,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             }
 
             fanout.Connections.LeaveGuild(connectionId, guildId);
-            _voiceViews.Remove(connectionId);
+            _streamlessViews.Remove(connectionId);
         }
     }
 
@@ -910,7 +920,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
 
 /// <summary>
 /// A connection put into (<see cref="Added"/>) or taken out of a server's text channel by a visibility
-/// decision; or, with <see cref="VoiceStates"/>, a voice channel that came into or went out of its view.
+/// decision; or, <see cref="Streamless"/>, a voice channel or category that came into or went out of its view.
 /// </summary>
 public sealed record ChannelChange(string ConnectionId, string UserId, string ChannelId, bool Added)
 {
@@ -922,9 +932,15 @@ public sealed record ChannelChange(string ConnectionId, string UserId, string Ch
 
     public string? OwnerId { get; init; }
 
+    /// <summary>A voice channel or category: no stream to join or leave, only the client to tell.</summary>
+    public bool Streamless { get; init; }
+
+    /// <summary>A channel just created: its <c>GuildChannelCreated</c> describes it, no <c>GuildChannelVisible</c> is needed.</summary>
+    public bool Created { get; init; }
+
     /// <summary>
     /// For a voice channel: the states to send the connection, those in the channel when it came into
-    /// view, or the same with <c>channelId</c> null when it went out. Null for a text channel.
+    /// view, or the same with <c>channelId</c> null when it went out. Empty for the other types.
     /// </summary>
-    public IReadOnlyList<VoiceState>? VoiceStates { get; init; }
+    public IReadOnlyList<VoiceState> VoiceStates { get; init; } = [];
 }

@@ -20,6 +20,7 @@ import {
   type ChannelRemoved,
   type GuildChannel,
   type GuildChannelDeleted,
+  type GuildChannelVisible,
   type GuildChannelEvent,
   type GuildGone,
   type GuildInvite,
@@ -380,6 +381,14 @@ export class GuildClient {
     onGuild<GuildChannelEvent>("GuildChannelCreated", setChannel);
     onGuild<GuildChannelEvent>("GuildChannelUpdated", setChannel);
     onGuild<GuildChannelDeleted>("GuildChannelDeleted", (e) => applyGuildChange(store, e.guildId, e.version, (v) => v.channels.delete(e.channelId)));
+    // A role or an overwrite let this user view a channel: it joins the sidebar (a text channel's
+    // messages come with its ChannelAdded). Unversioned: the channel as it is now, later changes after it.
+    onGuild<GuildChannelVisible>("GuildChannelVisible", (e) => {
+      const view = store.guilds.get(e.guildId);
+      if (!view) return;
+      view.channels.set(e.channel.id, e.channel);
+      store.changed();
+    });
     // Losing "view channel" takes a channel out of the sidebar too: its later updates no longer come.
     on<ChannelRemoved>("ChannelRemoved", (e) => {
       for (const view of store.guilds.values()) {

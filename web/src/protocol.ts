@@ -138,6 +138,8 @@ export type GuildRoleEvent = { guildId: string; version: number; role: GuildRole
 export type GuildRoleDeleted = { guildId: string; version: number; roleId: string };
 export type GuildChannelEvent = { guildId: string; version: number; channel: GuildChannel };
 export type GuildChannelDeleted = { guildId: string; version: number; channelId: string };
+/** A channel that came into view through a change of permissions: its record, as it is now (no version). */
+export type GuildChannelVisible = { guildId: string; channel: GuildChannel };
 export type GuildMemberEvent = { guildId: string; version: number; member: GuildMember };
 /** A bulk import left the server large: its new member count, in place of a GuildMemberAdded per member. */
 export type GuildMembersImported = { guildId: string; version: number; memberCount: number; added: number };

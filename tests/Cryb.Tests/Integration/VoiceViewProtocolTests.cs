@@ -1,5 +1,8 @@
+using Cryb.Channels;
+using Cryb.Gateway.Hubs;
 using Cryb.Guilds;
 using Cryb.Tests.Infrastructure;
+using Cryb.Users;
 using Cryb.Voice;
 
 namespace Cryb.Tests.Integration;
@@ -38,19 +41,25 @@ public sealed class VoiceViewProtocolTests(VoiceProcessClusterFixture fixture)
         var inRoom = await VoiceSteps.NextStateOfAsync(dave, bob.UserId);
         Assert.True(carol.HasNo("VoiceStateUpdated"));
 
-        // A role gives carol the view: she is told who is in the room now.
+        // A role gives carol the view: she is given the room (no server event describes it to her
+        // otherwise) and told who is in it now.
         await alice.InvokeAsync<GuildMember>("AddMemberRole", guildId, carol.UserId, staff.Id);
+        var shown = await carol.NextAsync<GuildChannelVisible>("GuildChannelVisible");
+        Assert.Equal((guildId, room.Id, "Staff room", GuildChannelType.Voice), (shown.GuildId, shown.Channel.Id, shown.Channel.Name, shown.Channel.Type));
         Assert.Equal(inRoom, await VoiceSteps.NextStateOfAsync(carol, bob.UserId));
 
-        // Taking it away takes bob's state out of her view, and she hears nothing more of the room.
+        // Taking it away takes bob's state out of her view, then the room, and she hears nothing more of it.
         await alice.InvokeAsync<GuildMember>("RemoveMemberRole", guildId, carol.UserId, staff.Id);
         var outOfView = await VoiceSteps.NextStateOfAsync(carol, bob.UserId);
         Assert.Equal(inRoom with { ChannelId = null }, outOfView);
+        var removed = await carol.NextAsync<ChannelRemoved>("ChannelRemoved");
+        Assert.Equal((room.Id, LeaveReasons.NoAccess), (removed.ChannelId, removed.Reason));
         await AssertOnlyDaveHearsAsync(bob, dave, carol, selfMute: true);
 
         // An overwrite that lets her view the room: told who is in it, as it is now.
         var withCarol = hiddenFromEveryone.Append(new PermissionOverwrite(carol.UserId, OverwriteKind.Member, Permission.ViewChannel, 0)).ToArray();
         await alice.InvokeAsync<GuildChannel>("UpdateGuildChannel", guildId, room.Id, new GuildChannelSpec(Overwrites: withCarol));
+        Assert.Equal(room.Id, (await carol.NextAsync<GuildChannelVisible>("GuildChannelVisible")).Channel.Id);
         var seen = await VoiceSteps.NextStateOfAsync(carol, bob.UserId);
         Assert.Equal((room.Id, joined.SessionId, true), (seen.ChannelId, seen.SessionId, seen.SelfMute));
         await bob.InvokeAsync<VoiceState>("UpdateVoiceState", false, false, false, false);
@@ -61,6 +70,7 @@ public sealed class VoiceViewProtocolTests(VoiceProcessClusterFixture fixture)
         await alice.InvokeAsync<GuildChannel>("UpdateGuildChannel", guildId, room.Id, new GuildChannelSpec(Overwrites: hiddenFromEveryone));
         var goneAgain = await VoiceSteps.NextStateOfAsync(carol, bob.UserId);
         Assert.Equal((null, joined.SessionId), (goneAgain.ChannelId, goneAgain.SessionId));
+        Assert.Equal(room.Id, (await carol.NextAsync<ChannelRemoved>("ChannelRemoved")).ChannelId);
         await AssertOnlyDaveHearsAsync(bob, dave, carol, selfMute: true);
     }
 
