@@ -81,7 +81,8 @@ public sealed class VoiceResult(
                 [[f.Delivery.Count, f.Delivery.P50, f.Delivery.P95, f.Delivery.P99, f.Delivery.P999, f.Delivery.Max]]);
 
         markdown.Heading("Calls (ms from intended start to the answer)", 3)
-            .Line($"Open model at {MarkdownWriter.Number(f.OfferedPerSecond)} calls/s; {MarkdownWriter.Number(f.Attempted)} due in the window, {MarkdownWriter.Number(f.Succeeded)} succeeded.").Blank()
+            .Line($"Open model at {MarkdownWriter.Number(f.OfferedPerSecond)} calls/s; {MarkdownWriter.Number(f.Attempted)} started in the window ({MarkdownWriter.Number(f.NotStarted)} more were due while every actor waited on an answer), " +
+                  $"{MarkdownWriter.Number(f.Succeeded)} succeeded: {MarkdownWriter.Number(f.AnsweredPerSecond)} calls/s from the window's start to the last answer.").Blank()
             .Table(
                 ["call", "made", "p50", "p95", "p99", "p99.9", "max"],
                 [
@@ -124,13 +125,14 @@ public sealed class VoiceResult(
 }
 
 /// <summary>What the measured window's calls did.</summary>
+/// <param name="AnsweredPerSecond">Successful window calls over the time from the window's start to the last answer.</param>
 /// <param name="Attempted">Calls due in the window and started.</param>
 /// <param name="Unanswered">Started in the window, never answered by the end of the drain.</param>
 /// <param name="NotStarted">Due in the window, not started: every actor still waited on its last call.</param>
 /// <param name="Call">Every answered call, from its intended start.</param>
 /// <param name="Delivery">Every delivery of a window call's event to a watcher, from the call's intended start.</param>
 public sealed record VoiceFigures(
-    double OfferedPerSecond, long Attempted, long Succeeded, long Unanswered, long NotStarted,
+    double OfferedPerSecond, double AnsweredPerSecond, long Attempted, long Succeeded, long Unanswered, long NotStarted,
     IReadOnlyDictionary<string, long> MadeByKind,
     IReadOnlyDictionary<string, long> Errors, IReadOnlyDictionary<string, IReadOnlyList<string>> ErrorExamples,
     IReadOnlyDictionary<string, LatencySummary> CallsByKind, LatencySummary Call, LatencySummary Delivery,

@@ -112,14 +112,24 @@ public static class VoiceScenario
         var delivery = new LatencyHistogram();
         var windowStart = long.MaxValue;
         var bySecond = Enumerable.Range(0, Math.Max(1, (int)Math.Ceiling(options.Duration.TotalSeconds))).Select(_ => new LatencyHistogram()).ToArray();
+        // Calls still in flight after the drain keep answering while the figures are read: what
+        // arrives after the gate closes is not recorded (a histogram cannot be read while written).
+        var gate = new object();
+        var recording = true;
         var clients = users.Select((user, i) => new GuildClient(context.Gateway(i), user, tokens[i])).ToArray();
         var watchers = new List<VoiceWatcher>();
         for (var i = 0; i < options.Watchers; i++)
         {
             var watcher = new VoiceWatcher(users[i], actorIndex, log, (op, arrived) =>
             {
-                delivery.Record(arrived - op.Intended);
-                bySecond[Math.Clamp((int)((op.Intended - Volatile.Read(ref windowStart)) / 1_000_000), 0, bySecond.Length - 1)].Record(arrived - op.Intended);
+                lock (gate)
+                {
+                    if (recording)
+                    {
+                        delivery.Record(arrived - op.Intended);
+                        bySecond[Math.Clamp((int)((op.Intended - Volatile.Read(ref windowStart)) / 1_000_000), 0, bySecond.Length - 1)].Record(arrived - op.Intended);
+                    }
+                }
             });
             watchers.Add(watcher);
             clients[i].OnVoiceState(watcher.Seen);
@@ -156,6 +166,7 @@ public static class VoiceScenario
             var meter = new CpuMeter(context.Processes);
             var inFlight = new List<Task>();
             var busySkipped = 0L;
+            var lastAnswer = 0L;
             var meterStarted = false;
             for (long g = 0; g < warmupCalls + windowCalls; g++)
             {
@@ -168,6 +179,11 @@ public static class VoiceScenario
                     meterStarted = true;
                 }
 
+                if (g % 2_000 == 0 && g > 0)
+                {
+                    context.Log($"{g:N0} calls due ({(measured ? "measured" : "warm-up")}), {errors.Total} failed and {busySkipped} not started so far; {actorIds.Length - schedule.Idle} actors waiting on an answer");
+                }
+
                 if (schedule.Next(intended, measured) is not { } op)
                 {
                     // Every actor still waits on its last call: the cluster is far behind.
@@ -177,10 +193,6 @@ public static class VoiceScenario
 
                 log.Add(op);
                 inFlight.Add(CallAsync(actorIds[op.Actor], clients[options.Watchers + op.Actor], op));
-                if (g % 2_000 == 0 && g > 0)
-                {
-                    context.Log($"{g:N0} calls started ({(measured ? "measured" : "warm-up")}), {errors.Total} failed so far");
-                }
             }
 
             // CPU over the measured window only (the drain's idle tail would dilute it).
@@ -197,12 +209,18 @@ public static class VoiceScenario
                 await Task.Delay(100, cancellation);
             }
 
+            lock (gate)
+            {
+                recording = false;
+            }
+
             var expected = ExpectedPerWatcher();
             var unanswered = measuredOps.LongCount(op => !op.Answered);
             var answeredInWindow = measuredOps.LongCount(op => op.Succeeded);
             var cpu = CpuReport.Create(windowCpu.WindowSeconds, [.. windowCpu.Processes.Select(p => new ProcessCpuUse(p.Name, p.Pid, p.CpuSeconds))], answeredInWindow, "calls");
+            var windowSeconds = Math.Max(0, Interlocked.Read(ref lastAnswer) - Volatile.Read(ref windowStart)) / 1e6;
             var figures = new VoiceFigures(
-                options.Rate, measuredOps.Length, answeredInWindow, unanswered, busySkipped,
+                options.Rate, windowSeconds > 0 ? Math.Round(answeredInWindow / windowSeconds, 1) : 0, measuredOps.Length, answeredInWindow, unanswered, busySkipped,
                 measuredOps.GroupBy(op => op.Kind).ToDictionary(group => group.Key.ToString().ToLowerInvariant(), group => (long)group.Count()),
                 errors.Snapshot(), errors.Examples(),
                 calls.OrderBy(pair => pair.Key).ToDictionary(pair => pair.Key.ToString().ToLowerInvariant(), pair => pair.Value.Summarize()),
@@ -239,8 +257,15 @@ public static class VoiceScenario
                     op.Complete(true);
                     if (op.Measured)
                     {
-                        calls[op.Kind].Record(answered - op.Intended);
-                        allCalls.Record(answered - op.Intended);
+                        lock (gate)
+                        {
+                            if (recording)
+                            {
+                                calls[op.Kind].Record(answered - op.Intended);
+                                allCalls.Record(answered - op.Intended);
+                                AtomicMax.Update(ref lastAnswer, answered);
+                            }
+                        }
                     }
 
                     schedule.Done(op, succeeded: true);

@@ -80,6 +80,9 @@ public sealed class VoiceSchedule
         _idle.Enqueue(op.Actor);
     }
 
+    /// <summary>Actors not waiting on an answer.</summary>
+    public int Idle => _idle.Count;
+
     /// <summary>Actors in a voice channel now.</summary>
     public int InVoice => _channelOf.Count(channel => channel >= 0);
 
