@@ -162,12 +162,12 @@ public sealed class VoiceFiguresTests
         try
         {
             Assert.Equal(["result.json", "summary.md", "plot.svg", "plot.png"], await ResultWriter.WriteAsync(missed, directory));
-            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "result.json")));
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "result.json"), TestContext.Current.CancellationToken));
             Assert.Equal("voice", json.RootElement.GetProperty("run").GetProperty("scenario").GetString());
             Assert.False(json.RootElement.GetProperty("targetMet").GetBoolean());
             Assert.Equal(140, json.RootElement.GetProperty("figures").GetProperty("delivery").GetProperty("p99").GetDouble());
             Assert.Equal(200, json.RootElement.GetProperty("options").GetProperty("rate").GetDouble());
-            var summary = await File.ReadAllTextAsync(Path.Combine(directory, "summary.md"));
+            var summary = await File.ReadAllTextAsync(Path.Combine(directory, "summary.md"), TestContext.Current.CancellationToken);
             Assert.Contains("Target p99 under 100 ms: **FAIL** (p99 140 ms", summary);
             Assert.Contains("verdict: **FAIL**: 3 VoiceStateUpdated deliveries lost", summary);
         }
