@@ -75,7 +75,9 @@ public sealed class VoiceResult(
         markdown.Line($"Server `{GuildId}`: {MarkdownWriter.Number(Channels)} voice channels, {MarkdownWriter.Number(Actors + c.Watchers)} members connected ({Seeded}); " +
                       $"{MarkdownWriter.Number(Actors)} make voice calls, {MarkdownWriter.Number(c.Watchers)} others read and time every `VoiceStateUpdated` (the rest receive them unread).").Blank();
         markdown.Heading("VoiceStateUpdated to the server's members (ms from the call's intended start to the event's arrival at each watcher)", 3)
-            .Line($"Target p99 under {MarkdownWriter.Number(TargetP99Milliseconds)} ms: **{(TargetMet ? "pass" : "FAIL")}** (p99 {MarkdownWriter.Number(f.Delivery.P99)} ms over {MarkdownWriter.Number(f.Delivery.Count)} deliveries to {MarkdownWriter.Number(c.Watchers)} watchers).").Blank()
+            .Line($"Target p99 under {MarkdownWriter.Number(TargetP99Milliseconds)} ms: **{(TargetMet ? "pass" : "FAIL")}** " + (f.Delivery.Count == 0
+                ? $"(no event of a measured call reached any of the {MarkdownWriter.Number(c.Watchers)} watchers by the end of the drain)."
+                : $"(p99 {MarkdownWriter.Number(f.Delivery.P99)} ms over {MarkdownWriter.Number(f.Delivery.Count)} deliveries to {MarkdownWriter.Number(c.Watchers)} watchers).")).Blank()
             .Table(
                 ["deliveries timed", "p50", "p95", "p99", "p99.9", "max"],
                 [[f.Delivery.Count, f.Delivery.P50, f.Delivery.P95, f.Delivery.P99, f.Delivery.P999, f.Delivery.Max]]);
