@@ -210,7 +210,7 @@ public sealed class GuildFanout
 
     internal Task<GuildView?> FetchViewAsync(string guildId) => Guild(guildId).GetView(_account);
 
-    internal Task<IReadOnlyList<VoiceState>> FetchVoiceStatesAsync(string guildId) => _cluster.GetGrain<IVoiceGrain>(guildId).GetStates(_account);
+    internal Task<VoiceSnapshot> FetchVoiceSnapshotAsync(string guildId) => _cluster.GetGrain<IVoiceGrain>(guildId).GetSnapshot(_account);
 
     internal void NoteChannels(string guildId, IEnumerable<string> channelIds)
     {

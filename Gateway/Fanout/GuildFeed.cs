@@ -62,7 +62,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// The server's voice states by user, read from its voice grain with the first view (and again
     /// on a catch-up), then kept by <see cref="VoiceStateUpdated"/> events, the newer version winning.
     /// </summary>
-    private readonly Dictionary<string, VoiceState> _voice = new(StringComparer.Ordinal);
+    private readonly GuildVoiceStates _voice = new();
     private bool _voiceLoaded;
 
     /// <summary>
@@ -334,13 +334,14 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     {
         List<ChannelChange> changes = [];
         List<(string ConnectionId, GuildState State)> states = [];
+        IReadOnlyList<(VoiceState State, string? FromChannelId)> voiceChanges = [];
         await _gate.WaitAsync();
         try
         {
             var before = _view?.Guild.Version;
             _membersComplete = false;
             _voiceLoaded = false;
-            await RefreshViewAsync(changes);
+            voiceChanges = await RefreshViewAsync(changes);
             if (_view is not null && _view.Guild.Version != before)
             {
                 foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId))
@@ -361,6 +362,12 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         foreach (var (connectionId, state) in states)
         {
             await fanout.Client(connectionId).GuildCreated(state);
+        }
+
+        // Voice states the lost pushes carried: the members hear of them now, each once.
+        foreach (var (state, fromChannelId) in voiceChanges)
+        {
+            await SendVoiceAsync(state, fromChannelId);
         }
     }
 
@@ -484,31 +491,31 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// </summary>
     private async Task DeliverVoiceAsync(VoiceStateUpdated voice)
     {
-        var state = voice.State;
         lock (_sync)
         {
-            if (_voice.TryGetValue(state.UserId, out var held) && held.Version >= state.Version)
+            if (!_voice.Apply(voice.State))
             {
-                return; // a catch-up already read something newer
-            }
-
-            if (state.ChannelId is null)
-            {
-                _voice.Remove(state.UserId);
-            }
-            else
-            {
-                _voice[state.UserId] = state;
+                return; // late: a catch-up already read this change or a newer one
             }
         }
 
+        await SendVoiceAsync(voice.State, voice.FromChannelId);
+    }
+
+    /// <summary>
+    /// A voice state to the connections that can view its channel, and, with no channel for them,
+    /// to those who could view the one the user was in (<paramref name="fromChannelId"/>) but cannot
+    /// view where the user is now.
+    /// </summary>
+    private async Task SendVoiceAsync(VoiceState state, string? fromChannelId)
+    {
         var viewers = state.ChannelId is null ? [] : Viewers(state.ChannelId);
         if (viewers.Count > 0)
         {
             await fanout.Clients(viewers).VoiceStateUpdated(state);
         }
 
-        if (voice.FromChannelId is { } from && from != state.ChannelId)
+        if (fromChannelId is { } from && from != state.ChannelId)
         {
             var left = Viewers(from).Except(viewers).ToArray();
             if (left.Length > 0)
@@ -518,21 +525,12 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         }
     }
 
-    /// <summary>Under <see cref="_sync"/>: holds the state unless a newer one of the user is held.</summary>
-    private void KeepVoice(VoiceState state)
-    {
-        if (!_voice.TryGetValue(state.UserId, out var held) || held.Version < state.Version)
-        {
-            _voice[state.UserId] = state;
-        }
-    }
-
     /// <summary>The server's voice states; null if its voice grain did not answer (the next catch-up reads them again).</summary>
-    private async Task<IReadOnlyList<VoiceState>?> FetchVoiceStatesAsync()
+    private async Task<VoiceSnapshot?> FetchVoiceSnapshotAsync()
     {
         try
         {
-            return await fanout.FetchVoiceStatesAsync(guildId);
+            return await fanout.FetchVoiceSnapshotAsync(guildId);
         }
         catch (Errors.ChatException)
         {
@@ -568,10 +566,15 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         return _view is not null;
     }
 
-    private async Task RefreshViewAsync(List<ChannelChange> changes)
+    /// <summary>
+    /// Reads the server's view (and its voice states, unless held): returns the voice states that
+    /// changed from those held, for a catch-up to tell the members.
+    /// </summary>
+    private async Task<IReadOnlyList<(VoiceState State, string? FromChannelId)>> RefreshViewAsync(List<ChannelChange> changes)
     {
         var view = await fanout.FetchViewAsync(guildId);
-        var voice = view is not null && !_voiceLoaded ? await FetchVoiceStatesAsync() : null;
+        var voice = view is not null && !_voiceLoaded ? await FetchVoiceSnapshotAsync() : null;
+        IReadOnlyList<(VoiceState, string?)> voiceChanges = [];
         lock (_sync)
         {
             var known = _view?.Channels.Select(channel => channel.Id).ToHashSet(StringComparer.Ordinal);
@@ -579,22 +582,13 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             SetView(view);
             if (view is null)
             {
-                return;
+                return voiceChanges;
             }
 
             if (voice is not null)
             {
                 _voiceLoaded = true;
-                // The grain's list is the truth as of now; an event already applied here is newer only if its version says so.
-                foreach (var userId in _voice.Keys.Where(userId => voice.All(state => state.UserId != userId)).ToArray())
-                {
-                    _voice.Remove(userId);
-                }
-
-                foreach (var state in voice)
-                {
-                    KeepVoice(state);
-                }
+                voiceChanges = _voice.Replace(voice);
             }
 
             _memberCount = view.Guild.MemberCount;
@@ -622,6 +616,8 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 }
             }
         }
+
+        return voiceChanges;
     }
 
     /// <summary>
@@ -721,7 +717,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             large = _memberCount > GuildLimits.LargeThreshold;
             var visible = _view.Channels.Where(channel => CanView(channel, userId, roles)).ToArray();
             IReadOnlyList<GuildMember> members = large || !_membersComplete ? [self] : _members.Values.OrderBy(member => member.UserId, StringComparer.Ordinal).ToArray();
-            var voiceStates = _voice.Values.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();
+            var voiceStates = _voice.All.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();
             return new GuildState(_view.Guild with { MemberCount = _memberCount }, _view.Roles, visible, self, members, large)
             {
                 Presences = large || !_membersComplete ? [] : OnlinePresences(),
@@ -866,9 +862,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 continue;
             }
 
-            var states = _voice.Values
-                .Where(state => state.ChannelId == channel.Id)
-                .OrderBy(state => state.UserId, StringComparer.Ordinal)
+            var states = _voice.In(channel.Id)
                 .Select(state => canView ? state : state with { ChannelId = null })
                 .ToArray();
             changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: canView) { Channel = channel, Streamless = true, VoiceStates = states });
