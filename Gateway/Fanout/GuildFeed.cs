@@ -146,13 +146,14 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     {
         lock (_sync)
         {
-            var open = fanout.Connections.MembersInGuild(guildId).Select(member => member.ConnectionId).ToHashSet(StringComparer.Ordinal);
+            var members = fanout.Connections.MembersInGuild(guildId);
+            var open = members.Select(member => member.ConnectionId).ToHashSet(StringComparer.Ordinal);
             foreach (var connectionId in _streamlessViews.Keys.Where(connectionId => !open.Contains(connectionId)).ToArray())
             {
                 _streamlessViews.Remove(connectionId);
             }
 
-            if (fanout.Connections.MembersInGuild(guildId).All(member => member.UserId != userId))
+            if (members.All(member => member.UserId != userId))
             {
                 _roles.Remove(userId);
                 if (!_membersComplete)
@@ -608,9 +609,9 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             }
 
             // A channel new to the view is described by its GuildChannelCreated, which follows.
-            for (var i = decidedFrom; i < changes.Count; i++)
+            for (var i = decidedFrom; known is not null && i < changes.Count; i++)
             {
-                if (known is not null && !known.Contains(changes[i].ChannelId))
+                if (!known.Contains(changes[i].ChannelId))
                 {
                     changes[i] = changes[i] with { Created = true };
                 }
