@@ -210,7 +210,7 @@ public sealed class GuildFanout
 
     internal Task<GuildView?> FetchViewAsync(string guildId) => Guild(guildId).GetView(_account);
 
-    internal Task<IReadOnlyList<VoiceState>> FetchVoiceStatesAsync(string guildId) => _cluster.GetGrain<IVoiceGrain>(guildId).GetStates(_account);
+    internal Task<VoiceSnapshot> FetchVoiceSnapshotAsync(string guildId) => _cluster.GetGrain<IVoiceGrain>(guildId).GetSnapshot(_account);
 
     internal void NoteChannels(string guildId, IEnumerable<string> channelIds)
     {
@@ -230,8 +230,11 @@ public sealed class GuildFanout
 
     /// <summary>
     /// Makes the subscriptions follow the registry after a visibility decision, then tells the users:
-    /// <c>ChannelRemoved</c> (reason <c>no_access</c>) to the connections taken out, and, when
-    /// <paramref name="announce"/>, <c>ChannelAdded</c> to those put in.
+    /// <c>ChannelRemoved</c> (reason <c>no_access</c>) to the connections taken out of a channel of any
+    /// type (a voice channel's states first, with <c>channelId</c> null), and, when
+    /// <paramref name="announce"/>, <c>GuildChannelVisible</c> to those that came to view one (a text
+    /// channel's <c>ChannelAdded</c> with it, a voice channel's states after it; a channel just created
+    /// only its <c>ChannelAdded</c>, since its <c>GuildChannelCreated</c> follows).
     /// </summary>
     internal async Task ApplyAsync(string guildId, IReadOnlyList<ChannelChange> changes, bool announce)
     {
@@ -240,15 +243,18 @@ public sealed class GuildFanout
             return;
         }
 
-        foreach (var channelId in changes.Select(change => change.ChannelId).Distinct())
+        foreach (var channelId in changes.Where(change => !change.Streamless).Select(change => change.ChannelId).Distinct())
         {
             await _channels.ReconcileChannelAsync(channelId);
         }
 
+        // One send per state or notice to every connection of the same change: a role given to many
+        // members costs a message per channel and state, not per member.
         foreach (var group in changes.Where(change => !change.Added && !change.Silent).GroupBy(change => (change.UserId, change.ChannelId)))
         {
-            await _hub.Clients.Clients(group.Select(change => change.ConnectionId).ToArray())
-                .ChannelRemoved(new ChannelRemoved(group.Key.UserId, group.Key.ChannelId, LeaveReasons.NoAccess));
+            var connections = group.Select(change => change.ConnectionId).ToArray();
+            await SendVoiceStatesAsync(connections, group.First().VoiceStates);
+            await _hub.Clients.Clients(connections).ChannelRemoved(new ChannelRemoved(group.Key.UserId, group.Key.ChannelId, LeaveReasons.NoAccess));
         }
 
         if (!announce)
@@ -259,8 +265,26 @@ public sealed class GuildFanout
         foreach (var group in changes.Where(change => change.Added && change.Channel is not null).GroupBy(change => change.ChannelId))
         {
             var first = group.First();
-            await _hub.Clients.Clients(group.Select(change => change.ConnectionId).ToArray())
-                .ChannelAdded(InfoOf(guildId, first.Channel!, first.OwnerId!));
+            var connections = group.Select(change => change.ConnectionId).ToArray();
+            if (!first.Streamless)
+            {
+                await _hub.Clients.Clients(connections).ChannelAdded(InfoOf(guildId, first.Channel!, first.OwnerId!));
+            }
+
+            if (!first.Created)
+            {
+                await _hub.Clients.Clients(connections).GuildChannelVisible(new GuildChannelVisible(guildId, first.Channel!));
+            }
+
+            await SendVoiceStatesAsync(connections, first.VoiceStates);
+        }
+    }
+
+    private async Task SendVoiceStatesAsync(string[] connections, IReadOnlyList<VoiceState> states)
+    {
+        foreach (var state in states)
+        {
+            await _hub.Clients.Clients(connections).VoiceStateUpdated(state);
         }
     }
 

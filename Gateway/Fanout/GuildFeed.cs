@@ -62,8 +62,16 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// The server's voice states by user, read from its voice grain with the first view (and again
     /// on a catch-up), then kept by <see cref="VoiceStateUpdated"/> events, the newer version winning.
     /// </summary>
-    private readonly Dictionary<string, VoiceState> _voice = new(StringComparer.Ordinal);
+    private readonly GuildVoiceStates _voice = new();
     private bool _voiceLoaded;
+
+    /// <summary>
+    /// Per local connection, the voice channels and categories it was last decided to view. They have
+    /// no stream a connection joins, so this is what tells a change of view apart: a channel that
+    /// comes into view is described, with the voice states in it, one that goes out is taken away with
+    /// them (<see cref="DecideStreamless"/>).
+    /// </summary>
+    private readonly Dictionary<string, HashSet<string>> _streamlessViews = new(StringComparer.Ordinal);
 
     public string GuildId => guildId;
 
@@ -138,7 +146,14 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     {
         lock (_sync)
         {
-            if (fanout.Connections.MembersInGuild(guildId).All(member => member.UserId != userId))
+            var members = fanout.Connections.MembersInGuild(guildId);
+            var open = members.Select(member => member.ConnectionId).ToHashSet(StringComparer.Ordinal);
+            foreach (var connectionId in _streamlessViews.Keys.Where(connectionId => !open.Contains(connectionId)).ToArray())
+            {
+                _streamlessViews.Remove(connectionId);
+            }
+
+            if (members.All(member => member.UserId != userId))
             {
                 _roles.Remove(userId);
                 if (!_membersComplete)
@@ -320,13 +335,14 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     {
         List<ChannelChange> changes = [];
         List<(string ConnectionId, GuildState State)> states = [];
+        IReadOnlyList<(VoiceState State, string? FromChannelId)> voiceChanges = [];
         await _gate.WaitAsync();
         try
         {
             var before = _view?.Guild.Version;
             _membersComplete = false;
             _voiceLoaded = false;
-            await RefreshViewAsync(changes);
+            voiceChanges = await RefreshViewAsync(changes);
             if (_view is not null && _view.Guild.Version != before)
             {
                 foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId))
@@ -347,6 +363,12 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         foreach (var (connectionId, state) in states)
         {
             await fanout.Client(connectionId).GuildCreated(state);
+        }
+
+        // Voice states the lost pushes carried: the members hear of them now, each once.
+        foreach (var (state, fromChannelId) in voiceChanges)
+        {
+            await SendVoiceAsync(state, fromChannelId);
         }
     }
 
@@ -470,31 +492,31 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// </summary>
     private async Task DeliverVoiceAsync(VoiceStateUpdated voice)
     {
-        var state = voice.State;
         lock (_sync)
         {
-            if (_voice.TryGetValue(state.UserId, out var held) && held.Version >= state.Version)
+            if (!_voice.Apply(voice.State))
             {
-                return; // a catch-up already read something newer
-            }
-
-            if (state.ChannelId is null)
-            {
-                _voice.Remove(state.UserId);
-            }
-            else
-            {
-                _voice[state.UserId] = state;
+                return; // late: a catch-up already read this change or a newer one
             }
         }
 
+        await SendVoiceAsync(voice.State, voice.FromChannelId);
+    }
+
+    /// <summary>
+    /// A voice state to the connections that can view its channel, and, with no channel for them,
+    /// to those who could view the one the user was in (<paramref name="fromChannelId"/>) but cannot
+    /// view where the user is now.
+    /// </summary>
+    private async Task SendVoiceAsync(VoiceState state, string? fromChannelId)
+    {
         var viewers = state.ChannelId is null ? [] : Viewers(state.ChannelId);
         if (viewers.Count > 0)
         {
             await fanout.Clients(viewers).VoiceStateUpdated(state);
         }
 
-        if (voice.FromChannelId is { } from && from != state.ChannelId)
+        if (fromChannelId is { } from && from != state.ChannelId)
         {
             var left = Viewers(from).Except(viewers).ToArray();
             if (left.Length > 0)
@@ -504,21 +526,12 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         }
     }
 
-    /// <summary>Under <see cref="_sync"/>: holds the state unless a newer one of the user is held.</summary>
-    private void KeepVoice(VoiceState state)
-    {
-        if (!_voice.TryGetValue(state.UserId, out var held) || held.Version < state.Version)
-        {
-            _voice[state.UserId] = state;
-        }
-    }
-
     /// <summary>The server's voice states; null if its voice grain did not answer (the next catch-up reads them again).</summary>
-    private async Task<IReadOnlyList<VoiceState>?> FetchVoiceStatesAsync()
+    private async Task<VoiceSnapshot?> FetchVoiceSnapshotAsync()
     {
         try
         {
-            return await fanout.FetchVoiceStatesAsync(guildId);
+            return await fanout.FetchVoiceSnapshotAsync(guildId);
         }
         catch (Errors.ChatException)
         {
@@ -554,31 +567,29 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         return _view is not null;
     }
 
-    private async Task RefreshViewAsync(List<ChannelChange> changes)
+    /// <summary>
+    /// Reads the server's view (and its voice states, unless held): returns the voice states that
+    /// changed from those held, for a catch-up to tell the members.
+    /// </summary>
+    private async Task<IReadOnlyList<(VoiceState State, string? FromChannelId)>> RefreshViewAsync(List<ChannelChange> changes)
     {
         var view = await fanout.FetchViewAsync(guildId);
-        var voice = view is not null && !_voiceLoaded ? await FetchVoiceStatesAsync() : null;
+        var voice = view is not null && !_voiceLoaded ? await FetchVoiceSnapshotAsync() : null;
+        IReadOnlyList<(VoiceState, string?)> voiceChanges = [];
         lock (_sync)
         {
+            var known = _view?.Channels.Select(channel => channel.Id).ToHashSet(StringComparer.Ordinal);
+            var decidedFrom = changes.Count;
             SetView(view);
             if (view is null)
             {
-                return;
+                return voiceChanges;
             }
 
             if (voice is not null)
             {
                 _voiceLoaded = true;
-                // The grain's list is the truth as of now; an event already applied here is newer only if its version says so.
-                foreach (var userId in _voice.Keys.Where(userId => voice.All(state => state.UserId != userId)).ToArray())
-                {
-                    _voice.Remove(userId);
-                }
-
-                foreach (var state in voice)
-                {
-                    KeepVoice(state);
-                }
+                voiceChanges = _voice.Replace(voice);
             }
 
             _memberCount = view.Guild.MemberCount;
@@ -596,7 +607,18 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             {
                 Decide(connectionId, userId, changes);
             }
+
+            // A channel new to the view is described by its GuildChannelCreated, which follows.
+            for (var i = decidedFrom; known is not null && i < changes.Count; i++)
+            {
+                if (!known.Contains(changes[i].ChannelId))
+                {
+                    changes[i] = changes[i] with { Created = true };
+                }
+            }
         }
+
+        return voiceChanges;
     }
 
     /// <summary>
@@ -696,7 +718,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             large = _memberCount > GuildLimits.LargeThreshold;
             var visible = _view.Channels.Where(channel => CanView(channel, userId, roles)).ToArray();
             IReadOnlyList<GuildMember> members = large || !_membersComplete ? [self] : _members.Values.OrderBy(member => member.UserId, StringComparer.Ordinal).ToArray();
-            var voiceStates = _voice.Values.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();
+            var voiceStates = _voice.All.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();
             return new GuildState(_view.Guild with { MemberCount = _memberCount }, _view.Roles, visible, self, members, large)
             {
                 Presences = large || !_membersComplete ? [] : OnlinePresences(),
@@ -803,6 +825,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             return; // roles not known yet: the path that records them decides
         }
 
+        DecideStreamless(connectionId, userId, roles, channels, changes);
         foreach (var channel in channels.Where(channel => channel.Type == GuildChannelType.Text))
         {
             if (CanView(channel, userId, roles))
@@ -816,6 +839,34 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             {
                 changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: false));
             }
+        }
+    }
+
+    /// <summary>
+    /// Under <see cref="_sync"/>: notes which listed voice channels and categories the connection can
+    /// view. One that comes into view is described to it, a voice channel with the states of those in
+    /// it now; one that goes out of view is taken away, a voice channel's states again with
+    /// <c>channelId</c> null and the same version: as a text channel's <c>ChannelAdded</c> and
+    /// <c>ChannelRemoved</c> do, so the client shows what it may see without a reconnect and holds
+    /// nothing it no longer may. A connection's first decision says nothing: its <c>GuildCreated</c>
+    /// carries the channels and states it may see.
+    /// </summary>
+    private void DecideStreamless(string connectionId, string userId, GuildMembership roles, IEnumerable<GuildChannel> channels, List<ChannelChange> changes)
+    {
+        var first = !_streamlessViews.TryGetValue(connectionId, out var viewed);
+        viewed ??= _streamlessViews[connectionId] = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var channel in channels.Where(channel => channel.Type != GuildChannelType.Text))
+        {
+            var canView = CanView(channel, userId, roles);
+            if (!(canView ? viewed.Add(channel.Id) : viewed.Remove(channel.Id)) || first)
+            {
+                continue;
+            }
+
+            var states = _voice.In(channel.Id)
+                .Select(state => canView ? state : state with { ChannelId = null })
+                .ToArray();
+            changes.Add(new ChannelChange(connectionId, userId, channel.Id, Added: canView) { Channel = channel, Streamless = true, VoiceStates = states });
         }
     }
 
@@ -836,6 +887,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             }
 
             fanout.Connections.LeaveGuild(connectionId, guildId);
+            _streamlessViews.Remove(connectionId);
         }
     }
 
@@ -861,7 +913,10 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     }
 }
 
-/// <summary>A connection put into (<see cref="Added"/>) or taken out of a server's text channel by a visibility decision.</summary>
+/// <summary>
+/// A connection put into (<see cref="Added"/>) or taken out of a server's text channel by a visibility
+/// decision; or, <see cref="Streamless"/>, a voice channel or category that came into or went out of its view.
+/// </summary>
 public sealed record ChannelChange(string ConnectionId, string UserId, string ChannelId, bool Added)
 {
     /// <summary>Taken out without a <c>ChannelRemoved</c>: the user leaves the whole server, or the channel is gone.</summary>
@@ -871,4 +926,16 @@ public sealed record ChannelChange(string ConnectionId, string UserId, string Ch
     public GuildChannel? Channel { get; init; }
 
     public string? OwnerId { get; init; }
+
+    /// <summary>A voice channel or category: no stream to join or leave, only the client to tell.</summary>
+    public bool Streamless { get; init; }
+
+    /// <summary>A channel just created: its <c>GuildChannelCreated</c> describes it, no <c>GuildChannelVisible</c> is needed.</summary>
+    public bool Created { get; init; }
+
+    /// <summary>
+    /// For a voice channel: the states to send the connection, those in the channel when it came into
+    /// view, or the same with <c>channelId</c> null when it went out. Empty for the other types.
+    /// </summary>
+    public IReadOnlyList<VoiceState> VoiceStates { get; init; } = [];
 }

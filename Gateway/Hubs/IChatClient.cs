@@ -96,6 +96,9 @@ public interface IChatClient
     /// <summary>To the members who could view the channel.</summary>
     Task GuildChannelDeleted(GuildChannelDeleted deleted);
 
+    /// <summary>To the connections that came to view a server channel (of any type) they could not.</summary>
+    Task GuildChannelVisible(GuildChannelVisible visible);
+
     /// <summary>
     /// A member's voice state changed, in the server's order: to the members who can view its channel;
     /// <c>channelId</c> null when the user left voice there (or moved to a channel the recipient cannot view).

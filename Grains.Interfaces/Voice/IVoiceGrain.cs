@@ -86,7 +86,7 @@ public interface IVoiceGrain : IGrainWithStringKey
     [Alias("MediaRoomFinished"), GatewayOnly]
     Task MediaRoomFinished(ServiceCredential gateway, string eventId, string channelId, DateTimeOffset finishedAt);
 
-    /// <summary>Every voice state of the server, for a gateway serving its members. Gateways only.</summary>
-    [Alias("GetStates"), GatewayOnly, AlwaysInterleave]
-    Task<IReadOnlyList<VoiceState>> GetStates(ServiceCredential gateway);
+    /// <summary>Every voice state of the server and the version they are as of, for a gateway serving its members. Gateways only.</summary>
+    [Alias("GetSnapshot"), GatewayOnly, AlwaysInterleave]
+    Task<VoiceSnapshot> GetSnapshot(ServiceCredential gateway);
 }

@@ -40,6 +40,13 @@ public sealed partial class VoiceGrain(
     /// <summary>The voice states' own sequence, of the same kind as the server's (clock-following, seeded from the rows).</summary>
     private GuildVersions _versions = null!;
 
+    /// <summary>
+    /// The newest version whose change <c>_states</c> holds. Versions are taken and applied one call
+    /// at a time, in order, but a snapshot read interleaves with a call that took one and is still
+    /// writing its row: <see cref="GuildVersions.Last"/> could name a change not held yet.
+    /// </summary>
+    private long _applied;
+
     private string GuildId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -50,6 +57,7 @@ public sealed partial class VoiceGrain(
         {
             _states[row.State.UserId] = row;
             _versions.Seen(row.State.Version);
+            _applied = Math.Max(_applied, row.State.Version);
         }
 
         if (_states.Count > 0)
@@ -318,8 +326,8 @@ public sealed partial class VoiceGrain(
         return true;
     }
 
-    public Task<IReadOnlyList<VoiceState>> GetStates(ServiceCredential gateway) =>
-        Task.FromResult<IReadOnlyList<VoiceState>>(_states.Values.Select(row => row.State).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray());
+    public Task<VoiceSnapshot> GetSnapshot(ServiceCredential gateway) =>
+        Task.FromResult(new VoiceSnapshot(_states.Values.Select(row => row.State).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray(), _applied));
 
     /// <summary>
     /// Ends a session: the row goes, members see the user leave, the user's devices hear why, the
@@ -331,8 +339,10 @@ public sealed partial class VoiceGrain(
     {
         var state = existing.State;
         await store.DeleteAsync(GuildId, state.UserId, state.SessionId);
+        var version = _versions.Next();
         _states.Remove(state.UserId);
-        await _events.OnNextAsync(new VoiceStateUpdated(state with { ChannelId = null, Version = _versions.Next() }, state.ChannelId));
+        _applied = version;
+        await _events.OnNextAsync(new VoiceStateUpdated(state with { ChannelId = null, Version = version }, state.ChannelId));
         await TellUserAsync(state, reason);
         await Presence(state.UserId).UnbindVoice(state.SessionId);
         _ = media.RemoveParticipantAsync(VoiceLimits.RoomOf(GuildId, state.ChannelId!), state.UserId);
@@ -345,6 +355,7 @@ public sealed partial class VoiceGrain(
         var row = new StoredVoiceState(state, connectionId, time.GetUtcNow());
         await store.UpsertAsync(row);
         _states[state.UserId] = row;
+        _applied = Math.Max(_applied, state.Version);
         await _events.OnNextAsync(new VoiceStateUpdated(state, fromChannelId));
     }
 

@@ -18,6 +18,9 @@ public sealed record ClusterProfile
     /// <summary>Settings every silo gets on top of the shared ones.</summary>
     public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Settings every silo and gateway gets on top of the shared ones (before <see cref="HostEnvironment.Settings"/>).</summary>
+    public IReadOnlyDictionary<string, string> HostSettings { get; init; } = new Dictionary<string, string>();
+
     /// <summary>
     /// Backend-service accounts the silos know besides the gateways', by name, with their grants:
     /// tools that call grains through the Orleans client as a service would. Each one's secret is
@@ -42,6 +45,21 @@ public sealed record ClusterProfile
         // The shipped per-user limits (5 messages/s) would refuse the load itself.
         SiloSettings = RateLimits(100_000, typing: true),
         ServiceAccounts = new Dictionary<string, IReadOnlyList<string>> { [BenchImporter] = ["IGuildGrain.ImportMembers"] },
+        HostSettings = BenchVoice,
+    };
+
+    /// <summary>
+    /// Voice on for <c>./cryb bench voice</c>: a LiveKit key pair and a URL where nothing listens
+    /// (port 9, discard, as the voice tests use). No LiveKit server can run here, and none is
+    /// needed to measure voice states: a join from outside voice or an update calls no RoomService;
+    /// a leave and a move call <c>RemoveParticipant</c> best effort, not awaited, after the state is
+    /// published, which this URL refuses at once (the silo logs it).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> BenchVoice => new Dictionary<string, string>
+    {
+        ["Voice__LiveKit__Url"] = "ws://127.0.0.1:9",
+        ["Voice__LiveKit__ApiKey"] = "APIcrybBench",
+        ["Voice__LiveKit__ApiSecret"] = "bench-livekit-secret-" + new string('b', 32),
     };
 
     /// <summary>The integration tests' clusters.</summary>

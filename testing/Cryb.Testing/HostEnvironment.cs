@@ -36,7 +36,7 @@ public sealed record HostEnvironment
         ["ConnectionStrings__Postgres"] = Postgres,
         // The schema is applied once before any silo starts, as a deployment's migration step does.
         ["Silo__MigrateOnStart"] = "false",
-    }, GatewayAccountDeclaration(GatewaySecret), ProfileAccountDeclarations(), Profile.SiloSettings, Settings);
+    }, GatewayAccountDeclaration(GatewaySecret), ProfileAccountDeclarations(), Profile.HostSettings, Profile.SiloSettings, Settings);
 
     /// <summary>
     /// The secret of the profile's service account <paramref name="account"/>: an HMAC of its name
@@ -52,7 +52,7 @@ public sealed record HostEnvironment
         ["Auth__SigningKey"] = SigningKey,
         // How `./cryb up`'s web client, the load tool, the fault suite's checker and the tests sign in.
         ["Auth__DevTokens__Enabled"] = "true",
-    }, GatewayCredential(GatewaySecret), Settings);
+    }, GatewayCredential(GatewaySecret), Profile.HostSettings, Settings);
 
     /// <summary>What a silo is told about the gateways' account: its secret, that it acts for users, and every grant.</summary>
     public static Dictionary<string, string> GatewayAccountDeclaration(string secret) => new()

@@ -5,6 +5,7 @@
 // misspelled field is refused). It records every accepted call for the test to read.
 //   node livekit-standin.mjs           prints "listening <port>" once ready
 //   GET  /calls                        the accepted calls so far, as JSON
+//   GET  /calls?more-than=N            the same, once there are more than N (or after 10 s): a test waits on it
 //   POST /fail-next                    the next call is refused with a Twirp "unavailable" error
 import { createServer } from "node:http";
 import { TokenVerifier } from "livekit-server-sdk";
@@ -18,6 +19,13 @@ const methods = {
 };
 const calls = [];
 let failNext = false;
+/** Requests waiting for more calls than they have seen: answered on the next accepted call, or after 10 s. */
+let waiting = [];
+
+const answerCalls = (response) => {
+  response.writeHead(200, { "content-type": "application/json" });
+  response.end(JSON.stringify(calls));
+};
 
 const twirpError = (response, status, code, msg) => {
   response.writeHead(status, { "content-type": "application/json" });
@@ -28,9 +36,13 @@ const server = createServer(async (request, response) => {
   const chunks = [];
   for await (const chunk of request) chunks.push(chunk);
   const body = Buffer.concat(chunks).toString("utf8");
-  if (request.method === "GET" && request.url === "/calls") {
-    response.writeHead(200, { "content-type": "application/json" });
-    return response.end(JSON.stringify(calls));
+  const url = new URL(request.url ?? "/", "http://stand-in");
+  if (request.method === "GET" && url.pathname === "/calls") {
+    const seen = Number(url.searchParams.get("more-than") ?? -1);
+    if (calls.length > seen) return answerCalls(response);
+    const waiter = { seen, response, timer: setTimeout(() => { waiting = waiting.filter((other) => other !== waiter); answerCalls(response); }, 10_000) };
+    waiting.push(waiter);
+    return;
   }
   if (request.method === "POST" && request.url === "/fail-next") {
     failNext = true;
@@ -60,6 +72,11 @@ const server = createServer(async (request, response) => {
     return twirpError(response, 503, "unavailable", "stand-in told to fail");
   }
   calls.push({ method: match[1], request: parsed.toJson() });
+  for (const waiter of waiting.filter((waiter) => calls.length > waiter.seen)) {
+    clearTimeout(waiter.timer);
+    answerCalls(waiter.response);
+  }
+  waiting = waiting.filter((waiter) => calls.length <= waiter.seen);
   response.writeHead(200, { "content-type": "application/json" });
   response.end(JSON.stringify(match[1] === "UpdateParticipant" ? { identity: parsed.identity } : {}));
 });

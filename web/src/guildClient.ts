@@ -20,6 +20,7 @@ import {
   type ChannelRemoved,
   type GuildChannel,
   type GuildChannelDeleted,
+  type GuildChannelVisible,
   type GuildChannelEvent,
   type GuildGone,
   type GuildInvite,
@@ -35,8 +36,10 @@ import {
   type GuildVersion,
   type Presence,
   type Ready,
+  type VoiceState,
 } from "./protocol";
 import type { Store } from "./state";
+import { applyVoiceState, applyVoiceStates } from "./voice";
 
 /** Invites the "Invite people" button makes: any number of uses, for a week. */
 const inviteMaxUses = 0;
@@ -284,6 +287,7 @@ export class GuildClient {
       const view = store.guilds.get(resumed.guildId);
       if (resumed.unchanged && view) {
         if (resumed.presences) applyPresences(store, view, resumed.presences);
+        if (resumed.voiceStates) applyVoiceStates(view.voice, resumed.voiceStates, true);
       } else if (resumed.state) {
         applyGuildState(store, resumed.state, true);
         wholeAt.set(resumed.guildId, resumed.state.resumeVersion ?? 0);
@@ -291,6 +295,12 @@ export class GuildClient {
     }
     this.releaseHeld(wholeAt);
     store.changed();
+  }
+
+  /** A voice state from an event or a call's answer, if newer than the one held of its user. */
+  applyVoice(state: VoiceState): void {
+    const view = this.store.guilds.get(state.guildId);
+    if (view && applyVoiceState(view.voice, state)) this.store.changed();
   }
 
   /** Applies the server events held during a resume; for a server that came whole, only those newer than its state. */
@@ -371,6 +381,14 @@ export class GuildClient {
     onGuild<GuildChannelEvent>("GuildChannelCreated", setChannel);
     onGuild<GuildChannelEvent>("GuildChannelUpdated", setChannel);
     onGuild<GuildChannelDeleted>("GuildChannelDeleted", (e) => applyGuildChange(store, e.guildId, e.version, (v) => v.channels.delete(e.channelId)));
+    // A role or an overwrite let this user view a channel: it joins the sidebar (a text channel's
+    // messages come with its ChannelAdded). Unversioned: the channel as it is now, later changes after it.
+    onGuild<GuildChannelVisible>("GuildChannelVisible", (e) => {
+      const view = store.guilds.get(e.guildId);
+      if (!view) return;
+      view.channels.set(e.channel.id, e.channel);
+      store.changed();
+    });
     // Losing "view channel" takes a channel out of the sidebar too: its later updates no longer come.
     on<ChannelRemoved>("ChannelRemoved", (e) => {
       for (const view of store.guilds.values()) {
@@ -378,6 +396,13 @@ export class GuildClient {
       }
     });
     on<GuildMembersChunk>("GuildMembersChunk", (chunk) => this.onChunk(chunk));
+    // Voice states are server events (held during a resume like the others) with versions of their
+    // own: they are compared per user, and never counted in the server's version (noteVersion).
+    on<VoiceState>("VoiceStateUpdated", (state) => {
+      const apply = () => this.applyVoice(state);
+      if (this.held) this.held.push({ guildId: state.guildId, version: undefined, apply });
+      else apply();
+    });
   }
 }
 

@@ -1,9 +1,11 @@
-// Draws the server rail, the selected server's channels under their categories, the invite link
-// just made, and the preview of an invite link this page was opened with.
+// Draws the server rail, the selected server's channels under their categories (voice channels with
+// who is in them, voiceView.ts), the invite link just made, and the preview of an invite link this
+// page was opened with.
 import { byId, el } from "./dom";
 import { channelTree, initials, type GuildView } from "./guilds";
 import type { GuildChannel } from "./protocol";
 import type { Store } from "./state";
+import { voiceChannelItem } from "./voiceView";
 
 export function renderGuildSidebar(store: Store): void {
   renderRail(store);
@@ -54,20 +56,26 @@ function renderGuildPanel(store: Store, guild: GuildView): void {
   if (invite && link.value !== invite.url) link.value = invite.url;
 
   const list = byId("guild-channels");
-  const focusedId = (document.activeElement as HTMLElement | null)?.dataset?.channelId;
+  const focused = (document.activeElement as HTMLElement | null)?.dataset;
+  const focusedId = focused?.channelId;
+  const focusedVoice = focused?.voiceChannelId;
   list.replaceChildren(
     ...channelTree(guild).flatMap(({ category, channels }) => {
-      const items = channels.map((channel) => el("li", {}, channelButton(store, channel)));
+      const items = channels.map((channel) =>
+        channel.type === "voice" ? el("li", { class: "voice" }, ...voiceChannelItem(store, guild, channel)) : el("li", {}, channelButton(store, channel)),
+      );
       if (!category) return items;
       return [el("li", { class: "category", "data-testid": "category" }, el("h3", { class: "category-name", text: category.name }), el("ul", {}, ...items))];
     }),
   );
   if (focusedId) list.querySelector<HTMLElement>(`[data-channel-id="${CSS.escape(focusedId)}"]`)?.focus();
+  // Join becomes Leave under the same focus: a keyboard user stays on the button they pressed.
+  if (focusedVoice) list.querySelector<HTMLElement>(`[data-voice-channel-id="${CSS.escape(focusedVoice)}"]`)?.focus();
 }
 
+/** A text channel's button, which opens it (voice channels: voiceChannelItem). */
 function channelButton(store: Store, channel: GuildChannel): HTMLElement {
   const view = store.channels.get(channel.id);
-  const text = channel.type === "text";
   return el(
     "button",
     {
@@ -77,11 +85,8 @@ function channelButton(store: Store, channel: GuildChannel): HTMLElement {
       "data-testid": "guild-channel",
       "data-type": channel.type,
       "aria-current": channel.id === store.activeId ? "page" : undefined,
-      // Voice channels are listed for the voice work that follows; they open nothing yet.
-      "aria-disabled": text ? undefined : "true",
-      title: text ? undefined : "Voice channels are not available in this client yet",
     },
-    el("span", { class: "channel-name", text: `${text ? "#" : "🔊"} ${channel.name}` }),
+    el("span", { class: "channel-name", text: `# ${channel.name}` }),
     view && view.unread > 0
       ? el("span", { class: "unread", "data-testid": "unread", "aria-label": `${view.unread} unread`, text: view.unread > 99 ? "99+" : String(view.unread) })
       : null,

@@ -3,6 +3,7 @@
 // member changes the member's, and an older copy never replaces a newer one.
 import type { GuildChannel, GuildInfo, GuildMember, GuildRole, GuildState, Presence } from "./protocol";
 import type { Store } from "./state";
+import { applyVoiceStates, emptyVoice, type GuildVoice } from "./voice";
 
 export type GuildView = {
   info: GuildInfo;
@@ -24,6 +25,8 @@ export type GuildView = {
    * Given back to ResumeGuilds on a reconnect, which answers "unchanged" when nothing is newer.
    */
   resumeVersion: number;
+  /** Who is in the server's voice channels (those this user can view), kept by the voice states' own versions. */
+  voice: GuildVoice;
 };
 
 /**
@@ -34,7 +37,14 @@ export type GuildView = {
  */
 export function applyGuildState(store: Store, state: GuildState, fresh = false): GuildView {
   const existing = store.guilds.get(state.guild.id);
-  if (existing && existing.info.version > state.guild.version) return existing;
+  if (existing && existing.info.version > state.guild.version) {
+    // An older structure, but its voice states may still hold something newer per user.
+    if (state.voiceStates) {
+      applyVoiceStates(existing.voice, state.voiceStates, false);
+      store.changed();
+    }
+    return existing;
+  }
   const keep = existing && !fresh;
   const view: GuildView = {
     info: state.guild,
@@ -49,7 +59,11 @@ export function applyGuildState(store: Store, state: GuildState, fresh = false):
     // A state replaces what was held (`fresh`): its version is where the page is now; otherwise the
     // events already applied may be newer than it.
     resumeVersion: Math.max(keep ? existing.resumeVersion : 0, state.resumeVersion ?? 0),
+    voice: existing?.voice ?? emptyVoice(),
   };
+  // The gateway's list is who is in voice now; a state without one (CreateGuild's, JoinGuild's: the
+  // server's grain keeps no voice) leaves what is held, which the GuildCreated that follows replaces.
+  if (state.voiceStates) applyVoiceStates(view.voice, state.voiceStates, true);
   for (const member of [...state.members, state.member]) {
     const known = view.members.get(member.userId);
     if (!known || known.version <= member.version) view.members.set(member.userId, member);
@@ -80,6 +94,8 @@ export function noteVersion(store: Store, guildId: string, version: number | und
 
 export function removeGuild(store: Store, guildId: string): void {
   if (!store.guilds.delete(guildId)) return;
+  // The voice session cannot outlive the membership (the server ends it too, reason "permission").
+  if (store.voice?.guildId === guildId) store.voice = null;
   for (const [channelId, view] of store.channels) {
     if (view.channel.guildId === guildId) store.removeChannel(channelId);
   }

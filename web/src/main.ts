@@ -5,6 +5,7 @@ import { GuildClient } from "./guildClient";
 import { describeRefusal, refusalCode, type Channel, type ChosenStatus, type JoinResult, type Message } from "./protocol";
 import { Renderer } from "./render";
 import { Store } from "./state";
+import { VoiceClient } from "./voiceClient";
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -75,16 +76,18 @@ function startApp(session: Session): void {
   // so a reconnect sends again only the servers that changed meanwhile.
   const client = new ChatClient(store, "/hubs/chat?guilds=resume", session.token, (reason) => signOut(reason));
   const guilds = new GuildClient(store, client);
+  const voice = new VoiceClient(store, client, guilds);
   // The gateway serves this page at /invite/CODE too: the preview shows once connected.
   const code = /^\/invite\/([A-Za-z0-9]{1,64})\/?$/.exec(location.pathname)?.[1];
   if (code) store.invite = { code, preview: null, error: null };
   store.subscribe(() => guilds.ensureMembers());
   wire(store, client);
   wireGuilds(store, guilds);
+  wireVoice(voice);
   store.changed();
   void client.start();
   // For the browser tests and the curious: the state is inspectable from the console.
-  (window as unknown as { cryb: unknown }).cryb = { store, client, guilds };
+  (window as unknown as { cryb: unknown }).cryb = { store, client, guilds, voice };
 }
 
 /** The rail, the server's channels, and the create-server, invite and leave buttons. */
@@ -98,7 +101,7 @@ function wireGuilds(store: Store, guilds: GuildClient): void {
   });
   byId("guild-channels").addEventListener("click", (event) => {
     const button = (event.target as HTMLElement).closest<HTMLElement>("[data-channel-id]");
-    if (!button || button.getAttribute("aria-disabled") === "true") return;
+    if (!button) return;
     void guilds.openChannel(button.dataset.channelId!);
     byId("toggle-sidebar").setAttribute("aria-expanded", "false");
     byId("app").classList.remove("sidebar-open");
@@ -122,6 +125,22 @@ function wireGuilds(store: Store, guilds: GuildClient): void {
   byId("dismiss-invite").addEventListener("click", () => guilds.dismissInvite());
   // Escape closes a modal dialog by itself: the invite is then dismissed, not shown again.
   byId("invite-dialog").addEventListener("cancel", () => guilds.dismissInvite());
+}
+
+/** Join and Leave beside each voice channel, and the voice panel's Mute, Deafen and Leave. */
+function wireVoice(voice: VoiceClient): void {
+  byId("guild-channels").addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLElement>("[data-voice-action]");
+    const channelId = button?.dataset.voiceChannelId;
+    if (!button || !channelId) return;
+    if (button.dataset.voiceAction === "join") void voice.join(channelId);
+    else void voice.leave();
+  });
+  byId("voice-mute").addEventListener("click", () => void voice.toggleMute());
+  byId("voice-deafen").addEventListener("click", () => void voice.toggleDeaf());
+  byId("voice-leave").addEventListener("click", () => void voice.leave());
+  // The token is for copying into a media client: selected whole when focused.
+  byId("voice-token").addEventListener("focus", (event) => (event.target as HTMLTextAreaElement).select());
 }
 
 function wire(store: Store, client: ChatClient): void {

@@ -98,10 +98,20 @@ export type GuildState = {
   presences?: Presence[];
   /** The newest change of the server this state covers: kept for ResumeGuilds (0 from GetGuild). */
   resumeVersion?: number;
+  /** Who is in the voice channels the member can view (absent from the server's grain and gateways before voice). */
+  voiceStates?: VoiceState[] | null;
 };
 export type GuildVersion = { guildId: string; version: number };
-/** One server in ResumeGuilds' answer: unchanged (keep it, refresh presences) or the whole state. */
-export type GuildResume = { guildId: string; unchanged: boolean; version: number; state: GuildState | null; presences: Presence[] | null };
+/** One server in ResumeGuilds' answer: unchanged (keep it, refresh presences and voice states) or the whole state. */
+export type GuildResume = {
+  guildId: string;
+  unchanged: boolean;
+  version: number;
+  state: GuildState | null;
+  presences: Presence[] | null;
+  /** With unchanged: who is in voice now (voice states have versions of their own, which the server's do not count). */
+  voiceStates?: VoiceState[] | null;
+};
 export type GuildInvite = {
   code: string;
   guildId: string;
@@ -128,10 +138,40 @@ export type GuildRoleEvent = { guildId: string; version: number; role: GuildRole
 export type GuildRoleDeleted = { guildId: string; version: number; roleId: string };
 export type GuildChannelEvent = { guildId: string; version: number; channel: GuildChannel };
 export type GuildChannelDeleted = { guildId: string; version: number; channelId: string };
+/** A channel that came into view through a change of permissions: its record, as it is now (no version). */
+export type GuildChannelVisible = { guildId: string; channel: GuildChannel };
 export type GuildMemberEvent = { guildId: string; version: number; member: GuildMember };
 /** A bulk import left the server large: its new member count, in place of a GuildMemberAdded per member. */
 export type GuildMembersImported = { guildId: string; version: number; memberCount: number; added: number };
 export type GuildMemberRemoved = { guildId: string; version: number; userId: string; reason: string };
+
+// ----- voice (docs/protocol.md, "Voice"): the state every member sees; the media is LiveKit's, not ours
+
+/**
+ * A user's voice state in a server. `channelId` null: they left voice there (or moved where the
+ * reader cannot see). The self flags are the user's own, `mute`/`deaf` a moderator's; `version`
+ * grows with each change of the server's voice states (its own counter, not the server's).
+ */
+export type VoiceState = {
+  guildId: string;
+  channelId: string | null;
+  userId: string;
+  sessionId: string;
+  selfMute: boolean;
+  selfDeaf: boolean;
+  selfVideo: boolean;
+  selfStream: boolean;
+  mute: boolean;
+  deaf: boolean;
+  suppress: boolean;
+  version: number;
+};
+/** JoinVoice's answer: the session, and where and with what the media would connect (LiveKit's URL and a 10-minute token). */
+export type VoiceJoin = { sessionId: string; guildId: string; channelId: string; endpoint: string; token: string; state: VoiceState };
+/** A new token for a session (a moderator moved the user, or changed their mute or deafen). */
+export type VoiceServerUpdate = { userId: string; guildId: string; channelId: string; sessionId: string; endpoint: string; token: string };
+export type VoiceEndReason = "left" | "moved" | "disconnected" | "moderator" | "permission" | "channel_deleted" | "media_left";
+export type VoiceSessionEnded = { userId: string; guildId: string; channelId: string; sessionId: string; reason: VoiceEndReason | string };
 
 /** The messages GetHistory pages by; the server clamps to 1..100. */
 export const HistoryPageSize = 50;
@@ -170,6 +210,9 @@ const explanations: Record<string, string> = {
   too_many_guilds: "You are in too many servers.",
   invite_invalid: "That invite is invalid, expired or used up.",
   limit_reached: "That server has reached a limit.",
+  voice_channel_full: "That voice channel is full.",
+  voice_unavailable: "Voice is not available: this cluster has no voice server configured.",
+  not_in_voice: "You are not in a voice channel.",
 };
 
 /** A sentence for people: our wording for known codes, with the server's reason kept for context. */

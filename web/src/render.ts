@@ -8,6 +8,7 @@ import { mayManageMessages } from "./guilds";
 import { MemberList } from "./memberList";
 import type { Message } from "./protocol";
 import type { ChannelView, PendingMessage, Store } from "./state";
+import { renderVoicePanel } from "./voiceView";
 
 export const quickReactions = ["👍", "❤️", "😂", "🎉"];
 
@@ -30,6 +31,7 @@ export class Renderer {
     byId("app").setAttribute("aria-busy", String(!store.ready));
     this.renderMe();
     renderGuildSidebar(store);
+    renderVoicePanel(store);
     this.renderChannels();
     this.renderConversation();
     this.renderMembers();

@@ -3,6 +3,7 @@
 // messages never shows anything twice: messages are keyed by id and only move forward by revisionSeq.
 import type { GuildView } from "./guilds";
 import type { Channel, GuildInvite, Member, Message, Presence, Reaction, Role } from "./protocol";
+import type { VoiceSession } from "./voice";
 
 export type ChannelView = {
   channel: Channel;
@@ -49,6 +50,8 @@ export class Store {
   invite: { code: string; preview: GuildInvite | null; error: string | null } | null = null;
   /** The link of the last invite this user created, shown under the server's name. */
   createdInvite: { guildId: string; url: string } | null = null;
+  /** This page's voice session (JoinVoice's answer): null when this page is not in voice, even if another device is. */
+  voice: VoiceSession | null = null;
   presence = new Map<string, Presence>();
   pending = new Map<string, PendingMessage>();
   connection: ConnectionState = "connecting";

@@ -31,6 +31,9 @@ public static class ScenarioCatalog
         new ScenarioCommand<GuildsOptions>(GuildsScenario.Name,
             "a server of 100,000 members seeded through the backend-service bulk path: p99 of a join with an invite (and the rows it writes), members/s of the whole member list in chunks",
             new GuildsOptions(), GuildsScenario.Specs, async (c, o, t) => await GuildsScenario.RunAsync(c, o, t)),
+        new ScenarioCommand<VoiceOptions>(VoiceScenario.Name,
+            "1,000 members of one server joining, leaving, moving between and muting in its voice channels at 200 calls/s (open model): call latency, VoiceStateUpdated latency to the members (target p99 < 100 ms), lost or out-of-order events",
+            new VoiceOptions(), VoiceScenario.Specs, async (c, o, t) => await VoiceScenario.RunAsync(c, o, t)),
     ];
 
     public static IScenarioCommand? Find(string name) => All.FirstOrDefault(scenario => scenario.Name == name);

@@ -97,5 +97,29 @@ public sealed class ClusterDefinitionTests
         Assert.DoesNotContain(Environment(ClusterProfile.Up).Silo().Keys, key => key.Contains(account, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Bench_turns_voice_on_for_silos_and_gateways_with_a_LiveKit_the_hosts_accept_and_the_other_profiles_leave_it_off()
+    {
+        var bench = Environment(ClusterProfile.Bench);
+
+        foreach (var host in new[] { bench.Silo(), bench.Gateway() })
+        {
+            var options = new Cryb.Hosting.LiveKit.LiveKitOptions
+            {
+                Url = host["Voice__LiveKit__Url"],
+                ApiKey = host["Voice__LiveKit__ApiKey"],
+                ApiSecret = host["Voice__LiveKit__ApiSecret"],
+            };
+            // What the hosts' ValidateOnStart checks: a half or bad configuration would stop them.
+            Assert.Empty(options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
+        }
+
+        foreach (var profile in Profiles.Where(profile => profile != ClusterProfile.Bench))
+        {
+            Assert.DoesNotContain(Environment(profile).Silo().Keys, key => key.StartsWith("Voice__", StringComparison.Ordinal));
+            Assert.DoesNotContain(Environment(profile).Gateway().Keys, key => key.StartsWith("Voice__", StringComparison.Ordinal));
+        }
+    }
+
     private static readonly ClusterProfile[] Profiles = [ClusterProfile.Up, ClusterProfile.Bench, ClusterProfile.Tests, ClusterProfile.Chaos];
 }

@@ -9,6 +9,7 @@ using Cryb.Grains.Presence;
 using Cryb.Grains.Security;
 using Cryb.Grains.Typing;
 using Cryb.Hosting;
+using Cryb.Hosting.LiveKit;
 using Cryb.Silo.Dashboard;
 using Cryb.Silo.Hosting;
 
@@ -53,6 +54,7 @@ public static class HostSettings
             (PresenceOptions.Section, typeof(PresenceOptions)),
             (TypingOptions.Section, typeof(TypingOptions)),
             (DashboardSettings.Section, typeof(DashboardSettings)),
+            (LiveKitOptions.Section, typeof(LiveKitOptions)),
         ],
         [HostRole.Gateway] =
         [
@@ -64,6 +66,7 @@ public static class HostSettings
             (SlowConsumerOptions.Section, typeof(SlowConsumerOptions)),
             (ChatHubOptions.Section, typeof(ChatHubOptions)),
             (SubscriptionHealthOptions.Section, typeof(SubscriptionHealthOptions)),
+            (LiveKitOptions.Section, typeof(LiveKitOptions)),
         ],
         [HostRole.Migrate] = [],
     };

@@ -64,6 +64,7 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<GuildChannelCreated>("GuildChannelCreated");
         Record<GuildChannelUpdated>("GuildChannelUpdated");
         Record<GuildChannelDeleted>("GuildChannelDeleted");
+        Record<GuildChannelVisible>("GuildChannelVisible");
         Record<GuildMembersChunk>("GuildMembersChunk");
         Record<Cryb.Voice.VoiceState>("VoiceStateUpdated");
         Record<Cryb.Voice.VoiceSessionEnded>("VoiceSessionEnded");

@@ -1,10 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Cryb.Errors;
-using Cryb.Hosting.LiveKit;
-using Microsoft.Extensions.Options;
 using Cryb.Guilds;
 using Cryb.Tests.Infrastructure;
 using Cryb.Voice;
@@ -18,7 +14,8 @@ namespace Cryb.Tests.Integration;
 /// Where a test asserts that someone did not get an event, a control user on the same gateway got
 /// it first (one gateway sends an event to all its recipients at once).
 /// </summary>
-public sealed class VoiceProtocolTests(VoiceProcessClusterFixture fixture) : IClassFixture<VoiceProcessClusterFixture>
+[Collection(VoiceProcessClusterCollection.Name)]
+public sealed class VoiceProtocolTests(VoiceProcessClusterFixture fixture)
 {
     private ProcessCluster Cluster => fixture.Cluster;
 
@@ -29,13 +26,13 @@ public sealed class VoiceProtocolTests(VoiceProcessClusterFixture fixture) : ICl
     {
         await using var alice = await ConnectAsync(0, "alice");
         await using var bob = await ConnectAsync(1, "bob");
-        var guildId = await CreateServerAsync(alice, bob);
+        var guildId = await VoiceSteps.CreateServerAsync(alice, bob);
         var lounge = await alice.InvokeAsync<GuildChannel>("CreateGuildChannel", guildId, new GuildChannelSpec("Lounge", GuildChannelType.Voice, UserLimit: 5));
         Assert.Equal(lounge.Id, (await bob.NextAsync<GuildChannelCreated>("GuildChannelCreated")).Channel.Id);
 
         var joined = await bob.InvokeAsync<VoiceJoin>("JoinVoice", lounge.Id, false, true);
 
-        Assert.Equal((guildId, lounge.Id, VoiceClusterFixture.Url), (joined.GuildId, joined.ChannelId, joined.Endpoint));
+        Assert.Equal((guildId, lounge.Id, fixture.StandIn.Url), (joined.GuildId, joined.ChannelId, joined.Endpoint));
         Assert.Equal(3, joined.Token.Split('.').Length);
         var seen = await alice.NextAsync<VoiceState>("VoiceStateUpdated");
         Assert.Equal((guildId, lounge.Id, bob.UserId, joined.SessionId, false, true), (seen.GuildId, seen.ChannelId, seen.UserId, seen.SessionId, seen.SelfMute, seen.SelfDeaf));
@@ -67,7 +64,7 @@ public sealed class VoiceProtocolTests(VoiceProcessClusterFixture fixture) : ICl
         await using var bob = await ConnectAsync(1, "bob");
         await using var carol = await ConnectAsync(1, "carol");
         await using var dave = await ConnectAsync(1, "dave");
-        var guildId = await CreateServerAsync(alice, bob, carol, dave);
+        var guildId = await VoiceSteps.CreateServerAsync(alice, bob, carol, dave);
         PermissionOverwrite[] overwrites =
         [
             new(guildId, OverwriteKind.Role, 0, Permission.ViewChannel),
@@ -96,28 +93,22 @@ public sealed class VoiceProtocolTests(VoiceProcessClusterFixture fixture) : ICl
     {
         await using var alice = await ConnectAsync(0, "alice");
         await using var bob = await ConnectAsync(1, "bob");
-        var guildId = await CreateServerAsync(alice, bob);
+        var guildId = await VoiceSteps.CreateServerAsync(alice, bob);
         var lounge = await alice.InvokeAsync<GuildChannel>("CreateGuildChannel", guildId, new GuildChannelSpec("Lounge", GuildChannelType.Voice));
         await bob.NextAsync<GuildChannelCreated>("GuildChannelCreated");
         var joined = await bob.InvokeAsync<VoiceJoin>("JoinVoice", lounge.Id, false, false);
         await alice.NextAsync<VoiceState>("VoiceStateUpdated");
-        using var http = new HttpClient();
 
-        string Left(string eventId, string sessionId) => JsonSerializer.Serialize(new
-        {
-            @event = "participant_left",
-            id = eventId,
-            createdAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            room = new { name = VoiceLimits.RoomOf(guildId, lounge.Id) },
-            participant = new { identity = bob.UserId, metadata = JsonSerializer.Serialize(new { sessionId }) },
-        });
+        string Left(string eventId, string sessionId) => VoiceSteps.Webhook("participant_left", eventId, guildId, lounge.Id, DateTimeOffset.UtcNow,
+            new { identity = bob.UserId, metadata = JsonSerializer.Serialize(new { sessionId }) });
+        Task<HttpResponseMessage> PostAsync(string body, bool sign = true) => VoiceSteps.PostWebhookAsync(Cluster, body, sign);
 
         // Unsigned: refused, and nothing ends.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(http, Left("EV_forged", joined.SessionId), sign: false)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(Left("EV_forged", joined.SessionId), sign: false)).StatusCode);
         // A session that is not bob's current one (a late event of an ended session) ends nothing.
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, Left("EV_old", "an-older-session"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Left("EV_old", "an-older-session"))).StatusCode);
 
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, Left("EV_left", joined.SessionId))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Left("EV_left", joined.SessionId))).StatusCode);
 
         var left = await alice.NextAsync<VoiceState>("VoiceStateUpdated");
         Assert.Equal((null, bob.UserId, joined.SessionId), (left.ChannelId, left.UserId, left.SessionId));
@@ -128,39 +119,9 @@ public sealed class VoiceProtocolTests(VoiceProcessClusterFixture fixture) : ICl
         // alice's next event is bob's mute, not his leaving.
         var again = await bob.InvokeAsync<VoiceJoin>("JoinVoice", lounge.Id, false, false);
         Assert.Equal(again.SessionId, (await alice.NextAsync<VoiceState>("VoiceStateUpdated")).SessionId);
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, Left("EV_left", again.SessionId))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Left("EV_left", again.SessionId))).StatusCode);
         await bob.InvokeAsync<VoiceState>("UpdateVoiceState", true, false, false, false);
         var after = await alice.NextAsync<VoiceState>("VoiceStateUpdated");
         Assert.Equal((lounge.Id, true), (after.ChannelId, after.SelfMute));
-    }
-
-    /// <summary>Posts a webhook as LiveKit does: the body, with a token signed by the cluster's key pair whose sha256 claim is the body's hash.</summary>
-    private async Task<HttpResponseMessage> PostAsync(HttpClient http, string body, bool sign = true)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Cluster.Gateways[1].Url}/voice/livekit") { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new("application/webhook+json");
-        if (sign)
-        {
-            var tokens = new LiveKitTokens(Options.Create(new LiveKitOptions { Url = VoiceClusterFixture.Url, ApiKey = VoiceClusterFixture.ApiKey, ApiSecret = VoiceClusterFixture.ApiSecret }), TimeProvider.System);
-            request.Headers.TryAddWithoutValidation("Authorization", tokens.Sign(null, new VideoGrant(), TimeSpan.FromMinutes(5), bodySha256: Convert.ToBase64String(SHA256.HashData(bytes))));
-        }
-
-        return await http.SendAsync(request, TestContext.Current.CancellationToken);
-    }
-
-    private static async Task<string> CreateServerAsync(ChatTestClient owner, params ChatTestClient[] members)
-    {
-        var server = await owner.InvokeAsync<GuildState>("CreateGuild", "voice");
-        await owner.NextAsync<GuildState>("GuildCreated");
-        var invite = await owner.InvokeAsync<GuildInvite>("CreateInvite", server.Guild.Id, 0, 0);
-        foreach (var member in members)
-        {
-            await member.InvokeAsync<GuildState>("JoinGuild", invite.Code);
-            await member.NextAsync<GuildState>("GuildCreated");
-            Assert.Equal(member.UserId, (await owner.NextAsync<GuildMemberAdded>("GuildMemberAdded")).Member.UserId);
-        }
-
-        return server.Guild.Id;
     }
 }

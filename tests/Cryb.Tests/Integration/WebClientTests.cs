@@ -13,8 +13,9 @@ namespace Cryb.Tests.Integration;
 /// asks for the restart on stdout, "CRYB-E2E STOP 1", "CRYB-E2E START 1", and waits for a line on
 /// stdin after each, so the page sees a real gateway process stop and come back).
 /// web/e2e/guilds.e2e.mjs: servers, from creating one and its invite link to joining through the link.
+/// web/e2e/voice.e2e.mjs: voice channels, who is in them and the session's details (no media).
 /// </summary>
-public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixture<ProcessClusterFixture>
+public sealed class WebClientTests(WebClientClusterFixture fixture) : IClassFixture<WebClientClusterFixture>
 {
     private const string Chromium = "/usr/bin/chromium";
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(5);
@@ -26,6 +27,10 @@ public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixtur
     [Fact]
     public Task A_server_created_in_the_browser_is_joined_through_its_invite_link_and_shows_channels_members_and_role_badges() =>
         RunScriptAsync("guilds.e2e.mjs", "web guilds e2e passed");
+
+    [Fact]
+    public Task Voice_in_the_browser_shows_who_is_in_a_channel_with_mute_icons_the_session_details_and_a_full_channel_refusal() =>
+        RunScriptAsync("voice.e2e.mjs", "web voice e2e passed");
 
     /// <summary>Runs one script of web/e2e against the fixture's gateways, obeying its CRYB-E2E commands.</summary>
     private async Task RunScriptAsync(string script, string passed)
@@ -49,8 +54,9 @@ public sealed class WebClientTests(ProcessClusterFixture fixture) : IClassFixtur
         start.Environment["CRYB_GATEWAYS"] = string.Join(',', fixture.Cluster.Gateways.Select(gateway => gateway.Url));
         start.Environment["CHROMIUM_PATH"] = Chromium;
         // `CRYB_WEB_SCREENSHOT=$PWD/docs/web-client.png dotnet test ...` refreshes the docs' screenshots
-        // (and CRYB_WEB_SERVERS_SCREENSHOT=$PWD/docs/web-client-servers.png the one of a server).
-        foreach (var setting in (string[])["CRYB_WEB_SCREENSHOT", "CRYB_WEB_SERVERS_SCREENSHOT"])
+        // (and CRYB_WEB_SERVERS_SCREENSHOT=$PWD/docs/web-client-servers.png the one of a server,
+        // CRYB_WEB_VOICE_SCREENSHOT=$PWD/docs/web-client-voice.png the one of voice).
+        foreach (var setting in (string[])["CRYB_WEB_SCREENSHOT", "CRYB_WEB_SERVERS_SCREENSHOT", "CRYB_WEB_VOICE_SCREENSHOT"])
         {
             if (Environment.GetEnvironmentVariable(setting) is { Length: > 0 } screenshot)
             {

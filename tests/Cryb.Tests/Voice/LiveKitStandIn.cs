@@ -49,6 +49,38 @@ public sealed class LiveKitStandIn : IAsyncDisposable
             .ToList();
     }
 
+    /// <summary>
+    /// The first accepted call that <paramref name="wanted"/> picks, waiting for new calls as the
+    /// stand-in accepts them (the moderation that makes them does not wait for LiveKit); a timeout
+    /// names <paramref name="what"/>.
+    /// </summary>
+    public async Task<JsonElement> WaitForCallAsync(string method, Func<JsonElement, bool> wanted, string what, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
+        var seen = -1;
+        try
+        {
+            while (true)
+            {
+                using var document = JsonDocument.Parse(await Http.GetStringAsync($"{HttpUrl}/calls?more-than={seen}", cancel.Token));
+                var calls = document.RootElement.EnumerateArray().ToArray();
+                foreach (var call in calls.Where(call => call.GetProperty("method").GetString() == method))
+                {
+                    if (wanted(call.GetProperty("request")))
+                    {
+                        return call.GetProperty("request").Clone();
+                    }
+                }
+
+                seen = calls.Length;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the LiveKit stand-in got no {method} call for {what} in time.");
+        }
+    }
+
     /// <summary>Makes the next RoomService call fail as an unavailable LiveKit does.</summary>
     public async Task FailNextAsync() => (await Http.PostAsync($"{HttpUrl}/fail-next", null)).EnsureSuccessStatusCode();
 

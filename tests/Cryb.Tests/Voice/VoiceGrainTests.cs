@@ -33,7 +33,7 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         Assert.Equal((guild.GetPrimaryKeyString(), channel.Id, ann.Id, joined.SessionId, true, false, false),
             (published.State.GuildId, published.State.ChannelId, published.State.UserId, published.State.SessionId, published.State.SelfMute, published.State.Mute, published.State.Suppress));
         Assert.Equal(VoiceClusterFixture.Url, joined.Endpoint);
-        Assert.Equal([joined.State], await _kit.Voice(guild).GetStates(TestAccounts.Gateway));
+        Assert.Equal([joined.State], await _kit.Voice(guild).StatesAsync());
         Assert.Equal(1, await _kit.Guilds.CountRowsAsync("voice_states", guild.GetPrimaryKeyString()));
         Assert.Equal(joined.SessionId, (await _kit.Presence(ann).GetVoice(ann))?.SessionId);
 
@@ -74,7 +74,7 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => voice.UpdateSelf(ann, false, false, selfVideo: false, selfStream: true));
         var muted = await voice.UpdateSelf(ann, selfMute: true, selfDeaf: true, false, false);
         Assert.Equal((true, true, false), (muted.SelfMute, muted.SelfDeaf, muted.SelfVideo));
-        Assert.Equal([muted], await voice.GetStates(TestAccounts.Gateway));
+        Assert.Equal([muted], await voice.StatesAsync());
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.GuildNotFound, () => voice.Join(outsider, outsiderConnection, open.Id, false, false));
         // A connection that is not one of the user's open ones does not hold voice.
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => voice.Join(ann, "not-connected", open.Id, false, false));
-        Assert.Empty(await voice.GetStates(TestAccounts.Gateway));
+        Assert.Empty(await voice.StatesAsync());
         // The owner passes every check, the hidden channel's included.
         await voice.Join(owner, await _kit.ConnectAsync(owner), hidden.Id, false, false);
     }
@@ -117,7 +117,7 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         Assert.True(again.State.SelfMute);
         await voice.Join(owner, await _kit.ConnectAsync(owner), channel.Id, false, false);
 
-        Assert.Equal(2, (await voice.GetStates(TestAccounts.Gateway)).Count(state => state.ChannelId == channel.Id));
+        Assert.Equal(2, (await voice.StatesAsync()).Count(state => state.ChannelId == channel.Id));
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         Assert.NotEqual(first.SessionId, second.SessionId);
         var ended = await annEvents.NextAsync<VoiceSessionEnded>("the desktop's session ending");
         Assert.Equal((first.SessionId, VoiceEndReasons.Moved), (ended.SessionId, ended.Reason));
-        Assert.Equal(second.SessionId, Assert.Single(await voice.GetStates(TestAccounts.Gateway)).SessionId);
+        Assert.Equal(second.SessionId, Assert.Single(await voice.StatesAsync()).SessionId);
         Assert.Equal(phone, (await _kit.Presence(ann).GetVoice(ann))?.ConnectionId);
     }
 
@@ -164,8 +164,8 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         var left = await events.NextAsync<VoiceStateUpdated>("the first server's state ending");
         Assert.Equal((null, second.Id, ann.Id), (left.State.ChannelId, left.FromChannelId, left.State.UserId));
         Assert.Equal(VoiceEndReasons.Moved, (await annEvents.NextAsync<VoiceSessionEnded>("the first session ending")).Reason);
-        Assert.Empty(await _kit.Voice(guild).GetStates(TestAccounts.Gateway));
-        Assert.Equal(away.State, Assert.Single(await _kit.Voice(other).GetStates(TestAccounts.Gateway)));
+        Assert.Empty(await _kit.Voice(guild).StatesAsync());
+        Assert.Equal(away.State, Assert.Single(await _kit.Voice(other).StatesAsync()));
         Assert.Equal(0, await _kit.Guilds.CountRowsAsync("voice_states", guild.GetPrimaryKeyString()));
     }
 
@@ -184,7 +184,7 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
         var left = await events.NextAsync<VoiceStateUpdated>("ann leaving");
         Assert.Equal((null, channel.Id, joined.SessionId), (left.State.ChannelId, left.FromChannelId, left.State.SessionId));
         Assert.True(left.Version > joined.State.Version);
-        Assert.Empty(await voice.GetStates(TestAccounts.Gateway));
+        Assert.Empty(await voice.StatesAsync());
         Assert.Equal(0, await _kit.Guilds.CountRowsAsync("voice_states", guild.GetPrimaryKeyString()));
         Assert.Null(await _kit.Presence(ann).GetVoice(ann));
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.NotInVoice, () => voice.Leave(ann));
@@ -220,7 +220,7 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
 
         await guild.DeleteChannel(owner, other.Id);
         Assert.Equal(VoiceEndReasons.ChannelDeleted, (await cyEvents.NextAsync<VoiceSessionEnded>("cy's session ending with its channel")).Reason);
-        Assert.Empty(await voice.GetStates(TestAccounts.Gateway));
+        Assert.Empty(await voice.StatesAsync());
     }
 
     [Fact]
@@ -258,7 +258,7 @@ public sealed class VoiceGrainTests(VoiceClusterFixture fixture)
 
         await voice.Moderate(owner, ann.Id, null, null, null, disconnect: true);
         Assert.Equal(VoiceEndReasons.Moderator, (await annEvents.NextAsync<VoiceSessionEnded>("ann disconnected")).Reason);
-        Assert.Empty(await voice.GetStates(TestAccounts.Gateway));
+        Assert.Empty(await voice.StatesAsync());
     }
 
     private static string?[] Sources(System.Text.Json.JsonElement video) =>

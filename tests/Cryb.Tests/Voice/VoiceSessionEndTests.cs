@@ -36,14 +36,14 @@ public sealed class VoiceSessionEndTests(VoiceClusterFixture fixture)
 
         await _kit.Presence(ann).Disconnect(ann, connection);
         fixture.Clock.Advance(Options.OfflineGrace - Moment);
-        Assert.Equal([joined.State], await _kit.Voice(guild).GetStates(TestAccounts.Gateway));
+        Assert.Equal([joined.State], await _kit.Voice(guild).StatesAsync());
 
         fixture.Clock.Advance(Moment);
         var left = await events.NextAsync<VoiceStateUpdated>("ann's state ending after the grace period");
         Assert.Equal((null, channel.Id, joined.SessionId), (left.State.ChannelId, left.FromChannelId, left.State.SessionId));
         var ended = await annEvents.NextAsync<VoiceSessionEnded>("ann hearing her session ended");
         Assert.Equal((joined.SessionId, VoiceEndReasons.Disconnected), (ended.SessionId, ended.Reason));
-        Assert.Empty(await _kit.Voice(guild).GetStates(TestAccounts.Gateway));
+        Assert.Empty(await _kit.Voice(guild).StatesAsync());
         Assert.Null(await _kit.Presence(ann).GetVoice(ann));
     }
 
@@ -62,7 +62,7 @@ public sealed class VoiceSessionEndTests(VoiceClusterFixture fixture)
         await _kit.Presence(ann).Connect(ann, new Cryb.Presence.PresenceConnection(connection, _kit.GatewayId, Cryb.Presence.DeviceKind.Desktop));
         fixture.Clock.Advance(Options.OfflineGrace * 2);
 
-        Assert.Equal([joined.State], await _kit.Voice(guild).GetStates(TestAccounts.Gateway));
+        Assert.Equal([joined.State], await _kit.Voice(guild).StatesAsync());
         Assert.Equal(joined.SessionId, (await _kit.Presence(ann).GetVoice(ann))?.SessionId);
     }
 
@@ -97,7 +97,7 @@ public sealed class VoiceSessionEndTests(VoiceClusterFixture fixture)
         }
 
         Assert.True(advanced > Options.GatewayLease, $"ended {advanced} after the last heartbeat, within the lease of {Options.GatewayLease}");
-        Assert.Empty(await _kit.Voice(guild).GetStates(TestAccounts.Gateway));
+        Assert.Empty(await _kit.Voice(guild).StatesAsync());
         Assert.Null(await _kit.Presence(ann).GetVoice(ann));
     }
 
@@ -117,11 +117,11 @@ public sealed class VoiceSessionEndTests(VoiceClusterFixture fixture)
         await new PostgresVoiceStore(fixture.Servers.DataSource).UpsertAsync(new StoredVoiceState(ghost, "gone", fixture.Clock.GetUtcNow()));
         await using var events = await _kit.Guilds.SubscribeAsync(guild);
 
-        Assert.Equal([joined.State.UserId, ghost.UserId], (await voice.GetStates(TestAccounts.Gateway)).Select(state => state.UserId).Order());
+        Assert.Equal([joined.State.UserId, ghost.UserId], (await voice.StatesAsync()).Select(state => state.UserId).Order());
         fixture.Clock.Advance(Options.OfflineGrace);
 
         var ended = await events.NextAsync<VoiceStateUpdated>("the ghost's state ending");
         Assert.Equal((ghost.UserId, null), (ended.State.UserId, ended.State.ChannelId));
-        Assert.Equal([joined.State], await voice.GetStates(TestAccounts.Gateway));
+        Assert.Equal([joined.State], await voice.StatesAsync());
     }
 }

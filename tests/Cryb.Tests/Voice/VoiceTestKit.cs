@@ -84,3 +84,10 @@ internal sealed class UserEvents(System.Threading.Channels.ChannelReader<UserEve
 
     public async ValueTask DisposeAsync() => await subscription.UnsubscribeAsync();
 }
+
+public static class VoiceGrainReads
+{
+    /// <summary>The server's voice states as a gateway reads them.</summary>
+    public static async Task<IReadOnlyList<VoiceState>> StatesAsync(this IVoiceGrain voice) =>
+        (await voice.GetSnapshot(TestAccounts.Gateway)).States;
+}

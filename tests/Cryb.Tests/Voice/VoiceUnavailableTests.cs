@@ -25,7 +25,7 @@ public sealed class VoiceUnavailableTests(ClusterFixture fixture)
 
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.VoiceUnavailable, () => voice.Join(owner, connectionId, channel.Id, false, false));
 
-        Assert.Empty(await voice.GetStates(TestAccounts.Gateway));
+        Assert.Empty(await voice.StatesAsync());
         Assert.Equal(0, await kit.CountRowsAsync("voice_states", guild.GetPrimaryKeyString()));
     }
 }

@@ -41,6 +41,15 @@ public sealed class GuildClient : IAsyncDisposable
 
     public string UserId { get; }
 
+    /// <summary>
+    /// Hears every <c>VoiceStateUpdated</c> this connection receives, with its arrival time on
+    /// <see cref="BenchClock"/>, on the connection's receive loop (one at a time, in the order
+    /// sent). Set before <see cref="ConnectAsync"/>; a connection without it reads no payload of
+    /// those events (the client finds no handler and skips them).
+    /// </summary>
+    public void OnVoiceState(Action<VoiceStateSeen, long> handler) =>
+        _connection.On<VoiceStateSeen>("VoiceStateUpdated", state => handler(state, BenchClock.NowMicros));
+
     public async Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -60,6 +69,21 @@ public sealed class GuildClient : IAsyncDisposable
     /// <summary><c>JoinGuild(code)</c>: the member count the answer's server says it has.</summary>
     public async Task<int> JoinGuildAsync(string code, CancellationToken cancellation) =>
         (await _connection.InvokeAsync<GuildAnswer>("JoinGuild", code, cancellation)).Guild.MemberCount;
+
+    /// <summary><c>CreateGuildChannel(guildId, { name, type: voice })</c>: the new voice channel's id.</summary>
+    public async Task<string> CreateVoiceChannelAsync(string guildId, string name, CancellationToken cancellation) =>
+        (await _connection.InvokeAsync<ChannelAnswer>("CreateGuildChannel", guildId, new { name, type = "voice" }, cancellation)).Id;
+
+    /// <summary><c>JoinVoice(channelId, selfMute, false)</c>: the state as published.</summary>
+    public async Task<VoiceStateSeen> JoinVoiceAsync(string channelId, bool selfMute, CancellationToken cancellation) =>
+        (await _connection.InvokeAsync<VoiceJoinAnswer>("JoinVoice", channelId, selfMute, false, cancellation)).State;
+
+    /// <summary><c>LeaveVoice()</c>.</summary>
+    public Task LeaveVoiceAsync(CancellationToken cancellation) => _connection.InvokeAsync("LeaveVoice", cancellation);
+
+    /// <summary><c>UpdateVoiceState(selfMute, false, false, false)</c>: the state as published.</summary>
+    public Task<VoiceStateSeen> UpdateVoiceStateAsync(bool selfMute, CancellationToken cancellation) =>
+        _connection.InvokeAsync<VoiceStateSeen>("UpdateVoiceState", selfMute, false, false, false, cancellation);
 
     /// <summary>
     /// <c>RequestGuildMembers(guildId, null, null, 0, false, nonce)</c>, the whole list: completes
@@ -114,7 +138,14 @@ public sealed class GuildClient : IAsyncDisposable
 
     private sealed record InviteAnswer(string Code);
 
+    private sealed record ChannelAnswer(string Id);
+
+    private sealed record VoiceJoinAnswer(VoiceStateSeen State);
+
     private sealed record MembersChunk(string GuildId, IReadOnlyList<MemberRef> Members, int ChunkIndex, int ChunkCount, string? Nonce);
 
     private sealed record MemberRef(string UserId);
 }
+
+/// <summary>The fields of a <c>VoiceState</c> the <c>voice</c> scenario checks; the rest of the payload is skipped.</summary>
+public sealed record VoiceStateSeen(string GuildId, string? ChannelId, string UserId, bool SelfMute, long Version);
