@@ -113,12 +113,22 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
 
     public Task StopTyping(string channelId) => Typing(channelId).Stop(Caller);
 
+    /// <summary>
+    /// A channel without a server: the grain makes it a server of its own (same id). As with
+    /// <see cref="CreateGuild"/>, the caller's connections here are in that server (and have its
+    /// <c>GuildCreated</c>) when this returns.
+    /// </summary>
     public async Task<ChannelInfo> CreateChannel(string name, bool isPrivate)
     {
         var channelId = Ids.NewChannelId();
         await using (await fanout.HoldChannelAsync(channelId))
         {
             var channel = await Channel(channelId).Create(Caller, name, isPrivate);
+            if (channel.GuildId == channelId)
+            {
+                await EnterGuildAsync(await Guild(channelId).GetState(Caller));
+            }
+
             await fanout.AddToChannelAsync(Context.ConnectionId, channelId);
             return channel;
         }

@@ -25,15 +25,16 @@ namespace Cryb.Grains.Channels;
 /// A server's text channel takes its permission inputs from the server's grain, which pushes each
 /// change here (<see cref="AttachToGuild"/>, <see cref="SetGuildMember"/>), and reads a caller's
 /// roles from the server's member rows once per activation (<see cref="GuildMemberRoles"/>).
-/// A channel created before servers existed moves into a server of its own before the first call of
-/// the activation that finds it standalone runs (<see cref="ChannelMigration"/>, <see cref="StandaloneChannelCutoff"/>);
+/// Every channel but a direct message belongs to a server: <see cref="Create"/> without one makes a
+/// server of its own (same id), by the move that a channel created before servers existed takes
+/// before the first call of the activation that finds it standalone runs (<see cref="ChannelMigration"/>);
 /// its old membership methods then act on that server (<see cref="ThroughOwnServerAsync{T}"/>).
 /// </summary>
 public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
     IMessageStore messages,
     IGuildStore guilds,
-    StandaloneChannelCutoff standaloneCutoff,
+    IOptions<GuildOptions> guildOptions,
     IOptions<LimitOptions> limits,
     SiloMetrics metrics,
     TimeProvider time,
@@ -76,7 +77,7 @@ public sealed partial class ChannelGrain(
 
         // Not migrated here: the server's pushes reach a channel while its grain waits on them, and
         // the move calls that grain; the first other call does it (Invoke).
-        _migrationDue = await MigrationDueAsync();
+        _migrationDue = MigrationDue;
     }
 
     /// <summary>
@@ -105,12 +106,40 @@ public sealed partial class ChannelGrain(
     {
         var validName = ChannelRules.ValidateName(name);
         Policy.RequireMayCreate(ChannelId);
+        if (guildOptions.Value.CreateStandaloneChannels)
+        {
+            await CreateStandaloneAsync(caller, validName, isPrivate);
+            return Info();
+        }
+
+        // A server of its own, which the creator owns: held to the servers limit, not the channels one.
+        if (UserChannelLists.IsUser(caller.MemberId) && !await GrainFactory.GetGrain<IUserGrain>(caller.MemberId).HasRoomForGuild())
+        {
+            throw new ChatException(ErrorCodes.TooManyGuilds, $"A user may be in {GuildLimits.MaxGuildsPerUser} servers; leave one first.");
+        }
+
+        // Made standalone, then moved at once by the upgrade's own steps, so a channel created without
+        // a server is what a moved one is. A failure in between leaves a standalone channel that is
+        // listed nowhere; its next use, or the operator's sweep, completes the move (MigrationDue).
+        state.State = ChannelState.Created(validName, isPrivate, caller.MemberId, time.GetUtcNowInMicroseconds());
+        await state.WriteOrDeactivateAsync(this, logger);
+        _migrationDue = true;
+        await MigrateOnceAsync();
+        // Read now, while nothing waits on it: the creator's first send then queues at once, in the
+        // order the grain took it, instead of after a read of their roles (SendAfterReadingRolesAsync).
+        await KnowAsync(caller.MemberId);
+        LogChannelCreated(ChannelId, caller.MemberId);
+        return Info();
+    }
+
+    /// <summary>What <see cref="Create"/> did before servers (<see cref="GuildOptions.CreateStandaloneChannels"/>, for the upgrade's tests).</summary>
+    private async Task CreateStandaloneAsync(Caller caller, string validName, bool isPrivate)
+    {
         await _users.RequireRoomForAnotherAsync(caller.MemberId);
         state.State = ChannelState.Created(validName, isPrivate, caller.MemberId, time.GetUtcNowInMicroseconds());
         await state.WriteOrDeactivateAsync(this, logger);
         await _users.AddAsync(caller.MemberId, Info());
         LogChannelCreated(ChannelId, caller.MemberId);
-        return Info();
     }
 
     public async Task<ChannelInfo> OpenDirect(Caller caller, string otherUserId)
@@ -485,7 +514,7 @@ public sealed partial class ChannelGrain(
 
     public async Task<bool> MigrateToGuild()
     {
-        _migrationDue = await MigrationDueAsync();
+        _migrationDue = MigrationDue;
         if (!_migrationDue)
         {
             return false;
@@ -507,10 +536,11 @@ public sealed partial class ChannelGrain(
         return await GrainFactory.GetGrain<IUserGrain>(caller.Id).RecordRead(ChannelId, seq);
     }
 
-    /// <summary>A step of the move is left: one begun, or a standalone channel from before the upgrade.</summary>
-    private async Task<bool> MigrationDueAsync() =>
-        ChannelMigration.IsDue(ChannelId, Channel)
-        && (ChannelMigration.MovedIntoOwnServer(ChannelId, Channel) || await standaloneCutoff.MovesAsync(Channel.CreatedAt));
+    /// <summary>
+    /// A step of the move is left: one begun, or a standalone channel (one from before the upgrade,
+    /// or one whose <see cref="Create"/> failed before its move).
+    /// </summary>
+    private bool MigrationDue => ChannelMigration.IsDue(ChannelId, Channel);
 
     /// <summary>
     /// The server of this channel's id: the one it moved into, or (rarely) a server that named a

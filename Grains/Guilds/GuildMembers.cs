@@ -123,7 +123,7 @@ internal sealed class GuildMembers(
                 adminRoleId is not null && admins.Contains(userId) ? [adminRoleId] : [], now, version)));
         }
 
-        await store.ImportMembersAsync(guildId, rows);
+        await store.AddMissingMembersAsync(guildId, rows);
     }
 
     public async Task<GuildMember> SetRolesAsync(GuildRecord guild, GuildMember member, IReadOnlyList<string> roleIds)

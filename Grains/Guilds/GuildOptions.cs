@@ -13,11 +13,10 @@ public sealed class GuildOptions
     public int MaxMembers { get; set; } = GuildLimits.DefaultMaxMembers;
 
     /// <summary>
-    /// Standalone channels created before this moment move into a server of their own (docs/servers.md,
-    /// "Standalone channels after the upgrade"). Unset: the moment this database took the servers
-    /// schema (<c>0004_guilds.sql</c>), that is, the upgrade. Channels <c>CreateChannel</c> made since
-    /// stay standalone: moving them at whatever later activation found them would change a live
-    /// channel's rules under its members at a moment nobody chose.
+    /// Makes <c>CreateChannel</c> without a server create a standalone channel, as the silos before
+    /// servers did, instead of a server of its own; the channel moves into one at its grain's next
+    /// activation or by the sweep, like any channel stored before the upgrade. For the upgrade's
+    /// tests only: never set it in production, where such a channel would keep the old rules until then.
     /// </summary>
-    public DateTimeOffset? MoveStandaloneChannelsCreatedBefore { get; set; }
+    public bool CreateStandaloneChannels { get; set; }
 }

@@ -47,6 +47,12 @@ public interface IGuildStore
     /// </summary>
     Task<IReadOnlyList<string>> ImportMembersAsync(string guildId, IReadOnlyList<GuildMember> members);
 
+    /// <summary>
+    /// Adds these members as <see cref="ImportMembersAsync"/> does, without saying which were added:
+    /// running it again changes nothing, so a broken connection runs it once more.
+    /// </summary>
+    Task AddMissingMembersAsync(string guildId, IReadOnlyList<GuildMember> members);
+
     /// <summary>Takes a deleted role off every member who had it (their versions stay: the role counts for nothing once deleted).</summary>
     Task RemoveRoleEverywhereAsync(string guildId, string roleId);
 

@@ -141,6 +141,9 @@ public sealed class PostgresGuildStore(NpgsqlDataSource dataSource) : IGuildStor
         return added;
     }
 
+    public Task AddMissingMembersAsync(string guildId, IReadOnlyList<GuildMember> members) =>
+        ImportMembersAsync(guildId, members);
+
     public async Task RemoveRoleEverywhereAsync(string guildId, string roleId)
     {
         await using var command = Command(

@@ -40,14 +40,18 @@ public sealed class ResilientGuildStore(PostgresGuildStore inner, StorageGuard g
     public Task<IReadOnlyList<string>> ImportMembersAsync(string guildId, IReadOnlyList<GuildMember> members) =>
         guard.WriteAsync(() => inner.ImportMembersAsync(guildId, members), guildId);
 
+    public Task AddMissingMembersAsync(string guildId, IReadOnlyList<GuildMember> members) =>
+        guard.RepeatableWriteAsync(() => inner.AddMissingMembersAsync(guildId, members), guildId);
+
     public Task RemoveRoleEverywhereAsync(string guildId, string roleId) =>
         guard.WriteAsync(() => inner.RemoveRoleEverywhereAsync(guildId, roleId), guildId);
 
     public Task<bool> IsBannedAsync(string guildId, string userId) =>
         guard.ReadAsync(() => inner.IsBannedAsync(guildId, userId), guildId);
 
+    // An upsert: the same values again.
     public Task AddBanAsync(string guildId, GuildBan ban) =>
-        guard.WriteAsync(() => inner.AddBanAsync(guildId, ban), guildId);
+        guard.RepeatableWriteAsync(() => inner.AddBanAsync(guildId, ban), guildId);
 
     public Task<bool> RemoveBanAsync(string guildId, string userId) =>
         guard.WriteAsync(() => inner.RemoveBanAsync(guildId, userId), guildId);

@@ -40,6 +40,14 @@ public sealed partial class StorageGuard(TimeProvider time, ILogger<StorageGuard
     public Task<T> WriteAsync<T>(Func<Task<T>> write, object? subject) =>
         GuardAsync(write, StorageFailures.TookNoEffect, subject);
 
+    /// <summary>
+    /// Runs a write that may run twice without harm (it inserts what is missing, or sets values
+    /// again), so after any broken connection, as a read: a pooled connection left from before a
+    /// PostgreSQL restart breaks with no SQL state, which does not prove the write took no effect.
+    /// </summary>
+    public Task RepeatableWriteAsync(Func<Task> write, object? subject) =>
+        GuardAsync(Completed(write), StorageFailures.MayRetryRead, subject);
+
     /// <inheritdoc cref="WriteAsync{T}(Func{Task{T}}, object?)"/>
     public Task WriteAsync(Func<Task> write, object? subject) =>
         GuardAsync(Completed(write), StorageFailures.TookNoEffect, subject);

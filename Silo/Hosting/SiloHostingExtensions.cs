@@ -89,7 +89,6 @@ public static class SiloHostingExtensions
         services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GuildOptions>().BindConfiguration(GuildOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<StandaloneChannelCutoff>();
         services.AddCrybVoice();
         return services;
     }

@@ -1,6 +1,7 @@
 // The foundation scenario on the official @microsoft/signalr JavaScript client:
 // alice on one gateway, bob on another, one channel, one message seen by both with the same seq,
-// an edit, then the refusals a client must be able to parse. Exits non-zero on the first broken promise.
+// an edit, then the refusals a client must be able to parse. A channel created without a server is the
+// first channel of a server of its own, so members come and go as that server's events. Exits non-zero on the first broken promise.
 //
 //   CRYB_GATEWAYS=http://127.0.0.1:5080,http://127.0.0.1:5081 node smoke.mjs
 import * as signalR from "@microsoft/signalr";
@@ -28,7 +29,7 @@ async function connect(gateway, userId) {
   // Every event the protocol pushes, queued per name, so the scenario can await the next one.
   const queues = new Map();
   const queue = (name) => queues.get(name) ?? queues.set(name, { items: [], waiters: [] }).get(name);
-  for (const name of ["Ready", "MessageCreated", "MessageEdited", "MemberJoined", "ChannelAdded"]) {
+  for (const name of ["Ready", "MessageCreated", "MessageEdited", "GuildCreated", "GuildMemberAdded", "ChannelAdded"]) {
     connection.on(name, (payload) => {
       const q = queue(name);
       const waiter = q.waiters.shift();
@@ -68,14 +69,19 @@ const channel = await alice.connection.invoke("CreateChannel", "js smoke", false
 assert.equal(channel.name, "js smoke");
 assert.equal(channel.isPrivate, false);
 assert.equal(channel.ownerId, `alice-${run}`);
+const server = await alice.next("GuildCreated");
+assert.equal(server.guild.ownerId, `alice-${run}`);
+assert.ok(server.channels.some((c) => c.id === channel.id), "the channel is its server's");
 
 const joined = await bob.connection.invoke("JoinChannel", channel.id, null);
 assert.equal(joined.channel.id, channel.id);
 assert.equal(joined.latestSeq, 0);
 assert.deepEqual(joined.missed, []);
 assert.equal(joined.truncated, false);
-const memberJoined = await alice.next("MemberJoined");
-assert.deepEqual(memberJoined, { channelId: channel.id, userId: `bob-${run}`, role: "member" });
+const memberAdded = await alice.next("GuildMemberAdded");
+assert.equal(memberAdded.guildId, server.guild.id);
+assert.equal(memberAdded.member.userId, `bob-${run}`);
+assert.equal((await bob.next("GuildCreated")).guild.id, server.guild.id);
 
 const sent = await alice.connection.invoke("SendMessage", channel.id, "hello from JavaScript", "nonce-1", null);
 assert.equal(sent.seq, 1);

@@ -114,6 +114,7 @@ export async function diagnose(pages) {
             unread: v.unread,
             messages: [...v.messages.values()].map((m) => `${m.seq}/${m.revisionSeq} ${m.authorId}: ${m.content.slice(0, 40)}`).sort(),
           })),
+          presence: [...store.presence.values()].slice(0, 20).map((p) => `${p.userId} ${p.status} ${p.activity ? `${p.activity.kind}: ${p.activity.name}` : "-"}`),
           selectedGuild: store.selectedGuildId,
           invite: store.invite,
           guilds: [...store.guilds.values()].map((g) => ({

@@ -44,7 +44,7 @@ try {
   const bob = await signIn(gateways[1 % gateways.length], bobId, "Bob");
   pages.push(["alice", alice], ["bob", bob]);
 
-  step("alice creates a public channel; bob joins it by id");
+  step("alice creates a public channel (a server of its own); bob joins it by id");
   await alice.getByLabel("Name", { exact: true }).fill(`e2e ${run}`);
   await alice.getByRole("button", { name: "Create" }).click();
   await until("alice's channel to open", async () => (await alice.locator("#channel-title").textContent()) === `#e2e ${run}`);
@@ -52,6 +52,12 @@ try {
   await bob.getByLabel("Join a public channel by id").fill(channelId);
   await bob.getByRole("button", { name: "Join" }).click();
   await until("bob's channel to open", async () => (await bob.locator("#channel-title").textContent()) === `#e2e ${run}`);
+  // The channel is its server's: both see the server in the rail, with the channel in its sidebar.
+  const server = (page) => page.locator(`[data-testid=guild][title="e2e ${run}"]`);
+  await server(alice).waitFor();
+  await server(bob).waitFor();
+  const serverChannel = (page) => page.getByTestId("guild-channel").filter({ hasText: `# e2e ${run}` });
+  await serverChannel(bob).waitFor();
 
   step("presence: each sees the other online in the member list");
   await member(alice, bobId, "online").waitFor();
@@ -112,6 +118,9 @@ try {
   }
 
   step("direct message with an unread count");
+  const home = (page) => page.getByRole("button", { name: "Direct messages and channels" });
+  await home(alice).click();
+  await home(bob).click();
   await alice.getByLabel("Message a user").fill(bobId);
   await alice.getByRole("button", { name: "Open" }).click();
   await until("alice's direct message to open", async () => (await alice.locator("#channel-title").textContent()) === `@${bobId}`);
@@ -121,8 +130,10 @@ try {
   await dm.click();
   await messages(bob, "a private word").waitFor();
   assert.equal(await dm.getByTestId("unread").count(), 0, "opening the direct message reads it");
-  await bob.getByTestId("channel").filter({ hasText: `#e2e ${run}` }).click();
-  await alice.getByTestId("channel").filter({ hasText: `#e2e ${run}` }).click();
+  for (const page of [bob, alice]) {
+    await server(page).click();
+    await serverChannel(page).click();
+  }
   await messages(alice, "welcome aboard").waitFor();
 
   step("refusals: a message over 4000 characters is explained and not sent");

@@ -101,7 +101,8 @@ export class GuildClient {
   /** The rail's first entry: standalone channels and direct messages, as before servers. */
   openHome(): void {
     const last = this.store.lastHomeChannelId;
-    if (last && this.store.channels.has(last)) {
+    // A channel made at home is its own server's once GuildCreated names it: it no longer opens home.
+    if (last && this.store.channels.has(last) && !this.store.channels.get(last)!.channel.guildId) {
       void this.client.openChannel(last);
       return;
     }

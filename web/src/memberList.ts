@@ -2,9 +2,10 @@
 // with role badges. A server may have 100,000 members: the list is sorted once per change of its
 // members (not per render) and only the first rows are drawn, more as the reader scrolls down: a page
 // of rows ahead, so the reader does not stop at the end of those drawn and wait for more.
+import { activityLabel } from "./activityLabel";
 import { byId, el } from "./dom";
 import { badgesOf, memberName, type GuildView } from "./guilds";
-import type { GuildMember } from "./protocol";
+import type { GuildMember, Presence } from "./protocol";
 import type { Store } from "./state";
 
 /** Rows drawn at first, and added each time the reader comes within a screen of the end of those drawn. */
@@ -62,12 +63,13 @@ export class MemberList {
     const keep = new Set<string>();
     const wanted = shown.map((member) => {
       const status = store.statusOf(member.userId);
+      const activity = store.presence.get(member.userId)?.activity ?? null;
       // Roles are part of the key through membersVersion, which every role change bumps.
-      const key = `${member.version}|${status}|${guild.membersVersion}`;
+      const key = `${member.version}|${status}|${activity?.kind}|${activity?.name}|${guild.membersVersion}`;
       keep.add(member.userId);
       const existing = this.nodes.get(member.userId);
       if (existing?.key === key) return existing.node;
-      const node = memberNode(guild, member, status);
+      const node = memberNode(guild, member, status, activity);
       this.nodes.set(member.userId, { key, node });
       return node;
     });
@@ -97,7 +99,7 @@ function sortMembers(guild: GuildView): GuildMember[] {
   return keyed.map((k) => k.member);
 }
 
-function memberNode(guild: GuildView, member: GuildMember, status: string): HTMLElement {
+function memberNode(guild: GuildView, member: GuildMember, status: string, activity: Presence["activity"]): HTMLElement {
   const badges = badgesOf(guild, member);
   return el(
     "li",
@@ -115,6 +117,7 @@ function memberNode(guild: GuildView, member: GuildMember, status: string): HTML
             ...badges.map((b) => el("span", { class: b.roleId ? "badge" : "badge owner", "data-testid": "role-badge", text: b.name })),
           )
         : null,
+      activityLabel(activity),
     ),
   );
 }

@@ -1,6 +1,7 @@
 // Draws the store into the page. User content only ever goes through textContent, never innerHTML.
 // Messages are keyed by id and redrawn only when their revision changes, so a focused button or an
 // open edit box survives other messages arriving.
+import { activityLabel } from "./activityLabel";
 import { channelTitle } from "./connection";
 import { byId, el } from "./dom";
 import { renderGuildSidebar } from "./guildSidebar";
@@ -315,7 +316,7 @@ export class Renderer {
             member.userId,
             member.role !== "member" ? el("span", { class: "role", text: ` ${member.role}` }) : null,
             el("span", { class: "visually-hidden", text: `, ${status}` }),
-            activity ? el("span", { class: "activity", "data-testid": "activity", text: `${activity.kind === "custom" ? "" : `${activity.kind} `}${activity.name}` }) : null,
+            activityLabel(activity),
           ),
         );
       }),

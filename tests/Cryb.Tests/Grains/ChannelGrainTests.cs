@@ -140,8 +140,9 @@ public sealed class ChannelGrainTests(ClusterFixture fixture)
         var channel = NewChannel();
         var info = await channel.Create(Alice, "closed door", isPrivate: false);
 
-        await Refusals.AssertGrainRefusesAsync(ErrorCodes.NotAMember, () => channel.SendMessage(Bob, new SendMessageRequest("hi")));
-        await Refusals.AssertGrainRefusesAsync(ErrorCodes.NotAMember, () => channel.GetHistory(Bob, null, 10));
+        // Its server's channel, out of sight of those who have not joined it (Join does).
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.SendMessage(Bob, new SendMessageRequest("hi")));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.GetHistory(Bob, null, 10));
 
         Assert.Equal(0, await fixture.Servers.CountMessagesAsync(info.Id));
     }

@@ -9,12 +9,11 @@ using Cryb.Users;
 namespace Cryb.Tests.Grains;
 
 /// <summary>
-/// Standalone channels moving into a server of their own (issue 19's upgrade) on the two-silo
+/// Standalone channels moving into a server of their own (issue 19's upgrade) on a two-silo
 /// cluster with real PostgreSQL. A channel created by this test is standalone; once its grain is
 /// deactivated, it stands for a channel stored before the upgrade, and its next use moves it.
 /// </summary>
-[Collection(ClusterCollection.Name)]
-public sealed class ChannelMigrationGrainTests(ClusterFixture fixture)
+public sealed class ChannelMigrationGrainTests(PreUpgradeClusterFixture fixture) : IClassFixture<PreUpgradeClusterFixture>
 {
     private readonly GuildTestKit _kit = new(fixture.Client, fixture.Servers.DataSource);
 

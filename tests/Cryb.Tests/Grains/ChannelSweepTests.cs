@@ -16,7 +16,7 @@ public sealed class SweepClusterFixture(TestServers servers) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = ClusterFixture.CrybBuilder(servers, silos: 1);
+        var builder = ClusterFixture.PreUpgradeBuilder(servers, silos: 1);
         builder.Options.ServiceId = $"sweep-{Guid.NewGuid():N}";
         Cluster = builder.Build();
         await Cluster.DeployAsync();

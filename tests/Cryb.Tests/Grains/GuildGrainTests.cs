@@ -407,16 +407,16 @@ public sealed class GuildGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_channel_id_already_taken_by_a_standalone_channel_is_refused_and_not_listed()
+    public async Task A_channel_id_already_taken_by_a_channel_created_without_a_server_is_refused_and_not_listed()
     {
         var owner = _kit.User("owner");
         var (guild, _) = await _kit.GuildWithAsync(owner);
-        var standaloneId = Ids.NewChannelId();
-        await fixture.Client.GetGrain<IChannelGrain>(standaloneId).Create(owner, "standalone", isPrivate: false);
+        var takenId = Ids.NewChannelId();
+        await fixture.Client.GetGrain<IChannelGrain>(takenId).Create(owner, "of its own", isPrivate: false);
 
-        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelExists, () => guild.CreateChannel(owner, standaloneId, new GuildChannelSpec("taken")));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelExists, () => guild.CreateChannel(owner, takenId, new GuildChannelSpec("taken")));
 
-        Assert.DoesNotContain(standaloneId, (await guild.GetView(TestAccounts.Gateway))!.Channels.Select(c => c.Id));
-        Assert.Null((await fixture.Client.GetGrain<IChannelGrain>(standaloneId).GetInfo(owner)).GuildId);
+        Assert.DoesNotContain(takenId, (await guild.GetView(TestAccounts.Gateway))!.Channels.Select(c => c.Id));
+        Assert.Equal(takenId, (await fixture.Client.GetGrain<IChannelGrain>(takenId).GetInfo(owner)).GuildId); // still its own server's
     }
 }

@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Tests.Infrastructure;
@@ -7,7 +8,11 @@ using Cryb.Users;
 
 namespace Cryb.Tests.Grains;
 
-/// <summary>Roles, invitations, kicks, bans, leaving, updates, deletion and direct messages, in the channel grain.</summary>
+/// <summary>
+/// Roles, invitations, kicks, bans, leaving, updates, deletion and direct messages, in the channel
+/// grain. A channel created without a server is a server of its own (same id): the channel's
+/// membership methods act on that server, and its settings and deletion are the server's.
+/// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class MembershipGrainTests(ClusterFixture fixture)
 {
@@ -17,6 +22,8 @@ public sealed class MembershipGrainTests(ClusterFixture fixture)
     private static readonly Caller Outsider = TestAccounts.User("outsider");
 
     private IChannelGrain NewChannel() => fixture.Client.GetGrain<IChannelGrain>(Ids.NewChannelId());
+
+    private IGuildGrain ServerOf(IChannelGrain channel) => fixture.Client.GetGrain<IGuildGrain>(channel.GetPrimaryKeyString());
 
     /// <summary>A public channel with an owner, an admin and a member.</summary>
     private async Task<IChannelGrain> StaffedChannelAsync(bool isPrivate = false)
@@ -51,8 +58,10 @@ public sealed class MembershipGrainTests(ClusterFixture fixture)
         await channel.Invite(Admin, "friend");
 
         Assert.Contains(await channel.GetMembers(Owner), m => m.UserId == "friend");
-        Assert.Contains((await fixture.Client.GetGrain<IUserGrain>("friend").Connect(TestAccounts.User("friend"), "Friend")).ChannelIds,
-            id => id == channel.GetPrimaryKeyString());
+        // The friend is a member of the channel's server, which their user grain lists (not the channel).
+        var session = await fixture.Client.GetGrain<IUserGrain>("friend").Connect(TestAccounts.User("friend"), "Friend");
+        Assert.Contains(session.Guilds!, g => g.GuildId == channel.GetPrimaryKeyString());
+        Assert.DoesNotContain(channel.GetPrimaryKeyString(), session.ChannelIds);
     }
 
     [Fact]
@@ -77,7 +86,8 @@ public sealed class MembershipGrainTests(ClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Kick(Admin, Owner.Id));
         await channel.Kick(Admin, Member.Id);
 
-        await Refusals.AssertGrainRefusesAsync(ErrorCodes.NotAMember, () => channel.SendMessage(Member, new SendMessageRequest("still here?")));
+        // Kicked out of the server: its channel is out of sight, as any server channel.
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.SendMessage(Member, new SendMessageRequest("still here?")));
         // A kicked member of a public channel may come back.
         await channel.Join(Member, null);
     }
@@ -97,37 +107,44 @@ public sealed class MembershipGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Members_leave_but_the_owner_cannot()
+    public async Task Members_leave_its_server_but_the_owner_cannot()
     {
         var channel = await StaffedChannelAsync();
 
-        await channel.Leave(Member);
-        await Refusals.AssertGrainRefusesAsync(ErrorCodes.OwnerCannotLeave, () => channel.Leave(Owner));
+        // The channel grain's own Leave names the server's (the hub's LeaveChannel makes the switch).
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.Leave(Member));
+        await ServerOf(channel).Leave(Member);
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.OwnerCannotLeave, () => ServerOf(channel).Leave(Owner));
 
         Assert.Equal(["owner", "admin"], (await channel.GetMembers(Owner)).Select(m => m.UserId));
     }
 
     [Fact]
-    public async Task Admins_update_name_and_topic_members_cannot()
+    public async Task Admins_update_name_and_topic_through_the_server_members_cannot()
     {
         var channel = await StaffedChannelAsync();
+        var channelId = channel.GetPrimaryKeyString();
 
-        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Update(Member, "mine now", null));
-        var updated = await channel.Update(Admin, " renamed ", "what we talk about");
+        // Settings are the server's: the channel's own Update names the server's method, even for its owner.
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.Update(Owner, "renamed", null));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => ServerOf(channel).UpdateChannel(Member, channelId, new GuildChannelSpec("mine now")));
+        var updated = await ServerOf(channel).UpdateChannel(Admin, channelId, new GuildChannelSpec(" renamed ", Topic: "what we talk about"));
 
         Assert.Equal(("renamed", "what we talk about"), (updated.Name, updated.Topic));
-        Assert.Equal(updated, await channel.GetInfo(Member));
+        var info = await channel.GetInfo(Member);
+        Assert.Equal(("renamed", "what we talk about", channelId), (info.Name, info.Topic, info.GuildId));
     }
 
     [Fact]
-    public async Task Deleting_a_channel_is_for_the_owner_and_takes_the_history()
+    public async Task Deleting_a_channel_is_deleting_its_server_for_the_owner_and_takes_the_history()
     {
         var channel = await StaffedChannelAsync();
         var channelId = channel.GetPrimaryKeyString();
         await channel.SendMessage(Member, new SendMessageRequest("soon gone"));
 
-        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Delete(Admin));
-        await channel.Delete(Owner);
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.InvalidArgument, () => channel.Delete(Owner));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => ServerOf(channel).Delete(Admin));
+        await ServerOf(channel).Delete(Owner);
 
         Assert.Equal(0, await fixture.Servers.CountMessagesAsync(channelId));
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.GetHistory(Owner, null, 10));

@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Tests.Infrastructure;
@@ -129,7 +130,7 @@ public sealed class MessageChangesGrainTests(ClusterFixture fixture)
             sent.Add(await channel.SendMessage(Alice, new SendMessageRequest($"m{i}")));
         }
 
-        await channel.Leave(Bob);
+        await fixture.Client.GetGrain<IGuildGrain>(channel.GetPrimaryKeyString()).Leave(Bob); // the channel's server
 
         var page = await channel.GetChangesAfter(TestAccounts.Gateway, sent[0].Seq, limit: 3, ["alice", "bob"]);
         var rest = await channel.GetChangesAfter(TestAccounts.Gateway, page.Changes[^1].RevisionSeq, limit: 3, []);

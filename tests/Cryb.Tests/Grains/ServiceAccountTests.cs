@@ -132,7 +132,7 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
 
         await refusals.WaitForAsync(ErrorCodes.Unauthenticated, 2);
         Assert.True(await channel.IsMember(bob));
-        Assert.Contains(channel.GetPrimaryKeyString(), (await fixture.Client.GetGrain<IUserGrain>("bob").Connect(bob, "Bob")).ChannelIds);
+        Assert.Contains(channel.GetPrimaryKeyString(), (await fixture.Client.GetGrain<IUserGrain>("bob").Connect(bob, "Bob")).Guilds!.Select(g => g.GuildId));
     }
 
     /// <summary>

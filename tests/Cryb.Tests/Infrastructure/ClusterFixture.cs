@@ -35,13 +35,23 @@ public sealed class ClusterFixture(TestServers servers) : IAsyncLifetime
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(TestAccounts.Configuration);
-            // Every standalone channel a test makes stands for one from before the upgrade: its
-            // grain's next activation moves it into a server of its own (ChannelMigrationGrainTests).
-            host.Configuration.AddInMemoryCollection([new($"{GuildOptions.Section}:{nameof(GuildOptions.MoveStandaloneChannelsCreatedBefore)}", "9999-12-31T00:00:00Z")]);
             host.Services.AddCrybDataServices(servers.PostgresConnectionString);
         });
         // The test client subscribes as a gateway would: stream subscriptions are for gateways only.
         builder.ConfigureClient(client => client.AddCrybPushStreams(streams => streams.Credential = TestAccounts.Gateway));
+        return builder;
+    }
+
+    /// <summary>
+    /// An in-process cluster whose silos create channels as those before servers did (standalone),
+    /// so a test can make the channels an upgrade finds: each moves into a server of its own at its
+    /// grain's next activation or by the sweep.
+    /// </summary>
+    public static InProcessTestClusterBuilder PreUpgradeBuilder(TestServers servers, short silos)
+    {
+        var builder = CrybBuilder(servers, silos);
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(
+            [new($"{GuildOptions.Section}:{nameof(GuildOptions.CreateStandaloneChannels)}", "true")]));
         return builder;
     }
 

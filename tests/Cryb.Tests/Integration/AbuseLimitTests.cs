@@ -62,7 +62,7 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
         await using var onFirst = await Cluster.ConnectAsync(0, userId);
         await using var onSecond = await Cluster.ConnectAsync(1, userId);
         var channel = await onFirst.CreateChannelAsync("two gateways");
-        await onSecond.NextAsync<ChannelInfo>("ChannelAdded");
+        await onSecond.NextAsync<Cryb.Guilds.GuildState>("GuildCreated"); // the channel's server, on the other gateway too
 
         // Rounds of 10 sends on each gateway until both have been refused. A limit per connection or
         // per gateway would let through a burst of 10 on each and refill 5 a second on each; the
@@ -250,26 +250,28 @@ public sealed partial class AbuseLimitTests(ShippedLimitsClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Channels_per_user_are_bounded_and_a_refused_join_stores_nothing()
+    public async Task Direct_messages_per_user_are_bounded_and_a_refused_one_stores_nothing_while_servers_have_their_own_bound()
     {
         await using var collector = await Cluster.ConnectAsync(0, TestUsers.New("collector"));
         await using var host = await Cluster.ConnectAsync(1, TestUsers.New("host"));
-        var hosted = await host.CreateChannelAsync("one too many");
-        var privateRoom = await host.CreateChannelAsync("private one too many", isPrivate: true);
+        var hosted = await host.CreateChannelAsync("open to all");
         for (var i = 0; i < ShippedLimitsClusterFixture.MaxChannelsPerUser; i++)
         {
-            await collector.CreateChannelAsync($"mine {i}");
+            await collector.InvokeAsync<ChannelInfo>("OpenDirectMessage", TestUsers.New($"friend{i}"));
         }
 
-        await Refusals.AssertHubRefusesAsync(ErrorCodes.TooManyChannels, () => collector.CreateChannelAsync("fourth"));
-        await Refusals.AssertHubRefusesAsync(ErrorCodes.TooManyChannels, () => collector.JoinChannelAsync(hosted.Id));
-        await Refusals.AssertHubRefusesAsync(ErrorCodes.TooManyChannels, () => host.InvokeAsync("InviteToChannel", privateRoom.Id, collector.UserId));
         await Refusals.AssertHubRefusesAsync(ErrorCodes.TooManyChannels, () => collector.InvokeAsync<ChannelInfo>("OpenDirectMessage", host.UserId));
 
-        var members = await host.InvokeAsync<MemberWithPresenceEvent[]>("GetMembers", hosted.Id);
-        Assert.DoesNotContain(members, m => m.UserId == collector.UserId);
+        // Channels created without a server, or joined, are servers: the servers' bound (200) holds, not the channels'.
+        var own = await collector.CreateChannelAsync("a server of its own");
+        await collector.JoinChannelAsync(hosted.Id);
         await using var again = await Cluster.ConnectAsync(1, collector.UserId);
-        Assert.Equal(ShippedLimitsClusterFixture.MaxChannelsPerUser, (await again.NextAsync<ReadyEvent>("Ready")).Channels.Length);
+        var ready = await again.NextAsync<ReadyEvent>("Ready");
+        Assert.Equal(ShippedLimitsClusterFixture.MaxChannelsPerUser, ready.Channels.Count(c => c.Channel.IsDirect));
+        Assert.Equal(new[] { own.Id, hosted.Id }.Order(StringComparer.Ordinal), ready.Guilds!.Select(g => g.Guild.Id).Order(StringComparer.Ordinal));
+        // The refused direct message was stored for neither.
+        await using var hostAgain = await Cluster.ConnectAsync(0, host.UserId);
+        Assert.DoesNotContain((await hostAgain.NextAsync<ReadyEvent>("Ready")).Channels, c => c.Channel.IsDirect);
         Assert.Equal(1, (await host.SendMessageAsync(hosted.Id, "the host still works")).Seq);
     }
 

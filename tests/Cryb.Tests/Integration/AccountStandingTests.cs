@@ -112,7 +112,7 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
         await using var owner = await Cluster.ConnectAsync(1, TestUsers.New("owner"));
         var channel = await owner.CreateChannelAsync("left behind");
         await leaver.JoinChannelAsync(channel.Id);
-        Assert.Equal(userId, (await owner.NextAsync<MemberJoined>("MemberJoined")).UserId);
+        Assert.Equal(userId, (await owner.NextAsync<Cryb.Guilds.GuildMemberAdded>("GuildMemberAdded")).Member.UserId); // the channel's server
         await using (var kicked = await Cluster.ConnectAsync(0, TestUsers.New("kicked")))
         {
             await kicked.JoinChannelAsync(channel.Id);
@@ -124,9 +124,9 @@ public sealed class AccountStandingTests(ProcessClusterFixture fixture) : IClass
 
         await account.DeleteAccount(Moderator);
 
-        await owner.NextAsync<MemberJoined>("MemberJoined"); // the kicked one came and went
-        Assert.Equal(LeaveReasons.Kicked, (await owner.NextAsync<MemberLeft>("MemberLeft")).Reason);
-        var left = await owner.NextAsync<MemberLeft>("MemberLeft");
+        await owner.NextAsync<Cryb.Guilds.GuildMemberAdded>("GuildMemberAdded"); // the kicked one came and went
+        Assert.Equal(LeaveReasons.Kicked, (await owner.NextAsync<Cryb.Guilds.GuildMemberRemoved>("GuildMemberRemoved")).Reason);
+        var left = await owner.NextAsync<Cryb.Guilds.GuildMemberRemoved>("GuildMemberRemoved");
         Assert.Equal((userId, LeaveReasons.AccountDeleted), (left.UserId, left.Reason));
         await leaver.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         await account.UnbanAccount(Moderator); // a deletion is not a ban: this changes nothing

@@ -55,8 +55,9 @@ public sealed class BadInputTests(ProcessClusterFixture fixture) : IClassFixture
         await using var mallory = await Cluster.ConnectAsync(1, "mallory");
         var channel = await alice.CreateChannelAsync("members only");
 
-        await Refusals.AssertHubRefusesAsync(ErrorCodes.NotAMember, () => mallory.SendMessageAsync(channel.Id, "let me in"));
-        await Refusals.AssertHubRefusesAsync(ErrorCodes.NotAMember, () => mallory.GetHistoryAsync(channel.Id));
+        // A channel of a server mallory has not joined: out of her sight.
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.ChannelNotFound, () => mallory.SendMessageAsync(channel.Id, "let me in"));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.ChannelNotFound, () => mallory.GetHistoryAsync(channel.Id));
         var sent = await alice.SendMessageAsync(channel.Id, "members only");
 
         // Alice's copy proves the event went out; mallory, connected all along, got nothing.

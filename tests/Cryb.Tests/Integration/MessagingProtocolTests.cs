@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Guilds;
 using Cryb.Messages;
 using Cryb.Tests.Infrastructure;
 using Cryb.Users;
@@ -10,6 +11,8 @@ namespace Cryb.Tests.Integration;
 /// <summary>
 /// The messaging feature set over the real SignalR protocol, users spread over two gateways. Where
 /// a test asserts that someone did not get an event, a control user on the same gateway got it first.
+/// A channel created without a server is a server of its own (same id): its membership changes
+/// reach clients as that server's events.
 /// </summary>
 public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : IClassFixture<ProcessClusterFixture>
 {
@@ -78,7 +81,7 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
         var gone = await alice.SendMessageAsync(channel.Id, "gone");
         await alice.InvokeAsync("DeleteMessage", channel.Id, gone.Id);
         await alice.InvokeAsync("SetMemberRole", channel.Id, bobId, ChannelRole.Admin);
-        await alice.InvokeAsync<ChannelInfo>("UpdateChannel", channel.Id, "renamed", "news");
+        await alice.InvokeAsync<GuildChannel>("UpdateGuildChannel", channel.Id, channel.Id, new GuildChannelSpec("renamed", Topic: "news"));
         Assert.Equal("renamed", (await carol.NextAsync<ChannelInfo>("ChannelUpdated")).Name);
 
         ChannelSummary fromView, fromGrain;
@@ -93,8 +96,9 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
             fromGrain = Assert.Single((await bob.NextAsync<ReadyEvent>("Ready")).Channels);
         }
 
-        // Bob's own message does not count, the deleted one neither: "kept" is his one unread.
-        Assert.Equal((ChannelRole.Admin, "renamed", "news", 4L, 1), (fromView.Role, fromView.Channel.Name, fromView.Channel.Topic, fromView.LatestSeq, fromView.UnreadCount));
+        // Bob's own message does not count, the deleted one neither: "kept" is his one unread. His
+        // admin rights are the server's "Admins" role (in Ready's guilds); a server channel's summary says member.
+        Assert.Equal((ChannelRole.Member, "renamed", "news", 4L, 1), (fromView.Role, fromView.Channel.Name, fromView.Channel.Topic, fromView.LatestSeq, fromView.UnreadCount));
         Assert.Equal(fromGrain, fromView);
     }
 
@@ -106,7 +110,14 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
         await using var laptop = await ConnectAsync(1, aliceId);
 
         var channel = await phone.CreateChannelAsync("multi-device");
-        Assert.Equal(channel, await laptop.NextAsync<ChannelInfo>("ChannelAdded"));
+        // The channel's server reaches both devices, the one that made it before the call returned.
+        foreach (var device in new[] { phone, laptop })
+        {
+            var server = await device.NextAsync<GuildState>("GuildCreated");
+            Assert.Equal((channel.Id, channel.Id, "multi-device"), (server.Guild.Id, Assert.Single(server.Channels).Id, Assert.Single(server.Channels).Name));
+        }
+
+        Assert.True(laptop.HasNo("ChannelAdded"));
 
         var sent = await phone.SendMessageAsync(channel.Id, "to both devices");
         Assert.Equal(sent, await phone.NextMessageCreatedAsync());
@@ -125,14 +136,23 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
         var channel = await alice.CreateChannelAsync("events");
 
         await bob.JoinChannelAsync(channel.Id);
-        var joined = await alice.NextAsync<MemberJoined>("MemberJoined");
-        Assert.Equal((channel.Id, bob.UserId, ChannelRole.Member), (joined.ChannelId, joined.UserId, joined.Role));
+        var joined = await alice.NextAsync<GuildMemberAdded>("GuildMemberAdded");
+        Assert.Equal((channel.Id, bob.UserId), (joined.GuildId, joined.Member.UserId));
+        Assert.True(alice.HasNo("MemberJoined"));
 
+        // An admin holds the server's "Admins" role, made for the first one.
         await alice.InvokeAsync("SetMemberRole", channel.Id, bob.UserId, ChannelRole.Admin);
-        Assert.Equal(ChannelRole.Admin, (await bob.NextAsync<MemberRoleChanged>("MemberRoleChanged")).Role);
+        var admins = (await bob.NextAsync<GuildRoleCreated>("GuildRoleCreated")).Role;
+        Assert.Equal(("Admins", Permission.StandaloneAdmin), (admins.Name, admins.Permissions));
+        var promoted = await bob.NextAsync<GuildMemberUpdated>("GuildMemberUpdated");
+        Assert.Equal(bob.UserId, promoted.Member.UserId);
+        Assert.Equal([admins.Id], promoted.Member.RoleIds);
 
-        var updated = await bob.InvokeAsync<ChannelInfo>("UpdateChannel", channel.Id, "renamed", "a topic");
-        Assert.Equal(updated, await alice.NextAsync<ChannelInfo>("ChannelUpdated"));
+        // The channel's settings are the server's: its admin renames it there, the channel's own method says so.
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.InvalidArgument, () => bob.InvokeAsync<ChannelInfo>("UpdateChannel", channel.Id, "renamed", "a topic"));
+        var updated = await bob.InvokeAsync<GuildChannel>("UpdateGuildChannel", channel.Id, channel.Id, new GuildChannelSpec("renamed", Topic: "a topic"));
+        var heard = (await alice.NextAsync<GuildChannelUpdated>("GuildChannelUpdated")).Channel;
+        Assert.Equal((channel.Id, "renamed", "a topic"), (heard.Id, heard.Name, heard.Topic));
         Assert.Equal(("renamed", "a topic"), (updated.Name, updated.Topic));
 
         var members = await bob.InvokeAsync<ChannelMember[]>("GetMembers", channel.Id);
@@ -152,14 +172,15 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
         await Refusals.AssertHubRefusesAsync(ErrorCodes.Forbidden, () => bob.InvokeAsync("KickMember", channel.Id, carol.UserId));
         await alice.InvokeAsync("KickMember", channel.Id, bob.UserId);
 
-        var removed = await bob.NextAsync<ChannelRemoved>("ChannelRemoved");
-        Assert.Equal((channel.Id, LeaveReasons.Kicked), (removed.ChannelId, removed.Reason));
-        var left = await carol.NextAsync<MemberLeft>("MemberLeft");
+        // Kicked out of the channel's server.
+        var removed = await bob.NextAsync<GuildRemoved>("GuildRemoved");
+        Assert.Equal((channel.Id, LeaveReasons.Kicked), (removed.GuildId, removed.Reason));
+        var left = await carol.NextAsync<GuildMemberRemoved>("GuildMemberRemoved");
         Assert.Equal((bob.UserId, LeaveReasons.Kicked), (left.UserId, left.Reason));
         var sent = await alice.SendMessageAsync(channel.Id, "after the kick");
         Assert.Equal(sent, await carol.NextMessageCreatedAsync()); // same gateway as bob: the send reached it
         Assert.True(bob.HasNoPendingMessages);
-        await Refusals.AssertHubRefusesAsync(ErrorCodes.NotAMember, () => bob.SendMessageAsync(channel.Id, "let me back"));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.ChannelNotFound, () => bob.SendMessageAsync(channel.Id, "let me back"));
     }
 
     [Fact]
@@ -172,8 +193,8 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
 
         await alice.InvokeAsync("BanMember", channel.Id, bob.UserId);
 
-        Assert.Equal(LeaveReasons.Banned, (await bob.NextAsync<ChannelRemoved>("ChannelRemoved")).Reason);
-        Assert.Equal(LeaveReasons.Banned, (await alice.NextAsync<MemberLeft>("MemberLeft")).Reason);
+        Assert.Equal(LeaveReasons.Banned, (await bob.NextAsync<GuildRemoved>("GuildRemoved")).Reason);
+        Assert.Equal((bob.UserId, LeaveReasons.Banned), await alice.NextAsync<GuildMemberRemoved>("GuildMemberRemoved") is var gone ? (gone.UserId, gone.Reason) : default);
         await Refusals.AssertHubRefusesAsync(ErrorCodes.Banned, () => bob.JoinChannelAsync(channel.Id));
     }
 
@@ -187,7 +208,8 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
 
         await bob.InvokeAsync("LeaveChannel", channel.Id);
 
-        Assert.Equal(LeaveReasons.Left, (await alice.NextAsync<MemberLeft>("MemberLeft")).Reason);
+        Assert.Equal((channel.Id, LeaveReasons.Left), await bob.NextAsync<GuildRemoved>("GuildRemoved") is var removed ? (removed.GuildId, removed.Reason) : default);
+        Assert.Equal((bob.UserId, LeaveReasons.Left), await alice.NextAsync<GuildMemberRemoved>("GuildMemberRemoved") is var left ? (left.UserId, left.Reason) : default);
         await Refusals.AssertHubRefusesAsync(ErrorCodes.OwnerCannotLeave, () => alice.InvokeAsync("LeaveChannel", channel.Id));
     }
 
@@ -204,8 +226,9 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
         await Refusals.AssertHubRefusesAsync(ErrorCodes.ChannelNotFound, () => mallory.JoinChannelAsync(channel.Id));
         await alice.InvokeAsync("InviteToChannel", channel.Id, bobId);
 
-        Assert.Equal(channel.Id, (await bobPhone.NextAsync<ChannelInfo>("ChannelAdded")).Id);
-        Assert.Equal(channel.Id, (await bobLaptop.NextAsync<ChannelInfo>("ChannelAdded")).Id);
+        // Bob becomes a member of the channel's server: each of his devices gets it.
+        Assert.Equal(channel.Id, (await bobPhone.NextAsync<GuildState>("GuildCreated")).Guild.Id);
+        Assert.Equal(channel.Id, (await bobLaptop.NextAsync<GuildState>("GuildCreated")).Guild.Id);
         var sent = await alice.SendMessageAsync(channel.Id, "welcome");
         Assert.Equal(sent, await bobPhone.NextMessageCreatedAsync());
         Assert.Equal(sent, await bobLaptop.NextMessageCreatedAsync());
@@ -363,10 +386,13 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
         await bob.JoinChannelAsync(channel.Id);
         await alice.SendMessageAsync(channel.Id, "last words");
 
-        await Refusals.AssertHubRefusesAsync(ErrorCodes.Forbidden, () => bob.InvokeAsync("DeleteChannel", channel.Id));
-        await alice.InvokeAsync("DeleteChannel", channel.Id);
+        // Deleting it is deleting its server, the owner's alone; the channel's own method says so.
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.InvalidArgument, () => alice.InvokeAsync("DeleteChannel", channel.Id));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.Forbidden, () => bob.InvokeAsync("DeleteGuild", channel.Id));
+        await alice.InvokeAsync("DeleteGuild", channel.Id);
 
-        Assert.Equal(channel.Id, (await bob.NextAsync<ChannelDeleted>("ChannelDeleted")).ChannelId);
+        var removed = await bob.NextAsync<GuildRemoved>("GuildRemoved");
+        Assert.Equal((channel.Id, LeaveReasons.Deleted), (removed.GuildId, removed.Reason));
         Assert.Equal(0, await fixture.Servers.CountMessagesAsync(channel.Id));
         await Refusals.AssertHubRefusesAsync(ErrorCodes.ChannelNotFound, () => bob.GetHistoryAsync(channel.Id));
     }

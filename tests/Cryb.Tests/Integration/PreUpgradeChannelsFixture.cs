@@ -7,9 +7,9 @@ using Cryb.Tests.Infrastructure;
 namespace Cryb.Tests.Integration;
 
 /// <summary>
-/// A cluster of its own whose silos take every standalone channel for one created before the
-/// upgrade (by default only channels older than the servers schema move, and a test's are newer),
-/// and the operator's sweep over it.
+/// A cluster of its own whose silos create channels as those before servers did (standalone, by
+/// <c>Guilds__CreateStandaloneChannels</c>), so each stands for a channel the upgrade finds, and the
+/// operator's sweep over it.
 /// </summary>
 public sealed class PreUpgradeChannelsFixture(TestServers servers) : IAsyncLifetime
 {
@@ -21,7 +21,7 @@ public sealed class PreUpgradeChannelsFixture(TestServers servers) : IAsyncLifet
     public string SweepUrl => $"{Cluster.Silos[0].Url}/admin/channel-migration";
 
     public async ValueTask InitializeAsync() => Cluster = await ProcessCluster.StartAsync(
-        servers, settings: new Dictionary<string, string> { ["Guilds__MoveStandaloneChannelsCreatedBefore"] = "9999-12-31T00:00:00Z" });
+        servers, settings: new Dictionary<string, string> { ["Guilds__CreateStandaloneChannels"] = "true" });
 
     /// <summary>Starts a pass of the sweep as an operator would, authenticated as a service account, and waits for its end.</summary>
     public async Task RunSweepAsync()
