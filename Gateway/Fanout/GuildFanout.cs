@@ -25,13 +25,14 @@ namespace Cryb.Gateway.Fanout;
 /// <see cref="GuildMemberAccessChanged"/>), which the channel's feed hands here before delivering the
 /// channel's next event, so a member who lost "view channel" hears nothing of the channel after the change.
 /// </remarks>
-public sealed class GuildFanout
+public sealed partial class GuildFanout
 {
     private readonly IClusterClient _cluster;
     private readonly ServiceCredential _account;
     private readonly IHubContext<ChatHub, IChatClient> _hub;
     private readonly ChatFanout _channels;
     private readonly StreamSubscriptions<GuildEvent> _guilds;
+    private readonly ILogger _logger;
 
     /// <summary>The server of each server text channel this gateway has seen in a view.</summary>
     private readonly ConcurrentDictionary<string, string> _guildOfChannel = new(StringComparer.Ordinal);
@@ -42,6 +43,7 @@ public sealed class GuildFanout
         _account = account;
         _hub = hub;
         _channels = channels;
+        _logger = logger;
         Connections = connections;
         _guilds = new StreamSubscriptions<GuildEvent>(cluster, StreamNames.Guild, connections.WantsGuild, guildId => new GuildFeed(guildId, this),
             change => metrics.SubscriptionsChanged(StreamNames.Guild, change), logger);
@@ -203,6 +205,14 @@ public sealed class GuildFanout
     internal IChatClient Clients(IEnumerable<(string ConnectionId, string UserId)> members) =>
         _hub.Clients.Clients(members.Select(member => member.ConnectionId).ToArray());
 
+    internal IChatClient ClientsById(IReadOnlyList<string> connectionIds) => _hub.Clients.Clients(connectionIds);
+
+    /// <summary>A server feed's voice frames could not be sent (logged; the feed goes on with the next window).</summary>
+    internal void VoiceFramesFailed(Exception exception, string guildId) => LogVoiceFramesFailed(exception, guildId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Voice states of server {GuildId} could not be sent")]
+    private partial void LogVoiceFramesFailed(Exception exception, string guildId);
+
     internal IGuildGrain Guild(string guildId) => _cluster.GetGrain<IGuildGrain>(guildId);
 
     /// <summary>The user as the gateway acts for them, to read what they may read.</summary>
@@ -282,9 +292,10 @@ public sealed class GuildFanout
 
     private async Task SendVoiceStatesAsync(string[] connections, IReadOnlyList<VoiceState> states)
     {
-        foreach (var state in states)
+        if (states.Count > 0)
         {
-            await _hub.Clients.Clients(connections).VoiceStateUpdated(state);
+            // One frame for the channel's states; an array, as MessagePack cannot write a read-only list.
+            await _hub.Clients.Clients(connections).VoiceStatesUpdated([.. states]);
         }
     }
 

@@ -105,6 +105,14 @@ public interface IChatClient
     /// </summary>
     Task VoiceStateUpdated(VoiceState state);
 
+    /// <summary>
+    /// Voice states of one server, in the server's order, gathered over a short window (25 ms) and
+    /// sent in one frame: each as <see cref="VoiceStateUpdated"/> would have carried it to this
+    /// connection (<c>channelId</c> null when the user left voice as far as the recipient can see).
+    /// Also the states of a voice channel the recipient comes to view.
+    /// </summary>
+    Task VoiceStatesUpdated(VoiceState[] states);
+
     /// <summary>To every connection of the user: a voice session of theirs ended (the device that holds <c>sessionId</c> drops its media).</summary>
     Task VoiceSessionEnded(VoiceSessionEnded ended);
 

@@ -343,8 +343,8 @@ public sealed partial class VoiceGrain(
         _states.Remove(state.UserId);
         _applied = version;
         await _events.OnNextAsync(new VoiceStateUpdated(state with { ChannelId = null, Version = version }, state.ChannelId));
-        await TellUserAsync(state, reason);
-        await Presence(state.UserId).UnbindVoice(state.SessionId);
+        // The user's devices and the presence grain do not depend on each other: told together.
+        await Task.WhenAll(TellUserAsync(state, reason), Presence(state.UserId).UnbindVoice(state.SessionId));
         _ = media.RemoveParticipantAsync(VoiceLimits.RoomOf(GuildId, state.ChannelId!), state.UserId);
         LogEnded(GuildId, state.ChannelId!, state.UserId, state.SessionId, reason);
     }
@@ -383,8 +383,13 @@ public sealed partial class VoiceGrain(
     /// <summary>The channel, the caller's member row and their permissions there; a hidden channel is not found, as a non-member's server is not.</summary>
     private async Task<(GuildChannel Channel, GuildMember Member, ulong Permissions)> AccessAsync(string userId, string channelId)
     {
-        var access = await GrainFactory.GetGrain<IGuildGrain>(GuildId).GetChannelAccess(channelId);
-        var member = await guilds.GetMemberAsync(GuildId, userId);
+        // Both reads at once: the grain takes one call at a time, so each call's wait is the
+        // server's ceiling (the voice bench: every actor waiting on an answer at 60 to 83 calls/s).
+        var accessRead = GrainFactory.GetGrain<IGuildGrain>(GuildId).GetChannelAccess(channelId);
+        var memberRead = guilds.GetMemberAsync(GuildId, userId);
+        await Task.WhenAll(accessRead, memberRead);
+        var access = await accessRead;
+        var member = await memberRead;
         if (member is null)
         {
             throw new ChatException(ErrorCodes.GuildNotFound, "No such server.");

@@ -399,11 +399,14 @@ export class GuildClient {
     on<GuildMembersChunk>("GuildMembersChunk", (chunk) => this.onChunk(chunk));
     // Voice states are server events (held during a resume like the others) with versions of their
     // own: they are compared per user, and never counted in the server's version (noteVersion).
-    on<VoiceState>("VoiceStateUpdated", (state) => {
+    const onVoice = (state: VoiceState) => {
       const apply = () => this.applyVoice(state);
       if (this.held) this.held.push({ guildId: state.guildId, version: undefined, apply });
       else apply();
-    });
+    };
+    on<VoiceState>("VoiceStateUpdated", onVoice);
+    // A server's voice states of a short window in one frame, in its order: each as if it came alone.
+    on<VoiceState[]>("VoiceStatesUpdated", (states) => states.forEach(onVoice));
   }
 }
 

@@ -1,6 +1,6 @@
 // The page's side of voice on the one connection: the calls behind the Join, Leave, Mute and Deafen
 // buttons, and the events about this user's own session. Who is in which channel comes with the
-// server's events (GuildClient: VoiceStateUpdated, and the lists in GuildCreated and ResumeGuilds).
+// server's events (GuildClient: VoiceStateUpdated and VoiceStatesUpdated, and the lists in GuildCreated and ResumeGuilds).
 // No media: the page shows the LiveKit endpoint and token a media client would connect with.
 import type { ChatClient } from "./connection";
 import type { GuildClient } from "./guildClient";

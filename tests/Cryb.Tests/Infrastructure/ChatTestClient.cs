@@ -67,6 +67,10 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<GuildChannelVisible>("GuildChannelVisible");
         Record<GuildMembersChunk>("GuildMembersChunk");
         Record<Cryb.Voice.VoiceState>("VoiceStateUpdated");
+        // The gateway sends a window's voice states in one frame: read one state at a time, under
+        // VoiceStateUpdated, as if each had come alone.
+        Connection.On<Cryb.Voice.VoiceState[]>("VoiceStatesUpdated", states =>
+            Array.ForEach(states, state => Events("VoiceStateUpdated").Writer.TryWrite(state)));
         Record<Cryb.Voice.VoiceSessionEnded>("VoiceSessionEnded");
         Record<Cryb.Voice.VoiceServerUpdate>("VoiceServerUpdate");
         connection.Closed += error =>

@@ -42,13 +42,24 @@ public sealed class GuildClient : IAsyncDisposable
     public string UserId { get; }
 
     /// <summary>
-    /// Hears every <c>VoiceStateUpdated</c> this connection receives, with its arrival time on
+    /// Hears every <c>VoiceStateUpdated</c> this connection receives (one at a time or a window's <c>VoiceStatesUpdated</c>), with its arrival time on
     /// <see cref="BenchClock"/>, on the connection's receive loop (one at a time, in the order
     /// sent). Set before <see cref="ConnectAsync"/>; a connection without it reads no payload of
     /// those events (the client finds no handler and skips them).
     /// </summary>
-    public void OnVoiceState(Action<VoiceStateSeen, long> handler) =>
+    public void OnVoiceState(Action<VoiceStateSeen, long> handler)
+    {
         _connection.On<VoiceStateSeen>("VoiceStateUpdated", state => handler(state, BenchClock.NowMicros));
+        // A window's states in one frame: each state as if it came alone, all with the frame's arrival.
+        _connection.On<VoiceStateSeen[]>("VoiceStatesUpdated", states =>
+        {
+            var now = BenchClock.NowMicros;
+            foreach (var state in states)
+            {
+                handler(state, now);
+            }
+        });
+    }
 
     public async Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation)
     {
