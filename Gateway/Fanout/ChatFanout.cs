@@ -4,6 +4,7 @@ using Cryb.Gateway.Auth;
 using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Hubs;
 using Cryb.Identity;
+using Cryb.Relationships;
 using Cryb.Streaming;
 using Cryb.Users;
 using Microsoft.AspNetCore.SignalR;
@@ -71,9 +72,17 @@ public sealed class ChatFanout
     /// <summary>Servers on this gateway: their subscriptions, and which of their channels each connection is in.</summary>
     public GuildFanout Guilds { get; }
 
-    public async Task ConnectAsync(string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds, Action abort)
+    /// <summary>The friends and blockers of the users connected here, for presence and typing.</summary>
+    public RelationshipIndex Relationships { get; } = new();
+
+    public async Task ConnectAsync(string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds, Action abort, RelationshipsView? relationships = null)
     {
         await SubscribeToPresenceAsync();
+        if (relationships is not null)
+        {
+            Relationships.Load(userId, relationships);
+        }
+
         _connections.Add(connectionId, userId, device, abort);
         await _users.ReconcileAsync(userId);
 
@@ -94,6 +103,10 @@ public sealed class ChatFanout
         {
             await Guilds.DisconnectAsync(userId, guilds);
             await _users.ReconcileAsync(userId);
+            if (!_connections.HasConnectionsOf(userId))
+            {
+                Relationships.Forget(userId);
+            }
         }
     }
 
@@ -258,7 +271,7 @@ public sealed class ChatFanout
                 await Recipients(channelEvent).MemberLeft(left);
                 break;
             case TypingUpdated typing:
-                await Recipients(channelEvent).TypingUpdated(typing);
+                await SendTypingAsync(typing);
                 break;
             case ChannelDeleted deleted:
                 await Recipients(channelEvent).ChannelDeleted(deleted);
@@ -272,9 +285,37 @@ public sealed class ChatFanout
     }
 
     /// <summary>
+    /// Typing goes to the channel's connections, but never the typing of someone who blocked the
+    /// receiver: those receivers get the list without their blockers (usually nobody is left out,
+    /// and the one frame goes to all).
+    /// </summary>
+    private async Task SendTypingAsync(TypingUpdated typing)
+    {
+        var everyone = _connections.ConnectionsIn(typing.ChannelId);
+        var kept = typing.UserIds.SelectMany(Relationships.LocalUsersBlockedBy).Distinct().ToArray();
+        if (kept.Length == 0)
+        {
+            await _hub.Clients.Clients(everyone).TypingUpdated(typing);
+            return;
+        }
+
+        var inChannel = everyone.ToHashSet();
+        var apart = new HashSet<string>();
+        foreach (var userId in kept)
+        {
+            var connections = _connections.ConnectionsOf(userId).Where(inChannel.Contains).ToArray();
+            apart.UnionWith(connections);
+            var visible = typing with { UserIds = typing.UserIds.Where(typer => !Relationships.IsBlockedBy(userId, typer)).ToArray() };
+            await _hub.Clients.Clients(connections).TypingUpdated(visible);
+        }
+
+        await _hub.Clients.Clients(everyone.Where(connectionId => !apart.Contains(connectionId)).ToArray()).TypingUpdated(typing);
+    }
+
+    /// <summary>
     /// Every gateway hears every presence change once, on its user's presence stream: this
-    /// gateway's connections sharing one of the user's channels or servers get it, each once, in
-    /// their next presence batch.
+    /// gateway's connections sharing one of the user's channels or servers, or of their friends, get
+    /// it, each once, in their next presence batch; never those of users the user blocked.
     /// </summary>
     private Task SendPresenceAsync(PresenceChanged change)
     {
@@ -282,7 +323,13 @@ public sealed class ChatFanout
         // Interest first: most of the cluster's changes concern nobody here, and leave no trace.
         var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn)
             .Concat(change.GuildIds.SelectMany(guildId => _connections.MembersInGuild(guildId).Select(member => member.ConnectionId)))
+            .Concat(Relationships.LocalFriendsOf(change.Presence.UserId).SelectMany(_connections.ConnectionsOf))
             .ToHashSet();
+        foreach (var blocked in Relationships.LocalUsersBlockedBy(change.Presence.UserId))
+        {
+            connections.ExceptWith(_connections.ConnectionsOf(blocked));
+        }
+
         if (connections.Count > 0)
         {
             _presenceBatches.Add(connections, change);
@@ -348,6 +395,24 @@ public sealed class ChatFanout
             case ReadStateUpdated read:
                 await user.ReadStateUpdated(read);
                 break;
+            case RelationshipAdded added:
+                Relationships.Apply(added);
+                await user.RelationshipAdded(added.Relationship);
+                await SendFriendPresenceAsync(connections, added.Relationship);
+                break;
+            case RelationshipUpdated updated:
+                Relationships.Apply(updated);
+                await user.RelationshipUpdated(updated.Relationship);
+                await SendFriendPresenceAsync(connections, updated.Relationship);
+                break;
+            case RelationshipRemoved removed:
+                Relationships.Apply(removed);
+                await user.RelationshipRemoved(new RelationshipGone(removed.OtherUserId, removed.Version));
+                break;
+            case BlockedByChanged blocked:
+                // For this gateway only: the blocked user is not told.
+                Relationships.Apply(blocked);
+                break;
             case GuildAdded added:
                 await Guilds.AddedAsync(added.UserId, added.Membership);
                 break;
@@ -371,6 +436,21 @@ public sealed class ChatFanout
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>A new friend's presence, at once, from the presence feeds (nothing is sent of a friend who is offline).</summary>
+    private async Task SendFriendPresenceAsync(IReadOnlyList<string> connections, Relationship relationship)
+    {
+        if (relationship.Kind != RelationshipKind.Friend || connections.Count == 0)
+        {
+            return;
+        }
+
+        var (online, _) = await Guilds.ReadPresencesAsync([relationship.UserId]);
+        foreach (var change in online)
+        {
+            _presenceBatches.Add(connections.ToHashSet(), change);
         }
     }
 

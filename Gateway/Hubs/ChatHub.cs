@@ -2,6 +2,7 @@ using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Gateway.Presence;
 using Cryb.Presence;
+using Cryb.Relationships;
 using Cryb.Typing;
 using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hosting;
@@ -51,13 +52,16 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
         var userId = Ids.Require(Context.UserIdentifier, "The token's sub claim");
         var displayName = Context.User?.Identity?.Name ?? userId;
         var device = DeviceDetection.Of(Context.GetHttpContext());
+        var relationshipsRead = Relationships(userId).GetForGateway(account);
         var session = await User(userId).Connect(Caller, displayName);
         // First the presence grain, which refuses a connection over the user's limit before anything
         // is registered; SignalR skips OnDisconnectedAsync when this method fails, so undo by hand.
         var presence = await Presence(userId).Connect(Caller, new PresenceConnection(Context.ConnectionId, gateway.Id, device));
         try
         {
-            await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds, Context.Abort);
+            var relationships = await relationshipsRead;
+            await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds, Context.Abort, relationships);
+            var friendPresences = await FriendPresencesAsync(relationships);
             var guilds = await fanout.Guilds.ConnectAsync(Context.ConnectionId, userId, session.Guilds);
             Context.Items[nameof(ActivityReportInterval)] = DateTimeOffset.UtcNow;
             // From this gateway's views of the channels and servers: no grain call per channel, but
@@ -69,6 +73,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
             var ready = Context.GetHttpContext()?.Request.Query[ResumeGuildsParameter].ToString() == "resume"
                 ? new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, [], guilds.Select(guild => new GuildVersion(guild.Guild.Id, guild.ResumeVersion)).ToArray())
                 : new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, guilds);
+            ready = ready with { Relationships = relationships.Relationships, FriendPresences = friendPresences };
             await Clients.Caller.Ready(ready);
             metrics.Connected();
         }
@@ -90,7 +95,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     public Task<PresenceInfo> SetPresence(PresenceStatus status, PresenceActivity? activity) =>
         Presence(Caller.Id).SetPresence(Caller, status, activity);
 
-    /// <summary>Presence of up to 200 users; users who share no channel with the caller are left out.</summary>
+    /// <summary>Presence of up to 200 users; a user the caller shares no channel, server or friendship with shows as offline.</summary>
     public async Task<IReadOnlyList<PresenceInfo>> GetPresence(string[] userIds)
     {
         if (userIds is null || userIds.Length > PresenceLimits.MaxBulkUsers)
@@ -322,6 +327,41 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     public Task RequestGuildMembers(string guildId, string? query, string[]? userIds, int limit, bool presences, string? nonce) =>
         GuildMemberRequests.SendAsync(Guild(guildId), guildId, Caller, Clients.Caller, query, userIds, limit, presences, nonce, PresencesAsync, DrainedAsync);
 
+    // Friends and blocks (docs/relationships.md): the caller's relationship grain decides.
+
+    public Task<IReadOnlyList<Relationship>> GetRelationships() => Relationships(Caller.Id).Get(Caller);
+
+    public Task<Relationship> SendFriendRequest(string userId) => Relationships(Caller.Id).SendFriendRequest(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task<Relationship> AcceptFriendRequest(string userId) => Relationships(Caller.Id).AcceptFriendRequest(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task DeclineFriendRequest(string userId) => Relationships(Caller.Id).DeclineFriendRequest(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task CancelFriendRequest(string userId) => Relationships(Caller.Id).CancelFriendRequest(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task RemoveFriend(string userId) => Relationships(Caller.Id).RemoveFriend(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task<Relationship> BlockUser(string userId) => Relationships(Caller.Id).BlockUser(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task UnblockUser(string userId) => Relationships(Caller.Id).UnblockUser(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task<PrivacySettings> GetPrivacySettings() => Relationships(Caller.Id).GetPrivacy(Caller);
+
+    public Task<PrivacySettings> SetPrivacySettings(PrivacySettings settings) => Relationships(Caller.Id).SetPrivacy(Caller, settings);
+
+    /// <summary>The online friends' presence, from the presence feeds this gateway reads for servers too (no grain call per friend).</summary>
+    private async Task<IReadOnlyList<PresenceInfo>> FriendPresencesAsync(RelationshipsView relationships)
+    {
+        var friendIds = relationships.Relationships.Where(r => r.Kind == RelationshipKind.Friend).Select(r => r.UserId).ToArray();
+        if (friendIds.Length == 0)
+        {
+            return [];
+        }
+
+        var (online, _) = await fanout.Guilds.ReadPresencesAsync(friendIds);
+        return online.Select(change => change.Presence).ToArray();
+    }
+
     // Voice (docs/protocol.md, "Voice"): the server's voice grain decides; this gateway finds the server.
 
     /// <summary>
@@ -359,6 +399,8 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
         cluster.GetGrain<IChannelGrain>(Ids.Require(channelId, nameof(channelId)));
 
     private IUserGrain User(string userId) => cluster.GetGrain<IUserGrain>(userId);
+
+    private IRelationshipGrain Relationships(string userId) => cluster.GetGrain<IRelationshipGrain>(userId);
 
     private IGuildGrain Guild(string guildId) => cluster.GetGrain<IGuildGrain>(Ids.Require(guildId, nameof(guildId)));
 
@@ -429,9 +471,15 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
         {
             return await Presence(userId).Get(Caller);
         }
+        catch (ChatException refused) when (refused.Code == ErrorCodes.Forbidden)
+        {
+            // No channel, server or friendship shared (or a block): offline, as for anyone offline,
+            // so the answer tells nothing of whether this user is online (Discord's rule).
+            return new PresenceInfo(userId, PresenceStatus.Offline, null, [], null);
+        }
         catch (ChatException)
         {
-            return null; // shares no channel with the caller, or a service member
+            return null; // a service member
         }
     }
 

@@ -2,6 +2,7 @@ using Cryb.Channels;
 using Cryb.Guilds;
 using Cryb.Messages;
 using Cryb.Presence;
+using Cryb.Relationships;
 using Cryb.Users;
 using Cryb.Voice;
 
@@ -55,6 +56,15 @@ public interface IChatClient
 
     /// <summary>To all of a user's connections: their read position moved on some device.</summary>
     Task ReadStateUpdated(ReadStateUpdated updated);
+
+    /// <summary>Another user became something to this one (a friend request sent or received, a block), to every connection of the user.</summary>
+    Task RelationshipAdded(Relationship relationship);
+
+    /// <summary>What another user is to this one changed (a request accepted: now a friend; a friend blocked).</summary>
+    Task RelationshipUpdated(Relationship relationship);
+
+    /// <summary>Another user is nothing to this one any more; <c>{ userId, version }</c>.</summary>
+    Task RelationshipRemoved(RelationshipGone removed);
 
     /// <summary>To all of a user's connections, just before the server closes them: the account was banned or deleted.</summary>
     Task AccountClosed(AccountClosed closed);

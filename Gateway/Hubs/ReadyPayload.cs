@@ -1,6 +1,7 @@
 using Cryb.Channels;
 using Cryb.Guilds;
 using Cryb.Presence;
+using Cryb.Relationships;
 
 namespace Cryb.Gateway.Hubs;
 
@@ -11,6 +12,13 @@ namespace Cryb.Gateway.Hubs;
 /// <see cref="GuildVersions"/> (each server's id and newest version), and asks for the servers it
 /// does not hold up to date with <c>ResumeGuilds</c>; others get no <see cref="GuildVersions"/>.
 /// </summary>
-public sealed record ReadyPayload(ReadyUser User, PresenceInfo Presence, IReadOnlyList<ChannelSummary> Channels, IReadOnlyList<GuildState> Guilds, IReadOnlyList<GuildVersion>? GuildVersions = null);
+public sealed record ReadyPayload(ReadyUser User, PresenceInfo Presence, IReadOnlyList<ChannelSummary> Channels, IReadOnlyList<GuildState> Guilds, IReadOnlyList<GuildVersion>? GuildVersions = null)
+{
+    /// <summary>The user's friends, friend requests both ways and blocks (docs/relationships.md).</summary>
+    public IReadOnlyList<Relationship> Relationships { get; init; } = [];
+
+    /// <summary>The presence of each friend who is online, idle or in do-not-disturb (the others are offline).</summary>
+    public IReadOnlyList<PresenceInfo> FriendPresences { get; init; } = [];
+}
 
 public sealed record ReadyUser(string Id, string DisplayName);

@@ -93,6 +93,13 @@ public interface IChannelGrain : IGrainWithStringKey
     [Alias("GetInfo")]
     Task<ChannelInfo> GetInfo(Caller caller);
 
+    /// <summary>
+    /// A direct message's pair now has a block between them (either way), or no longer has one: sends
+    /// are refused <c>blocked</c> while it lasts. Internal: told by the relationship grain that made the change.
+    /// </summary>
+    [Alias("DirectBlockChanged"), AlwaysInterleave]
+    Task DirectBlockChanged(bool blocked);
+
     /// <summary>Whether the caller is a member; read-only, so it interleaves with the grain's other calls.</summary>
     [Alias("IsMember"), AlwaysInterleave]
     Task<bool> IsMember(Caller caller);

@@ -49,6 +49,21 @@ public static class ErrorCodes
     public const string NotInVoice = "not_in_voice";
 
     /// <summary>
+    /// The user does not accept this from the caller: one of the two blocked the other, or the user's
+    /// privacy settings leave the caller out. Which of these is not said (Discord's rule).
+    /// </summary>
+    public const string Blocked = "blocked";
+
+    /// <summary>There is no pending friend request from (or to) that user.</summary>
+    public const string RequestNotFound = "request_not_found";
+
+    /// <summary>The two are not friends.</summary>
+    public const string NotFriends = "not_friends";
+
+    /// <summary>The caller has not blocked that user.</summary>
+    public const string NotBlocked = "not_blocked";
+
+    /// <summary>
     /// The gateway is setting up as many connections as it can at once (a reconnect storm): the
     /// connect was refused (HTTP 503) before any work for it; reconnect after <c>retryAfterMs</c>.
     /// </summary>

@@ -19,4 +19,8 @@ public sealed record PresenceChanged(
     /// <summary>The servers the user is a member of: their members hear of the change too.</summary>
     [Id(4)]
     public IReadOnlyList<string> GuildIds { get; init; } = [];
+
+    /// <summary>The user's friends: they hear of the change wherever they are, with no channel or server shared.</summary>
+    [Id(5)]
+    public IReadOnlyList<string> FriendIds { get; init; } = [];
 }

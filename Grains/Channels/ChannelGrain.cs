@@ -1,5 +1,7 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Grains.Relationships;
+using Cryb.Relationships;
 using Cryb.Grains.Guilds;
 using Cryb.Grains.Limits;
 using Cryb.Grains.Messages;
@@ -56,6 +58,9 @@ public sealed partial class ChannelGrain(
 
     private string ChannelId => this.GetPrimaryKeyString();
     private ChannelState Channel => state.State;
+
+    /// <summary>A direct message whose pair has a block between them (read at activation, then told): no sends.</summary>
+    private bool _directBlocked;
     private ChannelPolicy Policy => new(state.State, _guildMembers);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -73,6 +78,12 @@ public sealed partial class ChannelGrain(
         if (Channel.Exists && Channel.IsGuildChannel)
         {
             await RefreshGuildAccessAsync();
+        }
+
+        if (Channel.Exists && Channel.IsDirect && Channel.Members.Count == 2)
+        {
+            var pair = Channel.Members.Keys.ToArray();
+            _directBlocked = (await GrainFactory.GetGrain<IRelationshipGrain>(pair[0]).KindsWith(pair[1])).BlockedEitherWay;
         }
 
         // Not migrated here: the server's pushes reach a channel while its grain waits on them, and
@@ -145,6 +156,12 @@ public sealed partial class ChannelGrain(
     public async Task<ChannelInfo> OpenDirect(Caller caller, string otherUserId)
     {
         ChannelPolicy.RequireDirectPair(ChannelId, caller, otherUserId);
+        // Blocks always refuse; the other's privacy settings only a conversation they are not in yet.
+        if (await GrainFactory.GetGrain<IRelationshipGrain>(otherUserId).RefuseDirectMessageFrom(caller.MemberId, Channel.Members.ContainsKey(otherUserId)) is { } refusal)
+        {
+            throw new ChatException(ErrorCodes.Blocked, refusal);
+        }
+
         await _users.RequireRoomForAnotherAsync(new[] { caller.MemberId, otherUserId }.Where(id => !Channel.Members.ContainsKey(id)));
         if (!Channel.Exists)
         {
@@ -190,6 +207,13 @@ public sealed partial class ChannelGrain(
 
     public async Task Invite(Caller caller, string userId)
     {
+        // A user who blocked the inviter, or whom the inviter blocked, is not pulled in by them.
+        if (caller.Kind == CallerKind.User && Ids.IsValid(userId)
+            && (await GrainFactory.GetGrain<IRelationshipGrain>(userId).KindsWith(caller.MemberId)).BlockedEitherWay)
+        {
+            throw new ChatException(ErrorCodes.Blocked, RelationshipRules.NotAccepted);
+        }
+
         if (MovedIntoOwnServer)
         {
             var member = await ThroughOwnServerAsync(guild => guild.AddMemberOfMovedChannel(caller, Ids.Require(userId, "userId")));
@@ -322,8 +346,19 @@ public sealed partial class ChannelGrain(
             return SendAfterReadingRolesAsync(caller, request);
         }
 
+        if (_directBlocked)
+        {
+            return Task.FromException<ChatMessage>(new ChatException(ErrorCodes.Blocked, RelationshipRules.NotAccepted));
+        }
+
         Policy.RequireMaySend(caller);
         return _log.SendAsync(PendingSend.Validated(caller.MemberId, request));
+    }
+
+    public Task DirectBlockChanged(bool blocked)
+    {
+        _directBlocked = blocked;
+        return Task.CompletedTask;
     }
 
     /// <summary>

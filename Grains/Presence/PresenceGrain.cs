@@ -4,6 +4,7 @@ using Cryb.Grains.Limits;
 using Cryb.Grains.Telemetry;
 using Cryb.Identity;
 using Cryb.Presence;
+using Cryb.Relationships;
 using Cryb.Users;
 using Cryb.Voice;
 using Microsoft.Extensions.Logging;
@@ -152,10 +153,10 @@ public sealed class PresenceGrain(
 
     public async Task<PresenceInfo> Get(Caller caller)
     {
-        if (caller.MemberId != UserId && !await SharesChannelWithAsync(caller))
+        if (caller.MemberId != UserId && !await IsRelatedAsync(caller))
         {
             // Presence is seen only through a shared channel; outsiders learn nothing, not even "offline".
-            throw new ChatException(ErrorCodes.Forbidden, "You share no channel with this user.");
+            throw new ChatException(ErrorCodes.Forbidden, "You share no channel, server or friendship with this user.");
         }
 
         if (_graceEndsAt is { } endsAt && endsAt <= time.GetUtcNow())
@@ -382,19 +383,28 @@ public sealed class PresenceGrain(
         // Monotonic across activations of this grain, so gateways can tell copies of one change apart.
         var version = _lastVersion = Math.Max(_lastVersion + 1, time.GetUtcNow().UtcTicks);
         var user = GrainFactory.GetGrain<IUserGrain>(UserId);
-        var channelIds = await user.GetChannelIds();
-        var guildIds = await user.GetGuildIds();
+        var channelIds = user.GetChannelIds();
+        var guildIds = user.GetGuildIds();
+        var friendIds = GrainFactory.GetGrain<IRelationshipGrain>(UserId).GetFriendIds();
+        await Task.WhenAll(channelIds, guildIds, friendIds);
         // One announcement, whatever the number of channels: the feed pushes it once to each
         // gateway, and each gateway sends it to its connections that share one of these channels.
         await GrainFactory.GetGrain<IPresenceFeedGrain>(PresenceFeeds.KeyOf(UserId))
-            .Announce(new PresenceChanged(view, channelIds, version) { CommittedAt = time.GetUtcNow(), GuildIds = guildIds });
+            .Announce(new PresenceChanged(view, await channelIds, version) { CommittedAt = time.GetUtcNow(), GuildIds = await guildIds, FriendIds = await friendIds });
     }
 
-    private async Task<bool> SharesChannelWithAsync(Caller caller)
+    private async Task<bool> IsRelatedAsync(Caller caller)
     {
         if (caller.Kind != CallerKind.User)
         {
             return false;
+        }
+
+        // Friends see each other anywhere; a user this one blocked, or who blocked them, nowhere.
+        var kinds = await GrainFactory.GetGrain<IRelationshipGrain>(UserId).KindsWith(caller.Id);
+        if (kinds.Mine == RelationshipKind.Friend || kinds.BlockedEitherWay)
+        {
+            return !kinds.BlockedEitherWay;
         }
 
         var me = GrainFactory.GetGrain<IUserGrain>(UserId);

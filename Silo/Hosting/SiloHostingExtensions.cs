@@ -1,6 +1,7 @@
 using System.Net;
 using Cryb.Grains.Channels;
 using Cryb.Grains.Guilds;
+using Cryb.Grains.Relationships;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Storage;
 using Cryb.Grains.Streaming;
@@ -78,6 +79,8 @@ public static class SiloHostingExtensions
         services.AddSingleton<IMessageStore, ResilientMessageStore>();
         services.AddSingleton<PostgresGuildStore>();
         services.AddSingleton<IGuildStore, ResilientGuildStore>();
+        services.AddSingleton<PostgresRelationshipStore>();
+        services.AddSingleton<IRelationshipStore, ResilientRelationshipStore>();
         services.AddSingleton<StoredChannels>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloMetrics>();

@@ -89,6 +89,16 @@ public static class HubSignatures
         ("LeaveVoice", []),
         ("UpdateVoiceState", [ParameterShape.Flag, ParameterShape.Flag, ParameterShape.Flag, ParameterShape.Flag]),
         ("SetMemberVoice", [ParameterShape.Text, ParameterShape.Text, ParameterShape.Other, ParameterShape.Other, ParameterShape.OptionalText, ParameterShape.Flag]),
+        ("GetRelationships", []),
+        ("SendFriendRequest", [ParameterShape.Text]),
+        ("AcceptFriendRequest", [ParameterShape.Text]),
+        ("DeclineFriendRequest", [ParameterShape.Text]),
+        ("CancelFriendRequest", [ParameterShape.Text]),
+        ("RemoveFriend", [ParameterShape.Text]),
+        ("BlockUser", [ParameterShape.Text]),
+        ("UnblockUser", [ParameterShape.Text]),
+        ("GetPrivacySettings", []),
+        ("SetPrivacySettings", [ParameterShape.Other]),
     ];
 
     /// <summary>Methods whose every parameter has a shape the fuzzer can get wrong on purpose.</summary>

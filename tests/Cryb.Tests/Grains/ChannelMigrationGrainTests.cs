@@ -250,6 +250,7 @@ public sealed class ChannelMigrationGrainTests(PreUpgradeClusterFixture fixture)
     {
         var (alice, bob) = (_kit.User("alice"), _kit.User("bob"));
         var direct = fixture.Client.GetGrain<IChannelGrain>(DirectMessages.ChannelId(alice.Id, bob.Id));
+        await DirectMessagePrivacy.OpenToEveryoneAsync(fixture.Client, bob.Id);
         await direct.OpenDirect(alice, bob.Id);
         await fixture.Cluster.DeactivateAsync(direct);
 

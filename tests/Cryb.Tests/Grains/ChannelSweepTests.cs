@@ -45,6 +45,7 @@ public sealed class ChannelSweepTests(SweepClusterFixture fixture, TestServers s
         await closed.Create(owner, "closed", isPrivate: true);
         await closed.Invite(owner, member.Id);
         var direct = Client.GetGrain<IChannelGrain>(DirectMessages.ChannelId(owner.Id, member.Id));
+        await DirectMessagePrivacy.OpenToEveryoneAsync(Client, member.Id);
         await direct.OpenDirect(owner, member.Id);
         foreach (var channel in new[] { open, closed, direct })
         {

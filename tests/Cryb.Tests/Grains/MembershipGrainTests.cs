@@ -158,6 +158,7 @@ public sealed class MembershipGrainTests(ClusterFixture fixture)
         var bob = TestAccounts.User("dm-bob-" + Guid.NewGuid().ToString("N")[..8]);
         var id = DirectMessages.ChannelId(alice.Id, bob.Id);
 
+        await DirectMessagePrivacy.OpenToEveryoneAsync(fixture.Client, bob.Id);
         var opened = await fixture.Client.GetGrain<IChannelGrain>(id).OpenDirect(alice, bob.Id);
         var reopened = await fixture.Client.GetGrain<IChannelGrain>(DirectMessages.ChannelId(bob.Id, alice.Id)).OpenDirect(bob, alice.Id);
 

@@ -72,6 +72,9 @@ public sealed class ChatTestClient : IAsyncDisposable
         Connection.On<Cryb.Voice.VoiceState[]>("VoiceStatesUpdated", states =>
             Array.ForEach(states, state => Events("VoiceStateUpdated").Writer.TryWrite(state)));
         Record<Cryb.Voice.VoiceSessionEnded>("VoiceSessionEnded");
+        Record<Cryb.Relationships.Relationship>("RelationshipAdded");
+        Record<Cryb.Relationships.Relationship>("RelationshipUpdated");
+        Record<RelationshipGoneEvent>("RelationshipRemoved");
         Record<Cryb.Voice.VoiceServerUpdate>("VoiceServerUpdate");
         connection.Closed += error =>
         {
@@ -206,6 +209,14 @@ public sealed class ChatTestClient : IAsyncDisposable
 public sealed record PresenceFrame(DateTime ReceivedAt, PresenceInfo[] Presences);
 
 /// <summary>The <c>Ready</c> event as a client reads it.</summary>
-public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, ChannelSummary[] Channels, GuildState[]? Guilds = null, GuildVersion[]? GuildVersions = null);
+public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, ChannelSummary[] Channels, GuildState[]? Guilds = null, GuildVersion[]? GuildVersions = null)
+{
+    public Cryb.Relationships.Relationship[] Relationships { get; init; } = [];
+
+    public PresenceInfo[] FriendPresences { get; init; } = [];
+}
+
+/// <summary>The <c>RelationshipRemoved</c> payload.</summary>
+public sealed record RelationshipGoneEvent(string UserId, long Version);
 
 public sealed record ReadyUserEvent(string Id, string DisplayName);

@@ -42,8 +42,9 @@ public sealed class ChannelIsolationTests(ProcessClusterFixture fixture) : IClas
         await Refusals.AssertHubRefusesAsync(notFound, () => outsider.InvokeAsync("DeleteChannel", channel.Id));
         await Refusals.AssertHubRefusesAsync(ErrorCodes.NotAMember, () => outsider.InvokeAsync("StartTyping", channel.Id));
         await Refusals.AssertHubRefusesAsync(notFound, () => outsider.InvokeAsync<long>("MarkRead", channel.Id, 1L));
-        // Presence is seen only through a shared channel: the owner is simply left out.
-        Assert.Empty(await outsider.InvokeAsync<PresenceInfo[]>("GetPresence", (object)new[] { owner.UserId, observer.UserId }));
+        // Presence is seen only through a shared channel: to the outsider both are offline.
+        Assert.All(await outsider.InvokeAsync<PresenceInfo[]>("GetPresence", (object)new[] { owner.UserId, observer.UserId }),
+            presence => Assert.Equal(PresenceStatus.Offline, presence.Status));
 
         // The channel goes on; the observer sees exactly the owner's next message and nothing the
         // outsider tried; the outsider, connected on the owner's gateway all along, sees none of it.

@@ -46,6 +46,7 @@ public sealed class GuildPresenceTests(ProcessClusterFixture fixture) : IClassFi
         // A member who joins once the gateway has read the server's presences: their "dnd" came
         // before they joined (it named no server of alice's), and is read at the next GuildCreated.
         await using var dave = await Cluster.ConnectAsync(0, TestUsers.New("dave"));
+        await DirectMessagePrivacy.OpenToEveryoneAsync(Cluster, alice.UserId);
         await dave.InvokeAsync<ChannelInfo>("OpenDirectMessage", alice.UserId); // so alice sees dave's presence change
         await dave.InvokeAsync<PresenceInfo>("SetPresence", PresenceStatus.Dnd, null);
         await GuildSteps.PresenceOfAsync(alice, dave.UserId, PresenceStatus.Dnd);

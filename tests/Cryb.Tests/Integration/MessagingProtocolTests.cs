@@ -240,6 +240,7 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
     {
         await using var alice = await ConnectAsync(0, TestUsers.New("alice"));
         await using var bob = await ConnectAsync(1, TestUsers.New("bob"));
+        await DirectMessagePrivacy.OpenToEveryoneAsync(Cluster, bob.UserId);
 
         var opened = await alice.InvokeAsync<ChannelInfo>("OpenDirectMessage", bob.UserId);
         Assert.Equal(opened.Id, (await bob.NextAsync<ChannelInfo>("ChannelAdded")).Id);

@@ -158,8 +158,8 @@ public sealed class PresenceAndTypingTests(TestServers servers, ShortTimingsClus
         var seen = await bob.InvokeAsync<PresenceInfo[]>("GetPresence", (object)new[] { alice.UserId, stranger.UserId });
         var strangerSees = await stranger.InvokeAsync<PresenceInfo[]>("GetPresence", (object)new[] { alice.UserId });
 
-        Assert.Equal([alice.UserId], seen.Select(p => p.UserId));
-        Assert.Empty(strangerSees);
+        Assert.Equal([(alice.UserId, PresenceStatus.Online), (stranger.UserId, PresenceStatus.Offline)], seen.Select(p => (p.UserId, p.Status)));
+        Assert.Equal(PresenceStatus.Offline, Assert.Single(strangerSees).Status);
         await Refusals.AssertHubRefusesAsync(ErrorCodes.InvalidArgument,
             () => bob.InvokeAsync<PresenceInfo[]>("GetPresence", (object)Enumerable.Range(0, 201).Select(i => $"u{i}").ToArray()));
     }

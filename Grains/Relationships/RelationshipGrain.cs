@@ -1,0 +1,234 @@
+using Cryb.Channels;
+using Cryb.Errors;
+using Cryb.Identity;
+using Cryb.Relationships;
+using Cryb.Users;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace Cryb.Grains.Relationships;
+
+/// <summary>
+/// A user's relationships, held in memory from <see cref="IRelationshipStore"/> while active. A
+/// change is decided and written in one transaction on the pair's row (<see cref="RelationshipRules"/>),
+/// applied here, then read by the other user's grain (<see cref="IRelationshipGrain.PairChanged"/>):
+/// each grain publishes only its own user's events, in the order its copy of the pair moved. A copy
+/// is replaced only by a newer version, so a change read twice, or late, changes nothing.
+/// </summary>
+public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProvider time, ILogger<RelationshipGrain> logger) : Grain, IRelationshipGrain
+{
+    private readonly Dictionary<string, PairSides> _pairs = new(StringComparer.Ordinal);
+    private PrivacySettings _privacy = PrivacySettings.Default;
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var pair in await store.ListAsync(UserId))
+        {
+            _pairs[pair.OtherId] = pair;
+        }
+
+        _privacy = await store.GetPrivacyAsync(UserId);
+    }
+
+    public Task<IReadOnlyList<Relationship>> Get(Caller caller)
+    {
+        RequireSelf(caller);
+        return Task.FromResult(Visible());
+    }
+
+    public async Task<Relationship> SendFriendRequest(Caller caller, string userId)
+    {
+        var other = RequireOther(caller, userId);
+        // Their waiting request is accepted whatever their settings say; anything else asks them first.
+        if (KindOf(other) != RelationshipKind.Incoming && await Grain(other).RefuseFriendRequestFrom(UserId) is { } refusal)
+        {
+            throw new ChatException(ErrorCodes.Blocked, refusal);
+        }
+
+        var now = time.GetUtcNow();
+        return (await ChangeAsync(other, facts => RelationshipRules.SendRequest(facts, now), now)).Visible()!;
+    }
+
+    public async Task<Relationship> AcceptFriendRequest(Caller caller, string userId) =>
+        (await ChangeAsync(RequireOther(caller, userId), RelationshipRules.Accept, time.GetUtcNow())).Visible()!;
+
+    public Task DeclineFriendRequest(Caller caller, string userId) =>
+        ChangeAsync(RequireOther(caller, userId), RelationshipRules.Decline, time.GetUtcNow());
+
+    public Task CancelFriendRequest(Caller caller, string userId) =>
+        ChangeAsync(RequireOther(caller, userId), RelationshipRules.Cancel, time.GetUtcNow());
+
+    public Task RemoveFriend(Caller caller, string userId) =>
+        ChangeAsync(RequireOther(caller, userId), RelationshipRules.RemoveFriend, time.GetUtcNow());
+
+    public async Task<Relationship> BlockUser(Caller caller, string userId) =>
+        (await ChangeAsync(RequireOther(caller, userId), RelationshipRules.Block, time.GetUtcNow())).Visible()!;
+
+    public Task UnblockUser(Caller caller, string userId) =>
+        ChangeAsync(RequireOther(caller, userId), RelationshipRules.Unblock, time.GetUtcNow());
+
+    public Task<PrivacySettings> GetPrivacy(Caller caller)
+    {
+        RequireSelf(caller);
+        return Task.FromResult(_privacy);
+    }
+
+    public async Task<PrivacySettings> SetPrivacy(Caller caller, PrivacySettings settings)
+    {
+        RequireSelf(caller);
+        if (settings is null || !Enum.IsDefined(settings.DirectMessages) || !Enum.IsDefined(settings.FriendRequests))
+        {
+            throw new ChatException(ErrorCodes.InvalidArgument, "Give directMessages (everyone, serverMembersAndFriends, friends) and friendRequests (everyone, serverMembers, nobody).");
+        }
+
+        await store.SetPrivacyAsync(UserId, settings);
+        _privacy = settings;
+        return settings;
+    }
+
+    public Task<RelationshipsView> GetForGateway(ServiceCredential gateway) =>
+        Task.FromResult(new RelationshipsView(
+            Visible(),
+            _pairs.Values.Where(pair => pair.Theirs == RelationshipKind.Blocked).Select(pair => pair.OtherId).ToArray()));
+
+    public async Task<string?> RefuseDirectMessageFrom(string fromUserId, bool alreadyMember)
+    {
+        var kinds = KindsOf(fromUserId);
+        if (kinds.BlockedEitherWay)
+        {
+            return RelationshipRules.NotAccepted;
+        }
+
+        return _privacy.DirectMessages switch
+        {
+            _ when alreadyMember => null,
+            DirectMessagesFrom.Everyone => null,
+            _ when kinds.Mine == RelationshipKind.Friend => null,
+            DirectMessagesFrom.ServerMembersAndFriends when await SharesServerWithAsync(fromUserId) => null,
+            _ => RelationshipRules.NotAccepted,
+        };
+    }
+
+    public async Task<string?> RefuseFriendRequestFrom(string fromUserId)
+    {
+        if (KindsOf(fromUserId).BlockedEitherWay)
+        {
+            return RelationshipRules.NotAccepted;
+        }
+
+        return _privacy.FriendRequests switch
+        {
+            FriendRequestsFrom.Everyone => null,
+            FriendRequestsFrom.ServerMembers when await SharesServerWithAsync(fromUserId) => null,
+            _ => RelationshipRules.NotAccepted,
+        };
+    }
+
+    public Task<PairKinds> KindsWith(string otherUserId) => Task.FromResult(KindsOf(otherUserId));
+
+    public Task<IReadOnlyList<string>> GetFriendIds() =>
+        Task.FromResult<IReadOnlyList<string>>(_pairs.Values.Where(pair => pair.Mine == RelationshipKind.Friend).Select(pair => pair.OtherId).ToArray());
+
+    public async Task PairChanged(string otherUserId, long version)
+    {
+        var pair = await store.ReadAsync(UserId, otherUserId);
+        // A deleted row keeps no version: it was emptied at the one the writer names.
+        await ApplyAsync(pair.Version >= version ? pair : pair with { Version = version });
+    }
+
+    /// <summary>Decides and writes the change, applies it here, has the other side read it, and tells their direct message of a block that came or went.</summary>
+    private async Task<PairSides> ChangeAsync(string other, Func<PairFacts, PairDecision> decide, DateTimeOffset now)
+    {
+        var before = KindsOf(other);
+        var written = await store.ChangeAsync(UserId, other, decide, now);
+        await ApplyAsync(written);
+        await Grain(other).PairChanged(UserId, written.Version);
+        var after = KindsOf(other);
+        if (before.BlockedEitherWay != after.BlockedEitherWay)
+        {
+            await GrainFactory.GetGrain<IChannelGrain>(DirectMessages.ChannelId(UserId, other)).DirectBlockChanged(after.BlockedEitherWay);
+        }
+
+        LogChanged(UserId, other, written.Mine, written.Theirs);
+        return written;
+    }
+
+    /// <summary>Takes the pair if it is newer than the copy held, and publishes what changed for this user.</summary>
+    private async Task ApplyAsync(PairSides next)
+    {
+        var previous = _pairs.GetValueOrDefault(next.OtherId) ?? PairSides.Empty(UserId, next.OtherId);
+        if (next.Version <= previous.Version)
+        {
+            return;
+        }
+
+        if (next.Mine == RelationshipKind.None && next.Theirs == RelationshipKind.None)
+        {
+            _pairs.Remove(next.OtherId);
+        }
+        else
+        {
+            _pairs[next.OtherId] = next;
+        }
+
+        UserEvent? seen = (previous.Mine, next.Mine) switch
+        {
+            var (was, now) when was == now => null,
+            (RelationshipKind.None, _) => new RelationshipAdded(UserId, next.Visible()!),
+            (_, RelationshipKind.None) => new RelationshipRemoved(UserId, next.OtherId, next.Version),
+            _ => new RelationshipUpdated(UserId, next.Visible()!),
+        };
+        if (seen is not null)
+        {
+            await UserStream().OnNextAsync(seen);
+        }
+
+        var blockedBy = next.Theirs == RelationshipKind.Blocked;
+        if (blockedBy != (previous.Theirs == RelationshipKind.Blocked))
+        {
+            await UserStream().OnNextAsync(new BlockedByChanged(UserId, next.OtherId, blockedBy, next.Version));
+        }
+    }
+
+    private IReadOnlyList<Relationship> Visible() =>
+        _pairs.Values.Select(pair => pair.Visible()).OfType<Relationship>().OrderBy(r => r.UserId, StringComparer.Ordinal).ToArray();
+
+    private RelationshipKind KindOf(string other) => _pairs.GetValueOrDefault(other)?.Mine ?? RelationshipKind.None;
+
+    private PairKinds KindsOf(string other) =>
+        _pairs.GetValueOrDefault(other) is { } pair ? new PairKinds(pair.Mine, pair.Theirs) : new PairKinds(RelationshipKind.None, RelationshipKind.None);
+
+    private async Task<bool> SharesServerWithAsync(string otherUserId)
+    {
+        var mine = GrainFactory.GetGrain<IUserGrain>(UserId).GetGuildIds();
+        var theirs = GrainFactory.GetGrain<IUserGrain>(otherUserId).GetGuildIds();
+        return (await mine).Intersect(await theirs).Any();
+    }
+
+    private IRelationshipGrain Grain(string userId) => GrainFactory.GetGrain<IRelationshipGrain>(userId);
+
+    private IAsyncStream<UserEvent> UserStream() =>
+        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, UserId));
+
+    private void RequireSelf(Caller caller)
+    {
+        if (caller.Kind != CallerKind.User || caller.Id != UserId)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "Only the user manages their own friends and blocks.");
+        }
+    }
+
+    private string RequireOther(Caller caller, string userId)
+    {
+        RequireSelf(caller);
+        var other = Ids.Require(userId, "userId");
+        return other == UserId || other.StartsWith(Caller.ServicePrefix, StringComparison.Ordinal)
+            ? throw new ChatException(ErrorCodes.InvalidArgument, "A relationship is with another user.")
+            : other;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Relationship of {UserId} with {OtherId} is now {Mine} (theirs {Theirs})")]
+    private partial void LogChanged(string userId, string otherId, RelationshipKind mine, RelationshipKind theirs);
+}
