@@ -1,6 +1,7 @@
 // The page: sign-in, then one ChatClient on this page's own gateway, and the user's input wired to it.
 import "./style.css";
 import { ChatClient } from "./connection";
+import { FriendsClient, type FriendAction } from "./friendsClient";
 import { GuildClient } from "./guildClient";
 import { describeRefusal, refusalCode, type Channel, type ChosenStatus, type JoinResult, type Message } from "./protocol";
 import { Renderer } from "./render";
@@ -77,6 +78,7 @@ function startApp(session: Session): void {
   const client = new ChatClient(store, "/hubs/chat?guilds=resume", session.token, (reason) => signOut(reason));
   const guilds = new GuildClient(store, client);
   const voice = new VoiceClient(store, client, guilds);
+  const friends = new FriendsClient(store, client);
   // The gateway serves this page at /invite/CODE too: the preview shows once connected.
   const code = /^\/invite\/([A-Za-z0-9]{1,64})\/?$/.exec(location.pathname)?.[1];
   if (code) store.invite = { code, preview: null, error: null };
@@ -84,10 +86,11 @@ function startApp(session: Session): void {
   wire(store, client);
   wireGuilds(store, guilds);
   wireVoice(voice);
+  wireFriends(friends, client);
   store.changed();
   void client.start();
   // For the browser tests and the curious: the state is inspectable from the console.
-  (window as unknown as { cryb: unknown }).cryb = { store, client, guilds, voice };
+  (window as unknown as { cryb: unknown }).cryb = { store, client, guilds, voice, friends };
 }
 
 /** The rail, the server's channels, and the create-server, invite and leave buttons. */
@@ -125,6 +128,29 @@ function wireGuilds(store: Store, guilds: GuildClient): void {
   byId("dismiss-invite").addEventListener("click", () => guilds.dismissInvite());
   // Escape closes a modal dialog by itself: the invite is then dismissed, not shown again.
   byId("invite-dialog").addEventListener("cancel", () => guilds.dismissInvite());
+}
+
+/** The friends panel: a request or a block by user id, and each relationship's buttons. */
+function wireFriends(friends: FriendsClient, client: ChatClient): void {
+  const input = byId<HTMLInputElement>("friend-user");
+  formSubmit("friend-form", async () => {
+    if (await friends.act("request", input.value.trim())) input.value = "";
+  });
+  byId("block-user").addEventListener("click", async () => {
+    if (input.value.trim() && (await friends.act("block", input.value.trim()))) input.value = "";
+  });
+  byId("friend-list").addEventListener("click", async (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLElement>("[data-friend-action]");
+    const userId = button?.dataset.userId;
+    if (!button || !userId) return;
+    const action = button.dataset.friendAction as FriendAction | "message";
+    if (action !== "message") {
+      await friends.act(action, userId);
+      return;
+    }
+    const channel = await client.attempt<Channel>("OpenDirectMessage", userId);
+    if (channel) await client.adopt(channel);
+  });
 }
 
 /** Join and Leave beside each voice channel, and the voice panel's Mute, Deafen and Leave. */
@@ -261,6 +287,10 @@ function wire(store: Store, client: ChatClient): void {
     if (!message) return;
     const channelId = view.channel.id;
     switch (target.dataset.action) {
+      case "show-blocked":
+        store.revealed.add(message.id);
+        store.changed();
+        break;
       case "reply":
         store.replyTo = message;
         store.changed();

@@ -48,10 +48,19 @@ export type Presence = {
 
 export type JoinResult = { channel: Channel; latestSeq: number; missed: Message[]; truncated: boolean };
 export type ChannelSummary = { channel: Channel; role: Role; latestSeq: number; lastReadSeq: number; unreadCount: number };
+export type RelationshipKind = "friend" | "incoming" | "outgoing" | "blocked";
+/** Another user as this one sees them (docs/relationships.md); `version` grows with every change of the pair. */
+export type Relationship = { userId: string; kind: RelationshipKind; since: string; version: number };
+export type RelationshipGone = { userId: string; version: number };
+
 export type Ready = {
   user: { id: string; displayName: string };
   presence: Presence;
   channels: ChannelSummary[];
+  /** Friends, requests both ways and blocks (absent from gateways before relationships). */
+  relationships?: Relationship[];
+  /** The presence of each friend who is not offline. */
+  friendPresences?: Presence[];
   /** One GuildState per server of the user (absent from gateways before servers); none when connected with guilds=resume. */
   guilds?: GuildState[];
   /** With guilds=resume: each server's id and newest version; the servers themselves come from ResumeGuilds. */
@@ -209,10 +218,14 @@ const explanations: Record<string, string> = {
   guild_full: "That server is full.",
   too_many_guilds: "You are in too many servers.",
   invite_invalid: "That invite is invalid, expired or used up.",
-  limit_reached: "That server has reached a limit.",
+  limit_reached: "A limit is reached (a server's, or 1,000 friends, or 5,000 blocked users).",
   voice_channel_full: "That voice channel is full.",
   voice_unavailable: "Voice is not available: this cluster has no voice server configured.",
   not_in_voice: "You are not in a voice channel.",
+  blocked: "That user is not accepting this from you.",
+  request_not_found: "There is no such friend request any more.",
+  not_friends: "You are not friends with that user.",
+  not_blocked: "You have not blocked that user.",
 };
 
 /** A sentence for people: our wording for known codes, with the server's reason kept for context. */

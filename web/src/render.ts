@@ -4,6 +4,7 @@
 import { activityLabel } from "./activityLabel";
 import { channelTitle } from "./connection";
 import { byId, el } from "./dom";
+import { renderFriends } from "./friendsView";
 import { renderGuildSidebar } from "./guildSidebar";
 import { mayManageMessages } from "./guilds";
 import { MemberList } from "./memberList";
@@ -33,6 +34,7 @@ export class Renderer {
     this.renderMe();
     renderGuildSidebar(store);
     renderVoicePanel(store);
+    renderFriends(store);
     this.renderChannels();
     this.renderConversation();
     this.renderMembers();
@@ -142,6 +144,11 @@ export class Renderer {
     const keep = new Set<string>();
     for (const message of this.store.visibleMessages(view)) {
       const editing = this.store.editingId === message.id;
+      const hidden = this.store.hidesMessageOf(message);
+      if (hidden) {
+        wanted.push(this.node(`m:${message.id}`, "hidden", () => this.hiddenMessageNode(message), keep));
+        continue;
+      }
       // While a message is being edited its node stays as it is: a reaction arriving meanwhile
       // must not reset what the user is typing.
       wanted.push(this.node(`m:${message.id}`, editing ? "editing" : String(message.revisionSeq), () => this.messageNode(message, editing), keep));
@@ -177,6 +184,16 @@ export class Renderer {
     if (existing) existing.node.replaceWith(node);
     this.rendered.set(id, { key, node });
     return node;
+  }
+
+  /** A message of someone the user blocked: delivered, but collapsed until the user asks to see it. */
+  private hiddenMessageNode(message: Message): HTMLElement {
+    return el(
+      "li",
+      { class: "message blocked-message", "data-testid": "blocked-message", "data-message-id": message.id, "data-seq": String(message.seq) },
+      el("span", { text: "A message from a user you blocked. " }),
+      el("button", { type: "button", "data-action": "show-blocked", text: "Show" }),
+    );
   }
 
   private messageNode(message: Message, editing: boolean): HTMLElement {

@@ -2,7 +2,7 @@
 // seen twice (live and again in JoinChannel's `missed`) or a page of history overlapping live
 // messages never shows anything twice: messages are keyed by id and only move forward by revisionSeq.
 import type { GuildView } from "./guilds";
-import type { Channel, GuildInvite, Member, Message, Presence, Reaction, Role } from "./protocol";
+import type { Channel, GuildInvite, Member, Message, Presence, Reaction, Relationship, Role } from "./protocol";
 import type { VoiceSession } from "./voice";
 
 export type ChannelView = {
@@ -53,6 +53,10 @@ export class Store {
   /** This page's voice session (JoinVoice's answer): null when this page is not in voice, even if another device is. */
   voice: VoiceSession | null = null;
   presence = new Map<string, Presence>();
+  /** Friends, requests and blocks, by the other user's id (FriendsClient keeps it). */
+  relationships = new Map<string, Relationship>();
+  /** Messages of blocked users the user chose to see anyway ("Show"). */
+  revealed = new Set<string>();
   pending = new Map<string, PendingMessage>();
   connection: ConnectionState = "connecting";
   /** Set once the first Ready of this page was applied. */
@@ -159,6 +163,11 @@ export class Store {
     this.presence.set(presence.userId, presence);
     if (presence.userId === this.me?.id) this.myPresence = presence;
     this.changed();
+  }
+
+  /** Whether a message shows collapsed: its author is blocked by this user, and the user did not ask to see it. */
+  hidesMessageOf(message: Message): boolean {
+    return this.relationships.get(message.authorId)?.kind === "blocked" && !this.revealed.has(message.id);
   }
 
   statusOf(userId: string, fallback: Member["status"] = null): Presence["status"] {

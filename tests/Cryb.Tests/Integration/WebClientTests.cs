@@ -32,6 +32,10 @@ public sealed class WebClientTests(WebClientClusterFixture fixture) : IClassFixt
     public Task Voice_in_the_browser_shows_who_is_in_a_channel_with_mute_icons_the_session_details_and_a_full_channel_refusal() =>
         RunScriptAsync("voice.e2e.mjs", "web voice e2e passed");
 
+    [Fact]
+    public Task Friends_in_the_browser_send_and_accept_a_request_see_each_others_presence_and_a_block_collapses_and_refuses() =>
+        RunScriptAsync("friends.e2e.mjs", "web friends e2e passed");
+
     /// <summary>Runs one script of web/e2e against the fixture's gateways, obeying its CRYB-E2E commands.</summary>
     private async Task RunScriptAsync(string script, string passed)
     {
