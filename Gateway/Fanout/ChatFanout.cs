@@ -409,6 +409,12 @@ public sealed class ChatFanout
                 Relationships.Apply(removed);
                 await user.RelationshipRemoved(new RelationshipGone(removed.OtherUserId, removed.Version));
                 break;
+            case InvitationReceived invited:
+                await user.InvitationReceived(invited.Invitation);
+                break;
+            case InvitationRemoved uninvited:
+                await user.InvitationRemoved(new InvitationGone(uninvited.ChannelId, uninvited.Reason));
+                break;
             case BlockedByChanged blocked:
                 // For this gateway only: the blocked user is not told.
                 Relationships.Apply(blocked);

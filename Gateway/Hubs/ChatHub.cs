@@ -73,7 +73,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
             var ready = Context.GetHttpContext()?.Request.Query[ResumeGuildsParameter].ToString() == "resume"
                 ? new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, [], guilds.Select(guild => new GuildVersion(guild.Guild.Id, guild.ResumeVersion)).ToArray())
                 : new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, guilds);
-            ready = ready with { Relationships = relationships.Relationships, FriendPresences = friendPresences };
+            ready = ready with { Relationships = relationships.Relationships, FriendPresences = friendPresences, Invitations = relationships.Invitations };
             await Clients.Caller.Ready(ready);
             metrics.Connected();
         }
@@ -344,6 +344,13 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     public Task<Relationship> BlockUser(string userId) => Relationships(Caller.Id).BlockUser(Caller, Ids.Require(userId, nameof(userId)));
 
     public Task UnblockUser(string userId) => Relationships(Caller.Id).UnblockUser(Caller, Ids.Require(userId, nameof(userId)));
+
+    public Task<IReadOnlyList<Invitation>> GetInvitations() => Relationships(Caller.Id).GetInvitations(Caller);
+
+    /// <summary>Joins the channel (or server) of a pending invitation; the user's devices then hear <c>ChannelAdded</c> or <c>GuildCreated</c> as on any join.</summary>
+    public Task AcceptInvitation(string channelId) => Relationships(Caller.Id).AcceptInvitation(Caller, Ids.Require(channelId, nameof(channelId)));
+
+    public Task DeclineInvitation(string channelId) => Relationships(Caller.Id).DeclineInvitation(Caller, Ids.Require(channelId, nameof(channelId)));
 
     public Task<PrivacySettings> GetPrivacySettings() => Relationships(Caller.Id).GetPrivacy(Caller);
 

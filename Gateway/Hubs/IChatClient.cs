@@ -66,6 +66,12 @@ public interface IChatClient
     /// <summary>Another user is nothing to this one any more; <c>{ userId, version }</c>.</summary>
     Task RelationshipRemoved(RelationshipGone removed);
 
+    /// <summary>Someone invited the user to a channel (or a server's channel); to every connection of the user.</summary>
+    Task InvitationReceived(Invitation invitation);
+
+    /// <summary>An invitation is no longer pending; <c>{ channelId, reason }</c> (<c>accepted</c>, <c>declined</c>, <c>replaced</c>).</summary>
+    Task InvitationRemoved(InvitationGone removed);
+
     /// <summary>To all of a user's connections, just before the server closes them: the account was banned or deleted.</summary>
     Task AccountClosed(AccountClosed closed);
 

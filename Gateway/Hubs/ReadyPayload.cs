@@ -19,6 +19,9 @@ public sealed record ReadyPayload(ReadyUser User, PresenceInfo Presence, IReadOn
 
     /// <summary>The presence of each friend who is online, idle or in do-not-disturb (the others are offline).</summary>
     public IReadOnlyList<PresenceInfo> FriendPresences { get; init; } = [];
+
+    /// <summary>Invitations to channels waiting for the user's answer, newest first.</summary>
+    public IReadOnlyList<Invitation> Invitations { get; init; } = [];
 }
 
 public sealed record ReadyUser(string Id, string DisplayName);

@@ -26,8 +26,10 @@ public interface IChannelGrain : IGrainWithStringKey
     Task<JoinResult> Join(Caller caller, long? sinceSeq);
 
     /// <summary>
-    /// Adds a user: any member of a public channel, the owner or an admin of a private one. On a
-    /// channel that moved into a server of its own, makes them a member of that server
+    /// Invites a user: any member of a public channel, the owner or an admin of a private one. The
+    /// user gets an invitation to accept (<see cref="Relationships.IRelationshipGrain.AcceptInvitation"/>),
+    /// which adds them as this did before consent; a member already is left as they are. On a channel
+    /// that moved into a server of its own, accepting makes them a member of that server
     /// (<see cref="IGuildGrain.AddMemberOfMovedChannel"/>); on any other server's channel, <c>invalid_argument</c>.
     /// </summary>
     [Alias("Invite")]
@@ -92,6 +94,14 @@ public interface IChannelGrain : IGrainWithStringKey
     /// <summary>The channel's description, for members.</summary>
     [Alias("GetInfo")]
     Task<ChannelInfo> GetInfo(Caller caller);
+
+    /// <summary>
+    /// Adds <paramref name="userId"/>, who accepted <paramref name="inviterId"/>'s invitation, as the
+    /// inviter's invite did before consent: the inviter must still be allowed to invite them.
+    /// Internal: called by the invitee's relationship grain.
+    /// </summary>
+    [Alias("AddInvited")]
+    Task AddInvited(string inviterId, string userId);
 
     /// <summary>
     /// A direct message's pair now has a block between them (either way), or no longer has one: sends

@@ -63,6 +63,9 @@ public static class ErrorCodes
     /// <summary>The caller has not blocked that user.</summary>
     public const string NotBlocked = "not_blocked";
 
+    /// <summary>There is no pending invitation of the caller's to that channel.</summary>
+    public const string InvitationNotFound = "invitation_not_found";
+
     /// <summary>
     /// The gateway is setting up as many connections as it can at once (a reconnect storm): the
     /// connect was refused (HTTP 503) before any work for it; reconnect after <c>retryAfterMs</c>.

@@ -190,6 +190,13 @@ public interface IGuildGrain : IGrainWithStringKey
     [Alias("AddMemberOfMovedChannel")]
     Task<GuildMember> AddMemberOfMovedChannel(Caller caller, string userId);
 
+    /// <summary>
+    /// The checks of <see cref="AddMemberOfMovedChannel"/> without the adding: refuses as it would, and
+    /// says whether the user is a member already. Called by the channel's grain before it records an invitation.
+    /// </summary>
+    [Alias("CheckInviteToMovedChannel")]
+    Task<bool> CheckInviteToMovedChannel(Caller caller, string userId);
+
     /// <summary><c>Kick</c> on a moved channel's server: <see cref="Kick"/> (the "Admins" role may kick), adopted servers only.</summary>
     [Alias("KickFromMovedChannel")]
     Task KickFromMovedChannel(Caller caller, string userId);

@@ -59,6 +59,29 @@ public interface IRelationshipGrain : IGrainWithStringKey
     [Alias("SetPrivacy")]
     Task<PrivacySettings> SetPrivacy(Caller caller, PrivacySettings settings);
 
+    /// <summary>The user's pending invitations, newest first.</summary>
+    [Alias("GetInvitations")]
+    Task<IReadOnlyList<Invitation>> GetInvitations(Caller caller);
+
+    /// <summary>
+    /// Joins the channel the invitation is to, as the inviter's invite did before consent: the
+    /// channel's grain checks again that the inviter may invite (bans, limits, the inviter's role).
+    /// <c>invitation_not_found</c> without one.
+    /// </summary>
+    [Alias("AcceptInvitation")]
+    Task AcceptInvitation(Caller caller, string channelId);
+
+    /// <summary>Drops the invitation; nothing else changes. <c>invitation_not_found</c> without one.</summary>
+    [Alias("DeclineInvitation")]
+    Task DeclineInvitation(Caller caller, string channelId);
+
+    /// <summary>
+    /// Records an invitation for this user (a channel's grain, once it authorized the inviter), and
+    /// tells the user. Internal.
+    /// </summary>
+    [Alias("AddInvitation")]
+    Task AddInvitation(Invitation invitation);
+
     /// <summary>The user's relationships and who blocked them, for the gateway that connects them.</summary>
     [Alias("GetForGateway"), GatewayOnly, AlwaysInterleave]
     Task<RelationshipsView> GetForGateway(ServiceCredential gateway);

@@ -28,3 +28,14 @@ public sealed record BlockedByChanged(
     [property: Id(0)] string BlockerId,
     [property: Id(1)] bool Blocked,
     [property: Id(2)] long Version) : UserEvent(UserId);
+
+/// <summary>Someone invited the user to a channel; it waits for the user's answer.</summary>
+[GenerateSerializer, Immutable, Alias("cryb.InvitationReceived")]
+public sealed record InvitationReceived(string UserId, [property: Id(0)] Invitation Invitation) : UserEvent(UserId);
+
+/// <summary>An invitation is no longer pending: <c>accepted</c>, <c>declined</c> or <c>replaced</c> (pushed out by newer ones).</summary>
+[GenerateSerializer, Immutable, Alias("cryb.InvitationRemoved")]
+public sealed record InvitationRemoved(
+    string UserId,
+    [property: Id(0)] string ChannelId,
+    [property: Id(1)] string Reason) : UserEvent(UserId);

@@ -8,4 +8,9 @@ namespace Cryb.Relationships;
 [GenerateSerializer, Immutable, Alias("cryb.RelationshipsView")]
 public sealed record RelationshipsView(
     [property: Id(0)] IReadOnlyList<Relationship> Relationships,
-    [property: Id(1)] IReadOnlyList<string> BlockedBy);
+    [property: Id(1)] IReadOnlyList<string> BlockedBy)
+{
+    /// <summary>The user's pending invitations, newest first.</summary>
+    [Id(2)]
+    public IReadOnlyList<Invitation> Invitations { get; init; } = [];
+}

@@ -207,22 +207,47 @@ public sealed partial class ChannelGrain(
 
     public async Task Invite(Caller caller, string userId)
     {
-        // A user who blocked the inviter, or whom the inviter blocked, is not pulled in by them.
-        if (caller.Kind == CallerKind.User && Ids.IsValid(userId)
-            && (await GrainFactory.GetGrain<IRelationshipGrain>(userId).KindsWith(caller.MemberId)).BlockedEitherWay)
+        // A user who blocked the inviter, or whom the inviter blocked, is not invited by them.
+        var invitee = GrainFactory.GetGrain<IRelationshipGrain>(Ids.Require(userId, "userId"));
+        if (caller.Kind == CallerKind.User && (await invitee.KindsWith(caller.MemberId)).BlockedEitherWay)
         {
             throw new ChatException(ErrorCodes.Blocked, RelationshipRules.NotAccepted);
         }
 
+        bool member;
         if (MovedIntoOwnServer)
         {
-            var member = await ThroughOwnServerAsync(guild => guild.AddMemberOfMovedChannel(caller, Ids.Require(userId, "userId")));
+            member = await ThroughOwnServerAsync(guild => guild.CheckInviteToMovedChannel(caller, userId));
+        }
+        else
+        {
+            await KnowAsync(caller.MemberId);
+            Policy.RequireMayInvite(caller, userId);
+            member = Channel.Members.ContainsKey(userId);
+        }
+
+        // Nobody's channels grow by another's hand: the user decides (IRelationshipGrain.AcceptInvitation).
+        if (!member)
+        {
+            await invitee.AddInvitation(new Invitation(ChannelId, Channel.Name, caller.MemberId, time.GetUtcNow()));
+        }
+    }
+
+    public async Task AddInvited(string inviterId, string userId)
+    {
+        // The inviter as they were when they invited: a user, or a service account (its member id's prefix).
+        var inviter = inviterId.StartsWith(Caller.ServicePrefix, StringComparison.Ordinal)
+            ? new Caller(inviterId[Caller.ServicePrefix.Length..], CallerKind.Service)
+            : new Caller(inviterId, CallerKind.User);
+        if (MovedIntoOwnServer)
+        {
+            var member = await ThroughOwnServerAsync(guild => guild.AddMemberOfMovedChannel(inviter, userId));
             _guildMembers.Set(member.UserId, member.RoleIds, member.Version);
             return;
         }
 
-        await KnowAsync(caller.MemberId);
-        Policy.RequireMayInvite(caller, userId);
+        await KnowAsync(inviter.MemberId);
+        Policy.RequireMayInvite(inviter, userId);
         if (!Channel.Members.ContainsKey(userId))
         {
             await AddMemberAsync(userId);

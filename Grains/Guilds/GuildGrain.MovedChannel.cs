@@ -15,11 +15,12 @@ public sealed partial class GuildGrain
 {
     private MovedChannelPolicy Moved => new(GuildId, state.State);
 
+    public async Task<bool> CheckInviteToMovedChannel(Caller caller, string userId) =>
+        await InviteTargetAsync(caller, userId) is not null;
+
     public async Task<GuildMember> AddMemberOfMovedChannel(Caller caller, string userId)
     {
-        var row = await RowOfAsync(caller);
-        var target = await _members.TargetAsync(userId);
-        Moved.RequireMayInvite(caller, row, banned: target is null && await store.IsBannedAsync(GuildId, userId));
+        var target = await InviteTargetAsync(caller, userId);
         if (target is not null)
         {
             // Inviting a member changed nothing in the old channel; a retry whose word to the user grain failed completes it.
@@ -32,6 +33,15 @@ public sealed partial class GuildGrain
         var added = await _members.AddAsync(userId, inviteCode: null);
         await _users.SetAsync(GuildId, added);
         return added;
+    }
+
+    /// <summary>Refuses an invite the caller may not make (not a member, rights, a ban); the user's row if they are a member already.</summary>
+    private async Task<GuildMember?> InviteTargetAsync(Caller caller, string userId)
+    {
+        var row = await RowOfAsync(caller);
+        var target = await _members.TargetAsync(userId);
+        Moved.RequireMayInvite(caller, row, banned: target is null && await store.IsBannedAsync(GuildId, userId));
+        return target;
     }
 
     public async Task KickFromMovedChannel(Caller caller, string userId)

@@ -19,5 +19,14 @@ public interface IRelationshipStore
 
     Task<PrivacySettings> GetPrivacyAsync(string userId);
 
+    /// <summary>The user's pending invitations, newest first.</summary>
+    Task<IReadOnlyList<Invitation>> ListInvitationsAsync(string userId);
+
+    /// <summary>Records (or refreshes) the invitation and drops the user's oldest past <paramref name="keep"/>; returns the channels dropped.</summary>
+    Task<IReadOnlyList<string>> AddInvitationAsync(string userId, Invitation invitation, int keep);
+
+    /// <summary>Deletes the invitation; false if there was none.</summary>
+    Task<bool> RemoveInvitationAsync(string userId, string channelId);
+
     Task SetPrivacyAsync(string userId, PrivacySettings settings);
 }

@@ -138,6 +138,51 @@ public sealed class PostgresRelationshipStore(NpgsqlDataSource dataSource) : IRe
         await command.ExecuteNonQueryAsync();
     }
 
+    public async Task<IReadOnlyList<Invitation>> ListInvitationsAsync(string userId)
+    {
+        await using var command = Command(dataSource.CreateCommand(
+            "SELECT channel_id, channel_name, inviter_id, created_at FROM channel_invitations WHERE user_id = $1 ORDER BY created_at DESC"), userId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var invitations = new List<Invitation>();
+        while (await reader.ReadAsync())
+        {
+            invitations.Add(new Invitation(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+
+        return invitations;
+    }
+
+    public async Task<IReadOnlyList<string>> AddInvitationAsync(string userId, Invitation invitation, int keep)
+    {
+        // One statement: the upsert, then the user's invitations past the newest `keep` go.
+        await using var command = Command(dataSource.CreateCommand("""
+            WITH added AS (
+                INSERT INTO channel_invitations (user_id, channel_id, channel_name, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (user_id, channel_id) DO UPDATE SET channel_name = excluded.channel_name, inviter_id = excluded.inviter_id, created_at = excluded.created_at
+                RETURNING channel_id
+            ), oldest AS (
+                SELECT channel_id FROM channel_invitations WHERE user_id = $1 AND channel_id <> $2
+                 ORDER BY created_at DESC OFFSET $6 - 1
+            )
+            DELETE FROM channel_invitations WHERE user_id = $1 AND channel_id IN (SELECT channel_id FROM oldest) AND EXISTS (SELECT 1 FROM added)
+            RETURNING channel_id
+            """), userId, invitation.ChannelId, invitation.ChannelName, invitation.InviterId, invitation.CreatedAt, keep);
+        await using var reader = await command.ExecuteReaderAsync();
+        var dropped = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            dropped.Add(reader.GetString(0));
+        }
+
+        return dropped;
+    }
+
+    public async Task<bool> RemoveInvitationAsync(string userId, string channelId)
+    {
+        await using var command = Command(dataSource.CreateCommand("DELETE FROM channel_invitations WHERE user_id = $1 AND channel_id = $2"), userId, channelId);
+        return await command.ExecuteNonQueryAsync() == 1;
+    }
+
     private static (string Low, string High) Order(string a, string b) =>
         string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);
 

@@ -20,6 +20,9 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
     private readonly Dictionary<string, PairSides> _pairs = new(StringComparer.Ordinal);
     private PrivacySettings _privacy = PrivacySettings.Default;
 
+    /// <summary>Pending invitations, by channel id.</summary>
+    private readonly Dictionary<string, Invitation> _invitations = new(StringComparer.Ordinal);
+
     private string UserId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -30,6 +33,10 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
         }
 
         _privacy = await store.GetPrivacyAsync(UserId);
+        foreach (var invitation in await store.ListInvitationsAsync(UserId))
+        {
+            _invitations[invitation.ChannelId] = invitation;
+        }
     }
 
     public Task<IReadOnlyList<Relationship>> Get(Caller caller)
@@ -91,7 +98,46 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
     public Task<RelationshipsView> GetForGateway(ServiceCredential gateway) =>
         Task.FromResult(new RelationshipsView(
             Visible(),
-            _pairs.Values.Where(pair => pair.Theirs == RelationshipKind.Blocked).Select(pair => pair.OtherId).ToArray()));
+            _pairs.Values.Where(pair => pair.Theirs == RelationshipKind.Blocked).Select(pair => pair.OtherId).ToArray())
+        {
+            Invitations = PendingInvitations(),
+        });
+
+    public Task<IReadOnlyList<Invitation>> GetInvitations(Caller caller)
+    {
+        RequireSelf(caller);
+        return Task.FromResult(PendingInvitations());
+    }
+
+    public async Task AcceptInvitation(Caller caller, string channelId)
+    {
+        var invitation = RequireInvitation(caller, channelId);
+        // The inviter's rights are checked again as the member is added: gone, banned or over a
+        // limit, it is refused as their invite would be, and the invitation stays for a retry.
+        await GrainFactory.GetGrain<IChannelGrain>(invitation.ChannelId).AddInvited(invitation.InviterId, UserId);
+        await RemoveInvitationAsync(invitation.ChannelId, "accepted");
+    }
+
+    public Task DeclineInvitation(Caller caller, string channelId) =>
+        RemoveInvitationAsync(RequireInvitation(caller, channelId).ChannelId, "declined");
+
+    public async Task AddInvitation(Invitation invitation)
+    {
+        // A user this one blocked, or who blocked them, invites nobody here (the channel checked; so does this).
+        if (KindsOf(invitation.InviterId).BlockedEitherWay)
+        {
+            throw new ChatException(ErrorCodes.Blocked, RelationshipRules.NotAccepted);
+        }
+
+        var dropped = await store.AddInvitationAsync(UserId, invitation, InvitationLimits.MaxPending);
+        _invitations[invitation.ChannelId] = invitation;
+        await UserStream().OnNextAsync(new InvitationReceived(UserId, invitation));
+        foreach (var channelId in dropped)
+        {
+            _invitations.Remove(channelId);
+            await UserStream().OnNextAsync(new InvitationRemoved(UserId, channelId, "replaced"));
+        }
+    }
 
     public async Task<string?> RefuseDirectMessageFrom(string fromUserId, bool alreadyMember)
     {
@@ -190,6 +236,23 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
         {
             await UserStream().OnNextAsync(new BlockedByChanged(UserId, next.OtherId, blockedBy, next.Version));
         }
+    }
+
+    private IReadOnlyList<Invitation> PendingInvitations() =>
+        _invitations.Values.OrderByDescending(invitation => invitation.CreatedAt).ToArray();
+
+    private Invitation RequireInvitation(Caller caller, string channelId)
+    {
+        RequireSelf(caller);
+        return _invitations.GetValueOrDefault(Ids.Require(channelId, "channelId"))
+            ?? throw new ChatException(ErrorCodes.InvitationNotFound, "You have no invitation to that channel.");
+    }
+
+    private async Task RemoveInvitationAsync(string channelId, string reason)
+    {
+        await store.RemoveInvitationAsync(UserId, channelId);
+        _invitations.Remove(channelId);
+        await UserStream().OnNextAsync(new InvitationRemoved(UserId, channelId, reason));
     }
 
     private IReadOnlyList<Relationship> Visible() =>

@@ -19,6 +19,14 @@ public sealed class ResilientRelationshipStore(PostgresRelationshipStore inner, 
 
     public Task<PrivacySettings> GetPrivacyAsync(string userId) => guard.ReadAsync(() => inner.GetPrivacyAsync(userId), userId);
 
+    public Task<IReadOnlyList<Invitation>> ListInvitationsAsync(string userId) => guard.ReadAsync(() => inner.ListInvitationsAsync(userId), userId);
+
+    public Task<IReadOnlyList<string>> AddInvitationAsync(string userId, Invitation invitation, int keep) =>
+        guard.WriteAsync(() => inner.AddInvitationAsync(userId, invitation, keep), userId);
+
+    public Task<bool> RemoveInvitationAsync(string userId, string channelId) =>
+        guard.WriteAsync(() => inner.RemoveInvitationAsync(userId, channelId), userId);
+
     public Task SetPrivacyAsync(string userId, PrivacySettings settings) =>
         guard.RepeatableWriteAsync(() => inner.SetPrivacyAsync(userId, settings), userId);
 }

@@ -1,7 +1,8 @@
 // Friends and blocks in a real browser: Alice (first gateway) sends Bob (second gateway) a friend
 // request from the friends panel; Bob accepts; each sees the other's presence with nothing else
 // shared, and they talk in a direct message. Then Bob blocks Alice: her message collapses on his
-// page, she loses the friendship, and her next message is refused. Bob unblocks her.
+// page, she loses the friendship, and her next message is refused. Bob unblocks her. Last, Alice
+// invites Bob to a private channel: he sees the invitation and accepts it.
 //
 //   CRYB_GATEWAYS=http://127.0.0.1:5080,http://127.0.0.1:5081 node e2e/friends.e2e.mjs
 import assert from "node:assert/strict";
@@ -65,6 +66,19 @@ try {
   await bob.getByRole("button", { name: `Unblock ${aliceId}` }).click();
   await until("bob's list to be empty", async () => (await bob.getByTestId("relationship").count()) === 0);
   assert.equal(await alice.getByTestId("relationship").count(), 0);
+
+  step("alice invites bob to a private channel: nothing joins him until he accepts");
+  await alice.evaluate(async (bob) => {
+    const channel = await window.cryb.client.invoke("CreateChannel", "plans", true);
+    await window.cryb.client.invoke("InviteToChannel", channel.id, bob);
+  }, bobId);
+  const invitation = bob.getByTestId("invitation").filter({ hasText: "#plans" });
+  await invitation.waitFor();
+  assert.match(await invitation.textContent(), new RegExp(`from ${aliceId}`));
+  assert.equal(await bob.locator('[data-testid=guild][title="plans"]').count(), 0, "an invitation joins nothing");
+  await bob.getByRole("button", { name: "Accept the invitation to plans" }).click();
+  await bob.locator('[data-testid=guild][title="plans"]').waitFor();
+  await until("the invitation to leave bob's list", async () => (await bob.getByTestId("invitation").count()) === 0);
 
   console.log(`web friends e2e passed: ${aliceId} and ${bobId}, ${gateways.length} gateway(s)`);
 } catch (error) {

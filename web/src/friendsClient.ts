@@ -1,7 +1,7 @@
-// Friends, requests and blocks (docs/relationships.md): the calls behind the friends panel, and the
-// relationship events, each applied only if newer than what the page holds of that user.
+// Friends, requests, blocks and invitations (docs/relationships.md): the calls behind the friends
+// panel, and the events, relationships applied only if newer than what the page holds of that user.
 import type { ChatClient } from "./connection";
-import { describeRefusal, type Presence, type Ready, type Relationship, type RelationshipGone } from "./protocol";
+import { describeRefusal, type Invitation, type InvitationGone, type Presence, type Ready, type Relationship, type RelationshipGone } from "./protocol";
 import type { Store } from "./state";
 
 export type FriendAction = "request" | "accept" | "decline" | "cancel" | "remove" | "block" | "unblock";
@@ -25,28 +25,47 @@ export class FriendsClient {
     client.on<Relationship>("RelationshipAdded", (r) => this.apply(r));
     client.on<Relationship>("RelationshipUpdated", (r) => this.apply(r));
     client.on<RelationshipGone>("RelationshipRemoved", (gone) => this.remove(gone));
+    client.on<Invitation>("InvitationReceived", (invitation) => {
+      store.invitations.set(invitation.channelId, invitation);
+      store.changed();
+    });
+    client.on<InvitationGone>("InvitationRemoved", (gone) => {
+      store.invitations.delete(gone.channelId);
+      store.changed();
+    });
   }
 
   /** Runs one action on a user; a refusal shows as every refusal does. True if it went through. */
   async act(action: FriendAction, userId: string): Promise<boolean> {
-    let result: Relationship | null | undefined;
+    const { ok, result } = await this.call<Relationship>(methods[action], userId);
+    // The answer is the caller's side already: shown now, the event that follows is then no news.
+    if (result) this.apply(result);
+    return ok;
+  }
+
+  /** Accepts (the channel or its server then arrives as on any join) or declines an invitation. */
+  async answer(channelId: string, accept: boolean): Promise<void> {
+    if (!(await this.call(accept ? "AcceptInvitation" : "DeclineInvitation", channelId)).ok) return;
+    this.store.invitations.delete(channelId);
+    this.store.changed();
+  }
+
+  /** Remove, decline, cancel, unblock and the invitation answers return nothing: success is the absence of a refusal. */
+  private async call<T>(method: string, argument: string): Promise<{ ok: boolean; result?: T | null }> {
     try {
-      // Remove, decline, cancel and unblock answer nothing: success is the absence of a refusal.
-      result = await this.client.invoke<Relationship | null | undefined>(methods[action], userId);
+      return { ok: true, result: await this.client.invoke<T | null>(method, argument) };
     } catch (error) {
       const { code, text } = describeRefusal(error);
       this.store.showNotice(text, code);
-      return false;
+      return { ok: false };
     }
-    // The answer is the caller's side already: shown now, the event that follows is then no news.
-    if (result) this.apply(result);
-    return true;
   }
 
   /** Ready lists every relationship again: it replaces what the page held (a reconnect may have missed events). */
   private onReady(ready: Ready): void {
     const store = this.store;
     store.relationships = new Map((ready.relationships ?? []).map((r) => [r.userId, r]));
+    store.invitations = new Map((ready.invitations ?? []).map((i) => [i.channelId, i]));
     (ready.friendPresences ?? []).forEach((presence: Presence) => store.setPresence(presence));
     store.changed();
   }

@@ -139,6 +139,10 @@ function wireFriends(friends: FriendsClient, client: ChatClient): void {
   byId("block-user").addEventListener("click", async () => {
     if (input.value.trim() && (await friends.act("block", input.value.trim()))) input.value = "";
   });
+  byId("invitation-list").addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLElement>("[data-invitation-answer]");
+    if (button?.dataset.channelId) void friends.answer(button.dataset.channelId, button.dataset.invitationAnswer === "accept");
+  });
   byId("friend-list").addEventListener("click", async (event) => {
     const button = (event.target as HTMLElement).closest<HTMLElement>("[data-friend-action]");
     const userId = button?.dataset.userId;

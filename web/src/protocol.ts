@@ -52,6 +52,9 @@ export type RelationshipKind = "friend" | "incoming" | "outgoing" | "blocked";
 /** Another user as this one sees them (docs/relationships.md); `version` grows with every change of the pair. */
 export type Relationship = { userId: string; kind: RelationshipKind; since: string; version: number };
 export type RelationshipGone = { userId: string; version: number };
+/** An invitation to a channel (or a server's) waiting for this user's answer. */
+export type Invitation = { channelId: string; channelName: string; inviterId: string; createdAt: string };
+export type InvitationGone = { channelId: string; reason: "accepted" | "declined" | "replaced" };
 
 export type Ready = {
   user: { id: string; displayName: string };
@@ -61,6 +64,8 @@ export type Ready = {
   relationships?: Relationship[];
   /** The presence of each friend who is not offline. */
   friendPresences?: Presence[];
+  /** Invitations waiting for this user's answer, newest first. */
+  invitations?: Invitation[];
   /** One GuildState per server of the user (absent from gateways before servers); none when connected with guilds=resume. */
   guilds?: GuildState[];
   /** With guilds=resume: each server's id and newest version; the servers themselves come from ResumeGuilds. */
@@ -226,6 +231,7 @@ const explanations: Record<string, string> = {
   request_not_found: "There is no such friend request any more.",
   not_friends: "You are not friends with that user.",
   not_blocked: "You have not blocked that user.",
+  invitation_not_found: "That invitation is no longer there.",
 };
 
 /** A sentence for people: our wording for known codes, with the server's reason kept for context. */

@@ -2,7 +2,7 @@
 // seen twice (live and again in JoinChannel's `missed`) or a page of history overlapping live
 // messages never shows anything twice: messages are keyed by id and only move forward by revisionSeq.
 import type { GuildView } from "./guilds";
-import type { Channel, GuildInvite, Member, Message, Presence, Reaction, Relationship, Role } from "./protocol";
+import type { Channel, GuildInvite, Member, Message, Presence, Reaction, Relationship, Role, Invitation } from "./protocol";
 import type { VoiceSession } from "./voice";
 
 export type ChannelView = {
@@ -55,6 +55,8 @@ export class Store {
   presence = new Map<string, Presence>();
   /** Friends, requests and blocks, by the other user's id (FriendsClient keeps it). */
   relationships = new Map<string, Relationship>();
+  /** Invitations waiting for this user's answer, by channel id. */
+  invitations = new Map<string, Invitation>();
   /** Messages of blocked users the user chose to see anyway ("Show"). */
   revealed = new Set<string>();
   pending = new Map<string, PendingMessage>();

@@ -98,6 +98,9 @@ public static class HubSignatures
         ("BlockUser", [ParameterShape.Text]),
         ("UnblockUser", [ParameterShape.Text]),
         ("GetPrivacySettings", []),
+        ("GetInvitations", []),
+        ("AcceptInvitation", [ParameterShape.Text]),
+        ("DeclineInvitation", [ParameterShape.Text]),
         ("SetPrivacySettings", [ParameterShape.Other]),
     ];
 

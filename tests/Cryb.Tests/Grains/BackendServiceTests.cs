@@ -20,6 +20,7 @@ public sealed class BackendServiceTests(ClusterFixture fixture)
 
         var created = await channel.Create(Bot, "announcements", isPrivate: true);
         await channel.Invite(Bot, alice.Id);
+        await Invitations.AcceptAsync(fixture.Client, channel, alice.Id);
         var posted = await channel.SendMessage(Bot, new SendMessageRequest("Welcome, <@alice>!"));
 
         Assert.Equal("service:welcome-bot", created.OwnerId);

@@ -30,6 +30,7 @@ public sealed class ChannelMigrationGrainTests(PreUpgradeClusterFixture fixture)
         {
             await channel.Invite(owner, admin.Id);
             await channel.Invite(owner, member.Id);
+            await Invitations.AcceptAsync(fixture.Client, channel, admin.Id, member.Id);
         }
         else
         {
@@ -108,6 +109,7 @@ public sealed class ChannelMigrationGrainTests(PreUpgradeClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Invite(member, newcomer.Id));
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Banned, () => channel.Invite(owner, banned.Id));
         await channel.Invite(owner, newcomer.Id);
+        await Invitations.AcceptAsync(fixture.Client, channel, newcomer.Id);
         Assert.Equal(4, await _kit.CountRowsAsync("guild_members", id));
         Assert.Contains(id, (await SessionOf(newcomer)).Guilds!.Select(g => g.GuildId));
         Assert.Equal(4, (await channel.SendMessage(newcomer, new SendMessageRequest("hello"))).Seq);
@@ -141,6 +143,7 @@ public sealed class ChannelMigrationGrainTests(PreUpgradeClusterFixture fixture)
         var channel = fixture.Client.GetGrain<IChannelGrain>(id);
         await channel.Create(owner, "no admins", isPrivate: true);
         await channel.Invite(owner, member.Id);
+        await Invitations.AcceptAsync(fixture.Client, channel, member.Id);
         await fixture.Cluster.DeactivateAsync(channel);
         Assert.Equal(id, (await channel.GetInfo(owner)).GuildId); // moves it
         var guild = fixture.Client.GetGrain<IGuildGrain>(id);
@@ -158,6 +161,7 @@ public sealed class ChannelMigrationGrainTests(PreUpgradeClusterFixture fixture)
         Assert.Equal(ChannelRole.Admin, (await channel.GetMembers(owner)).Single(m => m.UserId == member.Id).Role);
         // An admin of a private channel invites and kicks.
         await channel.Invite(member, newcomer.Id);
+        await Invitations.AcceptAsync(fixture.Client, channel, newcomer.Id);
         await channel.Kick(member, newcomer.Id);
 
         await channel.SetMemberRole(owner, member.Id, ChannelRole.Member);
@@ -259,6 +263,7 @@ public sealed class ChannelMigrationGrainTests(PreUpgradeClusterFixture fixture)
         var fresh = fixture.Client.GetGrain<IChannelGrain>(Ids.NewChannelId());
         await fresh.Create(alice, "new", isPrivate: false);
         await fresh.Invite(alice, bob.Id); // a standalone channel's methods work until its next activation
+        await Invitations.AcceptAsync(fixture.Client, fresh, bob.Id);
         Assert.Null((await fresh.GetInfo(bob)).GuildId);
     }
 

@@ -44,6 +44,7 @@ public sealed class ChannelSweepTests(SweepClusterFixture fixture, TestServers s
         var closed = Client.GetGrain<IChannelGrain>($"closed-{Guid.NewGuid():N}"); // a key stored as text, not as a GUID's halves
         await closed.Create(owner, "closed", isPrivate: true);
         await closed.Invite(owner, member.Id);
+        await Invitations.AcceptAsync(Client, closed, member.Id);
         var direct = Client.GetGrain<IChannelGrain>(DirectMessages.ChannelId(owner.Id, member.Id));
         await DirectMessagePrivacy.OpenToEveryoneAsync(Client, member.Id);
         await direct.OpenDirect(owner, member.Id);

@@ -77,6 +77,7 @@ public sealed class ChannelWithoutServerGrainTests(ClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.ChannelNotFound, () => channel.Join(outsider, null));
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.GuildNotFound, () => fixture.Client.GetGrain<IGuildGrain>(id).GetState(outsider));
         await channel.Invite(owner, member.Id);
+        await Invitations.AcceptAsync(fixture.Client, channel, member.Id);
         Assert.Equal(2, await _kit.CountRowsAsync("guild_members", id));
         Assert.Equal(1, (await channel.SendMessage(member, new SendMessageRequest("in"))).Seq);
         // As a moved private channel: a plain member does not invite, and the server's invites are how others come in.

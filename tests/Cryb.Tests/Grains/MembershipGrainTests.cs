@@ -32,6 +32,7 @@ public sealed class MembershipGrainTests(ClusterFixture fixture)
         await channel.Create(Owner, "staffed", isPrivate);
         await channel.Invite(Owner, Admin.Id);
         await channel.Invite(Owner, Member.Id);
+        await Invitations.AcceptAsync(fixture.Client, channel, Admin.Id, Member.Id);
         await channel.SetMemberRole(Owner, Admin.Id, ChannelRole.Admin);
         return channel;
     }
@@ -56,6 +57,7 @@ public sealed class MembershipGrainTests(ClusterFixture fixture)
 
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => channel.Invite(Member, "friend"));
         await channel.Invite(Admin, "friend");
+        await Invitations.AcceptAsync(fixture.Client, channel, "friend");
 
         Assert.Contains(await channel.GetMembers(Owner), m => m.UserId == "friend");
         // The friend is a member of the channel's server, which their user grain lists (not the channel).

@@ -122,6 +122,7 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
         var (channel, _) = await PrivateChannelWithAMessageAsync();
         var bob = TestAccounts.User("bob");
         await channel.Invite(Alice, "bob");
+        await Invitations.AcceptAsync(fixture.Client, channel, "bob");
         await fixture.Client.GetGrain<ITypingGrain>(channel.GetPrimaryKeyString()).Start(bob);
         using var refusals = new RefusalCounter();
 

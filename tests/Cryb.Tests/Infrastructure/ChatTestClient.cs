@@ -75,6 +75,8 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<Cryb.Relationships.Relationship>("RelationshipAdded");
         Record<Cryb.Relationships.Relationship>("RelationshipUpdated");
         Record<RelationshipGoneEvent>("RelationshipRemoved");
+        Record<Cryb.Relationships.Invitation>("InvitationReceived");
+        Record<InvitationGoneEvent>("InvitationRemoved");
         Record<Cryb.Voice.VoiceServerUpdate>("VoiceServerUpdate");
         connection.Closed += error =>
         {
@@ -214,7 +216,12 @@ public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, Chan
     public Cryb.Relationships.Relationship[] Relationships { get; init; } = [];
 
     public PresenceInfo[] FriendPresences { get; init; } = [];
+
+    public Cryb.Relationships.Invitation[] Invitations { get; init; } = [];
 }
+
+/// <summary>The <c>InvitationRemoved</c> payload.</summary>
+public sealed record InvitationGoneEvent(string ChannelId, string Reason);
 
 /// <summary>The <c>RelationshipRemoved</c> payload.</summary>
 public sealed record RelationshipGoneEvent(string UserId, long Version);

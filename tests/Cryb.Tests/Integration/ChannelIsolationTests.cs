@@ -24,6 +24,8 @@ public sealed class ChannelIsolationTests(ProcessClusterFixture fixture) : IClas
         await using var outsider = await Cluster.ConnectAsync(0, "outsider-" + suffix);
         var channel = await owner.CreateChannelAsync("private", isPrivate: true);
         await owner.InvokeAsync("InviteToChannel", channel.Id, observer.UserId);
+        Assert.Equal(channel.Id, (await observer.NextAsync<Cryb.Relationships.Invitation>("InvitationReceived")).ChannelId);
+        await observer.InvokeAsync("AcceptInvitation", channel.Id);
         await observer.NextAsync<Cryb.Guilds.GuildState>("GuildCreated"); // a member of the channel's server
         var secret = await owner.SendMessageAsync(channel.Id, "the secret");
         await observer.NextMessageCreatedAsync();

@@ -28,8 +28,13 @@ public sealed class ChannelMigrationMembershipProtocolTests(PreUpgradeChannelsFi
         await fixture.RunSweepAsync();
         Assert.Equal(channel.Id, (await alice.NextAsync<GuildState>("GuildCreated")).Guild.Id);
 
-        // The same call as before the move: carol becomes a member of the channel's server.
+        // The same call as before the move, and carol's consent: she becomes a member of the channel's server.
         await alice.InvokeAsync("InviteToChannel", channel.Id, carol.UserId);
+        var invitation = await carol.NextAsync<Cryb.Relationships.Invitation>("InvitationReceived");
+        Assert.Equal((channel.Id, channel.Name, alice.UserId), (invitation.ChannelId, invitation.ChannelName, invitation.InviterId));
+        Assert.True(carol.HasNo("GuildCreated"));
+        await carol.InvokeAsync("AcceptInvitation", channel.Id);
+        Assert.Equal(("accepted", channel.Id), ((await carol.NextAsync<InvitationGoneEvent>("InvitationRemoved")).Reason, channel.Id));
         var server = await carol.NextAsync<GuildState>("GuildCreated");
         Assert.Equal((channel.Id, channel.Id, carol.UserId), (server.Guild.Id, Assert.Single(server.Channels).Id, server.Member.UserId));
         Assert.True(carol.HasNo("ChannelAdded"));

@@ -23,6 +23,7 @@ public sealed class DeadClientTests(ProcessClusterFixture fixture) : IClassFixtu
         await using var alice = await ChatTestClient.ConnectAsync(proxy.Url, await cluster.TokenAsync(aliceId), aliceId);
         var channel = await alice.CreateChannelAsync("dead client");
         await alice.InvokeAsync("InviteToChannel", channel.Id, bobId);
+        await Invitations.AcceptAsync(cluster, channel.Id, bobId);
         await using var bob = await cluster.ConnectAsync(1, bobId);
         var seen = await bob.InvokeAsync<PresenceInfo[]>("GetPresence", (object)new[] { aliceId });
         Assert.Equal(PresenceStatus.Online, Assert.Single(seen).Status);

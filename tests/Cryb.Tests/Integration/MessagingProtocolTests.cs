@@ -225,6 +225,7 @@ public sealed class MessagingProtocolTests(ProcessClusterFixture fixture) : ICla
 
         await Refusals.AssertHubRefusesAsync(ErrorCodes.ChannelNotFound, () => mallory.JoinChannelAsync(channel.Id));
         await alice.InvokeAsync("InviteToChannel", channel.Id, bobId);
+        await Invitations.AcceptAsync(Cluster, channel.Id, bobId);
 
         // Bob becomes a member of the channel's server: each of his devices gets it.
         Assert.Equal(channel.Id, (await bobPhone.NextAsync<GuildState>("GuildCreated")).Guild.Id);

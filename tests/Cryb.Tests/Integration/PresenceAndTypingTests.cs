@@ -27,6 +27,7 @@ public sealed class PresenceAndTypingTests(TestServers servers, ShortTimingsClus
         var bob = await cluster.ConnectAsync(1, TestUsers.New("bob"));
         var channel = await bob.CreateChannelAsync("presence");
         await bob.InvokeAsync("InviteToChannel", channel.Id, aliceId);
+        await Invitations.AcceptAsync(cluster, channel.Id, aliceId);
         var alice = await cluster.ConnectAsync(0, aliceId);
         return (alice, bob, channel);
     }

@@ -38,6 +38,7 @@ public sealed class PresenceFailoverTests(TestServers servers, ITestOutputHelper
 
             var channel = await connections[0].CreateChannelAsync("presence failover");
             await connections[0].InvokeAsync("InviteToChannel", channel.Id, bob);
+            await Invitations.AcceptAsync(cluster, channel.Id, bob);
             var host = await PresenceHostAsync(cluster);
             await using var watcher = await cluster.ConnectAsync(1, bob);
             var before = await PresenceOfAsync(watcher, alice);
@@ -105,6 +106,7 @@ public sealed class PresenceFailoverTests(TestServers servers, ITestOutputHelper
         {
             var channel = await alice.CreateChannelAsync("closed while lost");
             await alice.InvokeAsync("InviteToChannel", channel.Id, bob);
+            await Invitations.AcceptAsync(cluster, channel.Id, bob);
             var host = await PresenceHostAsync(cluster);
             await using var watcher = await cluster.ConnectAsync(1, bob);
             Assert.Equal(PresenceStatus.Online, (await PresenceOfAsync(watcher, alice.UserId)).Status);

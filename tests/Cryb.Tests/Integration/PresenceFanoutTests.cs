@@ -18,10 +18,14 @@ public sealed class PresenceFanoutTests(TestServers servers)
         await using var cluster = await ProcessCluster.StartAsync(servers);
         var aliceId = TestUsers.New("alice");
         await using var bob = await cluster.ConnectAsync(1, TestUsers.New("bob"));
-        for (var i = 0; i < 10; i++)
+        await using (var service = await cluster.ConnectServiceAsync())
         {
-            var channel = await bob.CreateChannelAsync($"shared {i}");
-            await bob.InvokeAsync("InviteToChannel", channel.Id, aliceId);
+            for (var i = 0; i < 10; i++)
+            {
+                var channel = await bob.CreateChannelAsync($"shared {i}");
+                await bob.InvokeAsync("InviteToChannel", channel.Id, aliceId);
+                await Invitations.AcceptAsync(service.Cluster, channel.Id, aliceId);
+            }
         }
 
         await using var alice = await cluster.ConnectAsync(0, aliceId);
@@ -47,10 +51,7 @@ public sealed class PresenceFanoutTests(TestServers servers)
         await using var bob = await cluster.ConnectAsync(0, TestUsers.New("bob"));
         var channel = await bob.CreateChannelAsync("arrivals");
         var arrivals = Enumerable.Range(0, 20).Select(i => TestUsers.New($"arrival{i}")).ToArray();
-        foreach (var userId in arrivals)
-        {
-            await bob.InvokeAsync("InviteToChannel", channel.Id, userId);
-        }
+        await Invitations.InviteAsync(cluster, bob, channel.Id, arrivals);
 
         var connected = await Task.WhenAll(arrivals.Select((userId, i) => cluster.ConnectAsync(i % 2, userId)));
         try
