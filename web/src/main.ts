@@ -249,6 +249,8 @@ function wire(store: Store, client: ChatClient): void {
     if (!store.activeId) return;
     try {
       await client.invoke("InviteToChannel", store.activeId, input.value.trim());
+      // An invitation: they join when they accept it.
+      store.showNotice(`Invitation sent to ${input.value.trim()}.`, null);
       input.value = "";
     } catch (error) {
       store.showNotice(describeRefusal(error).text, refusalCode(error));
