@@ -96,6 +96,11 @@ public sealed partial class GuildGrain(
     public async Task Delete(Caller caller)
     {
         Policy.RequireOwner(caller, await RowOfAsync(caller));
+        await DeleteAsync(caller.MemberId);
+    }
+
+    private async Task DeleteAsync(string by)
+    {
         // Everything outside the record first, then the record: a retry after a failure redoes
         // these idempotent steps, where a record already marked deleted would refuse it.
         await Task.WhenAll(Guild.Channels.Values.Select(_channels.DeleteAsync));
@@ -107,7 +112,7 @@ public sealed partial class GuildGrain(
         _members.Deleted();
         await _channels.RecheckVoiceAsync(null);
         await PublishAsync(new GuildDeleted(GuildId, version));
-        LogGuildDeleted(GuildId, caller.MemberId);
+        LogGuildDeleted(GuildId, by);
     }
 
     public async Task<GuildInfo> TransferOwnership(Caller caller, string userId)
@@ -442,8 +447,31 @@ public sealed partial class GuildGrain(
         return added;
     }
 
-    public Task RemoveDeletedAccount(string userId) =>
-        Guild.Exists && userId == Guild.OwnerId ? Task.CompletedTask : _members.RemoveAccountAsync(Guild, userId);
+    /// <summary>
+    /// A member's account was deleted: their row goes. The owner's passes the server first to the
+    /// next-ranked member (highest role, then longest-standing), or closes it when nobody is left:
+    /// a server must never be owned by an account that can no longer act.
+    /// </summary>
+    public async Task RemoveDeletedAccount(string userId)
+    {
+        if (Guild.Exists && userId == Guild.OwnerId)
+        {
+            var roles = Guild.OrderedRoles().Where(role => role.Id != GuildId).Select(role => role.Id).ToArray();
+            if (await store.FindHeirAsync(GuildId, userId, roles) is not { } heir)
+            {
+                await DeleteAsync(userId);
+                return;
+            }
+
+            Guild.OwnerId = heir;
+            await CommitAsync();
+            await _channels.AttachAllAsync(Guild);
+            await PublishAsync(new GuildUpdated(Info()));
+            LogOwnershipInherited(GuildId, userId, heir);
+        }
+
+        await _members.RemoveAccountAsync(Guild, userId);
+    }
 
     public Task<GuildView?> GetView(ServiceCredential gateway) =>
         Task.FromResult(Guild.Exists ? new GuildView(Info(), Guild.OrderedRoles(), Guild.OrderedChannels()) { LastVersion = _versions.Last } : null);
@@ -497,6 +525,9 @@ public sealed partial class GuildGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {GuildId} deleted by {UserId}")]
     private partial void LogGuildDeleted(string guildId, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {GuildId}: its owner {OwnerId}'s account was deleted; {HeirId} owns it now")]
+    private partial void LogOwnershipInherited(string guildId, string ownerId, string heirId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {GuildId}: {UserId} {Reason} by {ByUserId}")]
     private partial void LogMemberRemoved(string guildId, string userId, string reason, string byUserId);

@@ -25,6 +25,13 @@ public interface IGuildStore
 
     Task<GuildMember?> GetMemberAsync(string guildId, string userId);
 
+    /// <summary>
+    /// Who inherits the server when its owner's account goes: the member, other than
+    /// <paramref name="leavingUserId"/> and service accounts, whose highest role comes first in
+    /// <paramref name="rolesHighestFirst"/>, the longest-standing among equals; null when nobody is left.
+    /// </summary>
+    Task<string?> FindHeirAsync(string guildId, string leavingUserId, IReadOnlyList<string> rolesHighestFirst);
+
     /// <summary>The members among <paramref name="userIds"/>; the others are not members.</summary>
     Task<IReadOnlyList<GuildMember>> GetMembersAsync(string guildId, IReadOnlyCollection<string> userIds);
 

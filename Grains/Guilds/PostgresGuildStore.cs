@@ -73,6 +73,19 @@ public sealed class PostgresGuildStore(NpgsqlDataSource dataSource) : IGuildStor
             : InviteUse.Refused;
     }
 
+    public async Task<string?> FindHeirAsync(string guildId, string leavingUserId, IReadOnlyList<string> rolesHighestFirst)
+    {
+        // A member's rank is the place of their highest role in the list (none: last); one pass over
+        // the server's rows, which only an owner's account deletion asks for.
+        await using var command = Command($"""
+            SELECT user_id FROM guild_members
+             WHERE guild_id = $1 AND user_id <> $2 AND NOT starts_with(user_id, '{Identity.Caller.ServicePrefix}')
+             ORDER BY COALESCE((SELECT min(array_position($3::text[], role_id)) FROM unnest(role_ids) AS role_id), 2147483647), joined_at, user_id
+             LIMIT 1
+            """, guildId, leavingUserId, rolesHighestFirst.ToArray());
+        return await command.ExecuteScalarAsync() as string;
+    }
+
     public async Task<GuildMember?> GetMemberAsync(string guildId, string userId)
     {
         var found = await ReadMembersAsync($"SELECT {MemberColumns} FROM guild_members WHERE guild_id = $1 AND user_id = $2", guildId, userId);

@@ -19,6 +19,9 @@ public sealed class ResilientGuildStore(PostgresGuildStore inner, StorageGuard g
     public Task<InviteUse> AddMemberAsync(string guildId, GuildMember member, string? inviteCode, DateTimeOffset now) =>
         guard.WriteAsync(() => inner.AddMemberAsync(guildId, member, inviteCode, now), guildId);
 
+    public Task<string?> FindHeirAsync(string guildId, string leavingUserId, IReadOnlyList<string> rolesHighestFirst) =>
+        guard.ReadAsync(() => inner.FindHeirAsync(guildId, leavingUserId, rolesHighestFirst), guildId);
+
     public Task<GuildMember?> GetMemberAsync(string guildId, string userId) =>
         guard.ReadAsync(() => inner.GetMemberAsync(guildId, userId), guildId);
 

@@ -390,7 +390,7 @@ public sealed class GuildGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_deleted_account_leaves_its_servers_but_an_owner_stays_owner()
+    public async Task A_deleted_account_leaves_its_servers_and_a_server_it_owned_alone_is_closed()
     {
         var (owner, member) = (_kit.User("owner"), _kit.User("member"));
         var (guild, _) = await _kit.GuildWithAsync(owner, member);
@@ -403,7 +403,30 @@ public sealed class GuildGrainTests(ClusterFixture fixture)
         var removed = await events.NextAsync<GuildMemberRemoved>("the deleted account's removal");
         Assert.Equal((member.Id, LeaveReasons.AccountDeleted), (removed.UserId, removed.Reason));
         Assert.Equal(1, await _kit.CountRowsAsync("guild_members", guild.GetPrimaryKeyString()));
-        Assert.Equal(member.Id, (await owned.GetView(TestAccounts.Gateway))!.Guild.OwnerId);
+        // Nobody left to inherit it: closed, not left owned by an account that can no longer act.
+        await Eventually.WaitUntilAsync(async () => await owned.GetView(TestAccounts.Gateway) is null, "the server it owned alone to close");
+        Assert.Equal(0, await _kit.CountRowsAsync("guild_members", owned.GetPrimaryKeyString()));
+    }
+
+    [Fact]
+    public async Task An_owners_deleted_account_passes_the_server_to_the_highest_ranked_then_longest_standing_member()
+    {
+        var (owner, early, late, moderator, bot) = (_kit.User("owner"), _kit.User("early"), _kit.User("late"), _kit.User("moderator"), Caller.Service(TestAccounts.WelcomeBot));
+        var (guild, _) = await _kit.GuildWithAsync(owner, early, late, moderator);
+        var helpers = await guild.CreateRole(owner, new RoleSpec("helpers", Permission.KickMembers));
+        var mods = await guild.CreateRole(owner, new RoleSpec("mods", Permission.KickMembers, Position: 2));
+        await guild.AddMemberRole(owner, early.Id, helpers.Id);
+        await guild.AddMemberRole(owner, late.Id, helpers.Id);
+        await guild.AddMemberRole(owner, moderator.Id, mods.Id);
+        await using var events = await _kit.SubscribeAsync(guild);
+
+        await fixture.Client.GetGrain<IUserGrain>(owner.Id).DeleteAccount(bot);
+
+        Assert.Equal(moderator.Id, (await events.NextAsync<GuildUpdated>("the new owner")).Guild.OwnerId);
+        Assert.Equal((owner.Id, LeaveReasons.AccountDeleted), (await events.NextAsync<GuildMemberRemoved>("the old owner's removal")) is var removed ? (removed.UserId, removed.Reason) : default);
+        // The new owner owns it whole: they may delete it. Without the mods, the earlier helper would have.
+        await guild.Delete(moderator);
+        Assert.Null(await guild.GetView(TestAccounts.Gateway));
     }
 
     [Fact]
