@@ -188,6 +188,9 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
     public Task BanMember(string channelId, string userId) =>
         Channel(channelId).Ban(Caller, Ids.Require(userId, nameof(userId)));
 
+    public Task UnbanMember(string channelId, string userId) =>
+        Channel(channelId).Unban(Caller, Ids.Require(userId, nameof(userId)));
+
     public Task SetMemberRole(string channelId, string userId, ChannelRole role) =>
         Channel(channelId).SetMemberRole(Caller, Ids.Require(userId, nameof(userId)), role);
 

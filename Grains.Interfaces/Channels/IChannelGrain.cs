@@ -49,6 +49,14 @@ public interface IChannelGrain : IGrainWithStringKey
     [Alias("Ban")]
     Task Ban(Caller caller, string userId);
 
+    /// <summary>
+    /// Lifts a ban: the user may join (or be invited) again, and is not added. Who may ban may unban;
+    /// on a moved channel, the server's (<see cref="IGuildGrain.UnbanFromMovedChannel"/>). Unbanning
+    /// a user who is not banned changes nothing.
+    /// </summary>
+    [Alias("Unban")]
+    Task Unban(Caller caller, string userId);
+
     /// <summary>The owner makes a member an admin or a member again; on a moved channel, the server's "Admins" role (<see cref="IGuildGrain.SetMovedChannelRole"/>).</summary>
     [Alias("SetMemberRole")]
     Task SetMemberRole(Caller caller, string userId, ChannelRole role);

@@ -205,6 +205,10 @@ public interface IGuildGrain : IGrainWithStringKey
     [Alias("BanFromMovedChannel")]
     Task BanFromMovedChannel(Caller caller, string userId);
 
+    /// <summary><c>Unban</c> on a moved channel's server, by a member: <see cref="Unban"/>, adopted servers only.</summary>
+    [Alias("UnbanFromMovedChannel")]
+    Task UnbanFromMovedChannel(Caller caller, string userId);
+
     /// <summary>
     /// <c>SetMemberRole</c> on a moved channel's server: the owner gives (<see cref="ChannelRole.Admin"/>)
     /// or takes (<see cref="ChannelRole.Member"/>) the "Admins" role, made first if the server has

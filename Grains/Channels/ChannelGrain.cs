@@ -277,6 +277,25 @@ public sealed partial class ChannelGrain(
         metrics.ChannelModeration("kick");
     }
 
+    public async Task Unban(Caller caller, string userId)
+    {
+        if (MovedIntoOwnServer)
+        {
+            await ThroughOwnServerAsync(guild => guild.UnbanFromMovedChannel(caller, Ids.Require(userId, "userId")));
+            metrics.ChannelModeration("unban");
+            return;
+        }
+
+        await KnowAsync(caller.MemberId);
+        Policy.RequireMayBan(caller, userId);
+        if (Channel.Banned.Remove(userId))
+        {
+            await state.WriteOrDeactivateAsync(this, logger);
+            LogMemberUnbanned(ChannelId, userId, caller.MemberId);
+            metrics.ChannelModeration("unban");
+        }
+    }
+
     public async Task Ban(Caller caller, string userId)
     {
         if (MovedIntoOwnServer)
@@ -758,4 +777,7 @@ public sealed partial class ChannelGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId}: {UserId} {Reason} by {ByUserId}")]
     private partial void LogMemberRemoved(string channelId, string userId, string reason, string byUserId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId}: {UserId} unbanned by {By}")]
+    private partial void LogMemberUnbanned(string channelId, string userId, string by);
 }

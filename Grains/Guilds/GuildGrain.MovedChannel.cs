@@ -57,6 +57,12 @@ public sealed partial class GuildGrain
         await Ban(caller, userId, deleteMessageSeconds: 0, reason: null);
     }
 
+    public async Task UnbanFromMovedChannel(Caller caller, string userId)
+    {
+        Moved.RequireMember(caller, await RowOfAsync(caller));
+        await Unban(caller, userId);
+    }
+
     public async Task<GuildMember> SetMovedChannelRole(Caller caller, string userId, ChannelRole role)
     {
         var row = await RowOfAsync(caller);

@@ -99,6 +99,7 @@ public static class HubSignatures
         ("UnblockUser", [ParameterShape.Text]),
         ("GetPrivacySettings", []),
         ("GetInvitations", []),
+        ("UnbanMember", [ParameterShape.Text, ParameterShape.Text]),
         ("AcceptInvitation", [ParameterShape.Text]),
         ("DeclineInvitation", [ParameterShape.Text]),
         ("SetPrivacySettings", [ParameterShape.Other]),

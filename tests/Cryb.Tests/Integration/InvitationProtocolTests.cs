@@ -68,6 +68,25 @@ public sealed class InvitationProtocolTests(ProcessClusterFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_ban_lifted_with_UnbanMember_lets_the_user_accept_the_invitation_that_was_refused()
+    {
+        await using var alice = await Cluster.ConnectAsync(0, TestUsers.New("alice"));
+        await using var bob = await Cluster.ConnectAsync(1, TestUsers.New("bob"));
+        await using var carol = await Cluster.ConnectAsync(1, TestUsers.New("carol"));
+        var channel = await alice.CreateChannelAsync("second chances", isPrivate: true);
+        await alice.InvokeAsync("BanMember", channel.Id, bob.UserId);
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.Banned, () => alice.InvokeAsync("InviteToChannel", channel.Id, bob.UserId));
+        await Invitations.InviteAsync(Cluster, alice, channel.Id, carol.UserId);
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.Forbidden, () => carol.InvokeAsync("UnbanMember", channel.Id, bob.UserId));
+
+        await alice.InvokeAsync("UnbanMember", channel.Id, bob.UserId);
+        await alice.InvokeAsync("UnbanMember", channel.Id, bob.UserId); // not banned: nothing changes
+        await alice.InvokeAsync("InviteToChannel", channel.Id, bob.UserId);
+        await bob.InvokeAsync("AcceptInvitation", channel.Id);
+        Assert.Equal(channel.Id, (await bob.NextAsync<GuildState>("GuildCreated")).Guild.Id);
+    }
+
+    [Fact]
     public async Task A_flood_of_invitations_from_one_account_changes_nothing_of_the_victims_channels_and_keeps_the_newest_hundred()
     {
         await using var attacker = await Cluster.ConnectAsync(0, TestUsers.New("attacker"));
