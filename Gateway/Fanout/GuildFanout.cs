@@ -191,6 +191,9 @@ public sealed partial class GuildFanout
     /// </summary>
     public Task RefreshAsync(string guildId) => FeedOf(guildId)?.RefreshAsync() ?? Task.CompletedTask;
 
+    /// <summary>Whether <paramref name="blockerId"/> blocked the local user <paramref name="userId"/>: their presence stays out of what the user is sent.</summary>
+    internal bool IsBlockedBy(string userId, string blockerId) => _channels.Relationships.IsBlockedBy(userId, blockerId);
+
     /// <summary>Renews every server subscription and makes again those the cluster dropped (see <see cref="ChatFanout.CheckSubscriptionsAsync"/>).</summary>
     public Task<(int Resubscribed, int Failed)> CheckAsync(bool catchUpAll, CancellationToken cancellationToken) =>
         _guilds.CheckAsync(catchUpAll, cancellationToken);

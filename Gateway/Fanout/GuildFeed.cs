@@ -773,7 +773,8 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             var voiceStates = _voice.All.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();
             return new GuildState(_view.Guild with { MemberCount = _memberCount }, _view.Roles, visible, self, members, large)
             {
-                Presences = large || !_membersComplete ? [] : OnlinePresences(),
+                // Never the presence of a member who blocked this one (docs/relationships.md#blocks).
+                Presences = large || !_membersComplete ? [] : OnlinePresences().Where(presence => !fanout.IsBlockedBy(userId, presence.UserId)).ToArray(),
                 ResumeVersion = _lastVersion,
                 VoiceStates = voiceStates,
             };

@@ -112,7 +112,7 @@ public sealed class RelationshipProtocolTests(ProcessClusterFixture fixture) : I
         await using var alice = await Cluster.ConnectAsync(0, TestUsers.New("alice"));
         await using var bob = await Cluster.ConnectAsync(1, TestUsers.New("bob"));
         await using var carol = await Cluster.ConnectAsync(1, TestUsers.New("carol"));
-        var (_, general, _) = await GuildSteps.CreateServerAsync(alice, "block", bob, carol);
+        var (guildId, general, _) = await GuildSteps.CreateServerAsync(alice, "block", bob, carol);
         await BefriendAsync(bob, alice);
         var direct = await bob.InvokeAsync<ChannelInfo>("OpenDirectMessage", alice.UserId);
         await bob.SendMessageAsync(direct.Id, "hi before");
@@ -140,6 +140,12 @@ public sealed class RelationshipProtocolTests(ProcessClusterFixture fixture) : I
         await Task.Delay(300, TestContext.Current.CancellationToken);
         Assert.DoesNotContain(bob.TakePending<PresenceInfo>("PresenceUpdated"), p => p.UserId == alice.UserId);
         Assert.Equal(PresenceStatus.Offline, Assert.Single(await bob.InvokeAsync<PresenceInfo[]>("GetPresence", (object)new[] { alice.UserId })).Status);
+        // Nor in the server's state a new device of his is sent (GuildCreated's presences); carol's has it.
+        await using var bobsPhone = await Cluster.ConnectAsync(0, bob.UserId);
+        var server = Assert.Single((await bobsPhone.NextAsync<ReadyEvent>("Ready")).Guilds!, guild => guild.Guild.Id == guildId);
+        Assert.DoesNotContain(server.Presences, presence => presence.UserId == alice.UserId);
+        await using var carolsPhone = await Cluster.ConnectAsync(0, carol.UserId);
+        Assert.Contains(Assert.Single((await carolsPhone.NextAsync<ReadyEvent>("Ready")).Guilds!).Presences, presence => presence.UserId == alice.UserId);
 
         // Typing in the server's channel: carol sees alice and bob typing, bob sees only himself.
         bob.TakePending<TypingUpdated>("TypingUpdated");
