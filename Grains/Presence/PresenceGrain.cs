@@ -400,11 +400,11 @@ public sealed class PresenceGrain(
             return false;
         }
 
-        // Friends see each other anywhere; a user this one blocked, or who blocked them, nowhere.
-        var kinds = await GrainFactory.GetGrain<IRelationshipGrain>(UserId).KindsWith(caller.Id);
-        if (kinds.Mine == RelationshipKind.Friend || kinds.BlockedEitherWay)
+        // Friends see each other anywhere; a user this one blocked, nowhere (as the gateways' fan-out).
+        var mine = (await GrainFactory.GetGrain<IRelationshipGrain>(UserId).KindsWith(caller.Id)).Mine;
+        if (mine is RelationshipKind.Friend or RelationshipKind.Blocked)
         {
-            return !kinds.BlockedEitherWay;
+            return mine == RelationshipKind.Friend;
         }
 
         var me = GrainFactory.GetGrain<IUserGrain>(UserId);
