@@ -18,6 +18,25 @@ public sealed class RelationshipProtocolTests(ProcessClusterFixture fixture) : I
 {
     private ProcessCluster Cluster => fixture.Cluster;
 
+    /// <summary>Gives the user <paramref name="count"/> relationships of one kind (both sides' kinds) with users who never connected, straight into the table.</summary>
+    private async Task SeedAsync(string userId, int count, RelationshipKind mine, RelationshipKind theirs)
+    {
+        await using var command = fixture.Servers.DataSource.CreateCommand("""
+            INSERT INTO relationships (low_id, high_id, low_kind, high_kind, low_since, high_since, version)
+            SELECT low_id, high_id, low_kind, high_kind,
+                   CASE WHEN low_kind = 0 THEN NULL ELSE now() END, CASE WHEN high_kind = 0 THEN NULL ELSE now() END, 1
+              FROM (SELECT least($1, other) AS low_id, greatest($1, other) AS high_id,
+                           CASE WHEN $1 < other THEN $3 ELSE $4 END AS low_kind, CASE WHEN $1 < other THEN $4 ELSE $3 END AS high_kind
+                      FROM (SELECT $2 || i AS other FROM generate_series(1, $5) AS i) AS others) AS pairs
+            """);
+        command.Parameters.AddWithValue(userId);
+        command.Parameters.AddWithValue($"seeded-{Guid.NewGuid():N}"[..20] + "-");
+        command.Parameters.AddWithValue((short)mine);
+        command.Parameters.AddWithValue((short)theirs);
+        command.Parameters.AddWithValue(count);
+        Assert.Equal(count, await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task A_friend_request_accepted_makes_friends_on_every_device_and_friends_see_each_others_presence_with_nothing_shared()
     {
@@ -202,6 +221,26 @@ public sealed class RelationshipProtocolTests(ProcessClusterFixture fixture) : I
 
         await Refusals.AssertHubRefusesAsync(ErrorCodes.InvalidArgument, () => alice.InvokeAsync("SetPrivacySettings", new { directMessages = 7, friendRequests = 0 }));
         Assert.Equal(new PrivacySettings(DirectMessagesFrom.Friends, FriendRequestsFrom.ServerMembers), await alice.InvokeAsync<PrivacySettings>("GetPrivacySettings"));
+    }
+
+    [Fact]
+    public async Task A_thousand_friends_and_five_thousand_blocks_are_the_caps()
+    {
+        await using var alice = await Cluster.ConnectAsync(0, TestUsers.New("alice"));
+        var popularId = TestUsers.New("popular");
+        await SeedAsync(popularId, RelationshipLimits.MaxFriends, RelationshipKind.Friend, RelationshipKind.Friend);
+        await SeedAsync(popularId, RelationshipLimits.MaxBlocked, RelationshipKind.Blocked, RelationshipKind.None);
+        await using var popular = await Cluster.ConnectAsync(1, popularId);
+        Assert.Equal(RelationshipLimits.MaxFriends + RelationshipLimits.MaxBlocked, (await popular.NextAsync<ReadyEvent>("Ready")).Relationships.Length);
+
+        // A request may come; accepting it would make 1,001, from either side.
+        await alice.InvokeAsync<Relationship>("SendFriendRequest", popularId);
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.LimitReached, () => popular.InvokeAsync("AcceptFriendRequest", alice.UserId));
+        await popular.InvokeAsync("DeclineFriendRequest", alice.UserId);
+        await popular.InvokeAsync<Relationship>("SendFriendRequest", alice.UserId);
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.LimitReached, () => alice.InvokeAsync("AcceptFriendRequest", popularId));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.LimitReached, () => popular.InvokeAsync("BlockUser", alice.UserId));
+        Assert.Equal(RelationshipKind.Incoming, Assert.Single(await alice.InvokeAsync<Relationship[]>("GetRelationships")).Kind);
     }
 
     [Fact]
