@@ -62,6 +62,9 @@ public static class FriendsScenario
     /// <summary>How long the connections must hear no presence before the load starts: the setup's own (connects, new friends) come within the presence grain's 250 ms and the gateway's 250 ms batch.</summary>
     private static readonly TimeSpan SetupQuiet = TimeSpan.FromSeconds(1);
 
+    /// <summary>The presence grain's automatic idle (PresenceOptions.IdleAfter), which the bench profile keeps.</summary>
+    private static readonly TimeSpan AutoIdleAfter = TimeSpan.FromMinutes(5);
+
     /// <summary>The ring the options describe; a usage error when they describe none.</summary>
     public static FriendGraph Graph(FriendsOptions options)
     {
@@ -133,6 +136,7 @@ public static class FriendsScenario
         try
         {
             await ForEachAsync(context, clients, async (client, token) => await client.ConnectAsync(context.ConnectTimeout, token), "connect", cancellation);
+            var connected = BenchClock.NowMicros;
             context.Log($"{options.Users} users connected over {context.Gateways.Count} gateways; making {graph.Users * graph.Reach:N0} friendships and {graph.Blockers} blocks");
             var setup = await MakeRelationshipsAsync(context, graph, users, clients, options, cancellation);
             context.Log($"setup: {setup.Requests.Calls:N0} requests in {setup.Requests.Seconds:0.0} s, {setup.Accepts.Calls:N0} accepts in {setup.Accepts.Seconds:0.0} s ({setup.FriendCallsPerSecond:N1} calls/s), {setup.BlockCalls.Calls} blocks");
@@ -143,6 +147,14 @@ public static class FriendsScenario
             while (BenchClock.NowMicros - watchers.Max(w => w.LastArrival) < BenchClock.ToMicros(SetupQuiet) && BenchClock.NowMicros < quietSince)
             {
                 await Task.Delay(100, cancellation);
+            }
+
+            // SetPresence is not activity: a user chosen online whose connection reported none for
+            // 5 minutes (PresenceOptions.IdleAfter) turns idle by itself, a change no call made.
+            var loadEnds = BenchClock.NowMicros + BenchClock.ToMicros(options.Warmup + options.Duration + options.Drain);
+            if (loadEnds - connected > BenchClock.ToMicros(AutoIdleAfter))
+            {
+                context.Log($"warning: the load ends more than {AutoIdleAfter.TotalMinutes:0} minutes after the users connected; the presence grain turns them idle by itself then, and their changes stop matching the calls");
             }
 
             foreach (var watcher in watchers)
