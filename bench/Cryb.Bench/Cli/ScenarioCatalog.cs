@@ -34,6 +34,9 @@ public static class ScenarioCatalog
         new ScenarioCommand<VoiceOptions>(VoiceScenario.Name,
             "1,000 members of one server joining, leaving, moving between and muting in its voice channels at 200 calls/s (open model): call latency, VoiceStateUpdated latency to the members (target p99 < 100 ms), lost or out-of-order events",
             new VoiceOptions(), VoiceScenario.Specs, async (c, o, t) => await VoiceScenario.RunAsync(c, o, t)),
+        new ScenarioCommand<FriendsOptions>(FriendsScenario.Name,
+            "1,000 users with 20 friends each (5 % blocking one), sharing nothing else, changing presence at 100 changes/s (open model): PresenceUpdated latency to every friend, nothing lost, nothing to blocked users or non-friends; friend requests and accepts per second",
+            new FriendsOptions(), FriendsScenario.Specs, async (c, o, t) => await FriendsScenario.RunAsync(c, o, t)),
     ];
 
     public static IScenarioCommand? Find(string name) => All.FirstOrDefault(scenario => scenario.Name == name);
