@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Cryb.Bench.Measurement;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Cryb.Bench.Load.Guilds;
 
@@ -17,26 +13,16 @@ namespace Cryb.Bench.Load.Guilds;
 /// </summary>
 public sealed class GuildClient : IAsyncDisposable
 {
-    private readonly HubConnection _connection;
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ReadyHubConnection _connection;
     private readonly ConcurrentDictionary<string, Listing> _listings = new(StringComparer.Ordinal);
 
     public GuildClient(string gatewayUrl, string userId, string token)
     {
         UserId = userId;
-        _connection = new HubConnectionBuilder()
-            .WithUrl($"{gatewayUrl}/hubs/chat", options =>
-            {
-                options.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                options.SkipNegotiation = true;
-                options.Transports = HttpTransportType.WebSockets;
-            })
-            .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
-            .Build();
+        _connection = new ReadyHubConnection(gatewayUrl, token);
         // The hub closes a connection it hears nothing from for 30 s; the list and the joins are
         // well inside that, and the client's own keep-alive (15 s) covers the waits between them.
-        _connection.On<JsonElement>("Ready", _ => _ready.TrySetResult());
-        _connection.On<MembersChunk>("GuildMembersChunk", OnChunk);
+        _connection.Hub.On<MembersChunk>("GuildMembersChunk", OnChunk);
     }
 
     public string UserId { get; }
@@ -49,9 +35,9 @@ public sealed class GuildClient : IAsyncDisposable
     /// </summary>
     public void OnVoiceState(Action<VoiceStateSeen, long> handler)
     {
-        _connection.On<VoiceStateSeen>("VoiceStateUpdated", state => handler(state, BenchClock.NowMicros));
+        _connection.Hub.On<VoiceStateSeen>("VoiceStateUpdated", state => handler(state, BenchClock.NowMicros));
         // A window's states in one frame: each state as if it came alone, all with the frame's arrival.
-        _connection.On<VoiceStateSeen[]>("VoiceStatesUpdated", states =>
+        _connection.Hub.On<VoiceStateSeen[]>("VoiceStatesUpdated", states =>
         {
             var now = BenchClock.NowMicros;
             foreach (var state in states)
@@ -61,40 +47,34 @@ public sealed class GuildClient : IAsyncDisposable
         });
     }
 
-    public async Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(timeout);
-        await _connection.StartAsync(deadline.Token);
-        await _ready.Task.WaitAsync(deadline.Token);
-    }
+    public Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation) => _connection.ConnectAsync(timeout, cancellation);
 
     /// <summary><c>CreateGuild(name)</c>: the new server's id.</summary>
     public async Task<string> CreateGuildAsync(string name, CancellationToken cancellation) =>
-        (await _connection.InvokeAsync<GuildAnswer>("CreateGuild", name, cancellation)).Guild.Id;
+        (await _connection.Hub.InvokeAsync<GuildAnswer>("CreateGuild", name, cancellation)).Guild.Id;
 
     /// <summary><c>CreateInvite(guildId, 0, 0)</c>: a code without a use or age limit.</summary>
     public async Task<string> CreateInviteAsync(string guildId, CancellationToken cancellation) =>
-        (await _connection.InvokeAsync<InviteAnswer>("CreateInvite", guildId, 0, 0, cancellation)).Code;
+        (await _connection.Hub.InvokeAsync<InviteAnswer>("CreateInvite", guildId, 0, 0, cancellation)).Code;
 
     /// <summary><c>JoinGuild(code)</c>: the member count the answer's server says it has.</summary>
     public async Task<int> JoinGuildAsync(string code, CancellationToken cancellation) =>
-        (await _connection.InvokeAsync<GuildAnswer>("JoinGuild", code, cancellation)).Guild.MemberCount;
+        (await _connection.Hub.InvokeAsync<GuildAnswer>("JoinGuild", code, cancellation)).Guild.MemberCount;
 
     /// <summary><c>CreateGuildChannel(guildId, { name, type: voice })</c>: the new voice channel's id.</summary>
     public async Task<string> CreateVoiceChannelAsync(string guildId, string name, CancellationToken cancellation) =>
-        (await _connection.InvokeAsync<ChannelAnswer>("CreateGuildChannel", guildId, new { name, type = "voice" }, cancellation)).Id;
+        (await _connection.Hub.InvokeAsync<ChannelAnswer>("CreateGuildChannel", guildId, new { name, type = "voice" }, cancellation)).Id;
 
     /// <summary><c>JoinVoice(channelId, selfMute, false)</c>: the state as published.</summary>
     public async Task<VoiceStateSeen> JoinVoiceAsync(string channelId, bool selfMute, CancellationToken cancellation) =>
-        (await _connection.InvokeAsync<VoiceJoinAnswer>("JoinVoice", channelId, selfMute, false, cancellation)).State;
+        (await _connection.Hub.InvokeAsync<VoiceJoinAnswer>("JoinVoice", channelId, selfMute, false, cancellation)).State;
 
     /// <summary><c>LeaveVoice()</c>.</summary>
-    public Task LeaveVoiceAsync(CancellationToken cancellation) => _connection.InvokeAsync("LeaveVoice", cancellation);
+    public Task LeaveVoiceAsync(CancellationToken cancellation) => _connection.Hub.InvokeAsync("LeaveVoice", cancellation);
 
     /// <summary><c>UpdateVoiceState(selfMute, false, false, false)</c>: the state as published.</summary>
     public Task<VoiceStateSeen> UpdateVoiceStateAsync(bool selfMute, CancellationToken cancellation) =>
-        _connection.InvokeAsync<VoiceStateSeen>("UpdateVoiceState", selfMute, false, false, false, cancellation);
+        _connection.Hub.InvokeAsync<VoiceStateSeen>("UpdateVoiceState", selfMute, false, false, false, cancellation);
 
     /// <summary>
     /// <c>RequestGuildMembers(guildId, null, null, 0, false, nonce)</c>, the whole list: completes
@@ -108,7 +88,7 @@ public sealed class GuildClient : IAsyncDisposable
         {
             var started = BenchClock.NowMicros;
             // The call completes once the hub has sent every chunk (it awaits each one's send).
-            await _connection.InvokeAsync("RequestGuildMembers", guildId, (string?)null, (string[]?)null, 0, false, nonce, cancellation);
+            await _connection.Hub.InvokeAsync("RequestGuildMembers", guildId, (string?)null, (string[]?)null, 0, false, nonce, cancellation);
             var finished = await listing.Done.Task.WaitAsync(timeout, cancellation);
             return (listing.Tally, finished - started);
         }
