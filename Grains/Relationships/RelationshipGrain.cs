@@ -188,7 +188,15 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
     private async Task<PairSides> ChangeAsync(string other, Func<PairFacts, PairDecision> decide, DateTimeOffset now)
     {
         var before = KindsOf(other);
+        var held = _pairs.GetValueOrDefault(other)?.Version ?? 0;
         var written = await store.ChangeAsync(UserId, other, decide, now);
+        if (written.Version == held)
+        {
+            // Nothing was written (a request sent again, a block repeated): this copy, and the
+            // other grain told when it was written, are already the pair as it is.
+            return written;
+        }
+
         await ApplyAsync(written);
         await Grain(other).PairChanged(UserId, written.Version);
         var after = KindsOf(other);
