@@ -18,7 +18,16 @@ public abstract record ChannelEvent([property: Id(0)] string ChannelId)
 
 /// <summary>A message was stored in the channel; its <c>Seq</c> is the event's seq.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.MessageCreated")]
-public sealed record MessageCreated([property: Id(0)] ChatMessage Message) : ChannelEvent(Message.ChannelId);
+public sealed record MessageCreated([property: Id(0)] ChatMessage Message) : ChannelEvent(Message.ChannelId)
+{
+    /// <summary>
+    /// The users the message notified, written with it: each gateway sends those it serves a
+    /// <c>NotificationCreated</c>. Internal to the cluster; a gap filled from storage has none (the
+    /// client finds them with <c>ResumeNotifications</c>).
+    /// </summary>
+    [Id(1)]
+    public IReadOnlyList<Notifications.Notified> Notified { get; init; } = [];
+}
 
 /// <summary>A message's content changed; its <c>RevisionSeq</c> is the event's seq.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.MessageEdited")]
