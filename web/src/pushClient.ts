@@ -1,0 +1,111 @@
+// Web Push where the browser offers it (docs/notifications.md, "Web Push"): the service worker
+// (public/sw.js, served at /sw.js) shows a push as a system notification; this registers it,
+// subscribes with the cluster's VAPID key (GetPushPublicKey) and gives the subscription to the
+// server (RegisterPushSubscription). A browser without service workers or PushManager, or a page
+// that is not a secure context (http on an address other than loopback), gets no push control.
+import type { ChatClient } from "./connection";
+import type { Ready } from "./protocol";
+import type { Store } from "./state";
+
+export class PushClient {
+  private registration: Promise<ServiceWorkerRegistration> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly client: ChatClient,
+  ) {
+    store.push.supported = window.isSecureContext && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+    if (!store.push.supported) return;
+    this.registration = navigator.serviceWorker.register("/sw.js").then(() => navigator.serviceWorker.ready);
+    this.registration.catch(() => {
+      store.push.supported = false;
+      store.changed();
+    });
+    // On each Ready, a subscription this browser holds is given again: the server may have dropped
+    // it (a 404 or 410 from the push service), or another user signed in here before (it moves).
+    client.on<Ready>("Ready", () => void this.refresh());
+  }
+
+  /** "Enable push notifications": asks permission, subscribes, registers. */
+  async enable(): Promise<void> {
+    if (!this.registration) return;
+    await this.busy(async () => {
+      const permission = await Notification.requestPermission();
+      if (permission !== "granted") {
+        this.store.showNotice("This browser blocks notifications for this site: allow them in its site settings first.");
+        return;
+      }
+      const key = await this.client.invoke<string>("GetPushPublicKey");
+      const registration = await this.registration!;
+      let subscription = await registration.pushManager.getSubscription();
+      // A subscription made for another key (the cluster's VAPID pair changed) cannot be pushed to.
+      if (subscription && !sameKey(subscription.options.applicationServerKey, key)) {
+        await subscription.unsubscribe();
+        subscription = null;
+      }
+      subscription ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(key) });
+      await this.register(subscription);
+      this.store.push.enabled = true;
+    });
+  }
+
+  /** "Disable push notifications", and signing out: the server forgets the endpoint and the browser drops it. */
+  async disable(): Promise<void> {
+    if (!this.registration) return;
+    await this.busy(async () => {
+      const subscription = await (await this.registration!).pushManager.getSubscription();
+      if (subscription) {
+        await this.client.invoke("UnregisterPushSubscription", subscription.endpoint).catch(() => undefined);
+        await subscription.unsubscribe();
+      }
+      this.store.push.enabled = false;
+    });
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const subscription = await (await this.registration!).pushManager.getSubscription();
+      this.store.push.enabled = subscription !== null && Notification.permission === "granted";
+      if (this.store.push.enabled) await this.register(subscription!);
+    } catch {
+      this.store.push.enabled = false;
+    }
+    this.store.changed();
+  }
+
+  private register(subscription: PushSubscription): Promise<void> {
+    return this.client.invoke(
+      "RegisterPushSubscription",
+      subscription.endpoint,
+      toBase64Url(subscription.getKey("p256dh")),
+      toBase64Url(subscription.getKey("auth")),
+    );
+  }
+
+  private async busy(work: () => Promise<void>): Promise<void> {
+    this.store.push.busy = true;
+    this.store.changed();
+    try {
+      await work();
+    } catch (error) {
+      this.store.showNotice(`Push notifications could not be set up: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.store.push.busy = false;
+      this.store.changed();
+    }
+  }
+}
+
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const base64 = text.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(text.length / 4) * 4, "=");
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+function toBase64Url(buffer: ArrayBuffer | null): string {
+  if (!buffer) return "";
+  return btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function sameKey(held: ArrayBuffer | null, key: string): boolean {
+  return held !== null && toBase64Url(held) === key.replace(/=+$/, "");
+}
