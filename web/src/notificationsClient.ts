@@ -171,7 +171,7 @@ export class NotificationsClient {
       this.userId = ready.user.id;
       state.heldSeq ??= storedSeq(ready.user.id);
     }
-    const channelMentions = new Map(ready.channels.map((c) => [c.channel.id, c.mentionCount ?? 0]));
+    const channelMentions = new Map(ready.channels.filter((c) => typeof c.mentionCount === "number").map((c) => [c.channel.id, c.mentionCount!]));
     applySummary(state, summary, channelMentions);
     // A browser that never held any starts from now: older ones are in the inbox's pages.
     state.heldSeq ??= summary.lastSeq;

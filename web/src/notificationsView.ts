@@ -79,7 +79,7 @@ function renderInbox(store: Store): void {
   panel.hidden = !state.inboxOpen;
   if (!state.inboxOpen) return;
   const items = inboxItems(state);
-  const focused = (document.activeElement as HTMLElement | null)?.dataset?.seq;
+  const focused = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>("#inbox-list [data-seq]")?.dataset.seq;
   byId("inbox-list").replaceChildren(...items.map((n) => entry(store, n)));
   if (focused) byId("inbox-list").querySelector<HTMLElement>(`[data-seq="${CSS.escape(focused)}"] button`)?.focus();
   byId("inbox-empty").hidden = items.length > 0 || !state.loaded;
