@@ -1,6 +1,7 @@
 using System.Net;
 using Cryb.Grains.Channels;
 using Cryb.Grains.Guilds;
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Relationships;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Storage;
@@ -81,6 +82,8 @@ public static class SiloHostingExtensions
         services.AddSingleton<IGuildStore, ResilientGuildStore>();
         services.AddSingleton<PostgresRelationshipStore>();
         services.AddSingleton<IRelationshipStore, ResilientRelationshipStore>();
+        services.AddSingleton<PostgresNotificationStore>();
+        services.AddSingleton<INotificationStore, ResilientNotificationStore>();
         services.AddSingleton<StoredChannels>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloMetrics>();
