@@ -156,7 +156,9 @@ try {
   step("the service worker shows a push as a system notification, one per channel");
   const origin = new URL(gateways[0]).origin;
   await alice.context().grantPermissions(["notifications"], { origin });
-  assert.ok(await alice.locator("#push-toggle").isVisible(), "a browser with PushManager offers push");
+  await alice.getByTestId("inbox-button").click();
+  await alice.getByRole("button", { name: "Enable push notifications" }).waitFor();
+  await alice.keyboard.press("Escape");
   const cdp = await alice.context().newCDPSession(alice);
   const registrations = [];
   cdp.on("ServiceWorker.workerRegistrationUpdated", (event) => registrations.push(...event.registrations));
