@@ -31,7 +31,7 @@ self.addEventListener("push", (event) => {
   }
   const title = notification ? `${notification.actorId} ${verbs[notification.kind] ?? "notified you"}` : "Cryb";
   // The start of the message; a reaction's emoji; an invitation's channel name.
-  const body = notification?.excerpt ?? "";
+  const body = (notification?.excerpt ?? "").replace(/<@&?([A-Za-z0-9_.-]{1,64})>/g, "@$1");
   event.waitUntil(
     self.registration.showNotification(title, {
       body,

@@ -115,7 +115,7 @@ function entry(store: Store, notification: Notification): HTMLElement {
       el("span", { class: "notification-what", text: what }),
       where ? el("span", { class: "notification-where", text: ` ${where}` }) : null,
       notification.excerpt && notification.kind !== "reaction" && notification.kind !== "invitation"
-        ? el("span", { class: "notification-excerpt", "data-testid": "notification-excerpt", text: notification.excerpt })
+        ? el("span", { class: "notification-excerpt", "data-testid": "notification-excerpt", text: readableMentions(notification.excerpt) })
         : null,
       el("time", {
         datetime: notification.createdAt,
@@ -153,6 +153,11 @@ function renderSettingsDialog(store: Store): void {
   byId<HTMLInputElement>("notification-suppress-everyone").checked = setting?.suppressEveryone ?? false;
   byId<HTMLInputElement>("notification-suppress-roles").checked = setting?.suppressRoles ?? false;
   if (!dialog.open) dialog.showModal();
+}
+
+/** An excerpt as the message view shows it: "<@alice>" as "@alice" (the excerpt is plain text, never HTML). */
+export function readableMentions(text: string): string {
+  return text.replace(/<@&?([A-Za-z0-9_.-]{1,64})>/g, "@$1");
 }
 
 /** Scrolls to the message a notification was about and marks it for a moment. */
