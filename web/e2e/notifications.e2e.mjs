@@ -2,10 +2,11 @@
 // share a server. Bob mentions Alice in #general while she reads #quiet: her bell counts it, #general
 // and the server in the rail show a red mention badge; the inbox lists it, and clicking it opens
 // #general at the message, which clears the badges; "Mark all read" clears the bell. Alice sets
-// #general to "Nothing": Bob's next mention there notifies nothing. Then Alice's page is gone while
-// Bob writes her a direct message; she comes back (same tab, so still signed in), the page resumes
-// from the seq it kept (ResumeNotifications) and the inbox holds the message. Last, the service
-// worker shows a push it is given as a system notification, tagged by channel.
+// #general to "Nothing": Bob's next mention there notifies nothing; she mutes the server for an hour
+// and unmutes it. Then Alice's page is gone while Bob writes her a direct message; she comes back
+// (same tab, so still signed in), the page resumes from the seq it kept (ResumeNotifications) and
+// the inbox holds the message. Last, the service worker shows a push it is given as a system
+// notification, tagged by channel.
 //
 //   CRYB_GATEWAYS=http://127.0.0.1:5080,http://127.0.0.1:5081 node e2e/notifications.e2e.mjs
 import assert from "node:assert/strict";
@@ -124,6 +125,25 @@ try {
   await alice.getByTestId("inbox-button").click();
   await alice.getByRole("button", { name: "Mark all read" }).click();
   await until("alice's bell to clear again", async () => (await bellCount(alice)) === "");
+
+  step("alice mutes the server for an hour, from its own settings: its channels show it; then unmutes");
+  const guildId = await alice.evaluate(() => window.cryb.store.selectedGuildId);
+  await alice.getByRole("button", { name: "Notification settings for this server" }).click();
+  await settings.waitFor();
+  assert.equal(await alice.locator("#notification-settings-title").textContent(), `Notifications for ${serverName}`);
+  await alice.getByLabel("Mute", { exact: true }).selectOption("1");
+  await settings.getByRole("button", { name: "Save" }).click();
+  const muted = await until("the server's setting", () => alice.evaluate((id) => window.cryb.store.notifications.settings.get(`guild:${id}`), guildId));
+  const minutes = (Date.parse(muted.mutedUntil) - Date.now()) / 60_000;
+  assert.ok(minutes > 55 && minutes <= 60, `muted for an hour (${muted.mutedUntil})`);
+  await channelButton(alice, "quiet").getByTestId("silenced").waitFor();
+  await alice.getByRole("button", { name: "Notification settings for this server" }).click();
+  await settings.waitFor();
+  assert.match(await alice.locator("#notification-mute option:checked").textContent(), /^Muted until /, "the dialog shows the mute in force");
+  await alice.getByLabel("Mute", { exact: true }).selectOption("");
+  await settings.getByRole("button", { name: "Save" }).click();
+  await until("the server's setting to go (all defaults)", () => alice.evaluate((id) => !window.cryb.store.notifications.settings.has(`guild:${id}`), guildId));
+  assert.equal(await channelButton(alice, "quiet").getByTestId("silenced").count(), 0);
 
   step("alice's page goes away; bob writes her a direct message meanwhile");
   const held = await alice.evaluate((user) => Number(localStorage.getItem(`cryb.notifications.heldSeq.${user}`)), aliceId);
