@@ -70,7 +70,7 @@ public sealed partial class ChannelGrain(
     {
         var events = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, ChannelId));
-        var notified = new MessageNotifications(ChannelId, () => Channel, () => Policy, _guildMembers, guilds, notifications, time);
+        var notified = new MessageNotifications(ChannelId, () => Channel, () => Policy, _guildMembers, guilds, notifications, GrainFactory, time);
         _log = new ChannelLog(ChannelId, messages, events, GrainFactory.GetGrain<ITypingGrain>(ChannelId),
             memberId => Policy.SendRefusal(memberId), notified.DraftsAsync, metrics, time, logger);
         _users = new UserChannelLists(GrainFactory, limits.Value);

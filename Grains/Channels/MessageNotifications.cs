@@ -3,8 +3,10 @@ using Cryb.Grains.Guilds;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Notifications;
 using Cryb.Guilds;
+using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Notifications;
+using Cryb.Presence;
 
 namespace Cryb.Grains.Channels;
 
@@ -24,8 +26,15 @@ internal sealed partial class MessageNotifications(
     GuildMemberRoles guildMembers,
     IGuildStore guilds,
     INotificationStore notifications,
+    IGrainFactory grains,
     TimeProvider time)
 {
+    /// <summary>
+    /// What a grain passes where a method takes a gateway's credential: the silos check credentials
+    /// only on calls from outside the cluster (CallerAuthorizationFilter).
+    /// </summary>
+    private static readonly ServiceCredential InsideTheCluster = new("silo", "");
+
     private IReadOnlyList<string> _roster = [];
     private DateTimeOffset _rosterReadAt = DateTimeOffset.MinValue;
     private IReadOnlyList<string> _levelAll = [];
@@ -50,9 +59,11 @@ internal sealed partial class MessageNotifications(
                 await AddAsync(recipients, message.Mentions, NotificationKind.Mention);
                 var author = policy().GuildPermissionsOf(message.AuthorId);
                 var mayMentionEveryone = Permission.Has(author, Permission.MentionEveryone);
-                if (mayMentionEveryone && EveryonePattern().IsMatch(message.Content))
+                if (mayMentionEveryone && EveryonePattern().Matches(message.Content) is { Count: > 0 } mass)
                 {
-                    await AddAsync(recipients, await RosterAsync(state), NotificationKind.Everyone);
+                    var roster = await RosterAsync(state);
+                    var everyone = mass.Any(match => match.Groups[1].Value == "everyone");
+                    await AddAsync(recipients, everyone ? roster : await OnlineAsync(roster), NotificationKind.Everyone);
                 }
 
                 var roleIds = RolePattern().Matches(message.Content).Select(match => match.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
@@ -141,6 +152,17 @@ internal sealed partial class MessageNotifications(
 
         (_roster, _rosterReadAt) = (roster, time.GetUtcNow());
         return roster;
+    }
+
+    /// <summary>
+    /// Those of <paramref name="userIds"/> online, idle or in do-not-disturb (what <c>@here</c>
+    /// reaches), from the presence feeds: one call per shard, whatever the number of members.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> OnlineAsync(IReadOnlyList<string> userIds)
+    {
+        var shards = await Task.WhenAll(userIds.GroupBy(PresenceFeeds.KeyOf).Select(shard =>
+            grains.GetGrain<IPresenceFeedGrain>(shard.Key).GetOnline(InsideTheCluster, shard.ToArray())));
+        return shards.SelectMany(online => online).Select(change => change.Presence.UserId).ToArray();
     }
 
     private async Task<IReadOnlyList<string>> LevelAllAsync(ChannelState state)
