@@ -5,8 +5,9 @@
 // #general to "Nothing": Bob's next mention there notifies nothing; she mutes the server for an hour
 // and unmutes it. Then Alice's page is gone while Bob writes her a direct message; she comes back
 // (same tab, so still signed in), the page resumes from the seq it kept (ResumeNotifications) and
-// the inbox holds the message. Last, the service worker shows a push it is given as a system
-// notification, tagged by channel.
+// the inbox holds the message. Then the service worker shows a push it is given as a system
+// notification, tagged by channel, and push is enabled (subscribed with the cluster's key and
+// registered) and disabled (unregistered).
 //
 //   CRYB_GATEWAYS=http://127.0.0.1:5080,http://127.0.0.1:5081 node e2e/notifications.e2e.mjs
 import assert from "node:assert/strict";
@@ -194,6 +195,60 @@ try {
     alice.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag }))).then((list) => list[0]),
   );
   assert.deepEqual(shown, { title: `${bobId} mentioned you`, body: `pushed to @${aliceId}`, tag: "c-push" });
+
+  step("enable push: permission, the cluster's key, the subscription registered (keys base64url); disable unregisters it");
+  // Headless Chromium has no push service to subscribe with (and none in its private windows):
+  // PushManager stands in for the browser's push service, with a real P-256 key pair and auth
+  // secret, so what the page sends is what a browser would send, and the server checks it.
+  await alice.evaluate(async () => {
+    const keys = await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
+    const p256dh = await crypto.subtle.exportKey("raw", keys.publicKey);
+    const auth = crypto.getRandomValues(new Uint8Array(16)).buffer;
+    const calls = (window.pushCalls = []);
+    let current = null;
+    PushManager.prototype.getSubscription = async () => current;
+    PushManager.prototype.subscribe = async (options) => {
+      calls.push({ method: "subscribe", key: btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey))) });
+      current = {
+        endpoint: `http://127.0.0.1:9/push/${crypto.randomUUID()}`,
+        options: { applicationServerKey: new Uint8Array(options.applicationServerKey).buffer },
+        getKey: (name) => (name === "p256dh" ? p256dh : auth),
+        unsubscribe: async () => {
+          calls.push({ method: "unsubscribe" });
+          current = null;
+          return true;
+        },
+      };
+      return current;
+    };
+    window.pushKeys = { p256dh: btoa(String.fromCharCode(...new Uint8Array(p256dh))), auth: btoa(String.fromCharCode(...new Uint8Array(auth))) };
+    const client = window.cryb.client;
+    const invoke = client.invoke.bind(client);
+    client.invoke = async (method, ...args) => {
+      const result = await invoke(method, ...args);
+      if (/PushSubscription|PushPublicKey/.test(method)) calls.push({ method, args, result });
+      return result;
+    };
+  });
+  await alice.getByTestId("inbox-button").click();
+  await alice.getByRole("button", { name: "Enable push notifications" }).click();
+  await alice.getByRole("button", { name: "Disable push notifications" }).waitFor();
+  const calls = await alice.evaluate(() => window.pushCalls);
+  const fromBase64Url = (text) => Buffer.from(text, "base64url").toString("base64");
+  const publicKey = calls.find((c) => c.method === "GetPushPublicKey")?.result;
+  assert.ok(publicKey, `the page asked for the cluster's key (${JSON.stringify(calls)})`);
+  assert.equal(calls.find((c) => c.method === "subscribe").key, fromBase64Url(publicKey), "subscribed with the cluster's key as applicationServerKey");
+  const registered = calls.find((c) => c.method === "RegisterPushSubscription");
+  const keys = await alice.evaluate(() => window.pushKeys);
+  assert.match(registered.args[0], /^http:\/\/127\.0\.0\.1:9\/push\//);
+  assert.deepEqual([fromBase64Url(registered.args[1]), fromBase64Url(registered.args[2])], [keys.p256dh, keys.auth], "the keys, base64url");
+  assert.ok(!/[+/=]/.test(registered.args[1] + registered.args[2]), "base64url has no + / or =");
+  assert.ok(await alice.getByTestId("notice").isHidden(), "the server accepted the subscription");
+  await alice.getByRole("button", { name: "Disable push notifications" }).click();
+  await alice.getByRole("button", { name: "Enable push notifications" }).waitFor();
+  const after = await alice.evaluate(() => window.pushCalls.map((c) => c.method));
+  assert.deepEqual(after.slice(-2), ["UnregisterPushSubscription", "unsubscribe"], "disabling unregisters, then drops the browser's subscription");
+  assert.ok(await alice.getByTestId("notice").isHidden());
 
   console.log(`web notifications e2e passed: ${aliceId} and ${bobId}, ${gateways.length} gateway(s)`);
 } catch (error) {
