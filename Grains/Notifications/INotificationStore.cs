@@ -44,6 +44,6 @@ public interface INotificationStore
     /// <summary>Writes notifications of no message (a friend request, an invitation) in their own transaction.</summary>
     Task<IReadOnlyList<WrittenNotification>> WriteAsync(IReadOnlyList<NotificationDraft> drafts);
 
-    /// <summary>Deletes each user's notifications older than <see cref="NotificationLimits.KeptFor"/> beyond their newest <see cref="NotificationLimits.KeptPerUser"/>; returns how many.</summary>
-    Task<int> DeleteExpiredAsync(DateTimeOffset now);
+    /// <summary>Deletes each user's notifications older than <see cref="NotificationLimits.KeptFor"/> beyond their newest <see cref="NotificationLimits.KeptPerUser"/>, at most <paramref name="limit"/> rows; returns how many.</summary>
+    Task<int> DeleteExpiredAsync(DateTimeOffset now, int limit);
 }

@@ -173,12 +173,15 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource) : INo
         return await NotificationStatement.ExecuteAsync(connection, null, drafts);
     }
 
-    public async Task<int> DeleteExpiredAsync(DateTimeOffset now)
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset now, int limit)
     {
+        // A bounded batch per statement: a sweep never holds a long transaction over a busy table.
         await using var command = Command("""
-            DELETE FROM notifications n USING notification_inboxes i
-             WHERE n.user_id = i.user_id AND n.seq <= i.last_seq - $1 AND n.created_at < $2
-            """, NotificationLimits.KeptPerUser, now - NotificationLimits.KeptFor);
+            DELETE FROM notifications WHERE (user_id, seq) IN (
+                SELECT n.user_id, n.seq FROM notifications n JOIN notification_inboxes i ON i.user_id = n.user_id
+                 WHERE n.seq <= i.last_seq - $1 AND n.created_at < $2
+                 LIMIT $3)
+            """, NotificationLimits.KeptPerUser, now - NotificationLimits.KeptFor, limit);
         return await command.ExecuteNonQueryAsync();
     }
 

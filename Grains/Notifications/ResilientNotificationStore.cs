@@ -44,5 +44,5 @@ public sealed class ResilientNotificationStore(PostgresNotificationStore inner, 
     public Task<IReadOnlyList<WrittenNotification>> WriteAsync(IReadOnlyList<NotificationDraft> drafts) =>
         guard.WriteAsync(() => inner.WriteAsync(drafts), drafts.Count > 0 ? drafts[0].UserId : null);
 
-    public Task<int> DeleteExpiredAsync(DateTimeOffset now) => guard.ReadAsync(() => inner.DeleteExpiredAsync(now), null);
+    public Task<int> DeleteExpiredAsync(DateTimeOffset now, int limit) => guard.ReadAsync(() => inner.DeleteExpiredAsync(now, limit), null);
 }

@@ -43,6 +43,7 @@ public static class SiloHostingExtensions
         builder.AddCrybDashboardAuthentication();
         builder.Services.AddSingleton(silo);
         builder.Services.AddCrybDataServices(postgres);
+        builder.Services.AddHostedService<Notifications.NotificationRetention>();
         builder.Services.AddCrybHealthChecks()
             .AddPostgresReadiness()
             .AddRedisReadiness(redis)
