@@ -7,6 +7,9 @@ import type { ChatClient } from "./connection";
 import type { Ready } from "./protocol";
 import type { Store } from "./state";
 
+/** Who enabled push on this browser (a browser has one subscription per site, whoever signs in). */
+const ownerKey = "cryb.push.userId";
+
 export class PushClient {
   private registration: Promise<ServiceWorkerRegistration> | null = null;
 
@@ -21,9 +24,9 @@ export class PushClient {
       store.push.supported = false;
       store.changed();
     });
-    // On each Ready, a subscription this browser holds is given again: the server may have dropped
-    // it (a 404 or 410 from the push service), or another user signed in here before (it moves).
-    client.on<Ready>("Ready", () => void this.refresh());
+    // On each Ready, the subscription this user made here is given again: the server may have
+    // dropped it (a 404 or 410 from the push service).
+    client.on<Ready>("Ready", (ready) => void this.refresh(ready.user.id));
   }
 
   /** "Enable push notifications": asks permission, subscribes, registers. */
@@ -45,6 +48,7 @@ export class PushClient {
       }
       subscription ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(key) });
       await this.register(subscription);
+      localStorage.setItem(ownerKey, this.store.me?.id ?? "");
       this.store.push.enabled = true;
     });
   }
@@ -58,14 +62,17 @@ export class PushClient {
         await this.client.invoke("UnregisterPushSubscription", subscription.endpoint).catch(() => undefined);
         await subscription.unsubscribe();
       }
+      localStorage.removeItem(ownerKey);
       this.store.push.enabled = false;
     });
   }
 
-  private async refresh(): Promise<void> {
+  private async refresh(userId: string): Promise<void> {
     try {
       const subscription = await (await this.registration!).pushManager.getSubscription();
-      this.store.push.enabled = subscription !== null && Notification.permission === "granted";
+      // Only for the user who enabled it here: another who signs in on this browser has not asked
+      // for pushes (and the first would lose theirs, since the endpoint would move to the second).
+      this.store.push.enabled = subscription !== null && Notification.permission === "granted" && localStorage.getItem(ownerKey) === userId;
       if (this.store.push.enabled) await this.register(subscription!);
     } catch {
       this.store.push.enabled = false;
