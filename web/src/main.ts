@@ -183,7 +183,10 @@ function wireVoice(voice: VoiceClient): void {
 /** The bell and its inbox, the settings dialog of a channel or server, the push toggle, and the service worker's clicks. */
 function wireNotifications(store: Store, notifications: NotificationsClient, push: PushClient): void {
   const inbox = byId("inbox");
-  byId("inbox-button").addEventListener("click", () => notifications.toggleInbox());
+  byId("inbox-button").addEventListener("click", () => {
+    notifications.toggleInbox();
+    push.probe();
+  });
   byId("mark-all-read").addEventListener("click", () => void notifications.markAllRead());
   byId("inbox-more").addEventListener("click", () => void notifications.loadOlder());
   byId("inbox-list").addEventListener("click", (event) => {

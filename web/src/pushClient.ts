@@ -12,6 +12,8 @@ const ownerKey = "cryb.push.userId";
 
 export class PushClient {
   private registration: Promise<ServiceWorkerRegistration> | null = null;
+  /** The cluster's VAPID public key, asked once (when the inbox first opens); null: the cluster sends no pushes. */
+  private publicKey: Promise<string | null> | null = null;
 
   constructor(
     private readonly store: Store,
@@ -29,6 +31,29 @@ export class PushClient {
     client.on<Ready>("Ready", (ready) => void this.refresh(ready.user.id));
   }
 
+  /**
+   * Asks the cluster for its VAPID key once: a cluster without one (push off, or a gateway from before
+   * push) gets no push control either.
+   */
+  probe(): void {
+    if (!this.registration || this.publicKey || this.store.connection !== "connected") return;
+    const asked = this.client.invoke<string | null>("GetPushPublicKey").then(
+      (key) => key || null,
+      (error) => {
+        // A gateway from before push has no such method; anything else (a drop) is asked again later.
+        if (/Method does not exist/i.test(String(error))) return null;
+        this.publicKey = null;
+        throw error;
+      },
+    );
+    this.publicKey = asked;
+    asked.then((key) => {
+      if (key) return;
+      this.store.push.supported = false;
+      this.store.changed();
+    }, () => undefined);
+  }
+
   /** "Enable push notifications": asks permission, subscribes, registers. */
   async enable(): Promise<void> {
     if (!this.registration) return;
@@ -38,7 +63,9 @@ export class PushClient {
         this.store.showNotice("This browser blocks notifications for this site: allow them in its site settings first.");
         return;
       }
-      const key = await this.client.invoke<string>("GetPushPublicKey");
+      this.probe();
+      const key = await this.publicKey?.catch(() => null);
+      if (!key) throw new Error("this server sends no push notifications.");
       const registration = await this.registration!;
       let subscription = await registration.pushManager.getSubscription();
       // A subscription made for another key (the cluster's VAPID pair changed) cannot be pushed to.
