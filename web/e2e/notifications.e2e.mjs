@@ -3,11 +3,11 @@
 // and the server in the rail show a red mention badge; the inbox lists it, and clicking it opens
 // #general at the message, which clears the badges; "Mark all read" clears the bell. Alice sets
 // #general to "Nothing": Bob's next mention there notifies nothing; she mutes the server for an hour
-// and unmutes it. Then Alice's page is gone while Bob writes her a direct message; she comes back
-// (same tab, so still signed in), the page resumes from the seq it kept (ResumeNotifications) and
-// the inbox holds the message. Then the service worker shows a push it is given as a system
-// notification, tagged by channel, and push is enabled (subscribed with the cluster's key and
-// registered) and disabled (unregistered).
+// and unmutes it. Then Alice's page is gone while Bob writes her 120 direct messages; she comes back
+// (same tab, so still signed in), the page resumes from the seq it kept (ResumeNotifications, until
+// not truncated), her bell shows 99+ and the inbox holds the messages, newest first. Then the
+// service worker shows a push it is given as a system notification, tagged by channel, and push is
+// enabled (subscribed with the cluster's key and registered) and disabled (unregistered).
 //
 //   CRYB_GATEWAYS=http://127.0.0.1:5080,http://127.0.0.1:5081 node e2e/notifications.e2e.mjs
 import assert from "node:assert/strict";
@@ -18,6 +18,8 @@ const run = Date.now().toString(36);
 const aliceId = `alice-${run}`;
 const bobId = `bob-${run}`;
 const serverName = `Bell Club ${run}`;
+/** Direct messages Alice misses while away: more than a page of ResumeNotifications (100). */
+const missedCount = 120;
 
 const browser = await launchBrowser();
 const pages = [];
@@ -146,7 +148,7 @@ try {
   await until("the server's setting to go (all defaults)", () => alice.evaluate((id) => !window.cryb.store.notifications.settings.has(`guild:${id}`), guildId));
   assert.equal(await channelButton(alice, "quiet").getByTestId("silenced").count(), 0);
 
-  step("alice's page goes away; bob writes her a direct message meanwhile");
+  step(`alice's page goes away; bob writes her ${missedCount} direct messages meanwhile`);
   const held = await alice.evaluate((user) => Number(localStorage.getItem(`cryb.notifications.heldSeq.${user}`)), aliceId);
   assert.ok(held >= 2, `the page keeps the seq it holds (${held})`);
   await alice.goto("about:blank");
@@ -155,24 +157,41 @@ try {
   await bob.getByLabel("Message a user").fill(aliceId);
   await bob.getByRole("button", { name: "Open" }).click();
   await until("bob's direct message to open", async () => (await title(bob)) === `@${aliceId}`);
+  // More than ResumeNotifications' page of 100, so the page must ask until it is not truncated.
+  // Sent as fast as bob's rate limit lets (5 a second), waiting out each refusal's retryAfterMs.
+  await bob.evaluate(async (count) => {
+    const channelId = window.cryb.store.activeId;
+    for (let i = 1; i < count; i++) {
+      for (;;) {
+        try {
+          await window.cryb.client.invoke("SendMessage", channelId, `ping ${i}`, `ping-${i}-${channelId}`, null);
+          break;
+        } catch (error) {
+          const wait = /retryAfterMs=(\d+)/.exec(String(error))?.[1];
+          if (!wait) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Number(wait)));
+        }
+      }
+    }
+  }, missedCount);
   await send(bob, "are you around?");
   await messages(bob, "are you around?").waitFor();
-  await composer(bob).waitFor();
 
-  step("alice comes back: the page resumes from the seq it kept and the inbox holds the message");
+  step("alice comes back: the page resumes from the seq it kept, past a truncated page, and the inbox holds the messages");
   await alice.goto(gateways[0]);
   await waitReady(alice);
   const resume = await until("alice's ResumeNotifications", () => alice.evaluate(() => window.cryb.store.notifications.lastResume));
-  assert.equal(resume.fromSeq, held, "resumed from the seq kept in localStorage");
-  assert.ok(resume.received >= 1, `the resume brought what was missed (${JSON.stringify(resume)})`);
-  await until("alice's bell to show 1", async () => (await bellCount(alice)) === "1");
-  await until("the mention badge on home", async () => (await alice.locator("#home-button").getByTestId("mentions").textContent().catch(() => null)) === "1");
+  assert.deepEqual(resume, { fromSeq: held, received: missedCount, toSeq: held + missedCount }, "resumed from the seq kept in localStorage, every missed one once");
+  await until("alice's bell to show 99+", async () => (await bellCount(alice)) === "99+");
+  assert.match(await alice.getByTestId("inbox-button").getAttribute("aria-label"), new RegExp(`${missedCount} unread`));
+  await until("the mention badge on home", async () => (await alice.locator("#home-button").getByTestId("mentions").textContent().catch(() => null)) === "99+");
   await alice.getByTestId("inbox-button").click();
   const dm = alice.locator("[data-testid=notification][data-kind=directMessage][data-unread=true]");
-  await dm.waitFor();
-  assert.match(await dm.textContent(), new RegExp(`${bobId} sent you a direct message`));
-  assert.match(await dm.textContent(), /are you around\?/);
-  await dm.getByRole("button").click();
+  await until("the inbox to list the direct messages", async () => (await dm.count()) >= 25);
+  const newest = dm.first();
+  assert.match(await newest.textContent(), new RegExp(`${bobId} sent you a direct message`));
+  assert.match(await newest.textContent(), /are you around\?/, "newest first");
+  await newest.getByRole("button").click();
   await until("alice's direct message with bob to open", async () => (await title(alice)) === `@${bobId}`);
   await messages(alice, "are you around?").waitFor();
   await until("the home badge to clear", async () => (await alice.locator("#home-button").getByTestId("mentions").count()) === 0);
