@@ -447,6 +447,7 @@ public sealed partial class ChannelGrain(
         MessageRules.RequireRoomForReaction(message, validEmoji);
         await KnowAsync(message.AuthorId);
         var (reactions, notified) = await _log.AddReactionAsync(message, validEmoji, caller.MemberId, ReactionNotification(message, validEmoji, caller.MemberId));
+        metrics.NotificationsCreated(notified);
         foreach (var written in notified)
         {
             await UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));

@@ -236,6 +236,7 @@ internal sealed partial class ChannelLog
     {
         var stored = append.Messages;
         _metrics.MessagesSent(stored.Count);
+        _metrics.NotificationsCreated(append.Notifications);
         var committedAt = _time.GetUtcNow();
         var notified = append.NotifiedByMessage();
         try
