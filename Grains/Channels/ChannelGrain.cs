@@ -72,7 +72,7 @@ public sealed partial class ChannelGrain(
             .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, ChannelId));
         var notified = new MessageNotifications(ChannelId, () => Channel, () => Policy, _guildMembers, guilds, notifications, GrainFactory, time);
         _log = new ChannelLog(ChannelId, messages, events, GrainFactory.GetGrain<ITypingGrain>(ChannelId),
-            memberId => Policy.SendRefusal(memberId), notified.DraftsAsync, metrics, time, logger);
+            memberId => Policy.SendRefusal(memberId), notified.DraftsAsync, AnnounceAsync, metrics, time, logger);
         _users = new UserChannelLists(GrainFactory, limits.Value);
         if (Channel.Exists)
         {
@@ -447,13 +447,18 @@ public sealed partial class ChannelGrain(
         MessageRules.RequireRoomForReaction(message, validEmoji);
         await KnowAsync(message.AuthorId);
         var (reactions, notified) = await _log.AddReactionAsync(message, validEmoji, caller.MemberId, ReactionNotification(message, validEmoji, caller.MemberId));
+        metrics.NotificationsCreated(notified);
         foreach (var written in notified)
         {
-            await UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));
+            await AnnounceAsync(written);
         }
 
         return reactions;
     }
+
+    /// <summary>A notification to its user's connections, on the user's stream.</summary>
+    private Task AnnounceAsync(WrittenNotification written) =>
+        UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));
 
     /// <summary>The author of a message reacted to hears of it, if they can still view the channel (blocks and settings are the statement's).</summary>
     private NotificationDraft? ReactionNotification(ChatMessage message, string emoji, string reactorId) =>

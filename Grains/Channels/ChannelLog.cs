@@ -4,6 +4,7 @@ using Cryb.Grains.Messages;
 using Cryb.Grains.Notifications;
 using Cryb.Grains.Telemetry;
 using Cryb.Messages;
+using Cryb.Notifications;
 using Cryb.Typing;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
@@ -41,15 +42,18 @@ internal sealed partial class ChannelLog
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SendBatcher _sends;
+    private readonly Func<WrittenNotification, Task> _announce;
 
     /// <param name="sendRefusal">Why an author may no longer send (null if they may), asked when their send's batch is committed.</param>
     /// <param name="notify">What a batch's new messages notify, asked as it is committed (<see cref="MessageNotifications"/>).</param>
+    /// <param name="announce">Tells a user's connections of a personal notification (<see cref="Notification.ReachesMany"/>), once committed.</param>
     public ChannelLog(
         string channelId, IMessageStore messages, IAsyncStream<ChannelEvent> events, ITypingGrain typing,
         Func<string, ChatException?> sendRefusal, Func<IReadOnlyList<ChatMessage>, Task<IReadOnlyList<NotificationDraft>>> notify,
-        SiloMetrics metrics, TimeProvider time, ILogger logger)
+        Func<WrittenNotification, Task> announce, SiloMetrics metrics, TimeProvider time, ILogger logger)
     {
         (_channelId, _messages, _events, _typing, _metrics, _time, _logger) = (channelId, messages, events, typing, metrics, time, logger);
+        _announce = announce;
         _sends = new SendBatcher(batch => new SendBatchCommit(this, messages, sendRefusal, notify).CommitAsync(batch), MaxSendBatch);
     }
 
@@ -236,8 +240,10 @@ internal sealed partial class ChannelLog
     {
         var stored = append.Messages;
         _metrics.MessagesSent(stored.Count);
+        _metrics.NotificationsCreated(append.Notifications);
         var committedAt = _time.GetUtcNow();
-        var notified = append.NotifiedByMessage();
+        var notified = append.Notifications.Where(n => Notification.ReachesMany(n.Notification.Kind))
+            .ToLookup(n => n.Notification.MessageId!, n => n.AsNotified());
         try
         {
             await _events.OnNextBatchAsync(stored
@@ -251,12 +257,28 @@ internal sealed partial class ChannelLog
             LogPublishFailed(ex, _channelId, stored[0].Seq, stored[^1].Seq);
         }
 
+        foreach (var personal in append.Notifications.Where(n => !Notification.ReachesMany(n.Notification.Kind)))
+        {
+            try
+            {
+                await _announce(personal);
+            }
+            catch (Exception ex)
+            {
+                // Stored with the message: the user finds it in the inbox (ResumeNotifications).
+                LogAnnounceFailed(ex, personal.UserId, personal.Notification.Seq);
+            }
+        }
+
         // One-way: sending ends the author's typing without waiting on the typing grain.
         foreach (var authorId in stored.Select(message => message.AuthorId).Distinct())
         {
             _ = _typing.StopOnSend(authorId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling user {UserId} of notification {Seq} failed; it is stored")]
+    private partial void LogAnnounceFailed(Exception exception, string userId, long seq);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Publishing messages {FromSeq}..{ToSeq} of channel {ChannelId} failed; they are stored")]
     private partial void LogPublishFailed(Exception exception, string channelId, long fromSeq, long toSeq);

@@ -17,9 +17,4 @@ namespace Cryb.Grains.Messages;
 public sealed record ChannelAppend(string ChannelId, long AfterSeq, IReadOnlyList<ChatMessage> Messages, IReadOnlyList<NotificationDraft> Notifications);
 
 /// <summary>What an append stored: the messages, in seq order, and the notifications written with them.</summary>
-public sealed record StoredAppend(IReadOnlyList<ChatMessage> Messages, IReadOnlyList<WrittenNotification> Notifications)
-{
-    /// <summary>The recipients of each stored message's notifications, by message id.</summary>
-    public ILookup<string, Notified> NotifiedByMessage() =>
-        Notifications.ToLookup(n => n.Notification.MessageId!, n => n.AsNotified());
-}
+public sealed record StoredAppend(IReadOnlyList<ChatMessage> Messages, IReadOnlyList<WrittenNotification> Notifications);

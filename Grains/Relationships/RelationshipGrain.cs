@@ -1,6 +1,7 @@
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Notifications;
+using Cryb.Grains.Telemetry;
 using Cryb.Identity;
 using Cryb.Notifications;
 using Cryb.Relationships;
@@ -17,7 +18,7 @@ namespace Cryb.Grains.Relationships;
 /// each grain publishes only its own user's events, in the order its copy of the pair moved. A copy
 /// is replaced only by a newer version, so a change read twice, or late, changes nothing.
 /// </summary>
-public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProvider time, ILogger<RelationshipGrain> logger) : Grain, IRelationshipGrain
+public sealed partial class RelationshipGrain(IRelationshipStore store, SiloMetrics metrics, TimeProvider time, ILogger<RelationshipGrain> logger) : Grain, IRelationshipGrain
 {
     private readonly Dictionary<string, PairSides> _pairs = new(StringComparer.Ordinal);
     private PrivacySettings _privacy = PrivacySettings.Default;
@@ -253,6 +254,7 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
     /// <summary>Tells each recipient's connections of the notifications written with a change.</summary>
     private async Task AnnounceAsync(IReadOnlyList<WrittenNotification> notified)
     {
+        metrics.NotificationsCreated(notified);
         foreach (var written in notified)
         {
             await UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));

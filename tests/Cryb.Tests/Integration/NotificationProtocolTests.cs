@@ -177,6 +177,11 @@ public sealed class NotificationProtocolTests(ProcessClusterFixture fixture) : I
         Assert.DoesNotContain(await InboxAsync(dave), n => n.ChannelId == secret.Id);
         Assert.DoesNotContain(await InboxAsync(carol), n => n.ChannelId == secret.Id);
         Assert.Equal((NotificationKind.Everyone, hidden.Id), ((await InboxAsync(bob))[0].Kind, (await InboxAsync(bob))[0].MessageId));
+
+        // Role mentions suppressed on the server: carol's team is pinged, carol hears nothing more.
+        await carol.InvokeAsync<NotificationSetting>("UpdateNotificationSettings", $"guild:{guildId}", null, null, false, true);
+        var suppressed = await SendAsync(bob, general.Id, $"<@&{team.Id}> again");
+        Assert.DoesNotContain(await InboxAsync(carol), n => n.MessageId == suppressed.Id);
     }
 
     [Fact]
