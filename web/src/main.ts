@@ -327,9 +327,8 @@ function wire(store: Store, client: ChatClient, push: PushClient): void {
   });
   byId("my-status").addEventListener("change", () => byId<HTMLFormElement>("me-form").requestSubmit());
   byId("sign-out").addEventListener("click", () => {
-    // This browser's pushes were for this user: the next one to sign in here must not get them.
     void push
-      .disable()
+      .signOut()
       .then(() => client.stop())
       .finally(() => signOut());
   });

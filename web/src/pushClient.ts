@@ -94,6 +94,11 @@ export class PushClient {
     });
   }
 
+  /** Signing out: pushes this user enabled here stop (the next one to sign in here must not get them); another's are left alone. */
+  async signOut(): Promise<void> {
+    if (this.store.push.enabled) await this.disable();
+  }
+
   private async refresh(userId: string): Promise<void> {
     try {
       const subscription = await (await this.registration!).pushManager.getSubscription();
