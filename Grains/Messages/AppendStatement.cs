@@ -1,5 +1,6 @@
 using Cryb.Grains.Notifications;
 using Cryb.Messages;
+using Cryb.Grains.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -98,11 +99,11 @@ internal static class AppendStatement
         command.Parameters.Add(new() { Value = messages.Select(m => Guid.Parse(m.Id)).ToArray() });
         command.Parameters.Add(new() { Value = messages.Select(m => m.AuthorId).ToArray() });
         command.Parameters.Add(new() { Value = messages.Select(m => m.Content).ToArray() });
-        command.Parameters.Add(Array(messages.Select(m => m.Nonce), NpgsqlDbType.Text));
-        command.Parameters.Add(Array(messages.Select(m => m.ReplyToId is { } reply ? Guid.Parse(reply) : (Guid?)null), NpgsqlDbType.Uuid));
+        command.Parameters.Add(ArrayParameters.Nullable(messages.Select(m => m.Nonce), NpgsqlDbType.Text));
+        command.Parameters.Add(ArrayParameters.Nullable(messages.Select(m => m.ReplyToId is { } reply ? Guid.Parse(reply) : (Guid?)null), NpgsqlDbType.Uuid));
         command.Parameters.Add(new() { Value = messages.Select(m => m.CreatedAt).ToArray() });
-        command.Parameters.Add(Array(messages.Select(m => m.ReplyTo?.AuthorId), NpgsqlDbType.Text));
-        command.Parameters.Add(Array(messages.Select(m => m.ReplyTo?.Excerpt), NpgsqlDbType.Text));
+        command.Parameters.Add(ArrayParameters.Nullable(messages.Select(m => m.ReplyTo?.AuthorId), NpgsqlDbType.Text));
+        command.Parameters.Add(ArrayParameters.Nullable(messages.Select(m => m.ReplyTo?.Excerpt), NpgsqlDbType.Text));
         command.Parameters.Add(new() { Value = mentionsFrom });
         command.Parameters.Add(new() { Value = mentionsTo });
         command.Parameters.Add(new() { Value = mentions.ToArray() });
@@ -138,8 +139,4 @@ internal static class AppendStatement
                 append.Messages.SelectMany(m => notified[m.Id]).ToArray()))
             .ToArray();
     }
-
-    /// <summary>An array parameter whose elements may be null, typed explicitly.</summary>
-    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType elementType) =>
-        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | elementType };
 }

@@ -1,4 +1,5 @@
 using Cryb.Notifications;
+using Cryb.Grains.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -77,11 +78,11 @@ internal static class NotificationStatement
         command.Parameters.Add(new() { Value = drafts.Select(d => d.Id).ToArray() });
         command.Parameters.Add(new() { Value = drafts.Select(d => (short)d.Kind).ToArray() });
         command.Parameters.Add(new() { Value = drafts.Select(d => d.ActorId).ToArray() });
-        command.Parameters.Add(Array(drafts.Select(d => d.GuildId), NpgsqlDbType.Text));
-        command.Parameters.Add(Array(drafts.Select(d => d.ChannelId), NpgsqlDbType.Text));
-        command.Parameters.Add(Array(drafts.Select(d => d.MessageId), NpgsqlDbType.Uuid));
-        command.Parameters.Add(Array(drafts.Select(d => d.MessageSeq), NpgsqlDbType.Bigint));
-        command.Parameters.Add(Array(drafts.Select(d => d.Excerpt), NpgsqlDbType.Text));
+        command.Parameters.Add(ArrayParameters.Nullable(drafts.Select(d => d.GuildId), NpgsqlDbType.Text));
+        command.Parameters.Add(ArrayParameters.Nullable(drafts.Select(d => d.ChannelId), NpgsqlDbType.Text));
+        command.Parameters.Add(ArrayParameters.Nullable(drafts.Select(d => d.MessageId), NpgsqlDbType.Uuid));
+        command.Parameters.Add(ArrayParameters.Nullable(drafts.Select(d => d.MessageSeq), NpgsqlDbType.Bigint));
+        command.Parameters.Add(ArrayParameters.Nullable(drafts.Select(d => d.Excerpt), NpgsqlDbType.Text));
         command.Parameters.Add(new() { Value = drafts.Select(d => d.CreatedAt).ToArray() });
         command.Parameters.Add(new() { Value = drafts.Select(d => d.Scoped).ToArray() });
 
@@ -96,7 +97,4 @@ internal static class NotificationStatement
 
         return drafts.Where(d => seqs.ContainsKey(d.Id)).Select(d => new WrittenNotification(d.UserId, d.At(seqs[d.Id]))).ToArray();
     }
-
-    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType elementType) =>
-        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | elementType };
 }
