@@ -1,4 +1,3 @@
-using Cryb.Presence;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -180,12 +179,9 @@ public sealed partial class PushOutboxWorker(
         return retryAfter is { } asked && asked > backoff ? asked : backoff;
     }
 
-    /// <summary>Each user's away time, one presence call per user of the batch, all at once.</summary>
-    private async Task<Dictionary<string, DateTimeOffset?>> AwaySinceAsync(IEnumerable<string> userIds)
-    {
-        var lookups = userIds.Select(async userId => (userId, await grains.GetGrain<IPresenceGrain>(userId).AwaySince())).ToArray();
-        return (await Task.WhenAll(lookups)).ToDictionary(pair => pair.userId, pair => pair.Item2, StringComparer.Ordinal);
-    }
+    /// <summary>Each user's away time: one call to this silo's <see cref="PushPresenceGrain"/>, which asks every user's presence at once.</summary>
+    private Task<Dictionary<string, DateTimeOffset?>> AwaySinceAsync(IEnumerable<string> userIds) =>
+        grains.GetGrain<IPushPresenceGrain>(0).AwaySince(userIds.ToArray());
 
     private void GiveUp(PushOutboxRow row, string why)
     {

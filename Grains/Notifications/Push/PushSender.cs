@@ -39,15 +39,17 @@ public sealed class PushSender : IDisposable
     public PushSender(IOptions<PushOptions> options)
     {
         var settings = options.Value;
-        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            Timeout = settings.RequestTimeout,
-        };
         _timeToLiveSeconds = (int)settings.TimeToLive.TotalSeconds;
         if (settings.Enabled)
         {
             _vapid = new VapidAuthentication(settings.PublicKey!.Trim(), settings.PrivateKey!.Trim()) { Subject = settings.Subject!.Trim() };
         }
+
+        var connections = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        _http = new HttpClient(_vapid is null ? connections : new OriginAudienceHandler(_vapid) { InnerHandler = connections })
+        {
+            Timeout = settings.RequestTimeout,
+        };
 
         // Retries are the outbox's: a 429 puts the row back with its Retry-After instead of holding
         // the batch's locks while the client sleeps.
@@ -123,6 +125,26 @@ public sealed class PushSender : IDisposable
         { Date: { } date } => date - DateTimeOffset.UtcNow,
         _ => null,
     };
+
+    /// <summary>
+    /// RFC 8292 makes the JWT's <c>aud</c> the push resource's origin, port included; the library
+    /// signs scheme and host only. The same for push services on the default port (all the public
+    /// ones), it is refused by one on another port (a self-hosted service, the tests' receiver), so
+    /// such a request is signed again for its full origin.
+    /// </summary>
+    private sealed class OriginAudienceHandler(VapidAuthentication vapid) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri is { IsDefaultPort: false } endpoint)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                    "vapid", vapid.GetVapidSchemeAuthenticationHeaderValueParameter(endpoint.GetLeftPart(UriPartial.Authority)));
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 
     public void Dispose()
     {
