@@ -174,6 +174,22 @@ public sealed class WebPushDeliveryTests(PushClusterFixture fixture)
         Assert.Single(Of(laptop), attempt => attempt.NotificationId == notification.Id);
     }
 
+    [Fact]
+    public async Task Gateways_read_the_clusters_VAPID_public_key_for_browsers_to_subscribe_with()
+    {
+        var key = await fixture.Client.GetGrain<IPushKeyGrain>(0).GetPublicKey(TestAccounts.User(TestUsers.New("alice")));
+
+        Assert.Equal(fixture.Vapid.PublicKey, key);
+    }
+
+    [Fact]
+    public async Task A_clients_call_to_the_silo_internal_AwaySince_is_refused()
+    {
+        var refused = await Assert.ThrowsAsync<Cryb.Errors.ChatException>(() => Presence(TestUsers.New("alice")).AwaySince());
+
+        Assert.Equal(Cryb.Errors.ErrorCodes.Unauthenticated, refused.Code);
+    }
+
     private IPresenceGrain Presence(string userId) => fixture.Client.GetGrain<IPresenceGrain>(userId);
 
     private PushAttempt[] Of(ReceiverSubscription subscription) =>
