@@ -11,14 +11,6 @@ public static class VapidKeys
 
     public const int PrivateKeyLength = 32;
 
-    /// <summary>A new pair, as <c>./cryb up</c> makes for development (and <c>web-push generate-vapid-keys</c> would).</summary>
-    public static (string PublicKey, string PrivateKey) Generate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var parameters = key.ExportParameters(includePrivateParameters: true);
-        return (Base64Url.EncodeToString([0x04, .. parameters.Q.X!, .. parameters.Q.Y!]), Base64Url.EncodeToString(parameters.D!));
-    }
-
     /// <summary>
     /// What is wrong with the pair, naming the setting (<c>PublicKey</c> or <c>PrivateKey</c>); null
     /// when the private key is a P-256 scalar whose public point is the public key.

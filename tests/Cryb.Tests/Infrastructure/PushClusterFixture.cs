@@ -1,4 +1,3 @@
-using Cryb.Grains.Notifications.Push;
 using Cryb.Notifications;
 using Cryb.Testing.WebPush;
 using Microsoft.Extensions.Configuration;
@@ -18,7 +17,7 @@ public sealed class PushClusterFixture(TestServers servers) : IAsyncLifetime
     /// <summary>Short, so a test waits for it rather than a minute; long enough to tell "at once" from "after".</summary>
     public static readonly TimeSpan AwayAfter = TimeSpan.FromSeconds(1);
 
-    public (string PublicKey, string PrivateKey) Vapid { get; } = VapidKeys.Generate();
+    public VapidPair Vapid { get; } = VapidPair.Generate();
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IClusterClient Client => Cluster.Client;
     public WebPushReceiver Receiver { get; private set; } = null!;

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Cryb.Grains.Notifications.Push;
 using Cryb.Notifications;
+using Cryb.Testing.WebPush;
 using Cryb.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
@@ -9,8 +10,8 @@ namespace Cryb.Tests.Push;
 /// <summary>The VAPID settings: checked at start, naming the setting; absent, push is off.</summary>
 public sealed class PushSettingsTests(TestServers servers)
 {
-    private static readonly (string PublicKey, string PrivateKey) Pair = VapidKeys.Generate();
-    private static readonly (string PublicKey, string PrivateKey) OtherPair = VapidKeys.Generate();
+    private static readonly VapidPair Pair = VapidPair.Generate();
+    private static readonly VapidPair OtherPair = VapidPair.Generate();
 
     public static TheoryData<string, string?, string?, string?> Invalid => new()
     {
