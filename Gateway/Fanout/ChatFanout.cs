@@ -4,6 +4,8 @@ using Cryb.Gateway.Auth;
 using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Hubs;
 using Cryb.Identity;
+using Cryb.Messages;
+using Cryb.Notifications;
 using Cryb.Relationships;
 using Cryb.Streaming;
 using Cryb.Users;
@@ -245,6 +247,7 @@ public sealed class ChatFanout
         {
             case MessageCreated created:
                 await Recipients(channelEvent).MessageCreated(created.Message);
+                await SendNotificationsAsync(created);
                 break;
             case MessageEdited edited:
                 await Recipients(channelEvent).MessageEdited(edited.Message);
@@ -281,6 +284,33 @@ public sealed class ChatFanout
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// The message's notifications, to every connection here of each user it notified (on any
+    /// device, whichever channel it shows): built from the message, so the event carried only who
+    /// and at which seq.
+    /// </summary>
+    private async Task SendNotificationsAsync(MessageCreated created)
+    {
+        if (created.Notified.Count == 0)
+        {
+            return;
+        }
+
+        var message = created.Message;
+        var guildId = Guilds.GuildIdOf(message.ChannelId);
+        var excerpt = Excerpts.Of(message.Content);
+        foreach (var notified in created.Notified)
+        {
+            var connections = _connections.ConnectionsOf(notified.UserId);
+            if (connections.Count > 0)
+            {
+                await _hub.Clients.Clients(connections).NotificationCreated(new Notification(
+                    notified.Seq, notified.Id.ToString(), notified.Kind, message.AuthorId, guildId, message.ChannelId,
+                    message.Id, message.Seq, excerpt, message.CreatedAt));
+            }
         }
     }
 
@@ -394,6 +424,12 @@ public sealed class ChatFanout
                 break;
             case ReadStateUpdated read:
                 await user.ReadStateUpdated(read);
+                break;
+            case NotificationCreated notified:
+                await user.NotificationCreated(notified.Notification);
+                break;
+            case NotificationsAcked acked:
+                await user.NotificationsAcked(acked);
                 break;
             case RelationshipAdded added:
                 Relationships.Apply(added);

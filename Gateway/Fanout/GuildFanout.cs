@@ -182,6 +182,9 @@ public sealed partial class GuildFanout
     public string? GuildOfChannel(string connectionId, string channelId) =>
         Connections.GuildsOf(connectionId).FirstOrDefault(guildId => FeedOf(guildId)?.HasChannel(channelId) == true);
 
+    /// <summary>The server of a server's text channel, as far as this gateway has seen; null for a direct message.</summary>
+    public string? GuildIdOf(string channelId) => _guildOfChannel.GetValueOrDefault(channelId);
+
     /// <summary>Whether the channel is a server's text channel, as far as this gateway has seen.</summary>
     public bool IsGuildChannel(string channelId) => _guildOfChannel.ContainsKey(channelId);
 

@@ -24,7 +24,7 @@ namespace Cryb.Gateway.Hubs;
 /// the fan-out's view of this connection's channels current.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, RateLimitLeases leases, PresenceRegistrations presenceRegistrations, HubLifetimeManager<ChatHub> lifetime) : Hub<IChatClient>
+public sealed partial class ChatHub(IClusterClient cluster, ServiceCredential account, ChatFanout fanout, GatewayIdentity gateway, GatewayMetrics metrics, RateLimitLeases leases, PresenceRegistrations presenceRegistrations, HubLifetimeManager<ChatHub> lifetime) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 
@@ -54,6 +54,7 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
         var device = DeviceDetection.Of(Context.GetHttpContext());
         var relationshipsRead = Relationships(userId).GetForGateway(account);
         var session = await User(userId).Connect(Caller, displayName);
+        var notificationsRead = Notifications(userId).GetSummary(Caller, session.LastReadSeqs);
         // First the presence grain, which refuses a connection over the user's limit before anything
         // is registered; SignalR skips OnDisconnectedAsync when this method fails, so undo by hand.
         var presence = await Presence(userId).Connect(Caller, new PresenceConnection(Context.ConnectionId, gateway.Id, device));
@@ -67,13 +68,22 @@ public sealed class ChatHub(IClusterClient cluster, ServiceCredential account, C
             // From this gateway's views of the channels and servers: no grain call per channel, but
             // for a channel or server no connection here has listed before.
             var guildChannels = guilds.SelectMany(guild => guild.Channels).Where(channel => channel.Type == GuildChannelType.Text).Select(channel => channel.Id);
-            var channels = await fanout.SummariesAsync(userId, session, guildChannels);
+            var notifications = await notificationsRead;
+            var channels = (await fanout.SummariesAsync(userId, session, guildChannels))
+                .Select(channel => channel with { MentionCount = notifications.MentionCounts.GetValueOrDefault(channel.Channel.Id) })
+                .ToArray();
             // A resuming client is entered in its servers' channels as any other; only the servers
             // themselves wait for its ResumeGuilds.
             var ready = Context.GetHttpContext()?.Request.Query[ResumeGuildsParameter].ToString() == "resume"
                 ? new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, [], guilds.Select(guild => new GuildVersion(guild.Guild.Id, guild.ResumeVersion)).ToArray())
                 : new ReadyPayload(new ReadyUser(userId, session.DisplayName), presence, channels, guilds);
-            ready = ready with { Relationships = relationships.Relationships, FriendPresences = friendPresences, Invitations = relationships.Invitations };
+            ready = ready with
+            {
+                Relationships = relationships.Relationships,
+                FriendPresences = friendPresences,
+                Invitations = relationships.Invitations,
+                Notifications = notifications,
+            };
             await Clients.Caller.Ready(ready);
             metrics.Connected();
         }

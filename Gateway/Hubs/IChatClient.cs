@@ -57,6 +57,12 @@ public interface IChatClient
     /// <summary>To all of a user's connections: their read position moved on some device.</summary>
     Task ReadStateUpdated(ReadStateUpdated updated);
 
+    /// <summary>A notification for the user (docs/notifications.md), on every connection of theirs.</summary>
+    Task NotificationCreated(Notifications.Notification notification);
+
+    /// <summary>The user's notification read cursor moved, on some device.</summary>
+    Task NotificationsAcked(Notifications.NotificationsAcked acked);
+
     /// <summary>Another user became something to this one (a friend request sent or received, a block), to every connection of the user.</summary>
     Task RelationshipAdded(Relationship relationship);
 

@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Guilds;
+using Cryb.Notifications;
 using Cryb.Presence;
 using Cryb.Relationships;
 
@@ -22,6 +23,9 @@ public sealed record ReadyPayload(ReadyUser User, PresenceInfo Presence, IReadOn
 
     /// <summary>Invitations to channels waiting for the user's answer, newest first.</summary>
     public IReadOnlyList<Invitation> Invitations { get; init; } = [];
+
+    /// <summary>The user's newest notification seq, read cursor, unread count and unread mentions per channel (docs/notifications.md).</summary>
+    public NotificationSummary Notifications { get; init; } = NotificationSummary.Empty;
 }
 
 public sealed record ReadyUser(string Id, string DisplayName);

@@ -21,9 +21,10 @@ public abstract record ChannelEvent([property: Id(0)] string ChannelId)
 public sealed record MessageCreated([property: Id(0)] ChatMessage Message) : ChannelEvent(Message.ChannelId)
 {
     /// <summary>
-    /// The users the message notified, written with it: each gateway sends those it serves a
-    /// <c>NotificationCreated</c>. Internal to the cluster; a gap filled from storage has none (the
-    /// client finds them with <c>ResumeNotifications</c>).
+    /// The users the message notified as one of many (<see cref="Notifications.Notification.ReachesMany"/>),
+    /// written with it: each gateway sends those it serves a <c>NotificationCreated</c>. Internal to
+    /// the cluster; a gap filled from storage has none (the client finds them with
+    /// <c>ResumeNotifications</c>). Personal ones go to each user's own stream.
     /// </summary>
     [Id(1)]
     public IReadOnlyList<Notifications.Notified> Notified { get; init; } = [];

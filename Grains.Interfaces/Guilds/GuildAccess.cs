@@ -12,4 +12,9 @@ public sealed record GuildAccess(
     [property: Id(1)] string OwnerId,
     [property: Id(2)] IReadOnlyDictionary<string, ulong> RolePermissions,
     [property: Id(3)] IReadOnlyList<PermissionOverwrite> Overwrites,
-    [property: Id(4)] long Version);
+    [property: Id(4)] long Version)
+{
+    /// <summary>The roles anyone may mention (<c>&lt;@&amp;roleId&gt;</c>) to notify their holders; others only members with Mention Everyone.</summary>
+    [Id(5)]
+    public IReadOnlyList<string> MentionableRoleIds { get; init; } = [];
+}

@@ -26,9 +26,10 @@ public sealed record GuildView(
     public IReadOnlyDictionary<string, GuildChannelAccess> ChannelAccess()
     {
         var rolePermissions = Roles.ToDictionary(role => role.Id, role => role.Permissions);
+        var mentionable = Roles.Where(role => role.Mentionable).Select(role => role.Id).ToArray();
         return Channels.ToDictionary(
             channel => channel.Id,
-            channel => new GuildChannelAccess(channel, new GuildAccess(Guild.Id, Guild.OwnerId, rolePermissions, channel.Overwrites, Guild.Version)));
+            channel => new GuildChannelAccess(channel, new GuildAccess(Guild.Id, Guild.OwnerId, rolePermissions, channel.Overwrites, Guild.Version) { MentionableRoleIds = mentionable }));
     }
 }
 

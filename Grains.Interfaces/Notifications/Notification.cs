@@ -31,6 +31,17 @@ public sealed record Notification(
         _ => NotificationPriority.Normal,
     };
 
+    /// <summary>
+    /// Whether a message's notification of this kind reaches many users at once (<c>@everyone</c>, a
+    /// role, level "all"): those ride on the message's own event to the gateways, which already
+    /// serve every member who can view the channel; the few personal ones (a mention, a reply, a
+    /// direct message) go to the user's own stream, which every gateway holding one of their
+    /// connections hears from the moment they connect, even before it serves the channel (a direct
+    /// message's first message).
+    /// </summary>
+    public static bool ReachesMany(NotificationKind kind) =>
+        kind is NotificationKind.Everyone or NotificationKind.RoleMention or NotificationKind.Message;
+
     /// <summary>Whether it counts in a channel's <c>mentionCount</c>: what Discord's red badge counts.</summary>
     public static bool CountsAsMention(NotificationKind kind) =>
         kind is NotificationKind.Mention or NotificationKind.Everyone or NotificationKind.RoleMention or NotificationKind.Reply or NotificationKind.DirectMessage;

@@ -17,6 +17,16 @@ public static class NotificationLimits
     /// <summary>Settings rows per user (servers and channels).</summary>
     public const int MaxSettings = 500;
 
+    /// <summary>
+    /// Members an <c>@everyone</c>, <c>@here</c> or role mention notifies at most (the first by user
+    /// id): each is a row written with the message, and a server far larger than this needs a
+    /// notification read on demand, which this is not.
+    /// </summary>
+    public const int MaxMassMentionRecipients = 10_000;
+
+    /// <summary>How long a channel keeps its list of members (for mass mentions) and of those whose level is "all" before reading them again: a setting or join takes effect within it.</summary>
+    public static readonly TimeSpan RosterKeptFor = TimeSpan.FromSeconds(10);
+
     /// <summary>Unread count cap clients show as "999+".</summary>
     public const int UnreadCountCap = 999;
 }

@@ -17,12 +17,13 @@ public sealed record ChannelRemoved(
     [property: Id(0)] string ChannelId,
     [property: Id(1)] string Reason) : UserEvent(UserId);
 
-/// <summary>The user's read position in a channel moved, on some device.</summary>
+/// <summary>The user's read position in a channel moved, on some device; <see cref="MentionCount"/> is what is left unread of the channel's mentions.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.ReadStateUpdated")]
 public sealed record ReadStateUpdated(
     string UserId,
     [property: Id(0)] string ChannelId,
-    [property: Id(1)] long LastReadSeq) : UserEvent(UserId);
+    [property: Id(1)] long LastReadSeq,
+    [property: Id(2)] int MentionCount = 0) : UserEvent(UserId);
 
 /// <summary>The account was banned or deleted: gateways close every connection of the user.</summary>
 [GenerateSerializer, Immutable, Alias("cryb.AccountClosed")]

@@ -5,10 +5,12 @@ using Cryb.Relationships;
 using Cryb.Grains.Guilds;
 using Cryb.Grains.Limits;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Telemetry;
 using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Messages;
+using Cryb.Notifications;
 using Cryb.Typing;
 using Cryb.Users;
 using Microsoft.Extensions.Logging;
@@ -36,6 +38,7 @@ public sealed partial class ChannelGrain(
     [PersistentState("channel", StorageNames.Default)] IPersistentState<ChannelState> state,
     IMessageStore messages,
     IGuildStore guilds,
+    INotificationStore notifications,
     IOptions<GuildOptions> guildOptions,
     IOptions<LimitOptions> limits,
     SiloMetrics metrics,
@@ -67,8 +70,9 @@ public sealed partial class ChannelGrain(
     {
         var events = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<ChannelEvent>(StreamId.Create(StreamNames.Channel, ChannelId));
+        var notified = new MessageNotifications(ChannelId, () => Channel, () => Policy, _guildMembers, guilds, notifications, GrainFactory, time);
         _log = new ChannelLog(ChannelId, messages, events, GrainFactory.GetGrain<ITypingGrain>(ChannelId),
-            memberId => Policy.SendRefusal(memberId), metrics, time, logger);
+            memberId => Policy.SendRefusal(memberId), notified.DraftsAsync, AnnounceAsync, metrics, time, logger);
         _users = new UserChannelLists(GrainFactory, limits.Value);
         if (Channel.Exists)
         {
@@ -441,8 +445,30 @@ public sealed partial class ChannelGrain(
         var validEmoji = MessageRules.ValidateEmoji(emoji);
         var message = await _log.GetLiveMessageAsync(messageId);
         MessageRules.RequireRoomForReaction(message, validEmoji);
-        return await _log.AddReactionAsync(message, validEmoji, caller.MemberId);
+        await KnowAsync(message.AuthorId);
+        var (reactions, notified) = await _log.AddReactionAsync(message, validEmoji, caller.MemberId, ReactionNotification(message, validEmoji, caller.MemberId));
+        metrics.NotificationsCreated(notified);
+        foreach (var written in notified)
+        {
+            await AnnounceAsync(written);
+        }
+
+        return reactions;
     }
+
+    /// <summary>A notification to its user's connections, on the user's stream.</summary>
+    private Task AnnounceAsync(WrittenNotification written) =>
+        UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));
+
+    /// <summary>The author of a message reacted to hears of it, if they can still view the channel (blocks and settings are the statement's).</summary>
+    private NotificationDraft? ReactionNotification(ChatMessage message, string emoji, string reactorId) =>
+        message.AuthorId != reactorId && Policy.HasMember(message.AuthorId, out _)
+            ? new NotificationDraft(message.AuthorId, Guid.CreateVersion7(), NotificationKind.Reaction, reactorId, Channel.GuildId, ChannelId,
+                Guid.Parse(message.Id), message.Seq, emoji, time.GetUtcNowInMicroseconds(), Scoped: true)
+            : null;
+
+    private IAsyncStream<UserEvent> UserStream(string userId) =>
+        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, userId));
 
     public async Task<IReadOnlyList<ReactionSummary>> RemoveReaction(Caller caller, string messageId, string emoji)
     {

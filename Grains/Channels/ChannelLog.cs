@@ -1,8 +1,10 @@
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Telemetry;
 using Cryb.Messages;
+using Cryb.Notifications;
 using Cryb.Typing;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
@@ -40,14 +42,19 @@ internal sealed partial class ChannelLog
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SendBatcher _sends;
+    private readonly Func<WrittenNotification, Task> _announce;
 
     /// <param name="sendRefusal">Why an author may no longer send (null if they may), asked when their send's batch is committed.</param>
+    /// <param name="notify">What a batch's new messages notify, asked as it is committed (<see cref="MessageNotifications"/>).</param>
+    /// <param name="announce">Tells a user's connections of a personal notification (<see cref="Notification.ReachesMany"/>), once committed.</param>
     public ChannelLog(
         string channelId, IMessageStore messages, IAsyncStream<ChannelEvent> events, ITypingGrain typing,
-        Func<string, ChatException?> sendRefusal, SiloMetrics metrics, TimeProvider time, ILogger logger)
+        Func<string, ChatException?> sendRefusal, Func<IReadOnlyList<ChatMessage>, Task<IReadOnlyList<NotificationDraft>>> notify,
+        Func<WrittenNotification, Task> announce, SiloMetrics metrics, TimeProvider time, ILogger logger)
     {
         (_channelId, _messages, _events, _typing, _metrics, _time, _logger) = (channelId, messages, events, typing, metrics, time, logger);
-        _sends = new SendBatcher(batch => new SendBatchCommit(this, messages, sendRefusal).CommitAsync(batch), MaxSendBatch);
+        _announce = announce;
+        _sends = new SendBatcher(batch => new SendBatchCommit(this, messages, sendRefusal, notify).CommitAsync(batch), MaxSendBatch);
     }
 
     public string ChannelId => _channelId;
@@ -101,8 +108,19 @@ internal sealed partial class ChannelLog
         await PublishAsync(new MessageDeleted(_channelId, message.Id, seq));
     }
 
-    public Task<IReadOnlyList<ReactionSummary>> AddReactionAsync(ChatMessage message, string emoji, string memberId) =>
-        ChangeReactionAsync(message, seq => _messages.AddReactionAsync(_channelId, Guid.Parse(message.Id), emoji, memberId, seq));
+    /// <summary>Adds the reaction and writes <paramref name="notification"/> (if any) with it; returns the reactions and what was notified.</summary>
+    public async Task<(IReadOnlyList<ReactionSummary> Reactions, IReadOnlyList<WrittenNotification> Notified)> AddReactionAsync(
+        ChatMessage message, string emoji, string memberId, NotificationDraft? notification)
+    {
+        IReadOnlyList<WrittenNotification> notified = [];
+        var reactions = await ChangeReactionAsync(message, async seq =>
+        {
+            var (added, written) = await _messages.AddReactionAsync(_channelId, Guid.Parse(message.Id), emoji, memberId, seq, notification is null ? [] : [notification]);
+            notified = written;
+            return added;
+        });
+        return (reactions, notified);
+    }
 
     public Task<IReadOnlyList<ReactionSummary>> RemoveReactionAsync(ChatMessage message, string emoji, string memberId) =>
         ChangeReactionAsync(message, seq => _messages.RemoveReactionAsync(_channelId, Guid.Parse(message.Id), emoji, memberId, seq));
@@ -123,16 +141,16 @@ internal sealed partial class ChannelLog
     /// commits. Returns those stored, in seq order; a message whose author had already stored its
     /// nonce is left out (it takes no seq).
     /// </summary>
-    public async Task<IReadOnlyList<ChatMessage>> AppendAsync(IReadOnlyList<ChatMessage> drafts)
+    public async Task<IReadOnlyList<ChatMessage>> AppendAsync(IReadOnlyList<ChatMessage> drafts, IReadOnlyList<NotificationDraft> notifications)
     {
-        var stored = await ClaimingSeqsAsync(() => _messages.AppendAsync(_channelId, LatestSeq, drafts));
-        if (stored.Count > 0)
+        var stored = await ClaimingSeqsAsync(() => _messages.AppendAsync(_channelId, LatestSeq, drafts, notifications));
+        if (stored.Messages.Count > 0)
         {
-            LatestSeq = stored[^1].Seq;
+            LatestSeq = stored.Messages[^1].Seq;
             await PublishCreatedAsync(stored);
         }
 
-        return stored;
+        return stored.Messages;
     }
 
     /// <summary>
@@ -218,13 +236,19 @@ internal sealed partial class ChannelLog
     /// Publishes the batch's <see cref="MessageCreated"/> events in seq order as one stream batch
     /// (one enqueue, and one delivery call per subscribing gateway, instead of one per message).
     /// </summary>
-    private async Task PublishCreatedAsync(IReadOnlyList<ChatMessage> stored)
+    private async Task PublishCreatedAsync(StoredAppend append)
     {
+        var stored = append.Messages;
         _metrics.MessagesSent(stored.Count);
+        _metrics.NotificationsCreated(append.Notifications);
         var committedAt = _time.GetUtcNow();
+        var notified = append.Notifications.Where(n => Notification.ReachesMany(n.Notification.Kind))
+            .ToLookup(n => n.Notification.MessageId!, n => n.AsNotified());
         try
         {
-            await _events.OnNextBatchAsync(stored.Select(message => new MessageCreated(message) { CommittedAt = committedAt }).ToArray());
+            await _events.OnNextBatchAsync(stored
+                .Select(message => new MessageCreated(message) { CommittedAt = committedAt, Notified = notified[message.Id].ToArray() })
+                .ToArray());
         }
         catch (Exception ex)
         {
@@ -233,12 +257,28 @@ internal sealed partial class ChannelLog
             LogPublishFailed(ex, _channelId, stored[0].Seq, stored[^1].Seq);
         }
 
+        foreach (var personal in append.Notifications.Where(n => !Notification.ReachesMany(n.Notification.Kind)))
+        {
+            try
+            {
+                await _announce(personal);
+            }
+            catch (Exception ex)
+            {
+                // Stored with the message: the user finds it in the inbox (ResumeNotifications).
+                LogAnnounceFailed(ex, personal.UserId, personal.Notification.Seq);
+            }
+        }
+
         // One-way: sending ends the author's typing without waiting on the typing grain.
         foreach (var authorId in stored.Select(message => message.AuthorId).Distinct())
         {
             _ = _typing.StopOnSend(authorId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling user {UserId} of notification {Seq} failed; it is stored")]
+    private partial void LogAnnounceFailed(Exception exception, string userId, long seq);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Publishing messages {FromSeq}..{ToSeq} of channel {ChannelId} failed; they are stored")]
     private partial void LogPublishFailed(Exception exception, string channelId, long fromSeq, long toSeq);

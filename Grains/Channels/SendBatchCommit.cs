@@ -1,5 +1,6 @@
 using Cryb.Errors;
 using Cryb.Grains.Messages;
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Storage;
 using Cryb.Messages;
 
@@ -13,7 +14,9 @@ namespace Cryb.Grains.Channels;
 /// and only then is each acknowledged. If storage fails, the store refuses with
 /// <c>storage_unavailable</c>, every send of the batch gets that refusal, and no seq is used.
 /// </summary>
-internal sealed class SendBatchCommit(ChannelLog log, IMessageStore messages, Func<string, ChatException?> sendRefusal)
+internal sealed class SendBatchCommit(
+    ChannelLog log, IMessageStore messages, Func<string, ChatException?> sendRefusal,
+    Func<IReadOnlyList<ChatMessage>, Task<IReadOnlyList<NotificationDraft>>> notify)
 {
     public async Task CommitAsync(IReadOnlyList<PendingSend> batch)
     {
@@ -51,7 +54,10 @@ internal sealed class SendBatchCommit(ChannelLog log, IMessageStore messages, Fu
 
         if (drafts.Count > 0)
         {
-            var stored = await log.AppendAsync(drafts.Select(d => d.Message).ToArray());
+            var newMessages = drafts.Select(d => d.Message).ToArray();
+            // Decided now, against the membership the batch is checked against, and written in its
+            // transaction: a committed message always has its notifications.
+            var stored = await log.AppendAsync(newMessages, await notify(newMessages));
             var storedById = stored.ToDictionary(message => message.Id);
             var resent = new List<PendingSend>();
             foreach (var (send, draft) in drafts)

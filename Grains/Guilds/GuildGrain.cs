@@ -240,7 +240,8 @@ public sealed partial class GuildGrain(
         var role = GuildSpecs.NewRole(spec, permissions, position);
         var changed = GuildLayout.PlaceRole(Guild, GuildId, role, position);
         await CommitAsync();
-        if (permissions != 0)
+        // Its channels know which roles anyone may mention (a role mention notifies their holders).
+        if (permissions != 0 || role.Mentionable)
         {
             await _channels.AttachAllAsync(Guild);
         }
@@ -258,7 +259,7 @@ public sealed partial class GuildGrain(
         Guild.Roles[roleId] = updated;
         var changed = roleId == GuildId ? [updated] : GuildLayout.PlaceRole(Guild, GuildId, updated, spec.Position ?? role.Position);
         await CommitAsync();
-        if (updated.Permissions != role.Permissions)
+        if (updated.Permissions != role.Permissions || updated.Mentionable != role.Mentionable)
         {
             await _channels.AttachAllAsync(Guild);
         }

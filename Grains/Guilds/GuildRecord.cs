@@ -97,7 +97,8 @@ public sealed class GuildRecord
     public Func<GuildChannel, GuildAccess> AccessOfEach(string guildId)
     {
         var rolePermissions = RolePermissions();
-        return channel => new GuildAccess(guildId, OwnerId, rolePermissions, channel.Overwrites, Version);
+        var mentionable = Roles.Values.Where(role => role.Mentionable).Select(role => role.Id).ToArray();
+        return channel => new GuildAccess(guildId, OwnerId, rolePermissions, channel.Overwrites, Version) { MentionableRoleIds = mentionable };
     }
 
     /// <summary>Roles by position, highest first, <c>@everyone</c> last.</summary>

@@ -1,4 +1,6 @@
+using Cryb.Grains.Notifications;
 using Cryb.Messages;
+using Cryb.Grains.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -43,12 +45,35 @@ internal static class AppendStatement
         """;
 
     /// <summary>
-    /// Stores every append in one transaction (all or none) and returns, for each, the messages
-    /// stored with their seqs, in seq order: resends (a nonce their author already stored) are left
-    /// out and take no seq. Throws <see cref="SeqAlreadyTakenException"/> if a seq or nonce of any of
-    /// the channels was already stored.
+    /// Stores every append in one transaction (all or none), with the notifications they cause, and
+    /// returns, for each, the messages stored with their seqs, in seq order, and the notifications
+    /// written: resends (a nonce their author already stored) are left out, take no seq and notify
+    /// nobody. Throws <see cref="SeqAlreadyTakenException"/> if a seq or nonce of any of the
+    /// channels was already stored.
     /// </summary>
-    public static async Task<IReadOnlyList<ChatMessage>[]> ExecuteAsync(NpgsqlDataSource dataSource, IReadOnlyList<ChannelAppend> appends)
+    public static async Task<StoredAppend[]> ExecuteAsync(NpgsqlDataSource dataSource, IReadOnlyList<ChannelAppend> appends)
+    {
+        if (appends.All(append => append.Notifications.Count == 0))
+        {
+            // One statement is its own transaction: plain sends pay no BEGIN and COMMIT round trips.
+            await using var alone = dataSource.CreateCommand(Sql);
+            return Stored(appends, await AppendAsync(alone, appends), []);
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand(Sql, connection, transaction);
+        var seqs = await AppendAsync(command, appends);
+        var drafts = appends.SelectMany(append => append.Notifications)
+            .Where(draft => draft.MessageId is { } id && seqs.ContainsKey(id))
+            .Select(draft => draft with { MessageSeq = seqs[draft.MessageId!.Value] })
+            .ToArray();
+        var written = await NotificationStatement.ExecuteAsync(connection, transaction, drafts);
+        await transaction.CommitAsync();
+        return Stored(appends, seqs, written);
+    }
+
+    private static async Task<Dictionary<Guid, long>> AppendAsync(NpgsqlCommand command, IReadOnlyList<ChannelAppend> appends)
     {
         var messages = appends.SelectMany(append => append.Messages).ToArray();
         var rowAppend = new int[messages.Length];
@@ -68,18 +93,17 @@ internal static class AppendStatement
             }
         }
 
-        await using var command = dataSource.CreateCommand(Sql);
         command.Parameters.Add(new() { Value = appends.Select(append => append.ChannelId).ToArray() });
         command.Parameters.Add(new() { Value = appends.Select(append => append.AfterSeq).ToArray() });
         command.Parameters.Add(new() { Value = rowAppend });
         command.Parameters.Add(new() { Value = messages.Select(m => Guid.Parse(m.Id)).ToArray() });
         command.Parameters.Add(new() { Value = messages.Select(m => m.AuthorId).ToArray() });
         command.Parameters.Add(new() { Value = messages.Select(m => m.Content).ToArray() });
-        command.Parameters.Add(Array(messages.Select(m => m.Nonce), NpgsqlDbType.Text));
-        command.Parameters.Add(Array(messages.Select(m => m.ReplyToId is { } reply ? Guid.Parse(reply) : (Guid?)null), NpgsqlDbType.Uuid));
+        command.Parameters.Add(ArrayParameters.Nullable(messages.Select(m => m.Nonce), NpgsqlDbType.Text));
+        command.Parameters.Add(ArrayParameters.Nullable(messages.Select(m => m.ReplyToId is { } reply ? Guid.Parse(reply) : (Guid?)null), NpgsqlDbType.Uuid));
         command.Parameters.Add(new() { Value = messages.Select(m => m.CreatedAt).ToArray() });
-        command.Parameters.Add(Array(messages.Select(m => m.ReplyTo?.AuthorId), NpgsqlDbType.Text));
-        command.Parameters.Add(Array(messages.Select(m => m.ReplyTo?.Excerpt), NpgsqlDbType.Text));
+        command.Parameters.Add(ArrayParameters.Nullable(messages.Select(m => m.ReplyTo?.AuthorId), NpgsqlDbType.Text));
+        command.Parameters.Add(ArrayParameters.Nullable(messages.Select(m => m.ReplyTo?.Excerpt), NpgsqlDbType.Text));
         command.Parameters.Add(new() { Value = mentionsFrom });
         command.Parameters.Add(new() { Value = mentionsTo });
         command.Parameters.Add(new() { Value = mentions.ToArray() });
@@ -100,15 +124,19 @@ internal static class AppendStatement
                 : new SeqAlreadyTakenException(appends.Select(append => append.ChannelId).ToArray(), ex);
         }
 
-        return appends.Select(append => (IReadOnlyList<ChatMessage>)append.Messages
-                .Select(m => seqs.TryGetValue(Guid.Parse(m.Id), out var seq) ? m with { Seq = seq, RevisionSeq = seq } : null)
-                .OfType<ChatMessage>()
-                .OrderBy(m => m.Seq)
-                .ToArray())
-            .ToArray();
+        return seqs;
     }
 
-    /// <summary>An array parameter whose elements may be null, typed explicitly.</summary>
-    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType elementType) =>
-        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | elementType };
+    private static StoredAppend[] Stored(IReadOnlyList<ChannelAppend> appends, Dictionary<Guid, long> seqs, IReadOnlyList<WrittenNotification> written)
+    {
+        var notified = written.ToLookup(n => n.Notification.MessageId);
+        return appends.Select(append => new StoredAppend(
+                append.Messages
+                    .Select(m => seqs.TryGetValue(Guid.Parse(m.Id), out var seq) ? m with { Seq = seq, RevisionSeq = seq } : null)
+                    .OfType<ChatMessage>()
+                    .OrderBy(m => m.Seq)
+                    .ToArray(),
+                append.Messages.SelectMany(m => notified[m.Id]).ToArray()))
+            .ToArray();
+    }
 }

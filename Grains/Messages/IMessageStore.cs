@@ -1,4 +1,5 @@
 using Cryb.Channels;
+using Cryb.Grains.Notifications;
 using Cryb.Messages;
 
 namespace Cryb.Grains.Messages;
@@ -22,7 +23,8 @@ public interface IMessageStore
     /// meantime; the other channels of the transaction are not held back by it.
     /// </summary>
     /// <param name="messages">New messages: no two with the same author and nonce; their seqs are ignored.</param>
-    Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages);
+    /// <param name="notifications">What the messages notify, written in the same transaction (<see cref="ChannelAppend.Notifications"/>).</param>
+    Task<StoredAppend> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages, IReadOnlyList<NotificationDraft> notifications);
 
     Task<ChatMessage?> GetAsync(string channelId, Guid messageId);
 
@@ -38,8 +40,12 @@ public interface IMessageStore
     /// <summary>Leaves a tombstone at <paramref name="revisionSeq"/>: content, mentions and reactions are gone.</summary>
     Task DeleteAsync(string channelId, Guid messageId, long revisionSeq);
 
-    /// <summary>Adds the reaction at <paramref name="revisionSeq"/>; false (and no seq used) if the user already had it.</summary>
-    Task<bool> AddReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq);
+    /// <summary>
+    /// Adds the reaction at <paramref name="revisionSeq"/>, with the notifications it causes, in one
+    /// transaction; false (no seq used, nothing notified) if the user already had it.
+    /// </summary>
+    Task<(bool Added, IReadOnlyList<WrittenNotification> Notified)> AddReactionAsync(
+        string channelId, Guid messageId, string emoji, string userId, long revisionSeq, IReadOnlyList<NotificationDraft> notifications);
 
     /// <summary>Removes the reaction at <paramref name="revisionSeq"/>; false (and no seq used) if there was none.</summary>
     Task<bool> RemoveReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq);

@@ -80,8 +80,7 @@ public static partial class MessageRules
         MentionPattern().Matches(content).Select(match => match.Groups[1].Value).Distinct().Take(MaxMentions).ToArray();
 
     /// <summary>The start of <paramref name="content"/> a reply quotes.</summary>
-    public static string Excerpt(string content) =>
-        content.Length <= MessageLimits.ReplyExcerptLength ? content : content[..(MessageLimits.ReplyExcerptLength - 1)] + "…";
+    public static string Excerpt(string content) => Excerpts.Of(content);
 
     [GeneratedRegex("<@([A-Za-z0-9_.-]{1,64})>")]
     private static partial Regex MentionPattern();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Storage;
 using Cryb.Grains.Telemetry;
 using Cryb.Messages;
@@ -64,9 +65,9 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
     }
 
     /// <summary>Queues one channel's new messages for the next transaction; see <see cref="IMessageStore.AppendAsync"/>.</summary>
-    public Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages)
+    public Task<StoredAppend> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages, IReadOnlyList<NotificationDraft>? notifications = null)
     {
-        var append = new PendingAppend(new ChannelAppend(channelId, afterSeq, messages));
+        var append = new PendingAppend(new ChannelAppend(channelId, afterSeq, messages, notifications ?? []));
         metrics.AppendsQueued(1);
         lock (_lock)
         {
@@ -134,7 +135,7 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
 
     private async Task CommitAsync(List<PendingAppend> batch)
     {
-        IReadOnlyList<ChatMessage>[] stored;
+        StoredAppend[] stored;
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -158,7 +159,7 @@ public sealed class MessageWriter([FromKeyedServices(MessageWriter.DataSourceKey
             return;
         }
 
-        metrics.Appended(Stopwatch.GetElapsedTime(started), rows: stored.Sum(messages => messages.Count), channels: batch.Count);
+        metrics.Appended(Stopwatch.GetElapsedTime(started), rows: stored.Sum(append => append.Messages.Count), channels: batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Complete(stored[i]);

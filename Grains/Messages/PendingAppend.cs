@@ -6,17 +6,17 @@ namespace Cryb.Grains.Messages;
 internal sealed class PendingAppend(ChannelAppend append)
 {
     // Continuations run on the channel grain's scheduler after the commit, never inside the writer.
-    private readonly TaskCompletionSource<IReadOnlyList<ChatMessage>> _stored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<StoredAppend> _stored = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ChannelAppend Append { get; } = append;
 
     /// <summary>The channel grain's execution context (the leading send's trace), so a transaction it leads is written in it.</summary>
     public ExecutionContext? Context { get; } = ExecutionContext.Capture();
 
-    public Task<IReadOnlyList<ChatMessage>> Stored => _stored.Task;
+    public Task<StoredAppend> Stored => _stored.Task;
 
-    /// <summary>The messages stored, with their seqs: committed.</summary>
-    public void Complete(IReadOnlyList<ChatMessage> stored) => _stored.TrySetResult(stored);
+    /// <summary>The messages stored, with their seqs, and their notifications: committed.</summary>
+    public void Complete(StoredAppend stored) => _stored.TrySetResult(stored);
 
     /// <summary>Nothing of this channel was stored.</summary>
     public void Fail(Exception failure) => _stored.TrySetException(failure);

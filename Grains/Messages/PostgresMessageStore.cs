@@ -1,6 +1,7 @@
 using Cryb.Channels;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Telemetry;
 using Cryb.Messages;
 using Npgsql;
@@ -69,15 +70,16 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         await transaction.CommitAsync();
     }
 
-    public Task<bool> AddReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq) =>
+    public Task<(bool Added, IReadOnlyList<WrittenNotification> Notified)> AddReactionAsync(
+        string channelId, Guid messageId, string emoji, string userId, long revisionSeq, IReadOnlyList<NotificationDraft> notifications) =>
         ChangeReactionAsync(
             "INSERT INTO reactions (message_id, emoji, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            channelId, messageId, emoji, userId, revisionSeq);
+            channelId, messageId, emoji, userId, revisionSeq, notifications);
 
-    public Task<bool> RemoveReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq) =>
-        ChangeReactionAsync(
+    public async Task<bool> RemoveReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq) =>
+        (await ChangeReactionAsync(
             "DELETE FROM reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3",
-            channelId, messageId, emoji, userId, revisionSeq);
+            channelId, messageId, emoji, userId, revisionSeq, [])).Changed;
 
     public async Task<IReadOnlyList<ReactionSummary>> GetReactionsAsync(Guid messageId) =>
         (await GetReactionsAsync([messageId])).GetValueOrDefault(messageId) ?? [];
@@ -133,7 +135,8 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task<bool> ChangeReactionAsync(string change, string channelId, Guid messageId, string emoji, string userId, long revisionSeq)
+    private async Task<(bool Changed, IReadOnlyList<WrittenNotification> Notified)> ChangeReactionAsync(
+        string change, string channelId, Guid messageId, string emoji, string userId, long revisionSeq, IReadOnlyList<NotificationDraft> notifications)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -143,7 +146,7 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         command.Parameters.Add(new() { Value = userId });
         if (await command.ExecuteNonQueryAsync() == 0)
         {
-            return false;
+            return (false, []);
         }
 
         await using var bump = new NpgsqlCommand("UPDATE messages SET revision_seq = $3 WHERE id = $1 AND channel_id = $2", connection, transaction);
@@ -151,8 +154,9 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource, SiloMetric
         bump.Parameters.Add(new() { Value = channelId });
         bump.Parameters.Add(new() { Value = revisionSeq });
         await ExecuteClaimingSeqAsync(bump, channelId, revisionSeq);
+        var notified = await NotificationStatement.ExecuteAsync(connection, transaction, notifications);
         await transaction.CommitAsync();
-        return true;
+        return (true, notified);
     }
 
     private async Task<Dictionary<Guid, IReadOnlyList<ReactionSummary>>> GetReactionsAsync(Guid[] messageIds)

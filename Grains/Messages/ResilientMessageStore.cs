@@ -1,4 +1,5 @@
 using Cryb.Channels;
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Storage;
 using Cryb.Messages;
 
@@ -16,8 +17,8 @@ public sealed class ResilientMessageStore(PostgresMessageStore inner, MessageWri
     public Task<long> GetLatestSeqAsync(string channelId, CancellationToken cancellationToken) =>
         guard.ReadAsync(() => inner.GetLatestSeqAsync(channelId, cancellationToken), channelId);
 
-    public Task<IReadOnlyList<ChatMessage>> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages) =>
-        writer.AppendAsync(channelId, afterSeq, messages);
+    public Task<StoredAppend> AppendAsync(string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages, IReadOnlyList<NotificationDraft> notifications) =>
+        writer.AppendAsync(channelId, afterSeq, messages, notifications);
 
     public Task<IReadOnlyList<RecentMessage>> GetRecentAsync(string channelId, int limit) =>
         guard.ReadAsync(() => inner.GetRecentAsync(channelId, limit), channelId);
@@ -37,8 +38,9 @@ public sealed class ResilientMessageStore(PostgresMessageStore inner, MessageWri
     public Task DeleteAsync(string channelId, Guid messageId, long revisionSeq) =>
         guard.WriteAsync(() => inner.DeleteAsync(channelId, messageId, revisionSeq), channelId);
 
-    public Task<bool> AddReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq) =>
-        guard.WriteAsync(() => inner.AddReactionAsync(channelId, messageId, emoji, userId, revisionSeq), channelId);
+    public Task<(bool Added, IReadOnlyList<WrittenNotification> Notified)> AddReactionAsync(
+        string channelId, Guid messageId, string emoji, string userId, long revisionSeq, IReadOnlyList<NotificationDraft> notifications) =>
+        guard.WriteAsync(() => inner.AddReactionAsync(channelId, messageId, emoji, userId, revisionSeq, notifications), channelId);
 
     public Task<bool> RemoveReactionAsync(string channelId, Guid messageId, string emoji, string userId, long revisionSeq) =>
         guard.WriteAsync(() => inner.RemoveReactionAsync(channelId, messageId, emoji, userId, revisionSeq), channelId);

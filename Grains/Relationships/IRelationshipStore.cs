@@ -1,3 +1,4 @@
+using Cryb.Grains.Notifications;
 using Cryb.Relationships;
 
 namespace Cryb.Grains.Relationships;
@@ -13,20 +14,27 @@ public interface IRelationshipStore
 
     /// <summary>
     /// One transaction: locks the pair's row, gives <paramref name="decide"/> the row and the counts,
-    /// writes its decision (a refusal it throws changes nothing) and returns the row as written.
+    /// writes its decision (a refusal it throws changes nothing), with the notifications it causes
+    /// (<see cref="RelationshipNotifications"/>), and returns the row as written and what was notified.
     /// </summary>
-    Task<PairSides> ChangeAsync(string userId, string otherId, Func<PairFacts, PairDecision> decide, DateTimeOffset now);
+    Task<PairChange> ChangeAsync(string userId, string otherId, Func<PairFacts, PairDecision> decide, DateTimeOffset now);
 
     Task<PrivacySettings> GetPrivacyAsync(string userId);
 
     /// <summary>The user's pending invitations, newest first.</summary>
     Task<IReadOnlyList<Invitation>> ListInvitationsAsync(string userId);
 
-    /// <summary>Records (or refreshes) the invitation and drops the user's oldest past <paramref name="keep"/>; returns the channels dropped.</summary>
-    Task<IReadOnlyList<string>> AddInvitationAsync(string userId, Invitation invitation, int keep);
+    /// <summary>
+    /// Records (or refreshes) the invitation, with its notification, and drops the user's oldest past
+    /// <paramref name="keep"/>; returns the channels dropped and what was notified.
+    /// </summary>
+    Task<(IReadOnlyList<string> Dropped, IReadOnlyList<WrittenNotification> Notified)> AddInvitationAsync(string userId, Invitation invitation, int keep);
 
     /// <summary>Deletes the invitation; false if there was none.</summary>
     Task<bool> RemoveInvitationAsync(string userId, string channelId);
 
     Task SetPrivacyAsync(string userId, PrivacySettings settings);
 }
+
+/// <summary>A pair's row as a change left it, and the notifications written with it.</summary>
+public sealed record PairChange(PairSides Pair, IReadOnlyList<WrittenNotification> Notified);

@@ -1,3 +1,5 @@
+using Cryb.Grains.Notifications;
+using Cryb.Notifications;
 using Cryb.Relationships;
 using Npgsql;
 
@@ -36,7 +38,7 @@ public sealed class PostgresRelationshipStore(NpgsqlDataSource dataSource) : IRe
         return await reader.ReadAsync() ? FromUser(userId, otherId, reader) : PairSides.Empty(userId, otherId);
     }
 
-    public async Task<PairSides> ChangeAsync(string userId, string otherId, Func<PairFacts, PairDecision> decide, DateTimeOffset now)
+    public async Task<PairChange> ChangeAsync(string userId, string otherId, Func<PairFacts, PairDecision> decide, DateTimeOffset now)
     {
         // PostgreSQL keeps microseconds: the pair returned must equal the pair read back later.
         now = now.AddTicks(-(now.Ticks % 10));
@@ -83,7 +85,7 @@ public sealed class PostgresRelationshipStore(NpgsqlDataSource dataSource) : IRe
         if ((decision.Mine, decision.Theirs) == (current.Mine, current.Theirs))
         {
             // Nothing changes (a request sent again, a block repeated): no new version, no events.
-            return current;
+            return new PairChange(current, []);
         }
 
         var written = current with
@@ -116,8 +118,9 @@ public sealed class PostgresRelationshipStore(NpgsqlDataSource dataSource) : IRe
             await Execute(connection, "INSERT INTO friend_requests_sent (user_id, other_id, sent_at) VALUES ($1, $2, $3)", userId, otherId, now);
         }
 
+        var notified = await NotificationStatement.ExecuteAsync(connection, transaction, RelationshipNotifications.Of(current, written, now));
         await transaction.CommitAsync();
-        return written;
+        return new PairChange(written, notified);
     }
 
     public async Task<PrivacySettings> GetPrivacyAsync(string userId)
@@ -152,10 +155,13 @@ public sealed class PostgresRelationshipStore(NpgsqlDataSource dataSource) : IRe
         return invitations;
     }
 
-    public async Task<IReadOnlyList<string>> AddInvitationAsync(string userId, Invitation invitation, int keep)
+    public async Task<(IReadOnlyList<string> Dropped, IReadOnlyList<WrittenNotification> Notified)> AddInvitationAsync(string userId, Invitation invitation, int keep)
     {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
         // One statement: the upsert, then the user's invitations past the newest `keep` go.
-        await using var command = Command(dataSource.CreateCommand("""
+        var dropped = new List<string>();
+        await using (var command = Command(new NpgsqlCommand("""
             WITH added AS (
                 INSERT INTO channel_invitations (user_id, channel_id, channel_name, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (user_id, channel_id) DO UPDATE SET channel_name = excluded.channel_name, inviter_id = excluded.inviter_id, created_at = excluded.created_at
@@ -166,15 +172,19 @@ public sealed class PostgresRelationshipStore(NpgsqlDataSource dataSource) : IRe
             )
             DELETE FROM channel_invitations WHERE user_id = $1 AND channel_id IN (SELECT channel_id FROM oldest) AND EXISTS (SELECT 1 FROM added)
             RETURNING channel_id
-            """), userId, invitation.ChannelId, invitation.ChannelName, invitation.InviterId, invitation.CreatedAt, keep);
-        await using var reader = await command.ExecuteReaderAsync();
-        var dropped = new List<string>();
-        while (await reader.ReadAsync())
+            """, connection, transaction), userId, invitation.ChannelId, invitation.ChannelName, invitation.InviterId, invitation.CreatedAt, keep))
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            dropped.Add(reader.GetString(0));
+            while (await reader.ReadAsync())
+            {
+                dropped.Add(reader.GetString(0));
+            }
         }
 
-        return dropped;
+        var notified = await NotificationStatement.ExecuteAsync(connection, transaction, [
+            NotificationDraft.Unscoped(userId, NotificationKind.Invitation, invitation.InviterId, invitation.ChannelId, invitation.ChannelName, invitation.CreatedAt)]);
+        await transaction.CommitAsync();
+        return (dropped, notified);
     }
 
     public async Task<bool> RemoveInvitationAsync(string userId, string channelId)

@@ -1,6 +1,9 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Grains.Notifications;
+using Cryb.Grains.Telemetry;
 using Cryb.Identity;
+using Cryb.Notifications;
 using Cryb.Relationships;
 using Cryb.Users;
 using Microsoft.Extensions.Logging;
@@ -15,7 +18,7 @@ namespace Cryb.Grains.Relationships;
 /// each grain publishes only its own user's events, in the order its copy of the pair moved. A copy
 /// is replaced only by a newer version, so a change read twice, or late, changes nothing.
 /// </summary>
-public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProvider time, ILogger<RelationshipGrain> logger) : Grain, IRelationshipGrain
+public sealed partial class RelationshipGrain(IRelationshipStore store, SiloMetrics metrics, TimeProvider time, ILogger<RelationshipGrain> logger) : Grain, IRelationshipGrain
 {
     private readonly Dictionary<string, PairSides> _pairs = new(StringComparer.Ordinal);
     private PrivacySettings _privacy = PrivacySettings.Default;
@@ -129,9 +132,10 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
             throw new ChatException(ErrorCodes.Blocked, RelationshipRules.NotAccepted);
         }
 
-        var dropped = await store.AddInvitationAsync(UserId, invitation, InvitationLimits.MaxPending);
+        var (dropped, notified) = await store.AddInvitationAsync(UserId, invitation, InvitationLimits.MaxPending);
         _invitations[invitation.ChannelId] = invitation;
         await UserStream().OnNextAsync(new InvitationReceived(UserId, invitation));
+        await AnnounceAsync(notified);
         foreach (var channelId in dropped)
         {
             _invitations.Remove(channelId);
@@ -189,7 +193,7 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
     {
         var before = KindsOf(other);
         var held = _pairs.GetValueOrDefault(other)?.Version ?? 0;
-        var written = await store.ChangeAsync(UserId, other, decide, now);
+        var (written, notified) = await store.ChangeAsync(UserId, other, decide, now);
         if (written.Version == held)
         {
             // Nothing was written (a request sent again, a block repeated): this copy, and the
@@ -199,6 +203,7 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
 
         await ApplyAsync(written);
         await Grain(other).PairChanged(UserId, written.Version);
+        await AnnounceAsync(notified);
         var after = KindsOf(other);
         if (before.BlockedEitherWay != after.BlockedEitherWay)
         {
@@ -246,6 +251,16 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
         }
     }
 
+    /// <summary>Tells each recipient's connections of the notifications written with a change.</summary>
+    private async Task AnnounceAsync(IReadOnlyList<WrittenNotification> notified)
+    {
+        metrics.NotificationsCreated(notified);
+        foreach (var written in notified)
+        {
+            await UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));
+        }
+    }
+
     private IReadOnlyList<Invitation> PendingInvitations() =>
         _invitations.Values.OrderByDescending(invitation => invitation.CreatedAt).ToArray();
 
@@ -280,8 +295,8 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, TimeProv
 
     private IRelationshipGrain Grain(string userId) => GrainFactory.GetGrain<IRelationshipGrain>(userId);
 
-    private IAsyncStream<UserEvent> UserStream() =>
-        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, UserId));
+    private IAsyncStream<UserEvent> UserStream(string? userId = null) =>
+        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, userId ?? UserId));
 
     private void RequireSelf(Caller caller)
     {

@@ -1,3 +1,4 @@
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Storage;
 using Cryb.Relationships;
 
@@ -14,14 +15,14 @@ public sealed class ResilientRelationshipStore(PostgresRelationshipStore inner, 
 
     public Task<PairSides> ReadAsync(string userId, string otherId) => guard.ReadAsync(() => inner.ReadAsync(userId, otherId), userId);
 
-    public Task<PairSides> ChangeAsync(string userId, string otherId, Func<PairFacts, PairDecision> decide, DateTimeOffset now) =>
+    public Task<PairChange> ChangeAsync(string userId, string otherId, Func<PairFacts, PairDecision> decide, DateTimeOffset now) =>
         guard.WriteAsync(() => inner.ChangeAsync(userId, otherId, decide, now), userId);
 
     public Task<PrivacySettings> GetPrivacyAsync(string userId) => guard.ReadAsync(() => inner.GetPrivacyAsync(userId), userId);
 
     public Task<IReadOnlyList<Invitation>> ListInvitationsAsync(string userId) => guard.ReadAsync(() => inner.ListInvitationsAsync(userId), userId);
 
-    public Task<IReadOnlyList<string>> AddInvitationAsync(string userId, Invitation invitation, int keep) =>
+    public Task<(IReadOnlyList<string> Dropped, IReadOnlyList<WrittenNotification> Notified)> AddInvitationAsync(string userId, Invitation invitation, int keep) =>
         guard.WriteAsync(() => inner.AddInvitationAsync(userId, invitation, keep), userId);
 
     public Task<bool> RemoveInvitationAsync(string userId, string channelId) =>

@@ -17,11 +17,13 @@ public sealed class SiloMetrics
     private readonly Counter<long> _channelModeration;
     private readonly Counter<long> _pushes;
     private readonly Counter<long> _rateLimitCalls;
+    private readonly Counter<long> _notificationsCreated;
 
     public SiloMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(TelemetryNames.Cryb);
         _messagesSent = meter.CreateCounter<long>("cryb.messages.sent", "{message}", "Messages stored and acknowledged");
+        _notificationsCreated = meter.CreateCounter<long>("cryb.notifications.created", "{notification}", "Notifications written, by kind");
         _online = meter.CreateUpDownCounter<long>("cryb.presence.online", "{user}", "Users online (the sum over silos is the cluster's)");
         _writeDuration = meter.CreateHistogram<double>("cryb.postgres.write.duration", "ms", "PostgreSQL message writes, by operation");
         _batchSize = meter.CreateHistogram<long>("cryb.postgres.batch.size", "{change}", "Changes committed by one PostgreSQL write");
@@ -48,6 +50,15 @@ public sealed class SiloMetrics
     }
 
     public void MessagesSent(int count) => _messagesSent.Add(count);
+
+    /// <summary>Notifications committed (with their message, reaction or request), by kind.</summary>
+    public void NotificationsCreated(IEnumerable<Notifications.WrittenNotification> written)
+    {
+        foreach (var kind in written.GroupBy(n => n.Notification.Kind))
+        {
+            _notificationsCreated.Add(kind.Count(), new KeyValuePair<string, object?>("kind", kind.Key.ToString()));
+        }
+    }
 
     public void UserOnline() => _online.Add(1);
 

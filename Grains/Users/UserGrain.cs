@@ -1,5 +1,6 @@
 using Cryb.Channels;
 using Cryb.Errors;
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Telemetry;
 using Cryb.Guilds;
 using Cryb.Identity;
@@ -16,6 +17,7 @@ namespace Cryb.Grains.Users;
 /// </summary>
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Default)] IPersistentState<UserState> state,
+    INotificationStore notifications,
     SiloMetrics metrics,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -70,7 +72,9 @@ public sealed partial class UserGrain(
 
         state.State.LastReadSeqs[channelId] = seq;
         await state.WriteOrDeactivateAsync(this, logger);
-        await _events.OnNextAsync(new ReadStateUpdated(UserId, channelId, seq));
+        // Counted after the write: a device that hears of the position hears what it leaves unread.
+        var mentions = await notifications.CountMentionsAsync(UserId, channelId, seq);
+        await _events.OnNextAsync(new ReadStateUpdated(UserId, channelId, seq, mentions));
         return seq;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Cryb.Grains.Channels;
 using Cryb.Grains.Guilds;
+using Cryb.Grains.Notifications;
 using Cryb.Grains.Relationships;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Storage;
@@ -42,6 +43,7 @@ public static class SiloHostingExtensions
         builder.AddCrybDashboardAuthentication();
         builder.Services.AddSingleton(silo);
         builder.Services.AddCrybDataServices(postgres);
+        builder.Services.AddHostedService<Notifications.NotificationRetention>();
         builder.Services.AddCrybHealthChecks()
             .AddPostgresReadiness()
             .AddRedisReadiness(redis)
@@ -81,6 +83,8 @@ public static class SiloHostingExtensions
         services.AddSingleton<IGuildStore, ResilientGuildStore>();
         services.AddSingleton<PostgresRelationshipStore>();
         services.AddSingleton<IRelationshipStore, ResilientRelationshipStore>();
+        services.AddSingleton<PostgresNotificationStore>();
+        services.AddSingleton<INotificationStore, ResilientNotificationStore>();
         services.AddSingleton<StoredChannels>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloMetrics>();

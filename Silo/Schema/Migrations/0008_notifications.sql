@@ -66,3 +66,6 @@ CREATE TABLE push_outbox (
 );
 
 CREATE INDEX push_outbox_due ON push_outbox (due_at);
+
+-- Who chose "all" for a channel or server: its channel reads them to notify every message.
+CREATE INDEX notification_settings_all ON notification_settings (scope_kind, scope_id) WHERE level = 0;

@@ -41,6 +41,8 @@ public sealed class ChatTestClient : IAsyncDisposable
         Record<ChannelInfo>("ChannelAdded");
         Record<ChannelRemoved>("ChannelRemoved");
         Record<ReadStateUpdated>("ReadStateUpdated");
+        Record<Cryb.Notifications.Notification>("NotificationCreated");
+        Record<Cryb.Notifications.NotificationsAcked>("NotificationsAcked");
         // A batch of changes in one frame: read one change at a time, as if each had come alone;
         // the frames themselves, with when they came, under PresenceFrames.
         Connection.On<PresenceInfo[]>("PresenceUpdated", presences =>
@@ -218,6 +220,8 @@ public sealed record ReadyEvent(ReadyUserEvent User, PresenceInfo Presence, Chan
     public PresenceInfo[] FriendPresences { get; init; } = [];
 
     public Cryb.Relationships.Invitation[] Invitations { get; init; } = [];
+
+    public Cryb.Notifications.NotificationSummary Notifications { get; init; } = Cryb.Notifications.NotificationSummary.Empty;
 }
 
 /// <summary>The <c>InvitationRemoved</c> payload.</summary>

@@ -25,19 +25,19 @@ public sealed class MessageWriterTests(TestServers servers) : IAsyncDisposable
         var writer = Writer();
         var (a, b, c, blocker) = (Ids.NewChannelId(), Ids.NewChannelId(), Ids.NewChannelId(), Ids.NewChannelId());
         // Alice stored nonce "same" in a; in b she never used it. c has no messages yet.
-        var original = (await writer.AppendAsync(a, 0, [Draft(a, "alice", "hello", "same")])).Single();
-        await writer.AppendAsync(b, 0, [Draft(b, "alice", "first in b", "b-1"), Draft(b, "bob", "second in b", "b-2")]);
+        var original = (await writer.AppendMessagesAsync(a, 0, [Draft(a, "alice", "hello", "same")])).Single();
+        await writer.AppendMessagesAsync(b, 0, [Draft(b, "alice", "first in b", "b-1"), Draft(b, "bob", "second in b", "b-2")]);
 
         Task<IReadOnlyList<ChatMessage>> inA, inB, inC;
         await using (var hold = await InsertHold.TakeAsync(servers))
         {
-            var held = writer.AppendAsync(blocker, 0, [Draft(blocker, "dave", "held", null)]);
+            var held = writer.AppendMessagesAsync(blocker, 0, [Draft(blocker, "dave", "held", null)]);
             await hold.WaitUntilAnInsertWaitsAsync();
             // A resend between new messages in a; the same nonce, new, in b; another author's copy of
             // it in c. The writer is busy, so the three queue and go into the next transaction.
-            inA = writer.AppendAsync(a, 1, [Draft(a, "alice", "before the resend", "a-2", "bob", "carol"), Draft(a, "alice", "hello", "same"), Draft(a, "bob", "after the resend", "a-3")]);
-            inB = writer.AppendAsync(b, 2, [Draft(b, "alice", "hello", "same", "dave")]);
-            inC = writer.AppendAsync(c, 0, [Draft(c, "carol", "hello", "same"), Draft(c, "alice", "hello", "same")]);
+            inA = writer.AppendMessagesAsync(a, 1, [Draft(a, "alice", "before the resend", "a-2", "bob", "carol"), Draft(a, "alice", "hello", "same"), Draft(a, "bob", "after the resend", "a-3")]);
+            inB = writer.AppendMessagesAsync(b, 2, [Draft(b, "alice", "hello", "same", "dave")]);
+            inC = writer.AppendMessagesAsync(c, 0, [Draft(c, "carol", "hello", "same"), Draft(c, "alice", "hello", "same")]);
             Assert.False(held.IsCompleted);
         }
 
@@ -66,18 +66,18 @@ public sealed class MessageWriterTests(TestServers servers) : IAsyncDisposable
         var blocker = Ids.NewChannelId();
         foreach (var channel in channels)
         {
-            await writer.AppendAsync(channel, 0, [Draft(channel, "alice", "first", null)]);
+            await writer.AppendMessagesAsync(channel, 0, [Draft(channel, "alice", "first", null)]);
         }
 
         // What a second activation of channel 2 (a zombie after a partition) would leave: its seq 2.
-        var zombie = await Writer().AppendAsync(channels[2], 1, [Draft(channels[2], "bob", "from elsewhere", null)]);
+        var zombie = await Writer().AppendMessagesAsync(channels[2], 1, [Draft(channels[2], "bob", "from elsewhere", null)]);
 
         Task<IReadOnlyList<ChatMessage>>[] appends;
         await using (var hold = await InsertHold.TakeAsync(servers))
         {
-            var held = writer.AppendAsync(blocker, 0, [Draft(blocker, "dave", "held", null)]);
+            var held = writer.AppendMessagesAsync(blocker, 0, [Draft(blocker, "dave", "held", null)]);
             await hold.WaitUntilAnInsertWaitsAsync();
-            appends = channels.Select(channel => writer.AppendAsync(channel, 1, [Draft(channel, "alice", "second", "n-2"), Draft(channel, "alice", "third", "n-3")])).ToArray();
+            appends = channels.Select(channel => writer.AppendMessagesAsync(channel, 1, [Draft(channel, "alice", "second", "n-2"), Draft(channel, "alice", "third", "n-3")])).ToArray();
         }
 
         await Assert.ThrowsAsync<SeqAlreadyTakenException>(() => appends[2]);
@@ -99,4 +99,11 @@ public sealed class MessageWriterTests(TestServers servers) : IAsyncDisposable
         new(Guid.CreateVersion7().ToString(), channelId, 0, authorId, content, nonce, null, DateTimeOffset.UtcNow, null, 0, false, mentions, null, []);
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+}
+
+/// <summary>The messages an append stored, as these tests look at them (none of them notifies anybody).</summary>
+internal static class MessageWriterAppends
+{
+    public static async Task<IReadOnlyList<ChatMessage>> AppendMessagesAsync(this MessageWriter writer, string channelId, long afterSeq, IReadOnlyList<ChatMessage> messages) =>
+        (await writer.AppendAsync(channelId, afterSeq, messages)).Messages;
 }
