@@ -409,9 +409,6 @@ public sealed partial class ChatHub(IClusterClient cluster, ServiceCredential ac
         Voice(Ids.Require(guildId, nameof(guildId))).Moderate(Caller, Ids.Require(userId, nameof(userId)), mute, deaf,
             moveToChannelId is null ? null : Ids.Require(moveToChannelId, nameof(moveToChannelId)), disconnect);
 
-    /// <summary>The VAPID public key (base64url) a browser subscribes with (<c>applicationServerKey</c>); null while the cluster has no push keys.</summary>
-    public Task<string?> GetPushPublicKey() => cluster.GetGrain<Cryb.Notifications.IPushKeyGrain>(0).GetPublicKey(Caller);
-
     private async Task<VoiceBinding> VoiceBindingAsync() =>
         await Presence(Caller.Id).GetVoice(Caller) ?? throw new ChatException(ErrorCodes.NotInVoice, "You are in no voice channel.");
 

@@ -2,7 +2,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Cryb.Channels;
 using Cryb.Identity;
+using Cryb.Messages;
 using Cryb.Notifications;
 using Cryb.Presence;
 using Cryb.Testing.WebPush;
@@ -172,6 +174,32 @@ public sealed class WebPushDeliveryTests(PushClusterFixture fixture)
 
         Assert.Single(Of(phone), attempt => attempt.NotificationId == notification.Id);
         Assert.Single(Of(laptop), attempt => attempt.NotificationId == notification.Id);
+    }
+
+    [Fact]
+    public async Task A_direct_message_from_bob_reaches_offline_alices_registered_browser_as_a_push_end_to_end()
+    {
+        var alice = TestAccounts.User(TestUsers.New("alice"));
+        var bob = TestAccounts.User(TestUsers.New("bob"));
+        var browser = Receiver.Subscribe();
+        await fixture.Client.GetGrain<INotificationGrain>(alice.Id).RegisterPushSubscription(alice, new PushSubscription(browser.Endpoint, browser.P256dh, browser.Auth));
+        await DirectMessagePrivacy.OpenToEveryoneAsync(fixture.Client, alice.Id);
+        var channelId = DirectMessages.ChannelId(bob.Id, alice.Id);
+        await fixture.Client.GetGrain<IChannelGrain>(channelId).OpenDirect(bob, alice.Id);
+
+        var message = await fixture.Client.GetGrain<IChannelGrain>(channelId).SendMessage(bob, new SendMessageRequest("are you there?"));
+
+        var push = (await Receiver.WaitForAsync(all => all.Any(attempt => attempt.Endpoint == browser.Endpoint && attempt.Status == HttpStatusCode.Created),
+            "bob's direct message to reach alice's browser")).Single(attempt => attempt.Endpoint == browser.Endpoint);
+        using var json = JsonDocument.Parse(push.Json!);
+        var root = json.RootElement;
+        Assert.Equal(("directMessage", bob.Id, channelId, message.Id, "are you there?"),
+            (root.GetProperty("kind").GetString(), root.GetProperty("actorId").GetString(), root.GetProperty("channelId").GetString(),
+             root.GetProperty("messageId").GetString(), root.GetProperty("excerpt").GetString()));
+        Assert.Equal("high", push.Urgency);
+        Assert.Equal(Topic($"channel:{channelId}"), push.Topic);
+        var inbox = await fixture.Client.GetGrain<INotificationGrain>(alice.Id).Get(alice, null, 10, unreadOnly: false);
+        Assert.Equal(inbox.Single().Id, root.GetProperty("id").GetString());
     }
 
     [Fact]
