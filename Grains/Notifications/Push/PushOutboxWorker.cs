@@ -147,7 +147,7 @@ public sealed partial class PushOutboxWorker(
                     else
                     {
                         metrics.Retried();
-                        later.Add((row, sentAt + RetryWait(attempts, retryAfter), attempts));
+                        later.Add((row, sentAt + RetryWait(Options, attempts, retryAfter), attempts));
                     }
 
                     break;
@@ -172,9 +172,9 @@ public sealed partial class PushOutboxWorker(
     /// together do not retry together), capped at <see cref="PushOptions.RetryMax"/>, and never
     /// shorter than the push service's <c>Retry-After</c>.
     /// </summary>
-    public TimeSpan RetryWait(int attempts, TimeSpan? retryAfter)
+    public static TimeSpan RetryWait(PushOptions options, int attempts, TimeSpan? retryAfter)
     {
-        var exponential = Math.Min(Options.RetryBase.Ticks * Math.Pow(2, attempts - 1), Options.RetryMax.Ticks);
+        var exponential = Math.Min(options.RetryBase.Ticks * Math.Pow(2, attempts - 1), options.RetryMax.Ticks);
         var backoff = TimeSpan.FromTicks((long)(exponential * (0.5 + Random.Shared.NextDouble() / 2)));
         return retryAfter is { } asked && asked > backoff ? asked : backoff;
     }
