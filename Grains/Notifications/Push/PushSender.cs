@@ -95,6 +95,12 @@ public sealed class PushSender : IDisposable
         {
             return new PushResult.Retry(PushMetrics.Reasons.Network, null);
         }
+        catch (Exception unusable) when (unusable is ArgumentException or FormatException or System.Security.Cryptography.CryptographicException)
+        {
+            // Keys that are not a P-256 point or a 16-byte secret: no retry would encrypt for them,
+            // and a row that throws would fail its whole batch again and again.
+            return new PushResult.Rejected(0, $"the subscription's keys are unusable: {unusable.Message}");
+        }
     }
 
     /// <summary>What a push service's answer means for the row (RFC 8030 section 8, and what services do: 410 for an expired subscription).</summary>

@@ -46,10 +46,10 @@ public sealed class PushClusterFixture(TestServers servers) : IAsyncLifetime
         await Cluster.DeployAsync();
     }
 
-    /// <summary>A subscription at the receiver, registered for <paramref name="userId"/> as <c>RegisterPushSubscription</c> stores it.</summary>
-    public async Task<ReceiverSubscription> SubscribeAsync(string userId)
+    /// <summary>A subscription at the receiver (or <paramref name="stored"/>, as given), registered for <paramref name="userId"/> as <c>RegisterPushSubscription</c> stores it.</summary>
+    public async Task<ReceiverSubscription> SubscribeAsync(string userId, ReceiverSubscription? stored = null)
     {
-        var subscription = Receiver.Subscribe();
+        var subscription = stored ?? Receiver.Subscribe();
         await using var command = Database.CreateCommand(
             "INSERT INTO push_subscriptions (endpoint, user_id, p256dh, auth, created_at) VALUES ($1, $2, $3, $4, now())");
         command.Parameters.Add(new NpgsqlParameter { Value = subscription.Endpoint });

@@ -203,6 +203,21 @@ public sealed class WebPushDeliveryTests(PushClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_subscription_with_unusable_keys_loses_its_push_without_holding_up_the_others()
+    {
+        var alice = TestUsers.New("alice");
+        var good = await fixture.SubscribeAsync(alice);
+        var broken = fixture.Receiver.Subscribe();
+        await fixture.SubscribeAsync(alice, broken with { P256dh = "AAAA" });
+
+        var notification = await fixture.NotifyAsync(alice, NotificationKind.Mention, TestUsers.New("channel"));
+
+        await DeliveredAsync(good, notification);
+        await Eventually.WaitUntilAsync(async () => await fixture.OutboxRowsAsync(broken.Endpoint) == 0, "the unusable subscription's row to be dropped");
+        Assert.DoesNotContain(Receiver.Attempts, attempt => attempt.Endpoint == broken.Endpoint);
+    }
+
+    [Fact]
     public async Task Gateways_read_the_clusters_VAPID_public_key_for_browsers_to_subscribe_with()
     {
         var key = await fixture.Client.GetGrain<IPushKeyGrain>(0).GetPublicKey(TestAccounts.User(TestUsers.New("alice")));
