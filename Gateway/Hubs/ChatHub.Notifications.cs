@@ -27,5 +27,8 @@ public sealed partial class ChatHub
 
     public Task UnregisterPushSubscription(string endpoint) => Notifications(Caller.Id).UnregisterPushSubscription(Caller, endpoint);
 
+    /// <summary>The VAPID public key (base64url) a browser subscribes with (<c>applicationServerKey</c>); null while the cluster has no push keys.</summary>
+    public Task<string?> GetPushPublicKey() => cluster.GetGrain<IPushKeyGrain>(0).GetPublicKey(Caller);
+
     private INotificationGrain Notifications(string userId) => cluster.GetGrain<INotificationGrain>(userId);
 }

@@ -1,5 +1,6 @@
 using Cryb.Identity;
 using Cryb.Voice;
+using Orleans.Concurrency;
 
 namespace Cryb.Presence;
 
@@ -59,6 +60,15 @@ public interface IPresenceGrain : IGrainWithStringKey
     /// </summary>
     [Alias("IsVoiceSessionLive")]
     Task<bool> IsVoiceSessionLive(string sessionId);
+
+    /// <summary>
+    /// Since when the user has had no open connection: null while one is open. An activation that
+    /// has not seen one answers its own start (the user may have been away longer, never shorter:
+    /// a silo's successor does not know when the connections it lost closed). Silo-internal: the
+    /// push outbox asks it before pushing (docs/notifications.md, Web Push).
+    /// </summary>
+    [Alias("AwaySince"), AlwaysInterleave]
+    Task<DateTimeOffset?> AwaySince();
 
     /// <summary>The caller's own voice binding (null outside voice): where a gateway sends <c>LeaveVoice</c> and <c>UpdateVoiceState</c>.</summary>
     [Alias("GetVoice")]

@@ -13,6 +13,11 @@ namespace Cryb.Voice;
 /// which the tokens of <see cref="Join"/> admit to; voice refuses with <c>voice_unavailable</c>
 /// where the silos have no LiveKit configured.
 /// </summary>
+/// <remarks>
+/// <see cref="Join"/>, <see cref="Leave"/>, <see cref="UpdateSelf"/> and <see cref="EndSession"/>
+/// interleave: the grain queues them and decides and commits them in batches, in the order it
+/// received them, answering each once its row is committed; its other calls run between batches.
+/// </remarks>
 [Alias("cryb.IVoiceGrain")]
 public interface IVoiceGrain : IGrainWithStringKey
 {
@@ -24,18 +29,18 @@ public interface IVoiceGrain : IGrainWithStringKey
     /// server moves the session; another connection (a second device) takes the session over, and
     /// the first is told with <see cref="VoiceSessionEnded"/>.
     /// </summary>
-    [Alias("Join")]
+    [Alias("Join"), AlwaysInterleave]
     Task<VoiceJoin> Join(Caller caller, string connectionId, string channelId, bool selfMute, bool selfDeaf);
 
     /// <summary>Leaves voice in this server; <c>not_in_voice</c> if the caller is in none of its channels.</summary>
-    [Alias("Leave")]
+    [Alias("Leave"), AlwaysInterleave]
     Task Leave(Caller caller);
 
     /// <summary>
     /// The caller's own mute, deafen, camera and screen share flags (<c>not_in_voice</c> outside
     /// voice); camera and screen share need the stream permission in the channel.
     /// </summary>
-    [Alias("UpdateSelf")]
+    [Alias("UpdateSelf"), AlwaysInterleave]
     Task<VoiceState> UpdateSelf(Caller caller, bool selfMute, bool selfDeaf, bool selfVideo, bool selfStream);
 
     /// <summary>
@@ -56,7 +61,7 @@ public interface IVoiceGrain : IGrainWithStringKey
     /// other servers' voice grains call it without waiting, so two grains that call each other
     /// never wait on each other.
     /// </summary>
-    [Alias("EndSession"), OneWay]
+    [Alias("EndSession"), OneWay, AlwaysInterleave]
     Task EndSession(string userId, string sessionId, string reason);
 
     /// <summary>

@@ -42,6 +42,9 @@ public sealed class PresenceGrain(
     /// <summary>The voice binding's connection went: the session ends when this grace timer fires, unless it came back.</summary>
     private IGrainTimer? _voiceGraceTimer;
 
+    /// <summary>When the last connection closed (or this activation started, before any); null while one is open.</summary>
+    private DateTimeOffset? _awaySince;
+
     private string UserId => this.GetPrimaryKeyString();
     private PresenceOptions Options => options.Value;
 
@@ -50,6 +53,7 @@ public sealed class PresenceGrain(
         // What others saw before this activation is what storage says: offline, since nobody is
         // connected to a fresh activation. Nothing to announce until that changes.
         _lastPublished = View();
+        _awaySince = time.GetUtcNow();
         if (state.State.Voice is not null)
         {
             // A lost silo's successor: the gateways register their connections again within the
@@ -71,6 +75,7 @@ public sealed class PresenceGrain(
         }
 
         _connections[connection.ConnectionId] = new LiveConnection(connection.GatewayId, connection.Device, time.GetUtcNow());
+        _awaySince = null;
         StopGrace();
         if (_offline)
         {
@@ -88,6 +93,7 @@ public sealed class PresenceGrain(
     {
         RequireSelf(caller);
         var known = _connections.Remove(connectionId);
+        NoteAway();
         if (state.State.Voice?.ConnectionId == connectionId)
         {
             StartVoiceGrace();
@@ -176,6 +182,8 @@ public sealed class PresenceGrain(
             _connections.Remove(connectionId);
         }
 
+        NoteAway();
+
         // The lease already waited longer than the grace period: no second wait.
         if (state.State.Voice is { } voice && lost.Contains(voice.ConnectionId))
         {
@@ -220,6 +228,17 @@ public sealed class PresenceGrain(
     public Task<bool> IsVoiceSessionLive(string sessionId) =>
         Task.FromResult(state.State.Voice is { } voice && voice.SessionId == sessionId
             && (_connections.ContainsKey(voice.ConnectionId) || _voiceGraceTimer is not null));
+
+    public Task<DateTimeOffset?> AwaySince() => Task.FromResult(_awaySince);
+
+    /// <summary>The last connection closed: the user is away from now (not from the end of the offline grace, which is about what others see).</summary>
+    private void NoteAway()
+    {
+        if (_connections.Count == 0)
+        {
+            _awaySince ??= time.GetUtcNow();
+        }
+    }
 
     public Task<VoiceBinding?> GetVoice(Caller caller)
     {

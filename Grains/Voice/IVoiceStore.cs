@@ -16,7 +16,18 @@ public interface IVoiceStore
 
     /// <summary>Deletes the user's row if it is still this server's session <paramref name="sessionId"/>; false if it was not.</summary>
     Task<bool> DeleteAsync(string guildId, string userId, string sessionId);
+
+    /// <summary>
+    /// A batch of the server's changes in one statement and one commit: the rows of
+    /// <paramref name="rows"/> written as <see cref="UpsertAsync"/> writes one, and the rows of
+    /// <paramref name="ends"/> deleted as <see cref="DeleteAsync"/> deletes one (only while still
+    /// that session of this server). A user appears at most once in the batch.
+    /// </summary>
+    Task WriteAsync(string guildId, IReadOnlyList<StoredVoiceState> rows, IReadOnlyList<VoiceSessionRef> ends);
 }
+
+/// <summary>A user's voice session, as a batch names the rows it deletes.</summary>
+public sealed record VoiceSessionRef(string UserId, string SessionId);
 
 /// <summary>A voice state as stored: the state and the connection that holds its session.</summary>
 public sealed record StoredVoiceState(VoiceState State, string ConnectionId, DateTimeOffset UpdatedAt);

@@ -97,6 +97,7 @@ public static class SiloHostingExtensions
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GuildOptions>().BindConfiguration(GuildOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddCrybVoice();
+        services.AddCrybPush();
         return services;
     }
 

@@ -43,6 +43,8 @@ public sealed record DeveloperCluster(string Data, int Silos, int Gateways, Fixe
             // Kept in CRYB_DATA, so tokens survive a restart.
             SigningKey = DevSecret("dev-signing-key"),
             GatewaySecret = DevSecret("dev-gateway-secret"),
+            // Web Push's VAPID pair, kept too: browsers' subscriptions are bound to the public key.
+            SiloSettings = Cryb.Testing.WebPush.VapidPair.Kept(Path.Combine(Data, "dev-vapid-keys")).SiloSettings(),
         }, Say.Line, cancellation);
     }
 

@@ -31,12 +31,15 @@ public sealed record HostEnvironment
     /// <summary>Settings for silos and gateways alike, over everything else (a test's timings, more service accounts).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Settings for the silos only, over everything else: secrets gateways must not hold (the VAPID private key).</summary>
+    public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
+
     public Dictionary<string, string> Silo() => Merge(Shared(), new Dictionary<string, string>
     {
         ["ConnectionStrings__Postgres"] = Postgres,
         // The schema is applied once before any silo starts, as a deployment's migration step does.
         ["Silo__MigrateOnStart"] = "false",
-    }, GatewayAccountDeclaration(GatewaySecret), ProfileAccountDeclarations(), Profile.HostSettings, Profile.SiloSettings, Settings);
+    }, GatewayAccountDeclaration(GatewaySecret), ProfileAccountDeclarations(), Profile.HostSettings, Profile.SiloSettings, Settings, SiloSettings);
 
     /// <summary>
     /// The secret of the profile's service account <paramref name="account"/>: an HMAC of its name

@@ -90,6 +90,7 @@ public sealed class LocalCluster : IAsyncDisposable
             GatewaySecret = options.GatewaySecret,
             SigningKey = options.SigningKey,
             ClusterId = options.ClusterId,
+            SiloSettings = options.SiloSettings,
         };
         var cluster = new LocalCluster(options.Profile, logs, startedPostgres, startedRedis, environment, options);
         try

@@ -24,6 +24,9 @@ public sealed record LocalClusterOptions
 
     public required string GatewaySecret { get; init; }
 
+    /// <inheritdoc cref="HostEnvironment.SiloSettings"/>
+    public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
+
     /// <inheritdoc cref="HostEnvironment.ClusterId"/>
     public string? ClusterId { get; init; }
 }

@@ -1,4 +1,5 @@
 using Cryb.Testing;
+using Cryb.Testing.WebPush;
 using Npgsql;
 
 namespace Cryb.Chaos.Cluster;
@@ -37,6 +38,9 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     public IReadOnlyList<string> GatewayUrls => [.. Gateways.Select(gateway => gateway.Url)];
 
+    /// <summary>The silos' VAPID pair: the push scenario's receiver accepts pushes signed with it only.</summary>
+    public static VapidPair Vapid { get; } = VapidPair.Generate();
+
     public static async Task<ChaosCluster> StartAsync(int silos, int gateways, Action<string> log) =>
         new(await LocalCluster.StartAsync(new LocalClusterOptions
         {
@@ -46,6 +50,15 @@ public sealed class ChaosCluster : IAsyncDisposable
             ClusterId = "chaos-" + Guid.NewGuid().ToString("N")[..8],
             SigningKey = SigningKey,
             GatewaySecret = GatewaySecret,
+            // Web Push on, for kill-silo-mid-push: users are pushed at once (they never connect), and
+            // a silo takes small batches, so that each silo holds one when the scenario kills one.
+            SiloSettings = new Dictionary<string, string>(Vapid.SiloSettings())
+            {
+                ["Push__AwayAfter"] = "00:00:00",
+                ["Push__PollInterval"] = "00:00:00.200",
+                ["Push__BatchSize"] = Faults.PushCheck.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Push__RetryBase"] = "00:00:00.200",
+            },
         }, log));
 
     public Task WaitAllReadyAsync() => _cluster.WaitAllReadyAsync();

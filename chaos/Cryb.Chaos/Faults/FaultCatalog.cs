@@ -69,6 +69,11 @@ public static class FaultCatalog
             var (changes, failures) = await churn;
             context.Note($"killed {context.BusiestSilo.Name} while the server's roles changed: {changes} role changes made, {failures} refused or timed out during the kill");
         }, SendsAgainWithinSeconds: KilledSiloTarget),
+        new("kill-silo-mid-push", "kill -9 a silo while each silo holds a batch of Web Pushes the push service has not answered: every notification reaches every subscription at least once, copies counted", true, async context =>
+        {
+            await using var receiver = Cryb.Testing.WebPush.WebPushReceiver.Start(ChaosCluster.Vapid.PublicKey);
+            await PushCheck.RunAsync(context, receiver);
+        }),
         new("kill-presence-silo", "kill -9 the silo holding the most presence grains: every connected user must show online to their channels again (asserted within 30 s; target 10 s)", false, async context =>
         {
             var (silo, online) = await PresenceCheck.BusiestSiloAsync(context.Cluster);

@@ -54,6 +54,30 @@ public sealed class VoiceStoreTests(TestServers servers)
         Assert.Empty(await _store.ListAsync(guild));
     }
 
+    [Fact]
+    public async Task A_batch_writes_its_rows_and_deletes_only_the_sessions_it_names_of_its_server()
+    {
+        var (guild, other) = (Ids.NewChannelId(), Ids.NewChannelId());
+        var (ann, bob, cy, dee, eve) = (TestUsers.New("ann"), TestUsers.New("bob"), TestUsers.New("cy"), TestUsers.New("dee"), TestUsers.New("eve"));
+        await _store.UpsertAsync(Row(guild, ann, "a1"));
+        await _store.UpsertAsync(Row(guild, bob, "b2"));
+        await _store.UpsertAsync(Row(other, cy, "c1"));
+        await _store.UpsertAsync(Row(guild, eve, "e1"));
+        var moved = new StoredVoiceState(Row(guild, eve, "e1").State with { ChannelId = "stage", SelfMute = true, Version = 7 }, "conn-2", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+
+        await _store.WriteAsync(
+            guild,
+            [Row(guild, dee, "d1"), moved],
+            // ann's ends; bob's names an older session and cy's another server: both stay.
+            [new VoiceSessionRef(ann, "a1"), new VoiceSessionRef(bob, "b1"), new VoiceSessionRef(cy, "c1")]);
+
+        var rows = (await _store.ListAsync(guild)).ToDictionary(row => row.State.UserId);
+        Assert.Equal([bob, dee, eve], rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(moved, rows[eve]);
+        Assert.Single(await _store.ListAsync(other));
+        await _store.WriteAsync(guild, [], []);
+    }
+
     private static StoredVoiceState Row(string guildId, string userId, string sessionId) =>
         new(new VoiceState(guildId, "lounge", userId, sessionId, false, false, false, false, false, false, false, 1), "conn", DateTimeOffset.UtcNow);
 }
