@@ -225,7 +225,7 @@ try {
     await enablePush(alice, asked.key);
   }
 
-  console.log(`web notifications e2e passed${asked.key ? " (push enabled and disabled)" : ""}: ${aliceId} and ${bobId}, ${gateways.length} gateway(s)`);
+  console.log(`web notifications e2e passed${asked.key ? " (push enabled and disabled)" : " (no push on this cluster)"}: ${aliceId} and ${bobId}, ${gateways.length} gateway(s)`);
 } catch (error) {
   await diagnose(pages);
   throw error;

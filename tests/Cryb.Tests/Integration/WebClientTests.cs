@@ -40,8 +40,8 @@ public sealed class WebClientTests(WebClientClusterFixture fixture) : IClassFixt
         RunScriptAsync("friends.e2e.mjs", "web friends e2e passed");
 
     [Fact]
-    public Task Notifications_in_the_browser_count_a_mention_on_the_bell_and_badges_open_it_from_the_inbox_honour_a_channel_set_to_nothing_and_resume_after_a_reload() =>
-        RunScriptAsync("notifications.e2e.mjs", "web notifications e2e passed");
+    public Task Notifications_in_the_browser_count_a_mention_on_the_bell_and_badges_open_it_from_the_inbox_honour_a_channel_set_to_nothing_resume_after_a_reload_and_register_push() =>
+        RunScriptAsync("notifications.e2e.mjs", "web notifications e2e passed (push enabled and disabled)");
 
     /// <summary>Runs one script of web/e2e against the fixture's gateways, obeying its CRYB-E2E commands.</summary>
     private async Task RunScriptAsync(string script, string passed)
