@@ -179,6 +179,9 @@ export class ChatClient {
     if (this.store.connection !== "connected" || document.hidden) return;
     view.lastReadSeq = view.lastAppliedSeq;
     view.unread = 0;
+    // Read to its newest message, the channel has no unread mention left; ReadStateUpdated confirms
+    // it with the server's count (which also covers a mention heard before its message).
+    this.store.notifications.mentionCounts.delete(channelId);
     this.store.changed();
     await this.invoke("MarkRead", channelId, view.lastAppliedSeq).catch(() => undefined);
   }

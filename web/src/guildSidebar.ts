@@ -4,6 +4,7 @@
 import { byId, el } from "./dom";
 import { channelTree, initials, type GuildView } from "./guilds";
 import type { GuildChannel } from "./protocol";
+import { guildMentionCount, mentionBadge, silencedIcon } from "./notificationsView";
 import type { Store } from "./state";
 import { voiceChannelItem } from "./voiceView";
 
@@ -17,13 +18,19 @@ export function renderGuildSidebar(store: Store): void {
 }
 
 function renderRail(store: Store): void {
-  byId("home-button").setAttribute("aria-current", String(store.selectedGuildId === null));
+  const home = byId("home-button");
+  home.setAttribute("aria-current", String(store.selectedGuildId === null));
+  // Direct messages (and channels from before servers) are at home: their mentions show on it.
+  const homeMentions = guildMentionCount(store, [...store.channels.values()].filter((v) => !v.channel.guildId).map((v) => v.channel.id));
+  home.replaceChildren("💬", mentionBadge(homeMentions) ?? "");
+  home.setAttribute("aria-label", homeMentions > 0 ? `Direct messages and channels (${homeMentions} mention${homeMentions === 1 ? "" : "s"})` : "Direct messages and channels");
   const list = byId("guild-list");
   const focusedId = (document.activeElement as HTMLElement | null)?.dataset?.guildId;
   const guilds = [...store.guilds.values()].sort((a, b) => a.info.createdAt.localeCompare(b.info.createdAt) || a.info.id.localeCompare(b.info.id));
   list.replaceChildren(
     ...guilds.map((guild) => {
       const unread = [...guild.channels.keys()].some((id) => (store.channels.get(id)?.unread ?? 0) > 0);
+      const mentions = guildMentionCount(store, guild.channels.keys());
       return el(
         "li",
         {},
@@ -35,11 +42,11 @@ function renderRail(store: Store): void {
             "data-guild-id": guild.info.id,
             "data-testid": "guild",
             title: guild.info.name,
-            "aria-label": unread ? `${guild.info.name} (unread messages)` : guild.info.name,
+            "aria-label": mentions > 0 ? `${guild.info.name} (${mentions} mention${mentions === 1 ? "" : "s"})` : unread ? `${guild.info.name} (unread messages)` : guild.info.name,
             "aria-current": String(guild.info.id === store.selectedGuildId),
           },
           initials(guild.info.name),
-          unread ? el("span", { class: "unread-dot", "aria-hidden": "true" }) : null,
+          mentions > 0 ? mentionBadge(mentions) : unread ? el("span", { class: "unread-dot", "aria-hidden": "true" }) : null,
         ),
       );
     }),
@@ -87,6 +94,8 @@ function channelButton(store: Store, channel: GuildChannel): HTMLElement {
       "aria-current": channel.id === store.activeId ? "page" : undefined,
     },
     el("span", { class: "channel-name", text: `# ${channel.name}` }),
+    silencedIcon(store, channel.id, channel.guildId),
+    mentionBadge(store.notifications.mentionCounts.get(channel.id) ?? 0),
     view && view.unread > 0
       ? el("span", { class: "unread", "data-testid": "unread", "aria-label": `${view.unread} unread`, text: view.unread > 99 ? "99+" : String(view.unread) })
       : null,

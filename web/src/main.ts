@@ -3,7 +3,11 @@ import "./style.css";
 import { ChatClient } from "./connection";
 import { FriendsClient, type FriendAction } from "./friendsClient";
 import { GuildClient } from "./guildClient";
-import { describeRefusal, refusalCode, type Channel, type ChosenStatus, type JoinResult, type Message } from "./protocol";
+import { channelScope, guildScope } from "./notifications";
+import { NotificationsClient } from "./notificationsClient";
+import { mutedForever } from "./notificationsView";
+import { describeRefusal, refusalCode, type Channel, type ChosenStatus, type JoinResult, type Message, type Notification, type NotificationLevel } from "./protocol";
+import { PushClient } from "./pushClient";
 import { Renderer } from "./render";
 import { Store } from "./state";
 import { VoiceClient } from "./voiceClient";
@@ -79,18 +83,21 @@ function startApp(session: Session): void {
   const guilds = new GuildClient(store, client);
   const voice = new VoiceClient(store, client, guilds);
   const friends = new FriendsClient(store, client);
+  const notifications = new NotificationsClient(store, client, guilds);
+  const push = new PushClient(store, client);
   // The gateway serves this page at /invite/CODE too: the preview shows once connected.
   const code = /^\/invite\/([A-Za-z0-9]{1,64})\/?$/.exec(location.pathname)?.[1];
   if (code) store.invite = { code, preview: null, error: null };
   store.subscribe(() => guilds.ensureMembers());
-  wire(store, client);
+  wire(store, client, push);
   wireGuilds(store, guilds);
   wireVoice(voice);
   wireFriends(friends, client);
+  wireNotifications(store, notifications, push);
   store.changed();
   void client.start();
   // For the browser tests and the curious: the state is inspectable from the console.
-  (window as unknown as { cryb: unknown }).cryb = { store, client, guilds, voice, friends };
+  (window as unknown as { cryb: unknown }).cryb = { store, client, guilds, voice, friends, notifications, push };
 }
 
 /** The rail, the server's channels, and the create-server, invite and leave buttons. */
@@ -173,7 +180,65 @@ function wireVoice(voice: VoiceClient): void {
   byId("voice-token").addEventListener("focus", (event) => (event.target as HTMLTextAreaElement).select());
 }
 
-function wire(store: Store, client: ChatClient): void {
+/** The bell and its inbox, the settings dialog of a channel or server, the push toggle, and the service worker's clicks. */
+function wireNotifications(store: Store, notifications: NotificationsClient, push: PushClient): void {
+  const inbox = byId("inbox");
+  byId("inbox-button").addEventListener("click", () => {
+    notifications.toggleInbox();
+    push.probe();
+  });
+  byId("mark-all-read").addEventListener("click", () => void notifications.markAllRead());
+  byId("inbox-more").addEventListener("click", () => void notifications.loadOlder());
+  byId("inbox-list").addEventListener("click", (event) => {
+    const seq = (event.target as HTMLElement).closest<HTMLElement>("[data-seq]")?.dataset.seq;
+    const notification = seq ? store.notifications.items.get(Number(seq)) : undefined;
+    if (notification) void notifications.open(notification);
+  });
+  byId("push-toggle").addEventListener("click", () => void (store.push.enabled ? push.disable() : push.enable()));
+  // Escape or a click elsewhere closes the inbox.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && store.notifications.inboxOpen) {
+      notifications.toggleInbox(false);
+      byId("inbox-button").focus();
+    }
+  });
+  document.addEventListener("pointerdown", (event) => {
+    const target = event.target as Node;
+    if (store.notifications.inboxOpen && !inbox.contains(target) && !byId("inbox-button").contains(target)) notifications.toggleInbox(false);
+  });
+
+  byId("channel-notification-settings").addEventListener("click", () => store.activeId && notifications.editSettings(channelScope(store.activeId)));
+  byId("guild-notification-settings").addEventListener("click", () => store.selectedGuildId && notifications.editSettings(guildScope(store.selectedGuildId)));
+  const dialog = byId<HTMLDialogElement>("notification-settings-dialog");
+  byId("cancel-notification-settings").addEventListener("click", () => notifications.editSettings(null));
+  dialog.addEventListener("close", () => notifications.editSettings(null));
+  formSubmit("notification-settings-form", async () => {
+    const scope = store.notifications.editingScope;
+    if (!scope) return;
+    const level = (byId<HTMLSelectElement>("notification-level").value || null) as NotificationLevel | null;
+    const mute = byId<HTMLSelectElement>("notification-mute").value;
+    const mutedUntil =
+      mute === "" ? null
+      : mute === "keep" ? (store.notifications.settings.get(scope)?.mutedUntil ?? null)
+      : mute === "forever" ? mutedForever
+      : new Date(Date.now() + Number(mute) * 3_600_000).toISOString();
+    const saved = await notifications.updateSettings(
+      scope,
+      level,
+      mutedUntil,
+      byId<HTMLInputElement>("notification-suppress-everyone").checked,
+      byId<HTMLInputElement>("notification-suppress-roles").checked,
+    );
+    if (saved) notifications.editSettings(null);
+  });
+
+  // A click on a system notification (public/sw.js) in a window already open: open what it is about.
+  navigator.serviceWorker?.addEventListener("message", (event: MessageEvent<{ type?: string; notification?: Notification }>) => {
+    if (event.data?.type === "cryb.open-notification" && event.data.notification) void notifications.open(event.data.notification);
+  });
+}
+
+function wire(store: Store, client: ChatClient, push: PushClient): void {
   const composer = byId<HTMLTextAreaElement>("composer-input");
 
   const send = () => {
@@ -262,7 +327,10 @@ function wire(store: Store, client: ChatClient): void {
   });
   byId("my-status").addEventListener("change", () => byId<HTMLFormElement>("me-form").requestSubmit());
   byId("sign-out").addEventListener("click", () => {
-    void client.stop().finally(() => signOut());
+    void push
+      .signOut()
+      .then(() => client.stop())
+      .finally(() => signOut());
   });
   byId("dismiss-notice").addEventListener("click", () => {
     store.notice = null;
@@ -382,6 +450,14 @@ function formSubmit(id: string, handler: () => Promise<void>): void {
     event.preventDefault();
     void handler();
   });
+}
+
+// A system notification clicked with no window open opens /?channel=ID (public/sw.js): that channel
+// opens once connected, as the one last open in this tab would.
+const linkedChannel = new URLSearchParams(location.search).get("channel");
+if (linkedChannel) {
+  sessionStorage.setItem("cryb.activeChannel", linkedChannel);
+  history.replaceState(null, "", location.pathname);
 }
 
 const session = savedSession();

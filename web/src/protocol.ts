@@ -47,7 +47,15 @@ export type Presence = {
 };
 
 export type JoinResult = { channel: Channel; latestSeq: number; missed: Message[]; truncated: boolean };
-export type ChannelSummary = { channel: Channel; role: Role; latestSeq: number; lastReadSeq: number; unreadCount: number };
+export type ChannelSummary = {
+  channel: Channel;
+  role: Role;
+  latestSeq: number;
+  lastReadSeq: number;
+  unreadCount: number;
+  /** Unread mentions, replies and direct messages (docs/notifications.md); absent from gateways before notifications. */
+  mentionCount?: number;
+};
 export type RelationshipKind = "friend" | "incoming" | "outgoing" | "blocked";
 /** Another user as this one sees them (docs/relationships.md); `version` grows with every change of the pair. */
 export type Relationship = { userId: string; kind: RelationshipKind; since: string; version: number };
@@ -70,6 +78,8 @@ export type Ready = {
   guilds?: GuildState[];
   /** With guilds=resume: each server's id and newest version; the servers themselves come from ResumeGuilds. */
   guildVersions?: GuildVersion[] | null;
+  /** Where the user's notifications stand (absent from gateways before notifications). */
+  notifications?: NotificationSummary | null;
 };
 
 export type MessageDeleted = { channelId: string; messageId: string; seq: number };
@@ -78,8 +88,54 @@ export type MemberJoined = { channelId: string; userId: string; role: Role };
 export type MemberLeft = { channelId: string; userId: string; reason: string };
 export type TypingUpdated = { channelId: string; userIds: string[] };
 export type ChannelRemoved = { userId: string; channelId: string; reason: string };
-export type ReadStateUpdated = { userId: string; channelId: string; lastReadSeq: number };
+/** `mentionCount`: the channel's unread mentions after this read position (absent from gateways before notifications). */
+export type ReadStateUpdated = { userId: string; channelId: string; lastReadSeq: number; mentionCount?: number };
 export type AccountClosed = { userId: string; standing: string };
+
+// ----- notifications (docs/notifications.md)
+
+export type NotificationKind =
+  | "mention"
+  | "everyone"
+  | "roleMention"
+  | "reply"
+  | "directMessage"
+  | "reaction"
+  | "friendRequest"
+  | "friendAccepted"
+  | "invitation"
+  | "message";
+/** One notification at its place `seq` in the user's gapless sequence; ids are null where they do not apply. */
+export type Notification = {
+  seq: number;
+  id: string;
+  kind: NotificationKind;
+  priority: "low" | "normal" | "high";
+  actorId: string;
+  guildId: string | null;
+  channelId: string | null;
+  messageId: string | null;
+  messageSeq: number | null;
+  /** The start of the message; a reaction's emoji; an invitation's channel name. */
+  excerpt: string | null;
+  createdAt: string;
+};
+/** Ready's `notifications`: the newest seq, the read cursor, the unread count, unread mentions per channel id. */
+export type NotificationSummary = { lastSeq: number; ackedSeq: number; unreadCount: number; mentionCounts: Record<string, number> };
+/** ResumeNotifications' answer: those after the seq given, oldest first, at most 100 (`truncated` if more). */
+export type NotificationResume = { notifications: Notification[]; truncated: boolean; lastSeq: number; ackedSeq: number };
+export type NotificationsAcked = { userId: string; ackedSeq: number; unreadCount: number };
+export type NotificationLevel = "all" | "mentions" | "none";
+/** A scope's setting: `guild:<id>` or `channel:<id>`; a null level inherits (channel, then server, then `mentions`). */
+export type NotificationSetting = {
+  scope: string;
+  level: NotificationLevel | null;
+  mutedUntil: string | null;
+  suppressEveryone: boolean;
+  suppressRoles: boolean;
+};
+/** The kinds a channel's `mentionCount` counts (the red badge). */
+export const mentionKinds: ReadonlySet<NotificationKind> = new Set(["mention", "everyone", "roleMention", "reply", "directMessage"]);
 
 // ----- servers (guilds)
 
@@ -223,7 +279,7 @@ const explanations: Record<string, string> = {
   guild_full: "That server is full.",
   too_many_guilds: "You are in too many servers.",
   invite_invalid: "That invite is invalid, expired or used up.",
-  limit_reached: "A limit is reached (a server's, or 1,000 friends, or 5,000 blocked users).",
+  limit_reached: "A limit is reached (a server's, or 1,000 friends, 5,000 blocked users, or 500 notification settings).",
   voice_channel_full: "That voice channel is full.",
   voice_unavailable: "Voice is not available: this cluster has no voice server configured.",
   not_in_voice: "You are not in a voice channel.",

@@ -8,6 +8,7 @@ import { renderFriends } from "./friendsView";
 import { renderGuildSidebar } from "./guildSidebar";
 import { mayManageMessages } from "./guilds";
 import { MemberList } from "./memberList";
+import { mentionBadge, renderNotifications, revealHighlighted, silencedIcon } from "./notificationsView";
 import type { Message } from "./protocol";
 import type { ChannelView, PendingMessage, Store } from "./state";
 import { renderVoicePanel } from "./voiceView";
@@ -35,6 +36,7 @@ export class Renderer {
     renderGuildSidebar(store);
     renderVoicePanel(store);
     renderFriends(store);
+    renderNotifications(store);
     this.renderChannels();
     this.renderConversation();
     this.renderMembers();
@@ -75,6 +77,8 @@ export class Renderer {
           },
           el("span", { class: "channel-name", text: title }),
           view.channel.isPrivate && !view.channel.isDirect ? el("span", { class: "lock", text: "🔒", "aria-label": "private" }) : null,
+          silencedIcon(store, view.channel.id, view.channel.guildId),
+          mentionBadge(store.notifications.mentionCounts.get(view.channel.id) ?? 0),
           view.unread > 0
             ? el("span", { class: "unread", "data-testid": "unread", "aria-label": `${view.unread} unread`, text: view.unread > 99 ? "99+" : String(view.unread) })
             : null,
@@ -126,6 +130,7 @@ export class Renderer {
     byId("history-start").hidden = !(view.historyLoaded && !view.hasOlder);
 
     this.renderMessages(view);
+    revealHighlighted(store);
   }
 
   private renderMessages(view: ChannelView): void {

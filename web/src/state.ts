@@ -2,6 +2,7 @@
 // seen twice (live and again in JoinChannel's `missed`) or a page of history overlapping live
 // messages never shows anything twice: messages are keyed by id and only move forward by revisionSeq.
 import type { GuildView } from "./guilds";
+import { emptyNotifications, type NotificationsState } from "./notifications";
 import type { Channel, GuildInvite, Member, Message, Presence, Reaction, Relationship, Role, Invitation } from "./protocol";
 import type { VoiceSession } from "./voice";
 
@@ -60,6 +61,12 @@ export class Store {
   /** Messages of blocked users the user chose to see anyway ("Show"). */
   revealed = new Set<string>();
   pending = new Map<string, PendingMessage>();
+  /** The inbox, the unread count, the mention badges and the settings (NotificationsClient keeps it). */
+  notifications: NotificationsState = emptyNotifications();
+  /** Web Push on this browser: whether it can, whether this page subscribed, a call under way (PushClient keeps it). */
+  push: { supported: boolean; enabled: boolean; busy: boolean } = { supported: false, enabled: false, busy: false };
+  /** A message to scroll to and mark once drawn (a notification was opened); cleared by the renderer. */
+  highlightMessageId: string | null = null;
   connection: ConnectionState = "connecting";
   /** Set once the first Ready of this page was applied. */
   ready = false;

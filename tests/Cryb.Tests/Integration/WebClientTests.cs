@@ -14,6 +14,9 @@ namespace Cryb.Tests.Integration;
 /// stdin after each, so the page sees a real gateway process stop and come back).
 /// web/e2e/guilds.e2e.mjs: servers, from creating one and its invite link to joining through the link.
 /// web/e2e/voice.e2e.mjs: voice channels, who is in them and the session's details (no media).
+/// web/e2e/friends.e2e.mjs: friend requests, presence between friends, blocks and invitations.
+/// web/e2e/notifications.e2e.mjs: the inbox, mention badges, a channel's settings, resuming after a
+/// reload, and the service worker showing a push.
 /// </summary>
 public sealed class WebClientTests(WebClientClusterFixture fixture) : IClassFixture<WebClientClusterFixture>
 {
@@ -35,6 +38,10 @@ public sealed class WebClientTests(WebClientClusterFixture fixture) : IClassFixt
     [Fact]
     public Task Friends_in_the_browser_send_and_accept_a_request_see_each_others_presence_and_a_block_collapses_and_refuses() =>
         RunScriptAsync("friends.e2e.mjs", "web friends e2e passed");
+
+    [Fact]
+    public Task Notifications_in_the_browser_count_a_mention_on_the_bell_and_badges_open_it_from_the_inbox_honour_a_channel_set_to_nothing_resume_after_a_reload_and_register_push() =>
+        RunScriptAsync("notifications.e2e.mjs", "web notifications e2e passed (push enabled and disabled)");
 
     /// <summary>Runs one script of web/e2e against the fixture's gateways, obeying its CRYB-E2E commands.</summary>
     private async Task RunScriptAsync(string script, string passed)
@@ -59,8 +66,9 @@ public sealed class WebClientTests(WebClientClusterFixture fixture) : IClassFixt
         start.Environment["CHROMIUM_PATH"] = Chromium;
         // `CRYB_WEB_SCREENSHOT=$PWD/docs/web-client.png dotnet test ...` refreshes the docs' screenshots
         // (and CRYB_WEB_SERVERS_SCREENSHOT=$PWD/docs/web-client-servers.png the one of a server,
-        // CRYB_WEB_VOICE_SCREENSHOT=$PWD/docs/web-client-voice.png the one of voice).
-        foreach (var setting in (string[])["CRYB_WEB_SCREENSHOT", "CRYB_WEB_SERVERS_SCREENSHOT", "CRYB_WEB_VOICE_SCREENSHOT"])
+        // CRYB_WEB_VOICE_SCREENSHOT=$PWD/docs/web-client-voice.png the one of voice,
+        // CRYB_WEB_NOTIFICATIONS_SCREENSHOT=$PWD/docs/web-client-notifications.png the inbox's).
+        foreach (var setting in (string[])["CRYB_WEB_SCREENSHOT", "CRYB_WEB_SERVERS_SCREENSHOT", "CRYB_WEB_VOICE_SCREENSHOT", "CRYB_WEB_NOTIFICATIONS_SCREENSHOT"])
         {
             if (Environment.GetEnvironmentVariable(setting) is { Length: > 0 } screenshot)
             {
