@@ -26,7 +26,4 @@ public static class NotificationLimits
 
     /// <summary>How long a channel keeps its list of members (for mass mentions) and of those whose level is "all" before reading them again: a setting or join takes effect within it.</summary>
     public static readonly TimeSpan RosterKeptFor = TimeSpan.FromSeconds(10);
-
-    /// <summary>Unread count cap clients show as "999+".</summary>
-    public const int UnreadCountCap = 999;
 }
