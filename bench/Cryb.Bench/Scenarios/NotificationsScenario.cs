@@ -23,7 +23,7 @@ public sealed record NotificationsOptions
     /// <summary>
     /// Plain sends per second over all senders (open model), in both phases. Each reaches all
     /// 1,000 members: 20/s is 20,000 frames/s out of the gateways before the mentions add their
-    /// own, about a third of what this 2-core machine delivered when voice saturated it (83,000).
+    /// own, about a quarter of what this 2-core machine delivered when voice saturated it (83,000).
     /// </summary>
     public double Rate { get; init; } = 20;
 
