@@ -1,0 +1,194 @@
+using Cryb.Bench.Load.Notifications;
+using Cryb.Bench.Measurement;
+using Cryb.Bench.Scenarios;
+
+namespace Cryb.Bench.Reporting;
+
+/// <summary>
+/// The result of <c>notifications</c>: the plain sends of phase A (alone) and phase B (with
+/// <c>@everyone</c> mentions), the mentions, their <c>NotificationCreated</c> at the members, the
+/// rows they wrote, and the checks.
+/// </summary>
+public sealed class NotificationsResult(RunInfo run, NotificationsOptions options, string guildId, string channelId, NotificationsFigures figures) : ScenarioResult(run)
+{
+    public override object Options { get; } = options;
+    public string GuildId { get; } = guildId;
+    public string ChannelId { get; } = channelId;
+    public NotificationsFigures Figures { get; } = figures;
+
+    /// <summary>The issue's target: phase B's plain sends/s at least this share of phase A's.</summary>
+    public double TargetRatio => NotificationsScenario.TargetRatio;
+
+    /// <summary>Whether phase B kept <see cref="TargetRatio"/> of phase A's plain throughput (and anything was sent in A).</summary>
+    public bool TargetMet => Figures.PhaseA.Acked > 0 && Figures.ThroughputRatio >= TargetRatio;
+
+    public override IReadOnlyList<string> Failures
+    {
+        get
+        {
+            var f = Figures;
+            var c = f.Correctness;
+            var failures = new List<string>();
+            if (f.PhaseA.Acked == 0 || f.PhaseB.Acked == 0 || f.Mentions.Acked == 0)
+            {
+                failures.Add("a phase acknowledged nothing (plain sends of A or B, or the mentions)");
+            }
+
+            if (f.Errors.Count > 0)
+            {
+                failures.Add($"{f.Errors.Values.Sum()} sends failed ({string.Join(", ", f.Errors.Select(pair => $"{pair.Key} {pair.Value}"))})");
+            }
+
+            var unanswered = f.PhaseA.Unanswered + f.PhaseB.Unanswered + f.Mentions.Unanswered;
+            if (unanswered > 0)
+            {
+                failures.Add($"{unanswered} sends unanswered after the drain");
+            }
+
+            if (c.Lost > 0)
+            {
+                failures.Add($"{c.Lost} NotificationCreated deliveries lost");
+            }
+
+            if (c.Duplicates > 0)
+            {
+                failures.Add($"{c.Duplicates} NotificationCreated heard twice");
+            }
+
+            if (c.Unexpected > 0)
+            {
+                failures.Add($"{c.Unexpected} NotificationCreated that no mention explains");
+            }
+
+            if (f.Rows is { } rows && (rows.FewestPerMention != rows.ExpectedPerMention || rows.MostPerMention != rows.ExpectedPerMention))
+            {
+                failures.Add($"a mention wrote {rows.FewestPerMention} to {rows.MostPerMention} notification rows, not {rows.ExpectedPerMention}");
+            }
+
+            return failures;
+        }
+    }
+
+    public override void WriteSummary(MarkdownWriter markdown)
+    {
+        var f = Figures;
+        var c = f.Correctness;
+        var o = (NotificationsOptions)Options;
+        markdown.Line($"Server `{GuildId}`: {MarkdownWriter.Number(o.Members)} members connected over both gateways (imported through `IGuildGrain.ImportMembers`). " +
+                      $"{MarkdownWriter.Number(o.Senders)} members send plain messages into its text channel at {MarkdownWriter.Number(o.Rate)}/s in both phases; in phase B the owner adds `@everyone` at {MarkdownWriter.Number(o.MentionRate)}/s into the same channel. " +
+                      $"Every member but the owner reads and times every `NotificationCreated`.").Blank();
+
+        markdown.Heading("Plain sends: phase A (alone) against phase B (with @everyone) (ms from intended send to the answer)", 3)
+            .Line($"Target: phase B's acknowledged plain sends/s at least {TargetRatio:P0} of phase A's: **{(TargetMet ? "met" : "MISSED")}** " +
+                  $"(ratio {MarkdownWriter.Number(f.ThroughputRatio, 3)}: {MarkdownWriter.Number(f.PhaseB.AckedPerSecond)} against {MarkdownWriter.Number(f.PhaseA.AckedPerSecond)} sends/s).").Blank()
+            .Table(
+                ["phase", "offered/s", "sent", "acked", "acked/s", "p50", "p95", "p99", "max", "failed", "unanswered"],
+                [Row("A: plain", f.PhaseA), Row("B: plain, with @everyone", f.PhaseB), Row("B: @everyone", f.Mentions)]);
+
+        markdown.Heading("NotificationCreated to the members (ms from the mention's intended send to its arrival at each member)", 3)
+            .Table(
+                ["deliveries timed", "p50", "p95", "p99", "p99.9", "max"],
+                [[f.Delivery.Count, f.Delivery.P50, f.Delivery.P95, f.Delivery.P99, f.Delivery.P999, f.Delivery.Max]]);
+
+        if (f.Rows is { } rows)
+        {
+            markdown.Heading("Notification rows (PostgreSQL)", 3)
+                .Table(
+                    ["rows in phase B's window", "seconds", "rows/s", "mentions counted", "rows per mention (fewest)", "(most)", "expected"],
+                    [[rows.RowsInWindow, rows.WindowSeconds, rows.RowsPerSecond, rows.MentionsCounted, rows.FewestPerMention, rows.MostPerMention, rows.ExpectedPerMention]]);
+            markdown.Line("Rows in the window: the members' notification counters (`notification_inboxes.last_seq`) summed at both ends of the window; per mention: `notifications` rows of each acknowledged window mention, counted after the drain.").Blank();
+        }
+
+        markdown.Heading("Correctness (after the drain)", 3).Table(
+            ["members per mention", "expected deliveries", "delivered", "lost", "heard twice", "unexplained", "of failed mentions"],
+            [[c.Recipients, c.Expected, c.Delivered, c.Lost, c.Duplicates, c.Unexpected, c.OfFailedMentions]]);
+        markdown.Line("Expected: every acknowledged mention of phase B's window, once at each member but its author (all online, one connection each).").Blank();
+        SummarySections.Errors(markdown, f.Errors, "Failed sends by code", f.ErrorExamples);
+
+        SummarySections.Cpu(markdown, [("phase A: plain", f.CpuA), ("phase B: plain and @everyone", f.CpuB)]);
+    }
+
+    private static IReadOnlyList<object?> Row(string label, PhaseFigures phase) =>
+        [label, phase.OfferedPerSecond, phase.Sent, phase.Acked, phase.AckedPerSecond, phase.Ack.P50, phase.Ack.P95, phase.Ack.P99, phase.Ack.Max, phase.Failed, phase.Unanswered];
+
+    /// <summary>Per second of the two windows (phase B's warm-up between them left out): the plain sends' acknowledgement and the notifications' delivery.</summary>
+    public override PlotSpec Plot()
+    {
+        PlotSeries Series(string name, IReadOnlyList<LatencySummary> bySecond, Func<LatencySummary, double> value) =>
+            new(name, [.. bySecond.Select((latency, second) => (Second: (double)second + 1, Latency: latency)).Where(point => point.Latency.Count > 0).Select(point => (point.Second, value(point.Latency)))]);
+        return new PlotSpec(
+            $"notifications: plain sends, then with @everyone at {MarkdownWriter.Number(((NotificationsOptions)Options).MentionRate)}/s",
+            "second from phase A's window",
+            "intended send to answer or arrival (ms)",
+            [
+                Series("plain ack p50", Figures.PlainAckBySecond, latency => latency.P50),
+                Series("plain ack p99", Figures.PlainAckBySecond, latency => latency.P99),
+                Series("NotificationCreated p99", Figures.DeliveryBySecond, latency => latency.P99),
+            ]);
+    }
+}
+
+/// <summary>What the run measured.</summary>
+/// <param name="PhaseA">Plain sends of phase A's window.</param>
+/// <param name="PhaseB">Plain sends of phase B's window.</param>
+/// <param name="Mentions">The owner's <c>@everyone</c> sends of phase B's window.</param>
+/// <param name="ThroughputRatio">Phase B's acknowledged plain sends/s over phase A's.</param>
+/// <param name="Delivery">Every first arrival of a window mention's <c>NotificationCreated</c> at a member, from the mention's intended send.</param>
+/// <param name="DeliveryBySecond">The same by second from phase A's window's start (empty seconds outside phase B).</param>
+/// <param name="PlainAckBySecond">The plain sends' acknowledgements by second from phase A's window's start.</param>
+/// <param name="Rows">The notification rows, when the tool could read the database.</param>
+/// <param name="CpuA">CPU over phase A's window, per 1,000 acknowledged messages.</param>
+/// <param name="CpuB">CPU over phase B's window, per 1,000 acknowledged messages (plain and mentions).</param>
+public sealed record NotificationsFigures(
+    PhaseFigures PhaseA, PhaseFigures PhaseB, PhaseFigures Mentions, double ThroughputRatio,
+    LatencySummary Delivery, IReadOnlyList<LatencySummary> DeliveryBySecond, IReadOnlyList<LatencySummary> PlainAckBySecond,
+    NotificationRowFigures? Rows, NotificationCorrectness Correctness,
+    IReadOnlyDictionary<string, long> Errors, IReadOnlyDictionary<string, IReadOnlyList<string>> ErrorExamples,
+    CpuReport CpuA, CpuReport CpuB)
+{
+    /// <summary>Phase B's acknowledged sends/s over phase A's; 0 when A acknowledged none.</summary>
+    public static double Ratio(PhaseFigures a, PhaseFigures b) => a.AckedPerSecond > 0 ? Math.Round(b.AckedPerSecond / a.AckedPerSecond, 3) : 0;
+}
+
+/// <summary>The sends due in one window.</summary>
+/// <param name="Sent">Due in the window (all are started: the open model never waits).</param>
+/// <param name="AckedPerSecond">Acknowledged over the time from the window's start to the last answer, at least the window.</param>
+/// <param name="Ack">From intended send to the answer.</param>
+/// <param name="Unanswered">Neither answered nor failed by the end of the drain.</param>
+public sealed record PhaseFigures(string Name, double OfferedPerSecond, long Sent, long Acked, double AckedPerSecond, LatencySummary Ack, long Failed, long Unanswered)
+{
+    public static PhaseFigures Of(string name, double offered, IReadOnlyList<SendRecord> sends, NotifyTimeline timeline, long windowStart, LatencySummary ack)
+    {
+        var acked = sends.Count(send => send.Succeeded);
+        var lastAnswer = sends.Where(send => send.Succeeded).Select(send => send.AnsweredAt).DefaultIfEmpty(windowStart).Max();
+        return new PhaseFigures(
+            name, offered, sends.Count, acked, timeline.AckedPerSecond(acked, windowStart, lastAnswer), ack,
+            sends.Count(send => send.Failed), sends.Count(send => !send.Succeeded && !send.Failed));
+    }
+}
+
+/// <summary>The rows the mentions wrote.</summary>
+/// <param name="RowsInWindow">Notification rows the members gained between phase B's window's ends.</param>
+/// <param name="MentionsCounted">Acknowledged window mentions whose rows were counted.</param>
+/// <param name="ExpectedPerMention">Members but the author.</param>
+public sealed record NotificationRowFigures(
+    long RowsInWindow, double WindowSeconds, double RowsPerSecond, long MentionsCounted, long FewestPerMention, long MostPerMention, long ExpectedPerMention)
+{
+    public static NotificationRowFigures Of(long rowsInWindow, long windowMicros, IReadOnlyList<long> perMention, long expectedPerMention)
+    {
+        var seconds = Math.Round(windowMicros / 1e6, 3);
+        return new NotificationRowFigures(
+            rowsInWindow, seconds, seconds > 0 ? Math.Round(rowsInWindow / seconds, 1) : 0, perMention.Count,
+            perMention.DefaultIfEmpty(0).Min(), perMention.DefaultIfEmpty(0).Max(), expectedPerMention);
+    }
+}
+
+/// <summary>What the members heard of phase B's window's mentions.</summary>
+/// <param name="Recipients">Members each mention must reach: every connected member but its author.</param>
+/// <param name="Expected">Acknowledged window mentions × recipients.</param>
+/// <param name="Delivered">Of those, heard, each once.</param>
+/// <param name="Lost">Expected, not heard by the end of the drain.</param>
+/// <param name="Duplicates">A mention heard again by the same member.</param>
+/// <param name="Unexpected">Notifications no mention of the run explains (another kind, channel or author, or to the author).</param>
+/// <param name="OfFailedMentions">Heard for a window mention whose send failed (allowed: it may have been stored).</param>
+public sealed record NotificationCorrectness(int Recipients, long Expected, long Delivered, long Lost, long Duplicates, long Unexpected, long OfFailedMentions);
