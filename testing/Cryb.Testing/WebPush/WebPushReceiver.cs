@@ -112,7 +112,8 @@ public sealed class WebPushReceiver : IAsyncDisposable
     /// <summary>Waits until <paramref name="condition"/> holds for <see cref="Attempts"/>, re-checked at each request; the timeout names <paramref name="what"/>.</summary>
     public async Task<IReadOnlyList<PushAttempt>> WaitForAsync(Func<IReadOnlyList<PushAttempt>, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(20);
+        // Generous: a wait, not a sleep, and a full test run on two shared cores can hold a silo's worker back for many seconds.
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
         var changed = new SemaphoreSlim(0);
         void OnChanged() => changed.Release();
         Changed += OnChanged;
