@@ -47,6 +47,7 @@ public sealed partial class VoiceGrain(
     private readonly Queue<string> _mediaEventOrder = new();
     private IAsyncStream<GuildEvent> _events = null!;
     private VoiceBook _book = null!;
+    private readonly VoiceAccessCache _access = new();
     private VoiceCallQueue _calls = null!;
 
     private string GuildId => this.GetPrimaryKeyString();
@@ -56,7 +57,7 @@ public sealed partial class VoiceGrain(
         _events = this.GetStreamProvider(StreamNames.Provider).GetStream<GuildEvent>(StreamId.Create(StreamNames.Guild, GuildId));
         _book = new VoiceBook(time);
         _book.Load(await store.ListAsync(GuildId));
-        var commit = new VoiceBatchCommit(GuildId, _book, store, guilds, media, GrainFactory, _events, UserStream, time, logger);
+        var commit = new VoiceBatchCommit(GuildId, _book, _access, store, guilds, media, GrainFactory, _events, UserStream, time, logger);
         _calls = new VoiceCallQueue(commit.CommitAsync, MaxCallBatch);
 
         if (_book.Rows.Count > 0)
@@ -185,6 +186,12 @@ public sealed partial class VoiceGrain(
 
     public async Task EndSession(string userId, string sessionId, string reason) =>
         await _calls.CallAsync(VoiceCall.EndSession(userId, sessionId, reason));
+
+    public Task ForgetAccess(string? userId)
+    {
+        _access.Forget(userId);
+        return Task.CompletedTask;
+    }
 
     public async Task Recheck(string? userId)
     {
