@@ -29,9 +29,6 @@ internal sealed partial class VoiceBatchCommit(
     IGrainFactory grains, IAsyncStream<GuildEvent> events, Func<string, IAsyncStream<UserEvent>> userStream,
     TimeProvider time, ILogger logger)
 {
-    /// <summary>The follow-ups of the batches committed so far (the last one's, which waits for those before it).</summary>
-    private Task _finishing = Task.CompletedTask;
-
     public async Task CommitAsync(IReadOnlyList<VoiceCall> batch)
     {
         var (accessOf, memberOf) = await ReadAsync(batch);
@@ -73,21 +70,6 @@ internal sealed partial class VoiceBatchCommit(
 
         // Written first: a member never sees a state that a lost silo would forget.
         await events.OnNextBatchAsync(published);
-
-        // The follow-ups (the user's other devices, the presence grain's unbinding, the answers)
-        // run while the next batch is read, decided and committed: they depend on nothing it does
-        // (an unbinding names its session, so a later binding of the same user is never undone),
-        // and the next batch depends on nothing they do (the book and the bindings it decides on
-        // are settled before this commit). They follow the previous batch's, so a user's stream
-        // hears the ends of their sessions in order. Every call is still answered after its commit.
-        var previous = _finishing;
-        _finishing = FinishAfterAsync(previous, decided);
-    }
-
-    /// <summary>The batch's follow-ups once the previous batch's are done (those never throw: each answers its call).</summary>
-    private async Task FinishAfterAsync(Task previous, List<Decision> decided)
-    {
-        await previous;
         await Task.WhenAll(decided.Select(FinishAsync));
     }
 
