@@ -11,8 +11,8 @@ namespace Cryb.Grains.Voice;
 
 /// <summary>
 /// One batch of a server's voice calls, committed: the moment each takes effect. The reads the
-/// calls need (each channel's permission inputs from the server grain, the callers' member rows in
-/// one query) are made together; each call is then decided in queue order against the state as the
+/// calls need and <see cref="VoiceAccessCache"/> does not hold (each channel's permission inputs from
+/// the server grain, the callers' member rows in one query) are made together; each call is then decided in queue order against the state as the
 /// batch leaves it (a channel's user limit counts the joins before it); the joins' presence
 /// bindings run together (one per user: a batch names a user once); the rows are written and
 /// deleted in one statement and commit; versions, taken in queue order, are applied and the events

@@ -18,7 +18,7 @@ namespace Cryb.Grains.Voice;
 /// (<see cref="VoiceBook"/>). Joins, leaves, self updates and session ends interleave and queue
 /// (<see cref="VoiceCallQueue"/>), and each batch is decided in queue order and committed at once
 /// (<see cref="VoiceBatchCommit"/>): the server grain's permission inputs and the member rows read
-/// together, the presence bindings (the presence grain returns the session a join replaced, ended
+/// together where <see cref="VoiceAccessCache"/> does not hold them already, the presence bindings (the presence grain returns the session a join replaced, ended
 /// here or in its server's grain) made together, the rows written in one commit, the
 /// <see cref="VoiceStateUpdated"/> events published in order on the server's stream, each join
 /// answered with a token signed by <see cref="IVoiceMedia"/>. The grain's other calls (moderation,
