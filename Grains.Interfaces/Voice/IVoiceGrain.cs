@@ -75,6 +75,16 @@ public interface IVoiceGrain : IGrainWithStringKey
     Task Recheck(string? userId);
 
     /// <summary>
+    /// The server changed who may do what (as for <see cref="Recheck"/>): the grain forgets what it
+    /// keeps of the member <paramref name="userId"/> (roles, name), or, null, of every channel and
+    /// member, so the next call is decided on the server's state as of now. Silo-internal; the
+    /// server's grain awaits it before answering the change (it waits on nothing: it interleaves
+    /// and only clears memory), then sends <see cref="Recheck"/>.
+    /// </summary>
+    [Alias("ForgetAccess"), AlwaysInterleave]
+    Task ForgetAccess(string? userId);
+
+    /// <summary>
     /// LiveKit said the participant <paramref name="userId"/> left (its <c>participant_left</c>
     /// webhook, through a gateway): the session ends if it is still <paramref name="sessionId"/> (the
     /// participant's metadata), reason <see cref="VoiceEndReasons.MediaLeft"/>. An event id seen

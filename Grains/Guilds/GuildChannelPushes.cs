@@ -41,10 +41,20 @@ internal sealed class GuildChannelPushes(IGrainFactory grains, string guildId)
     }
 
     /// <summary>
-    /// One-way: the voice grain re-reads the server's structure and the member rows, so it is told
+    /// The voice grain forgets what it keeps of the member (null: of everything), awaited, so a
+    /// voice call made after the change's answer is decided on it; then, one-way, it re-reads the
+    /// server's structure and the member rows and ends the sessions that no longer may be. Told
     /// only once the change is stored.
     /// </summary>
-    public Task RecheckVoiceAsync(string? userId) => grains.GetGrain<IVoiceGrain>(guildId).Recheck(userId);
+    public async Task RecheckVoiceAsync(string? userId)
+    {
+        var voice = grains.GetGrain<IVoiceGrain>(guildId);
+        await voice.ForgetAccess(userId);
+        await voice.Recheck(userId);
+    }
+
+    /// <summary>A member's name changed: the voice grain's tokens name them by it.</summary>
+    public Task ForgetVoiceMemberAsync(string userId) => grains.GetGrain<IVoiceGrain>(guildId).ForgetAccess(userId);
 
     public Task DeleteAsync(GuildChannel channel) =>
         channel.Type == GuildChannelType.Text ? Channel(channel.Id).DeleteForGuild() : Task.CompletedTask;

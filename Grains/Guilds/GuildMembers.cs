@@ -146,6 +146,7 @@ internal sealed class GuildMembers(
             Version = versions.Next(),
         };
         await store.UpdateMemberAsync(guildId, updated);
+        await channels.ForgetVoiceMemberAsync(updated.UserId);
         await publish(new GuildMemberUpdated(guildId, updated));
         return updated;
     }

@@ -11,8 +11,8 @@ namespace Cryb.Grains.Voice;
 
 /// <summary>
 /// One batch of a server's voice calls, committed: the moment each takes effect. The reads the
-/// calls need (each channel's permission inputs from the server grain, the callers' member rows in
-/// one query) are made together; each call is then decided in queue order against the state as the
+/// calls need and <see cref="VoiceAccessCache"/> does not hold (each channel's permission inputs from
+/// the server grain, the callers' member rows in one query) are made together; each call is then decided in queue order against the state as the
 /// batch leaves it (a channel's user limit counts the joins before it); the joins' presence
 /// bindings run together (one per user: a batch names a user once); the rows are written and
 /// deleted in one statement and commit; versions, taken in queue order, are applied and the events
@@ -25,7 +25,7 @@ namespace Cryb.Grains.Voice;
 /// (<c>storage_unavailable</c>) and nothing is applied or published.
 /// </remarks>
 internal sealed partial class VoiceBatchCommit(
-    string guildId, VoiceBook book, IVoiceStore store, IGuildStore guilds, IVoiceMedia media,
+    string guildId, VoiceBook book, VoiceAccessCache cache, IVoiceStore store, IGuildStore guilds, IVoiceMedia media,
     IGrainFactory grains, IAsyncStream<GuildEvent> events, Func<string, IAsyncStream<UserEvent>> userStream,
     TimeProvider time, ILogger logger)
 {
@@ -73,9 +73,14 @@ internal sealed partial class VoiceBatchCommit(
         await Task.WhenAll(decided.Select(FinishAsync));
     }
 
-    /// <summary>The permission inputs of every channel the batch may need and the rows of the members who need them, read together.</summary>
+    /// <summary>
+    /// The permission inputs of every channel the batch may need and the rows of the members who
+    /// need them: what the cache holds, and the rest read together (and kept).
+    /// </summary>
     private async Task<(Dictionary<string, GuildChannelAccess?> AccessOf, Dictionary<string, GuildMember> MemberOf)> ReadAsync(IReadOnlyList<VoiceCall> batch)
     {
+        var accessOf = new Dictionary<string, GuildChannelAccess?>(StringComparer.Ordinal);
+        var memberOf = new Dictionary<string, GuildMember>(StringComparer.Ordinal);
         var channelIds = new HashSet<string>(StringComparer.Ordinal);
         var userIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var call in batch)
@@ -86,26 +91,55 @@ internal sealed partial class VoiceBatchCommit(
                 VoiceCallKind.UpdateSelf when call.SelfVideo || call.SelfStream => book.Get(call.UserId)?.State.ChannelId,
                 _ => null,
             };
-            if (channelId is not null)
+            if (channelId is null)
+            {
+                continue;
+            }
+
+            if (cache.TryGetChannel(channelId, out var access))
+            {
+                accessOf[channelId] = access;
+            }
+            else
             {
                 channelIds.Add(channelId);
+            }
+
+            if (cache.Member(call.UserId) is { } member)
+            {
+                memberOf[call.UserId] = member;
+            }
+            else
+            {
                 userIds.Add(call.UserId);
             }
         }
 
-        if (channelIds.Count == 0)
+        if (channelIds.Count == 0 && userIds.Count == 0)
         {
-            return ([], []);
+            return (accessOf, memberOf);
         }
 
         // GetChannelAccess interleaves in the server grain: these do not queue behind its writes.
+        var generation = cache.Generation;
         var guild = grains.GetGrain<IGuildGrain>(guildId);
         var accessReads = channelIds.Select(id => (Id: id, Read: guild.GetChannelAccess(id))).ToArray();
-        var membersRead = guilds.GetMembersAsync(guildId, userIds);
+        var membersRead = userIds.Count == 0 ? Task.FromResult<IReadOnlyList<GuildMember>>([]) : guilds.GetMembersAsync(guildId, userIds);
         await Task.WhenAll(accessReads.Select(read => (Task)read.Read).Append(membersRead));
-        return (
-            accessReads.ToDictionary(read => read.Id, read => read.Read.Result, StringComparer.Ordinal),
-            (await membersRead).ToDictionary(member => member.UserId, StringComparer.Ordinal));
+        var readAccess = accessReads.Select(read => KeyValuePair.Create(read.Id, read.Read.Result)).ToArray();
+        var readMembers = await membersRead;
+        cache.Keep(generation, readAccess, readMembers);
+        foreach (var (channelId, access) in readAccess)
+        {
+            accessOf[channelId] = access;
+        }
+
+        foreach (var member in readMembers)
+        {
+            memberOf[member.UserId] = member;
+        }
+
+        return (accessOf, memberOf);
     }
 
     /// <summary>

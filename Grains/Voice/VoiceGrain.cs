@@ -18,7 +18,7 @@ namespace Cryb.Grains.Voice;
 /// (<see cref="VoiceBook"/>). Joins, leaves, self updates and session ends interleave and queue
 /// (<see cref="VoiceCallQueue"/>), and each batch is decided in queue order and committed at once
 /// (<see cref="VoiceBatchCommit"/>): the server grain's permission inputs and the member rows read
-/// together, the presence bindings (the presence grain returns the session a join replaced, ended
+/// together where <see cref="VoiceAccessCache"/> does not hold them already, the presence bindings (the presence grain returns the session a join replaced, ended
 /// here or in its server's grain) made together, the rows written in one commit, the
 /// <see cref="VoiceStateUpdated"/> events published in order on the server's stream, each join
 /// answered with a token signed by <see cref="IVoiceMedia"/>. The grain's other calls (moderation,
@@ -47,6 +47,7 @@ public sealed partial class VoiceGrain(
     private readonly Queue<string> _mediaEventOrder = new();
     private IAsyncStream<GuildEvent> _events = null!;
     private VoiceBook _book = null!;
+    private readonly VoiceAccessCache _access = new();
     private VoiceCallQueue _calls = null!;
 
     private string GuildId => this.GetPrimaryKeyString();
@@ -56,7 +57,7 @@ public sealed partial class VoiceGrain(
         _events = this.GetStreamProvider(StreamNames.Provider).GetStream<GuildEvent>(StreamId.Create(StreamNames.Guild, GuildId));
         _book = new VoiceBook(time);
         _book.Load(await store.ListAsync(GuildId));
-        var commit = new VoiceBatchCommit(GuildId, _book, store, guilds, media, GrainFactory, _events, UserStream, time, logger);
+        var commit = new VoiceBatchCommit(GuildId, _book, _access, store, guilds, media, GrainFactory, _events, UserStream, time, logger);
         _calls = new VoiceCallQueue(commit.CommitAsync, MaxCallBatch);
 
         if (_book.Rows.Count > 0)
@@ -185,6 +186,12 @@ public sealed partial class VoiceGrain(
 
     public async Task EndSession(string userId, string sessionId, string reason) =>
         await _calls.CallAsync(VoiceCall.EndSession(userId, sessionId, reason));
+
+    public Task ForgetAccess(string? userId)
+    {
+        _access.Forget(userId);
+        return Task.CompletedTask;
+    }
 
     public async Task Recheck(string? userId)
     {
