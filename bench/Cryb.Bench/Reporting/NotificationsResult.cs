@@ -74,15 +74,16 @@ public sealed class NotificationsResult(RunInfo run, NotificationsOptions option
         var f = Figures;
         var c = f.Correctness;
         var o = (NotificationsOptions)Options;
-        markdown.Line($"Server `{GuildId}`: {MarkdownWriter.Number(o.Members)} members connected over both gateways (imported through `IGuildGrain.ImportMembers`). " +
-                      $"{MarkdownWriter.Number(o.Senders)} members send plain messages into its text channel at {MarkdownWriter.Number(o.Rate)}/s in both phases; in phase B the owner adds `@everyone` at {MarkdownWriter.Number(o.MentionRate)}/s into the same channel. " +
-                      $"Every member but the owner reads and times every `NotificationCreated`.").Blank();
+        markdown.Line($"Server `{GuildId}`: {MarkdownWriter.Number(o.Members)} members connected over both gateways (imported through `IGuildGrain.ImportMembers`); beside it {MarkdownWriter.Number(o.PlainServers)} servers of {MarkdownWriter.Number(o.PlainMembers)} members, connected the same way. " +
+                      $"{MarkdownWriter.Number(o.Senders)} of their members send plain messages into their servers' text channels in a closed loop (the next when the previous is answered) in both phases, so their acknowledged sends/s is the cluster's send capacity; " +
+                      $"in phase B the owner of the big server adds `@everyone` at {MarkdownWriter.Number(o.MentionRate)}/s into its channel. " +
+                      $"Every member of the big server but the owner reads and times every `NotificationCreated`.").Blank();
 
-        markdown.Heading("Plain sends: phase A (alone) against phase B (with @everyone) (ms from intended send to the answer)", 3)
+        markdown.Heading("Plain sends: phase A (alone) against phase B (with @everyone) (ms from the send (plain) or its intended time (@everyone) to the answer)", 3)
             .Line($"Target: phase B's acknowledged plain sends/s at least {TargetRatio:P0} of phase A's: **{(TargetMet ? "met" : "MISSED")}** " +
                   $"(ratio {MarkdownWriter.Number(f.ThroughputRatio, 3)}: {MarkdownWriter.Number(f.PhaseB.AckedPerSecond)} against {MarkdownWriter.Number(f.PhaseA.AckedPerSecond)} sends/s).").Blank()
             .Table(
-                ["phase", "offered/s", "sent", "acked", "acked/s", "p50", "p95", "p99", "max", "failed", "unanswered"],
+                ["phase", "started/s", "sent", "acked", "acked/s", "p50", "p95", "p99", "max", "failed", "unanswered"],
                 [Row("A: plain", f.PhaseA), Row("B: plain, with @everyone", f.PhaseB), Row("B: @everyone", f.Mentions)]);
 
         markdown.Heading("NotificationCreated to the members (ms from the mention's intended send to its arrival at each member)", 3)
@@ -150,8 +151,9 @@ public sealed record NotificationsFigures(
     public static double Ratio(PhaseFigures a, PhaseFigures b) => a.AckedPerSecond > 0 ? Math.Round(b.AckedPerSecond / a.AckedPerSecond, 3) : 0;
 }
 
-/// <summary>The sends due in one window.</summary>
-/// <param name="Sent">Due in the window (all are started: the open model never waits).</param>
+/// <summary>The sends started (closed loop) or due (open model) in one window.</summary>
+/// <param name="OfferedPerSecond">Sends started per second of the window: the closed loop's pace for plain sends, the open model's rate for the mentions.</param>
+/// <param name="Sent">Started or due in the window.</param>
 /// <param name="AckedPerSecond">Acknowledged over the time from the window's start to the last answer, at least the window.</param>
 /// <param name="Ack">From intended send to the answer.</param>
 /// <param name="Unanswered">Neither answered nor failed by the end of the drain.</param>

@@ -10,22 +10,26 @@ namespace Cryb.Bench.Scenarios;
 
 /// <summary>
 /// The parameters of <c>notifications</c>; the defaults are issue 22's figure: a channel of 1,000
-/// members with <c>@everyone</c> mentions at 10/s, against the same plain sends without them.
+/// members with <c>@everyone</c> mentions at 10/s, against the cluster's capacity for plain sends
+/// measured without them and with them.
 /// </summary>
 public sealed record NotificationsOptions
 {
-    /// <summary>Connected members of the server, the owner (who sends the mentions) included.</summary>
+    /// <summary>Connected members of the mentions' server, the owner (who sends the mentions) included.</summary>
     public int Members { get; init; } = 1_000;
 
-    /// <summary>Members who send the plain messages (not the owner).</summary>
-    public int Senders { get; init; } = 10;
+    /// <summary>Small servers whose text channels carry the plain sends, apart from the mentions' server.</summary>
+    public int PlainServers { get; init; } = 10;
+
+    /// <summary>Connected members of each small server, its owner included: each plain message reaches this many.</summary>
+    public int PlainMembers { get; init; } = 20;
 
     /// <summary>
-    /// Plain sends per second over all senders (open model), in both phases. Each reaches all
-    /// 1,000 members: 20/s is 20,000 frames/s out of the gateways before the mentions add their
-    /// own, about a quarter of what this 2-core machine delivered when voice saturated it (83,000).
+    /// Closed-loop senders of plain messages, spread round-robin over the small servers: each sends
+    /// its next message when the previous is answered, so their acknowledged sends/s is the
+    /// cluster's send capacity at that concurrency.
     /// </summary>
-    public double Rate { get; init; } = 20;
+    public int Senders { get; init; } = 20;
 
     /// <summary><c>@everyone</c> mentions per second by the owner in phase B (open model).</summary>
     public double MentionRate { get; init; } = 10;
@@ -45,14 +49,16 @@ public sealed record NotificationsOptions
 /// <summary>
 /// Notifications under load, as issue 22's proof asks: an owner creates a server, <c>--members</c>
 /// join it (seeded through <c>IGuildGrain.ImportMembers</c>) and connect with the official SignalR
-/// client over both gateways. <c>--senders</c> of them send plain messages into the server's text
-/// channel at <c>--rate</c> per second (open model) for the whole run: phase A, plain sends alone;
-/// then phase B, the same plain sends while the owner sends <c>@everyone</c> at
-/// <c>--mention-rate</c> per second into the same channel. Each phase has a measured window of
-/// <c>--duration</c>. Every member but the owner reads every <c>NotificationCreated</c>: each mention
-/// must reach each of them once. The result compares the plain sends' throughput and latency of
-/// the two phases (target: phase B at least 80 % of phase A's throughput), and gives the rows the
-/// mentions wrote per second and the notifications' latency.
+/// client over both gateways; beside it, <c>--plain-servers</c> small servers of
+/// <c>--plain-members</c> each, connected the same way. <c>--senders</c> members of the small servers
+/// send plain messages into their servers' text channels in a closed loop for the whole run, so
+/// their acknowledged sends/s is the cluster's send capacity: phase A, plain sends alone; then
+/// phase B, the same while the owner of the big server sends <c>@everyone</c> at
+/// <c>--mention-rate</c> per second into its channel. Each phase has a measured window of
+/// <c>--duration</c>. Every member of the big server but the owner reads every
+/// <c>NotificationCreated</c>: each mention must reach each of them once. The ratio of the phases'
+/// plain throughput is the mention path's effect on send throughput (target: at least 0.8); the
+/// result also gives the rows the mentions wrote per second and the notifications' latency.
 /// </summary>
 public static class NotificationsScenario
 {
@@ -63,9 +69,10 @@ public static class NotificationsScenario
 
     public static IReadOnlyList<OptionSpec<NotificationsOptions>> Specs { get; } =
     [
-        new("members", "connected members of the server, the owner (who sends the mentions) included", o => o.Members, (o, v) => o with { Members = v.Int(min: 3) }),
-        new("senders", "members sending plain messages (not the owner)", o => o.Senders, (o, v) => o with { Senders = v.Int(min: 1) }),
-        new("rate", "plain sends per second over all senders, open model, in both phases", o => o.Rate, (o, v) => o with { Rate = v.Double(min: 0.01) }),
+        new("members", "connected members of the mentions' server, the owner (who sends the mentions) included", o => o.Members, (o, v) => o with { Members = v.Int(min: 2) }),
+        new("plain-servers", "small servers whose text channels carry the plain sends", o => o.PlainServers, (o, v) => o with { PlainServers = v.Int(min: 1) }),
+        new("plain-members", "connected members of each small server, its owner included", o => o.PlainMembers, (o, v) => o with { PlainMembers = v.Int(min: 1) }),
+        new("senders", "closed-loop senders of plain messages, spread round-robin over the small servers", o => o.Senders, (o, v) => o with { Senders = v.Int(min: 1) }),
         new("mention-rate", "@everyone mentions per second by the owner in phase B, open model", o => o.MentionRate, (o, v) => o with { MentionRate = v.Double(min: 0.01) }),
         new("warmup", "seconds of plain sends before phase A's window, not recorded", o => o.Warmup, (o, v) => o with { Warmup = v.Seconds() }),
         new("duration", "seconds measured in each phase", o => o.Duration, (o, v) => o with { Duration = v.Seconds(min: 1) }),
@@ -88,9 +95,9 @@ public static class NotificationsScenario
             throw new UsageException("notifications talks to the gateways through the official SignalR client with the JSON protocol only.");
         }
 
-        if (options.Senders >= options.Members)
+        if (options.Senders > options.PlainServers * options.PlainMembers)
         {
-            throw new UsageException($"--senders ({options.Senders}) must leave the owner among --members ({options.Members}).");
+            throw new UsageException($"--senders ({options.Senders}) must be at most the small servers' members ({options.PlainServers} × {options.PlainMembers}).");
         }
 
         var access = BackendAccess.FromEnvironment() ?? throw new UsageException(
@@ -100,28 +107,46 @@ public static class NotificationsScenario
 
         // The official client over WebSockets without negotiation (NotifyClient), whatever --client says.
         context = context with { Client = BenchClientKind.Official, SkipNegotiation = true };
-        FileLimits.RequireRoomFor(options.Members, "--members");
+        var plainUserCount = options.PlainServers * options.PlainMembers;
+        FileLimits.RequireRoomFor(options.Members + plainUserCount, "--members and the small servers' members");
         var started = DateTimeOffset.UtcNow;
         var users = Enumerable.Range(0, options.Members).Select(i => context.UserId("n", i)).ToArray();
-        var tokens = await DevTokens.FetchAsync(context.Gateways, users, context.SetupConcurrency, cancellation);
+        var plainUsers = Enumerable.Range(0, plainUserCount).Select(i => context.UserId("p", i)).ToArray();
+        var tokens = await DevTokens.FetchAsync(context.Gateways, [.. users, .. plainUsers], context.SetupConcurrency, cancellation);
         var timeline = Timeline(options);
         var mentionCount = timeline.Mentions(options.MentionRate);
-        var plainCount = timeline.PlainSends(options.Rate);
 
-        // The owner is user 0; users 1 .. senders send the plain messages; everyone but the owner hears each mention.
+        // The owner is user 0 and sends the mentions; everyone else of the big server hears each one.
+        // Small server s has the plain users s × plain-members onwards, its owner first; sender i is
+        // member i / plain-servers of server i mod plain-servers.
         var clients = users.Select((user, i) => new NotifyClient(context.Gateway(i), user, tokens[i])).ToArray();
+        var plainClients = plainUsers.Select((user, i) => new NotifyClient(context.Gateway(options.Members + i), user, tokens[options.Members + i])).ToArray();
         var owner = clients[0];
         await using var rows = access.Postgres is { } postgres ? new NotificationRows(postgres) : null;
         try
         {
             await owner.ConnectAsync(context.ConnectTimeout, cancellation);
             var (guildId, channelId) = await owner.CreateGuildAsync($"bench notifications {context.RunId}", cancellation);
+            var plainChannels = new string[options.PlainServers];
             await using (var importer = await MemberImporter.ConnectAsync(access, cancellation))
             {
-                var added = await importer.ImportAsync(guildId, users[1..], 5_000, _ => { }, cancellation);
-                if (added != users.Length - 1)
+                async Task ImportAsync(string guild, IReadOnlyList<string> members)
                 {
-                    throw new BenchSetupException($"the import added {added} of {users.Length - 1} members");
+                    var added = await importer.ImportAsync(guild, members, 5_000, _ => { }, cancellation);
+                    if (added != members.Count)
+                    {
+                        throw new BenchSetupException($"the import into {guild} added {added} of {members.Count} members");
+                    }
+                }
+
+                await ImportAsync(guildId, users[1..]);
+                for (var s = 0; s < options.PlainServers; s++)
+                {
+                    var first = s * options.PlainMembers;
+                    var plainOwner = plainClients[first];
+                    await plainOwner.ConnectAsync(context.ConnectTimeout, cancellation);
+                    (var plainGuild, plainChannels[s]) = await plainOwner.CreateGuildAsync($"bench notifications {context.RunId} plain {s}", cancellation);
+                    await ImportAsync(plainGuild, plainUsers[(first + 1)..(first + options.PlainMembers)]);
                 }
             }
 
@@ -158,7 +183,8 @@ public static class NotificationsScenario
                 });
             }
 
-            await Parallel.ForEachAsync(clients[1..], new ParallelOptions { MaxDegreeOfParallelism = context.SetupConcurrency, CancellationToken = cancellation },
+            var plainOwners = Enumerable.Range(0, options.PlainServers).Select(s => plainClients[s * options.PlainMembers]).ToHashSet();
+            await Parallel.ForEachAsync(clients[1..].Concat(plainClients.Where(client => !plainOwners.Contains(client))), new ParallelOptions { MaxDegreeOfParallelism = context.SetupConcurrency, CancellationToken = cancellation },
                 async (client, token) =>
                 {
                     try
@@ -170,10 +196,10 @@ public static class NotificationsScenario
                         throw new BenchSetupException($"{client.UserId} could not connect: {ex.Message}", ex);
                     }
                 });
-            context.Log($"server {guildId}: {options.Members:N0} members connected (imported through IGuildGrain.ImportMembers); {options.Senders} send {options.Rate:0.#} plain messages/s into {channelId}, " +
-                        $"the owner adds @everyone at {options.MentionRate:0.#}/s in phase B; {options.Warmup.TotalSeconds:0} s warm-up, {options.Duration.TotalSeconds:0} s A, {options.MentionWarmup.TotalSeconds:0} s warm-up, {options.Duration.TotalSeconds:0} s B");
+            context.Log($"server {guildId}: {options.Members:N0} members connected (imported through IGuildGrain.ImportMembers); {options.Senders} closed-loop senders send plain messages " +
+                        $"into {options.PlainServers} servers of {options.PlainMembers}, the owner adds @everyone at {options.MentionRate:0.#}/s in phase B; {options.Warmup.TotalSeconds:0} s warm-up, {options.Duration.TotalSeconds:0} s A, {options.MentionWarmup.TotalSeconds:0} s warm-up, {options.Duration.TotalSeconds:0} s B");
 
-            var plain = new SendRecord[plainCount];
+            var plain = new List<SendRecord>();
             var mentions = new SendRecord[mentionCount];
             var errors = new ErrorCounter();
             var ackA = new LatencyHistogram();
@@ -184,41 +210,33 @@ public static class NotificationsScenario
             CpuReport? cpuA = null, cpuB = null;
             (long Rows, long At)? rowsAtB = null, rowsAtEnd = null;
             var recipients = users[1..];
-            var plainInterval = 1_000_000.0 / options.Rate;
             var mentionInterval = 1_000_000.0 / options.MentionRate;
             Volatile.Write(ref start, BenchClock.NowMicros + 200_000);
             var phases = PhaseWatchAsync();
+            var senders = Enumerable.Range(0, options.Senders).Select(SenderLoopAsync).ToArray();
 
-            long g = 0;
-            var k = 0;
-            while (g < plainCount || k < mentionCount)
+            // The mentions, open model: due at their times whether or not the earlier ones were answered.
+            for (var k = 0; k < mentionCount; k++)
             {
-                var nextPlain = g < plainCount ? start + (long)(g * plainInterval) : long.MaxValue;
-                var nextMention = k < mentionCount ? start + timeline.MentionsStart + (long)(k * mentionInterval) : long.MaxValue;
-                if (nextPlain <= nextMention)
+                var due = start + timeline.MentionsStart + (long)(k * mentionInterval);
+                await BenchClock.WaitUntilAsync(due, cancellation);
+                mentionIntended[k] = due;
+                mentions[k] = new SendRecord(due, timeline.PhaseOf(due - start));
+                inFlight.Add(SendAsync(owner, channelId, mentions[k], MentionTally.Content(k), $"m{k}", ack: mentions[k].Phase == NotifyPhase.B ? mentionAck : null, bySecond: false));
+                if (k % 100 == 0 && k > 0)
                 {
-                    await BenchClock.WaitUntilAsync(nextPlain, cancellation);
-                    var sender = clients[1 + (int)(g % options.Senders)];
-                    plain[g] = new SendRecord(nextPlain, timeline.PhaseOf(nextPlain - start));
-                    inFlight.Add(SendAsync(sender, plain[g], $"bench plain g={g}", $"p{g}", ack: plain[g].Phase switch { NotifyPhase.A => ackA, NotifyPhase.B => ackB, _ => null }, bySecond: true));
-                    if (g % 1_000 == 0 && g > 0)
+                    int sent;
+                    lock (gate)
                     {
-                        context.Log($"{g:N0} plain sends and {k:N0} mentions due ({plain[g].Phase}), {errors.Total} failed so far");
+                        sent = plain.Count;
                     }
 
-                    g++;
-                }
-                else
-                {
-                    await BenchClock.WaitUntilAsync(nextMention, cancellation);
-                    mentionIntended[k] = nextMention;
-                    mentions[k] = new SendRecord(nextMention, timeline.PhaseOf(nextMention - start));
-                    inFlight.Add(SendAsync(owner, mentions[k], MentionTally.Content(k), $"m{k}", ack: mentions[k].Phase == NotifyPhase.B ? mentionAck : null, bySecond: false));
-                    k++;
+                    context.Log($"{k:N0} mentions due ({mentions[k].Phase}), {sent:N0} plain sends started, {errors.Total} failed so far");
                 }
             }
 
             await phases;
+            inFlight.AddRange(senders);
 
             // The drain: every send answered and every member has heard every answered window mention, or the time is up.
             var drainEnd = BenchClock.NowMicros + BenchClock.ToMicros(options.Drain);
@@ -258,8 +276,21 @@ public static class NotificationsScenario
                 rowFigures = NotificationRowFigures.Of(atEnd.Rows - atB.Rows, atEnd.At - atB.At, perMention, tally.Recipients);
             }
 
-            var phaseA = PhaseFigures.Of("A", options.Rate, plain.Where(send => send.Phase == NotifyPhase.A).ToArray(), timeline, start + timeline.AStart, ackA.Summarize());
-            var phaseB = PhaseFigures.Of("B", options.Rate, plain.Where(send => send.Phase == NotifyPhase.B).ToArray(), timeline, start + timeline.BStart, ackB.Summarize());
+            // A sender still waiting when the drain ran out may yet add to the list: read a copy.
+            SendRecord[] plainSends;
+            lock (gate)
+            {
+                plainSends = [.. plain];
+            }
+
+            PhaseFigures Plain(string name, NotifyPhase phase, long windowStart, LatencySummary ack)
+            {
+                var sends = plainSends.Where(send => send.Phase == phase).ToArray();
+                return PhaseFigures.Of(name, Math.Round(sends.Length / options.Duration.TotalSeconds, 1), sends, timeline, windowStart, ack);
+            }
+
+            var phaseA = Plain("A", NotifyPhase.A, start + timeline.AStart, ackA.Summarize());
+            var phaseB = Plain("B", NotifyPhase.B, start + timeline.BStart, ackB.Summarize());
             var mentionFigures = PhaseFigures.Of("mentions", options.MentionRate, mentions.Where(send => send.Phase == NotifyPhase.B).ToArray(), timeline, start + timeline.BStart, mentionAck.Summarize());
             CpuReport Units(CpuReport lap, long units) => CpuReport.Create(lap.WindowSeconds, [.. lap.Processes.Select(p => new ProcessCpuUse(p.Name, p.Pid, p.CpuSeconds))], units, "messages");
             var figures = new NotificationsFigures(
@@ -294,12 +325,40 @@ public static class NotificationsScenario
                 return (count, (before + BenchClock.NowMicros) / 2);
             }
 
-            async Task SendAsync(NotifyClient client, SendRecord send, string content, string nonce, LatencyHistogram? ack, bool bySecond)
+            // One closed-loop sender: its next plain send starts when the previous is answered (or
+            // failed), from the first send's time to the end of phase B's window; a send's latency
+            // counts from its actual start (there is no schedule to fall behind).
+            async Task SenderLoopAsync(int i)
+            {
+                await Task.Yield();
+                var client = plainClients[(i % options.PlainServers) * options.PlainMembers + i / options.PlainServers];
+                var channel = plainChannels[i % options.PlainServers];
+                await BenchClock.WaitUntilAsync(start, cancellation);
+                for (var n = 0L; ; n++)
+                {
+                    var now = BenchClock.NowMicros;
+                    var phase = timeline.PhaseOf(now - start);
+                    if (phase == NotifyPhase.After)
+                    {
+                        return;
+                    }
+
+                    var send = new SendRecord(now, phase);
+                    lock (gate)
+                    {
+                        plain.Add(send);
+                    }
+
+                    await SendAsync(client, channel, send, $"bench plain s={i} n={n}", $"p{i}-{n}", ack: phase switch { NotifyPhase.A => ackA, NotifyPhase.B => ackB, _ => null }, bySecond: true);
+                }
+            }
+
+            async Task SendAsync(NotifyClient client, string channel, SendRecord send, string content, string nonce, LatencyHistogram? ack, bool bySecond)
             {
                 await Task.Yield();
                 try
                 {
-                    var message = await client.SendMessageAsync(channelId, content, $"{context.RunId}-{nonce}", cancellation);
+                    var message = await client.SendMessageAsync(channel, content, $"{context.RunId}-{nonce}", cancellation);
                     var answered = BenchClock.NowMicros;
                     lock (gate)
                     {
@@ -330,7 +389,7 @@ public static class NotificationsScenario
         }
         finally
         {
-            await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = context.SetupConcurrency }, (client, _) => client.DisposeAsync());
+            await Parallel.ForEachAsync(clients.Concat(plainClients), new ParallelOptions { MaxDegreeOfParallelism = context.SetupConcurrency }, (client, _) => client.DisposeAsync());
         }
     }
 }

@@ -18,14 +18,14 @@ public sealed class NotificationsFiguresTests
     public void A_notifications_command_line_sets_each_option_given_and_keeps_the_defaults_of_the_others()
     {
         var parse = BenchCommandLine.Root.Parse(
-            ["notifications", "--gateways", "http://127.0.0.1:5080", "--members", "200", "--rate", "40", "--duration", "20", "--mention-warmup", "5"],
+            ["notifications", "--gateways", "http://127.0.0.1:5080", "--members", "200", "--plain-servers", "4", "--senders", "8", "--duration", "20", "--mention-warmup", "5"],
             CommandLines.Parser);
         Assert.Empty(parse.Errors);
 
         var (_, options) = ((ScenarioCommand<NotificationsOptions>)ScenarioCatalog.Find("notifications")!).Read(parse);
 
-        Assert.Equal((200, 40.0, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5)), (options.Members, options.Rate, options.Duration, options.MentionWarmup));
-        Assert.Equal((10, 10.0, TimeSpan.FromSeconds(60)), (options.Senders, options.MentionRate, options.Warmup));
+        Assert.Equal((200, 4, 8, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5)), (options.Members, options.PlainServers, options.Senders, options.Duration, options.MentionWarmup));
+        Assert.Equal((20, 10.0, TimeSpan.FromSeconds(60)), (options.PlainMembers, options.MentionRate, options.Warmup));
     }
 
     [Fact]
@@ -34,6 +34,7 @@ public sealed class NotificationsFiguresTests
         var defaults = new NotificationsOptions();
 
         Assert.Equal((1_000, 10.0), (defaults.Members, defaults.MentionRate));
+        Assert.Equal((10, 20, 20), (defaults.PlainServers, defaults.PlainMembers, defaults.Senders)); // small servers like fanout's, closed loop
         Assert.Equal(0.8, NotificationsScenario.TargetRatio);
     }
 
@@ -48,7 +49,6 @@ public sealed class NotificationsFiguresTests
         Assert.Equal(NotifyPhase.B, timeline.PhaseOf(35_000_000));
         Assert.Equal(NotifyPhase.After, timeline.PhaseOf(55_000_000));
         Assert.Equal(30_000_000, timeline.MentionsStart);
-        Assert.Equal(1_100, timeline.PlainSends(rate: 20)); // 55 s
         Assert.Equal(250, timeline.Mentions(rate: 10)); // 25 s from the mentions' warm-up
     }
 
@@ -125,7 +125,9 @@ public sealed class NotificationsFiguresTests
             Assert.Equal(10, json.RootElement.GetProperty("options").GetProperty("mentionRate").GetDouble());
             var summary = await File.ReadAllTextAsync(Path.Combine(directory, "summary.md"), TestContext.Current.CancellationToken);
             Assert.Contains("Target: phase B's acknowledged plain sends/s at least 80 % of phase A's: **MISSED** (ratio 0.75: 15 against 20 sends/s).", summary);
+            Assert.Contains("| phase | started/s | sent | acked | acked/s |", summary);
             Assert.Contains("| A: plain | 20 | 600 | 600 | 20 |", summary);
+            Assert.Contains("in a closed loop", summary);
             Assert.Contains("| 299,700 | 30 | 9,990 | 300 | 999 | 999 | 999 |", summary);
             Assert.Contains("| 999 | 299,700 | 299,700 | 0 | 0 | 0 | 0 |", summary);
             Assert.Contains("| process | phase A: plain | phase B: plain and @everyone |", summary);

@@ -20,7 +20,7 @@ public enum NotifyPhase
 }
 
 /// <summary>
-/// The run's time line, in microseconds from the first plain send's intended time: phase A's
+/// The run's time line, in microseconds from the closed-loop senders' start: phase A's
 /// warm-up and window (plain sends only), then phase B's warm-up and window (the same plain sends
 /// plus the mentions, which start with phase B's warm-up). Both windows are equally long.
 /// </summary>
@@ -43,9 +43,6 @@ public sealed record NotifyTimeline(long WarmupA, long Window, long WarmupB)
         : offset < BStart ? NotifyPhase.WarmupB
         : offset < BEnd ? NotifyPhase.B
         : NotifyPhase.After;
-
-    /// <summary>Plain sends over the whole run at <paramref name="rate"/> per second.</summary>
-    public long PlainSends(double rate) => (long)Math.Round(BEnd / 1e6 * rate);
 
     /// <summary>Mentions over phase B's warm-up and window at <paramref name="rate"/> per second.</summary>
     public int Mentions(double rate) => (int)Math.Round((BEnd - MentionsStart) / 1e6 * rate);
