@@ -1,6 +1,8 @@
+using Cryb.Grains.Streaming;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Relationships;
+using Cryb.Grains.Storage;
 using Cryb.Relationships;
 using Cryb.Grains.Guilds;
 using Cryb.Grains.Limits;
@@ -458,7 +460,7 @@ public sealed partial class ChannelGrain(
 
     /// <summary>A notification to its user's connections, on the user's stream.</summary>
     private Task AnnounceAsync(WrittenNotification written) =>
-        UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));
+        this.UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));
 
     /// <summary>The author of a message reacted to hears of it, if they can still view the channel (blocks and settings are the statement's).</summary>
     private NotificationDraft? ReactionNotification(ChatMessage message, string emoji, string reactorId) =>
@@ -466,9 +468,6 @@ public sealed partial class ChannelGrain(
             ? new NotificationDraft(message.AuthorId, Guid.CreateVersion7(), NotificationKind.Reaction, reactorId, Channel.GuildId, ChannelId,
                 Guid.Parse(message.Id), message.Seq, emoji, time.GetUtcNowInMicroseconds(), Scoped: true)
             : null;
-
-    private IAsyncStream<UserEvent> UserStream(string userId) =>
-        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, userId));
 
     public async Task<IReadOnlyList<ReactionSummary>> RemoveReaction(Caller caller, string messageId, string emoji)
     {
@@ -657,7 +656,7 @@ public sealed partial class ChannelGrain(
     /// A call into the server this channel moved into, for the old membership methods. With
     /// call-chain reentrancy: the server pushes its change back here (<see cref="SetGuildMember"/>,
     /// <see cref="AttachToGuild"/>) before it answers, and this grain is waiting on it. Those pushes
-    /// pause sends again, which nests (<see cref="SendBatcher"/> counts pauses).
+    /// pause sends again, which nests (<see cref="GroupCommitQueue{T}"/> counts pauses).
     /// </summary>
     /// <remarks>
     /// Reentrancy covers this call's own chain only: a server call of another chain that pushes here

@@ -2,6 +2,7 @@ using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Messages;
 using Cryb.Grains.Notifications;
+using Cryb.Grains.Storage;
 using Cryb.Grains.Telemetry;
 using Cryb.Messages;
 using Cryb.Notifications;
@@ -14,7 +15,7 @@ namespace Cryb.Grains.Channels;
 /// <summary>
 /// A channel's log: its gapless seq, the changes stored at it (sends, edits, deletions,
 /// reactions), and their events published on the channel's stream in seq order, each only once it
-/// is durable. Sends queue on a <see cref="SendBatcher"/> and are committed in groups
+/// is durable. Sends queue on a <see cref="GroupCommitQueue{T}"/> and are committed in groups
 /// (<see cref="SendBatchCommit"/>); every other change runs between two batches, so the seq needs
 /// no lock. One commit per message cannot keep up with a busy channel (a commit waits for the WAL
 /// flush, about 2 ms on this machine's disk, so a channel topped out near 100 sends/s); one per
@@ -41,7 +42,7 @@ internal sealed partial class ChannelLog
     private readonly SiloMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SendBatcher _sends;
+    private readonly GroupCommitQueue<PendingSend> _sends;
     private readonly Func<WrittenNotification, Task> _announce;
 
     /// <param name="sendRefusal">Why an author may no longer send (null if they may), asked when their send's batch is committed.</param>
@@ -54,7 +55,7 @@ internal sealed partial class ChannelLog
     {
         (_channelId, _messages, _events, _typing, _metrics, _time, _logger) = (channelId, messages, events, typing, metrics, time, logger);
         _announce = announce;
-        _sends = new SendBatcher(batch => new SendBatchCommit(this, messages, sendRefusal, notify).CommitAsync(batch), MaxSendBatch);
+        _sends = new GroupCommitQueue<PendingSend>(batch => new SendBatchCommit(this, messages, sendRefusal, notify).CommitAsync(batch), MaxSendBatch);
     }
 
     public string ChannelId => _channelId;
@@ -69,14 +70,18 @@ internal sealed partial class ChannelLog
         LatestSeq = await _messages.GetLatestSeqAsync(_channelId, cancellationToken);
 
     /// <summary>Queues the send and completes when its batch is committed (or refused).</summary>
-    public Task<ChatMessage> SendAsync(PendingSend send) => _sends.SendAsync(send);
+    public Task<ChatMessage> SendAsync(PendingSend send)
+    {
+        _sends.Enqueue(send);
+        return send.Completion;
+    }
 
     /// <summary>
     /// Waits for the batch of sends being committed and holds the next one back until disposed: a
     /// change made meanwhile claims its seq after the sends accepted before it and publishes in order
     /// with theirs, and sends that queue meanwhile are checked against the state it leaves.
     /// </summary>
-    public ValueTask<SendBatcher.Pause> PauseSendsAsync() => _sends.PauseAsync();
+    public ValueTask<GroupCommitQueue<PendingSend>.Pause> PauseSendsAsync() => _sends.PauseAsync();
 
     /// <summary>The stored message, unless it is deleted or in another channel: <c>message_not_found</c>.</summary>
     public async Task<ChatMessage> GetLiveMessageAsync(string messageId)

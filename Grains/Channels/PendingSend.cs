@@ -1,3 +1,4 @@
+using Cryb.Grains.Storage;
 using Cryb.Errors;
 using Cryb.Grains.Messages;
 using Cryb.Messages;
@@ -8,7 +9,7 @@ namespace Cryb.Grains.Channels;
 /// A send the channel grain accepted and queued for the next group commit: checked for what does
 /// not depend on the channel's state (content, nonce, ids), waiting for its batch to be written.
 /// </summary>
-internal sealed class PendingSend(string authorId, string content, string? nonce, Guid? replyToId)
+internal sealed class PendingSend(string authorId, string content, string? nonce, Guid? replyToId) : IQueuedWork
 {
     // Continuations run on the grain's scheduler after the batch is done, never inside the writer.
     private readonly TaskCompletionSource<ChatMessage> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);

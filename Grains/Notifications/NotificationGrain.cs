@@ -1,3 +1,4 @@
+using Cryb.Grains.Streaming;
 using Cryb.Errors;
 using Cryb.Identity;
 using Cryb.Notifications;
@@ -46,7 +47,7 @@ public sealed class NotificationGrain(INotificationStore store, TimeProvider tim
         RequireSelf(caller);
         var (ackedSeq, unread) = await store.AckAsync(UserId, upToSeq);
         var acked = new NotificationsAcked(UserId, ackedSeq, unread);
-        await UserStream().OnNextAsync(acked);
+        await this.UserStream(UserId).OnNextAsync(acked);
         return acked;
     }
 
@@ -95,9 +96,6 @@ public sealed class NotificationGrain(INotificationStore store, TimeProvider tim
         limit is >= 1 and <= NotificationLimits.MaxPage
             ? limit
             : throw new ChatException(ErrorCodes.InvalidArgument, $"Ask for 1 to {NotificationLimits.MaxPage} notifications.");
-
-    private IAsyncStream<UserEvent> UserStream() =>
-        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, UserId));
 
     private void RequireSelf(Caller caller)
     {

@@ -1,3 +1,4 @@
+using Cryb.Grains.Streaming;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Grains.Notifications;
@@ -134,12 +135,12 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, SiloMetr
 
         var (dropped, notified) = await store.AddInvitationAsync(UserId, invitation, InvitationLimits.MaxPending);
         _invitations[invitation.ChannelId] = invitation;
-        await UserStream().OnNextAsync(new InvitationReceived(UserId, invitation));
+        await this.UserStream(UserId).OnNextAsync(new InvitationReceived(UserId, invitation));
         await AnnounceAsync(notified);
         foreach (var channelId in dropped)
         {
             _invitations.Remove(channelId);
-            await UserStream().OnNextAsync(new InvitationRemoved(UserId, channelId, "replaced"));
+            await this.UserStream(UserId).OnNextAsync(new InvitationRemoved(UserId, channelId, "replaced"));
         }
     }
 
@@ -241,13 +242,13 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, SiloMetr
         };
         if (seen is not null)
         {
-            await UserStream().OnNextAsync(seen);
+            await this.UserStream(UserId).OnNextAsync(seen);
         }
 
         var blockedBy = next.Theirs == RelationshipKind.Blocked;
         if (blockedBy != (previous.Theirs == RelationshipKind.Blocked))
         {
-            await UserStream().OnNextAsync(new BlockedByChanged(UserId, next.OtherId, blockedBy, next.Version));
+            await this.UserStream(UserId).OnNextAsync(new BlockedByChanged(UserId, next.OtherId, blockedBy, next.Version));
         }
     }
 
@@ -257,7 +258,7 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, SiloMetr
         metrics.NotificationsCreated(notified);
         foreach (var written in notified)
         {
-            await UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));
+            await this.UserStream(written.UserId).OnNextAsync(new NotificationCreated(written.UserId, written.Notification));
         }
     }
 
@@ -275,7 +276,7 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, SiloMetr
     {
         await store.RemoveInvitationAsync(UserId, channelId);
         _invitations.Remove(channelId);
-        await UserStream().OnNextAsync(new InvitationRemoved(UserId, channelId, reason));
+        await this.UserStream(UserId).OnNextAsync(new InvitationRemoved(UserId, channelId, reason));
     }
 
     private IReadOnlyList<Relationship> Visible() =>
@@ -294,9 +295,6 @@ public sealed partial class RelationshipGrain(IRelationshipStore store, SiloMetr
     }
 
     private IRelationshipGrain Grain(string userId) => GrainFactory.GetGrain<IRelationshipGrain>(userId);
-
-    private IAsyncStream<UserEvent> UserStream(string? userId = null) =>
-        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, userId ?? UserId));
 
     private void RequireSelf(Caller caller)
     {

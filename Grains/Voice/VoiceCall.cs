@@ -1,3 +1,5 @@
+using Cryb.Grains.Storage;
+
 namespace Cryb.Grains.Voice;
 
 /// <summary>What a queued voice call asks for.</summary>
@@ -10,12 +12,12 @@ internal enum VoiceCallKind
 }
 
 /// <summary>
-/// A user's voice call the grain accepted and queued for the next batch (<see cref="VoiceCallQueue"/>):
+/// A user's voice call the grain accepted and queued for the next batch (a <see cref="GroupCommitQueue{T}"/>, one call per user per batch):
 /// checked for what does not depend on the server's state, waiting for its batch to decide and
 /// commit it. The answer is a <see cref="Cryb.Voice.VoiceJoin"/> for a join, the
 /// <see cref="Cryb.Voice.VoiceState"/> for an update, nothing for a leave or an end.
 /// </summary>
-internal sealed class VoiceCall
+internal sealed class VoiceCall : IQueuedWork
 {
     // Continuations run on the grain's scheduler after the batch is done, never inside the writer.
     private readonly TaskCompletionSource<object?> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,6 +1,8 @@
+using Cryb.Grains.Streaming;
 using Cryb.Errors;
 using Cryb.Grains.Guilds;
 using Cryb.Grains.Presence;
+using Cryb.Grains.Storage;
 using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Presence;
@@ -16,7 +18,7 @@ namespace Cryb.Grains.Voice;
 /// <summary>
 /// A server's voice states: rows in <see cref="IVoiceStore"/>, held in memory while active
 /// (<see cref="VoiceBook"/>). Joins, leaves, self updates and session ends interleave and queue
-/// (<see cref="VoiceCallQueue"/>), and each batch is decided in queue order and committed at once
+/// (a <see cref="GroupCommitQueue{T}"/>, as a channel's sends), and each batch is decided in queue order and committed at once
 /// (<see cref="VoiceBatchCommit"/>): the server grain's permission inputs and the member rows read
 /// together where <see cref="VoiceAccessCache"/> does not hold them already, the presence bindings (the presence grain returns the session a join replaced, ended
 /// here or in its server's grain) made together, the rows written in one commit, the
@@ -48,7 +50,7 @@ public sealed partial class VoiceGrain(
     private IAsyncStream<GuildEvent> _events = null!;
     private VoiceBook _book = null!;
     private readonly VoiceAccessCache _access = new();
-    private VoiceCallQueue _calls = null!;
+    private GroupCommitQueue<VoiceCall> _calls = null!;
 
     private string GuildId => this.GetPrimaryKeyString();
 
@@ -57,8 +59,9 @@ public sealed partial class VoiceGrain(
         _events = this.GetStreamProvider(StreamNames.Provider).GetStream<GuildEvent>(StreamId.Create(StreamNames.Guild, GuildId));
         _book = new VoiceBook(time);
         _book.Load(await store.ListAsync(GuildId));
-        var commit = new VoiceBatchCommit(GuildId, _book, _access, store, guilds, media, GrainFactory, _events, UserStream, time, logger);
-        _calls = new VoiceCallQueue(commit.CommitAsync, MaxCallBatch);
+        var commit = new VoiceBatchCommit(GuildId, _book, _access, store, guilds, media, GrainFactory, _events, userId => this.UserStream(userId), time, logger);
+        // One call per user per batch: a user's next call is decided against what the previous one left.
+        _calls = new GroupCommitQueue<VoiceCall>(commit.CommitAsync, MaxCallBatch, call => call.UserId);
 
         if (_book.Rows.Count > 0)
         {
@@ -76,7 +79,7 @@ public sealed partial class VoiceGrain(
 
     /// <summary>
     /// Runs each call that does not interleave (every one but the queued calls and snapshots)
-    /// between batches (<see cref="VoiceCallQueue.PauseAsync"/>), so it sees settled states and
+    /// between batches (<see cref="GroupCommitQueue{T}.PauseAsync"/>), so it sees settled states and
     /// its versions and events follow those of the calls queued before it.
     /// </summary>
     public async Task Invoke(IIncomingGrainCallContext context)
@@ -101,13 +104,13 @@ public sealed partial class VoiceGrain(
         }
 
         _ = media.Endpoint ?? throw new ChatException(ErrorCodes.VoiceUnavailable, "Voice is not available on this server.");
-        return (VoiceJoin)(await _calls.CallAsync(VoiceCall.Join(userId, connectionId, channelId, selfMute, selfDeaf)))!;
+        return (VoiceJoin)(await CallAsync(VoiceCall.Join(userId, connectionId, channelId, selfMute, selfDeaf)))!;
     }
 
-    public async Task Leave(Caller caller) => await _calls.CallAsync(VoiceCall.Leave(RequireUser(caller)));
+    public async Task Leave(Caller caller) => await CallAsync(VoiceCall.Leave(RequireUser(caller)));
 
     public async Task<VoiceState> UpdateSelf(Caller caller, bool selfMute, bool selfDeaf, bool selfVideo, bool selfStream) =>
-        (VoiceState)(await _calls.CallAsync(VoiceCall.UpdateSelf(RequireUser(caller), selfMute, selfDeaf, selfVideo, selfStream)))!;
+        (VoiceState)(await CallAsync(VoiceCall.UpdateSelf(RequireUser(caller), selfMute, selfDeaf, selfVideo, selfStream)))!;
 
     public async Task<VoiceState> Moderate(Caller caller, string userId, bool? mute, bool? deaf, string? moveToChannelId, bool disconnect)
     {
@@ -180,12 +183,12 @@ public sealed partial class VoiceGrain(
         }
 
         // The device reconnects its media with a token that says the same.
-        await UserStream(userId).OnNextAsync(new VoiceServerUpdate(userId, GuildId, channelId, state.SessionId, media.Endpoint!, media.SignParticipant(ticket)));
+        await this.UserStream(userId).OnNextAsync(new VoiceServerUpdate(userId, GuildId, channelId, state.SessionId, media.Endpoint!, media.SignParticipant(ticket)));
         return state;
     }
 
     public async Task EndSession(string userId, string sessionId, string reason) =>
-        await _calls.CallAsync(VoiceCall.EndSession(userId, sessionId, reason));
+        await CallAsync(VoiceCall.EndSession(userId, sessionId, reason));
 
     public Task ForgetAccess(string? userId)
     {
@@ -224,7 +227,7 @@ public sealed partial class VoiceGrain(
                 await SaveAsync(state, row.ConnectionId, state.ChannelId);
                 var ticket = VoiceAccess.TicketOf(state, member!, permissions);
                 _ = media.UpdateParticipantAsync(ticket);
-                await UserStream(state.UserId).OnNextAsync(new VoiceServerUpdate(state.UserId, GuildId, state.ChannelId!, state.SessionId, media.Endpoint!, media.SignParticipant(ticket)));
+                await this.UserStream(state.UserId).OnNextAsync(new VoiceServerUpdate(state.UserId, GuildId, state.ChannelId!, state.SessionId, media.Endpoint!, media.SignParticipant(ticket)));
             }
         }
     }
@@ -298,10 +301,7 @@ public sealed partial class VoiceGrain(
     }
 
     private Task TellUserAsync(VoiceState state, string reason) =>
-        UserStream(state.UserId).OnNextAsync(new VoiceSessionEnded(state.UserId, GuildId, state.ChannelId!, state.SessionId, reason));
-
-    private IAsyncStream<UserEvent> UserStream(string userId) =>
-        this.GetStreamProvider(StreamNames.Provider).GetStream<UserEvent>(StreamId.Create(StreamNames.User, userId));
+        this.UserStream(state.UserId).OnNextAsync(new VoiceSessionEnded(state.UserId, GuildId, state.ChannelId!, state.SessionId, reason));
 
     private static void RequireFor(bool wanted, ulong permissions, ulong permission, string what)
     {
@@ -338,6 +338,13 @@ public sealed partial class VoiceGrain(
 
     private IPresenceGrain Presence(string userId) => GrainFactory.GetGrain<IPresenceGrain>(userId);
 
+
+    /// <summary>Queues the call for the next batch and waits for its answer.</summary>
+    private Task<object?> CallAsync(VoiceCall call)
+    {
+        _calls.Enqueue(call);
+        return call.Answer;
+    }
     private static string RequireUser(Caller caller) =>
         caller.Kind == CallerKind.User ? caller.Id : throw new ChatException(ErrorCodes.Forbidden, "Voice is joined by users, from a gateway connection.");
 
