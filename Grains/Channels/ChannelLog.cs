@@ -262,23 +262,33 @@ internal sealed partial class ChannelLog
             LogPublishFailed(ex, _channelId, stored[0].Seq, stored[^1].Seq);
         }
 
-        foreach (var personal in append.Notifications.Where(n => !Notification.ReachesMany(n.Notification.Kind)))
-        {
-            try
-            {
-                await _announce(personal);
-            }
-            catch (Exception ex)
-            {
-                // Stored with the message: the user finds it in the inbox (ResumeNotifications).
-                LogAnnounceFailed(ex, personal.UserId, personal.Notification.Seq);
-            }
-        }
+        // The batch's answers wait for these: users' streams in parallel (a message may name 50),
+        // each user's notifications in seq order.
+        await Task.WhenAll(append.Notifications
+            .Where(n => !Notification.ReachesMany(n.Notification.Kind))
+            .GroupBy(n => n.UserId)
+            .Select(AnnounceInOrderAsync));
 
         // One-way: sending ends the author's typing without waiting on the typing grain.
         foreach (var authorId in stored.Select(message => message.AuthorId).Distinct())
         {
             _ = _typing.StopOnSend(authorId);
+        }
+    }
+
+    private async Task AnnounceInOrderAsync(IEnumerable<WrittenNotification> personal)
+    {
+        foreach (var written in personal)
+        {
+            try
+            {
+                await _announce(written);
+            }
+            catch (Exception ex)
+            {
+                // Stored with the message: the user finds it in the inbox (ResumeNotifications).
+                LogAnnounceFailed(ex, written.UserId, written.Notification.Seq);
+            }
         }
     }
 
