@@ -31,28 +31,35 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource) : INo
 
     public async Task<NotificationSummary> GetSummaryAsync(string userId, IReadOnlyDictionary<string, long> lastReadSeqs)
     {
-        var (lastSeq, ackedSeq) = await GetCursorAsync(userId);
-        if (lastSeq == 0)
-        {
-            return NotificationSummary.Empty;
-        }
-
-        // Only the newest notifications kept per user can be unread mentions that count: the scan
-        // walks the primary key backwards from the newest, never a long history.
+        // One round trip on every connect: the cursor (the row without a channel), then each
+        // channel's unread mentions. Only the newest notifications kept per user can count: the
+        // scan walks the primary key backwards from the newest, never a long history.
         await using var command = Command("""
-            SELECT n.channel_id, count(*)::int FROM notifications n
+            WITH inbox AS (SELECT last_seq, acked_seq FROM notification_inboxes WHERE user_id = $1)
+            SELECT NULL::text, last_seq, acked_seq FROM inbox
+            UNION ALL
+            SELECT n.channel_id, count(*), NULL::bigint
+              FROM inbox, notifications n
               LEFT JOIN unnest($2::text[], $3::bigint[]) AS r (channel_id, last_read) ON r.channel_id = n.channel_id
-             WHERE n.user_id = $1 AND n.seq > $4 AND n.kind = ANY($5) AND n.message_seq > coalesce(r.last_read, 0)
+             WHERE n.user_id = $1 AND n.seq > inbox.last_seq - $4 AND n.kind = ANY($5) AND n.message_seq > coalesce(r.last_read, 0)
              GROUP BY n.channel_id
-            """, userId, lastReadSeqs.Keys.ToArray(), lastReadSeqs.Values.ToArray(), lastSeq - NotificationLimits.KeptPerUser, MentionKinds);
+            """, userId, lastReadSeqs.Keys.ToArray(), lastReadSeqs.Values.ToArray(), NotificationLimits.KeptPerUser, MentionKinds);
+        var (lastSeq, ackedSeq) = (0L, 0L);
         var counts = new Dictionary<string, int>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            counts[reader.GetString(0)] = reader.GetInt32(1);
+            if (reader.IsDBNull(0))
+            {
+                (lastSeq, ackedSeq) = (reader.GetInt64(1), reader.GetInt64(2));
+            }
+            else
+            {
+                counts[reader.GetString(0)] = (int)reader.GetInt64(1);
+            }
         }
 
-        return new NotificationSummary(lastSeq, ackedSeq, Unread(lastSeq, ackedSeq), counts);
+        return lastSeq == 0 ? NotificationSummary.Empty : new NotificationSummary(lastSeq, ackedSeq, Unread(lastSeq, ackedSeq), counts);
     }
 
     public async Task<int> CountMentionsAsync(string userId, string channelId, long lastReadSeq)
