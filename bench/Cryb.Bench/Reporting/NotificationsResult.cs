@@ -5,9 +5,10 @@ using Cryb.Bench.Scenarios;
 namespace Cryb.Bench.Reporting;
 
 /// <summary>
-/// The result of <c>notifications</c>: the plain sends of phase A (alone) and phase B (with
-/// <c>@everyone</c> mentions), the mentions, their <c>NotificationCreated</c> at the members, the
-/// rows they wrote, and the checks.
+/// The result of <c>notifications</c>: the plain sends of phase A (alone), phase C (beside the
+/// owner's plain messages into the big channel) and phase B (beside the same rate of
+/// <c>@everyone</c> into it), the owner's sends, the mentions' <c>NotificationCreated</c> at the
+/// members, the rows they wrote, and the checks.
 /// </summary>
 public sealed class NotificationsResult(RunInfo run, NotificationsOptions options, string guildId, string channelId, NotificationsFigures figures) : ScenarioResult(run)
 {
@@ -16,11 +17,11 @@ public sealed class NotificationsResult(RunInfo run, NotificationsOptions option
     public string ChannelId { get; } = channelId;
     public NotificationsFigures Figures { get; } = figures;
 
-    /// <summary>The issue's target: phase B's plain sends/s at least this share of phase A's.</summary>
+    /// <summary>The issue's target: phase B's plain sends/s at least this share of phase C's.</summary>
     public double TargetRatio => NotificationsScenario.TargetRatio;
 
-    /// <summary>Whether phase B kept <see cref="TargetRatio"/> of phase A's plain throughput (and anything was sent in A).</summary>
-    public bool TargetMet => Figures.PhaseA.Acked > 0 && Figures.ThroughputRatio >= TargetRatio;
+    /// <summary>Whether phase B kept <see cref="TargetRatio"/> of phase C's plain throughput (and anything was sent in C).</summary>
+    public bool TargetMet => Figures.PhaseC.Acked > 0 && Figures.RatioBOverC >= TargetRatio;
 
     public override IReadOnlyList<string> Failures
     {
@@ -29,9 +30,9 @@ public sealed class NotificationsResult(RunInfo run, NotificationsOptions option
             var f = Figures;
             var c = f.Correctness;
             var failures = new List<string>();
-            if (f.PhaseA.Acked == 0 || f.PhaseB.Acked == 0 || f.Mentions.Acked == 0)
+            if (f.PhaseA.Acked == 0 || f.PhaseC.Acked == 0 || f.PhaseB.Acked == 0 || f.ChannelPlain.Acked == 0 || f.Mentions.Acked == 0)
             {
-                failures.Add("a phase acknowledged nothing (plain sends of A or B, or the mentions)");
+                failures.Add("a phase acknowledged nothing (plain sends of A, C or B, the plain messages into the big channel, or the mentions)");
             }
 
             if (f.Errors.Count > 0)
@@ -39,7 +40,7 @@ public sealed class NotificationsResult(RunInfo run, NotificationsOptions option
                 failures.Add($"{f.Errors.Values.Sum()} sends failed ({string.Join(", ", f.Errors.Select(pair => $"{pair.Key} {pair.Value}"))})");
             }
 
-            var unanswered = f.PhaseA.Unanswered + f.PhaseB.Unanswered + f.Mentions.Unanswered;
+            var unanswered = f.PhaseA.Unanswered + f.PhaseC.Unanswered + f.PhaseB.Unanswered + f.ChannelPlain.Unanswered + f.Mentions.Unanswered;
             if (unanswered > 0)
             {
                 failures.Add($"{unanswered} sends unanswered after the drain");
@@ -57,12 +58,17 @@ public sealed class NotificationsResult(RunInfo run, NotificationsOptions option
 
             if (c.Unexpected > 0)
             {
-                failures.Add($"{c.Unexpected} NotificationCreated that no mention explains");
+                failures.Add($"{c.Unexpected} NotificationCreated that no mention explains ({c.OfPlainMessages} of them for phase C's plain messages)");
             }
 
             if (f.Rows is { } rows && (rows.FewestPerMention != rows.ExpectedPerMention || rows.MostPerMention != rows.ExpectedPerMention))
             {
                 failures.Add($"a mention wrote {rows.FewestPerMention} to {rows.MostPerMention} notification rows, not {rows.ExpectedPerMention}");
+            }
+
+            if (f.Rows is { RowsOfPlainMessages: > 0 } plainRows)
+            {
+                failures.Add($"phase C's plain messages into the big channel wrote {plainRows.RowsOfPlainMessages} notification rows, not 0");
             }
 
             return failures;
@@ -75,16 +81,21 @@ public sealed class NotificationsResult(RunInfo run, NotificationsOptions option
         var c = f.Correctness;
         var o = (NotificationsOptions)Options;
         markdown.Line($"Server `{GuildId}`: {MarkdownWriter.Number(o.Members)} members connected over both gateways (imported through `IGuildGrain.ImportMembers`); beside it {MarkdownWriter.Number(o.PlainServers)} servers of {MarkdownWriter.Number(o.PlainMembers)} members, connected the same way. " +
-                      $"{MarkdownWriter.Number(o.Senders)} of their members send plain messages into their servers' text channels in a closed loop (the next when the previous is answered) in both phases, so their acknowledged sends/s is the cluster's send capacity; " +
-                      $"in phase B the owner of the big server adds `@everyone` at {MarkdownWriter.Number(o.MentionRate)}/s into its channel. " +
+                      $"{MarkdownWriter.Number(o.Senders)} of their members send plain messages into their servers' text channels in a closed loop (the next when the previous is answered) in every phase, so their acknowledged sends/s is the cluster's send capacity; " +
+                      $"phase A has only those; in phase C the owner of the big server adds plain messages at {MarkdownWriter.Number(o.MentionRate)}/s into its channel, in phase B `@everyone` at the same rate into the same channel. " +
                       $"Every member of the big server but the owner reads and times every `NotificationCreated`.").Blank();
 
-        markdown.Heading("Plain sends: phase A (alone) against phase B (with @everyone) (ms from the send (plain) or its intended time (@everyone) to the answer)", 3)
-            .Line($"Target: phase B's acknowledged plain sends/s at least {TargetRatio:P0} of phase A's: **{(TargetMet ? "met" : "MISSED")}** " +
-                  $"(ratio {MarkdownWriter.Number(f.ThroughputRatio, 3)}: {MarkdownWriter.Number(f.PhaseB.AckedPerSecond)} against {MarkdownWriter.Number(f.PhaseA.AckedPerSecond)} sends/s).").Blank()
+        markdown.Heading("Plain sends: phase A (alone), phase C (beside plain messages into the big channel), phase B (beside @everyone into it) (ms from the send (plain) or its intended time (the owner's) to the answer)", 3)
+            .Line($"Target: phase B's acknowledged plain sends/s at least {TargetRatio:P0} of phase C's (the same rate of plain messages into the same channel): **{(TargetMet ? "met" : "MISSED")}** " +
+                  $"(B / C {MarkdownWriter.Number(f.RatioBOverC, 3)}: {MarkdownWriter.Number(f.PhaseB.AckedPerSecond)} against {MarkdownWriter.Number(f.PhaseC.AckedPerSecond)} sends/s).").Blank()
+            .Line($"Against plain sends alone (phase A), no target: B / A {MarkdownWriter.Number(f.RatioBOverA, 3)} ({MarkdownWriter.Number(f.PhaseB.AckedPerSecond)} against {MarkdownWriter.Number(f.PhaseA.AckedPerSecond)} sends/s).").Blank()
             .Table(
                 ["phase", "started/s", "sent", "acked", "acked/s", "p50", "p95", "p99", "max", "failed", "unanswered"],
-                [Row("A: plain", f.PhaseA), Row("B: plain, with @everyone", f.PhaseB), Row("B: @everyone", f.Mentions)]);
+                [
+                    Row("A: plain", f.PhaseA),
+                    Row("C: plain, with plain into the big channel", f.PhaseC), Row("C: plain into the big channel", f.ChannelPlain),
+                    Row("B: plain, with @everyone", f.PhaseB), Row("B: @everyone", f.Mentions),
+                ]);
 
         markdown.Heading("NotificationCreated to the members (ms from the mention's intended send to its arrival at each member)", 3)
             .Table(
@@ -95,30 +106,31 @@ public sealed class NotificationsResult(RunInfo run, NotificationsOptions option
         {
             markdown.Heading("Notification rows (PostgreSQL)", 3)
                 .Table(
-                    ["rows in phase B's window", "seconds", "rows/s", "mentions counted", "rows per mention (fewest)", "(most)", "expected"],
-                    [[rows.RowsInWindow, rows.WindowSeconds, rows.RowsPerSecond, rows.MentionsCounted, rows.FewestPerMention, rows.MostPerMention, rows.ExpectedPerMention]]);
-            markdown.Line("Rows in the window: the members' notification counters (`notification_inboxes.last_seq`) summed at both ends of the window; per mention: `notifications` rows of each acknowledged window mention, counted after the drain.").Blank();
+                    ["rows in phase B's window", "seconds", "rows/s", "mentions counted", "rows per mention (fewest)", "(most)", "expected", "phase C's plain messages counted", "their rows"],
+                    [[rows.RowsInWindow, rows.WindowSeconds, rows.RowsPerSecond, rows.MentionsCounted, rows.FewestPerMention, rows.MostPerMention, rows.ExpectedPerMention, rows.PlainMessagesCounted, rows.RowsOfPlainMessages]]);
+            markdown.Line("Rows in the window: the members' notification counters (`notification_inboxes.last_seq`) summed at both ends of the window; per mention: `notifications` rows of each acknowledged window mention, counted after the drain; " +
+                          "phase C's plain messages (warm-up and window, acknowledged) must have none.").Blank();
         }
 
         markdown.Heading("Correctness (after the drain)", 3).Table(
-            ["members per mention", "expected deliveries", "delivered", "lost", "heard twice", "unexplained", "of failed mentions"],
-            [[c.Recipients, c.Expected, c.Delivered, c.Lost, c.Duplicates, c.Unexpected, c.OfFailedMentions]]);
-        markdown.Line("Expected: every acknowledged mention of phase B's window, once at each member but its author (all online, one connection each).").Blank();
+            ["members per mention", "expected deliveries", "delivered", "lost", "heard twice", "unexplained", "of them for phase C's plain messages", "of failed mentions"],
+            [[c.Recipients, c.Expected, c.Delivered, c.Lost, c.Duplicates, c.Unexpected, c.OfPlainMessages, c.OfFailedMentions]]);
+        markdown.Line("Expected: every acknowledged mention of phase B's window, once at each member but its author (all online, one connection each); none for the plain messages of phase C.").Blank();
         SummarySections.Errors(markdown, f.Errors, "Failed sends by code", f.ErrorExamples);
 
-        SummarySections.Cpu(markdown, [("phase A: plain", f.CpuA), ("phase B: plain and @everyone", f.CpuB)]);
+        SummarySections.Cpu(markdown, [("phase A: plain", f.CpuA), ("phase C: plain and plain into the big channel", f.CpuC), ("phase B: plain and @everyone", f.CpuB)]);
     }
 
     private static IReadOnlyList<object?> Row(string label, PhaseFigures phase) =>
         [label, phase.OfferedPerSecond, phase.Sent, phase.Acked, phase.AckedPerSecond, phase.Ack.P50, phase.Ack.P95, phase.Ack.P99, phase.Ack.Max, phase.Failed, phase.Unanswered];
 
-    /// <summary>Per second of the two windows (phase B's warm-up between them left out): the plain sends' acknowledgement and the notifications' delivery.</summary>
+    /// <summary>Per second of the three windows (the warm-ups between them left empty): the plain sends' acknowledgement and the notifications' delivery.</summary>
     public override PlotSpec Plot()
     {
         PlotSeries Series(string name, IReadOnlyList<LatencySummary> bySecond, Func<LatencySummary, double> value) =>
             new(name, [.. bySecond.Select((latency, second) => (Second: (double)second + 1, Latency: latency)).Where(point => point.Latency.Count > 0).Select(point => (point.Second, value(point.Latency)))]);
         return new PlotSpec(
-            $"notifications: plain sends, then with @everyone at {MarkdownWriter.Number(((NotificationsOptions)Options).MentionRate)}/s",
+            $"notifications: plain sends alone (A), beside plain (C), @everyone (B) at {MarkdownWriter.Number(((NotificationsOptions)Options).MentionRate)}/s",
             "second from phase A's window",
             "intended send to answer or arrival (ms)",
             [
@@ -131,24 +143,29 @@ public sealed class NotificationsResult(RunInfo run, NotificationsOptions option
 
 /// <summary>What the run measured.</summary>
 /// <param name="PhaseA">Plain sends of phase A's window.</param>
+/// <param name="PhaseC">Plain sends of phase C's window.</param>
+/// <param name="ChannelPlain">The owner's plain sends into the big channel in phase C's window.</param>
 /// <param name="PhaseB">Plain sends of phase B's window.</param>
-/// <param name="Mentions">The owner's <c>@everyone</c> sends of phase B's window.</param>
-/// <param name="ThroughputRatio">Phase B's acknowledged plain sends/s over phase A's.</param>
+/// <param name="Mentions">The owner's <c>@everyone</c> sends into the big channel in phase B's window.</param>
+/// <param name="RatioBOverC">Phase B's acknowledged plain sends/s over phase C's: the mention path's effect, the target's figure.</param>
+/// <param name="RatioBOverA">Phase B's acknowledged plain sends/s over phase A's: against plain sends alone, informative.</param>
 /// <param name="Delivery">Every first arrival of a window mention's <c>NotificationCreated</c> at a member, from the mention's intended send.</param>
 /// <param name="DeliveryBySecond">The same by second from phase A's window's start (empty seconds outside phase B).</param>
 /// <param name="PlainAckBySecond">The plain sends' acknowledgements by second from phase A's window's start.</param>
 /// <param name="Rows">The notification rows, when the tool could read the database.</param>
 /// <param name="CpuA">CPU over phase A's window, per 1,000 acknowledged messages.</param>
+/// <param name="CpuC">CPU over phase C's window, per 1,000 acknowledged messages (plain in the small servers and in the big channel).</param>
 /// <param name="CpuB">CPU over phase B's window, per 1,000 acknowledged messages (plain and mentions).</param>
 public sealed record NotificationsFigures(
-    PhaseFigures PhaseA, PhaseFigures PhaseB, PhaseFigures Mentions, double ThroughputRatio,
+    PhaseFigures PhaseA, PhaseFigures PhaseC, PhaseFigures ChannelPlain, PhaseFigures PhaseB, PhaseFigures Mentions, double RatioBOverC, double RatioBOverA,
     LatencySummary Delivery, IReadOnlyList<LatencySummary> DeliveryBySecond, IReadOnlyList<LatencySummary> PlainAckBySecond,
     NotificationRowFigures? Rows, NotificationCorrectness Correctness,
     IReadOnlyDictionary<string, long> Errors, IReadOnlyDictionary<string, IReadOnlyList<string>> ErrorExamples,
-    CpuReport CpuA, CpuReport CpuB)
+    CpuReport CpuA, CpuReport CpuC, CpuReport CpuB)
 {
-    /// <summary>Phase B's acknowledged sends/s over phase A's; 0 when A acknowledged none.</summary>
-    public static double Ratio(PhaseFigures a, PhaseFigures b) => a.AckedPerSecond > 0 ? Math.Round(b.AckedPerSecond / a.AckedPerSecond, 3) : 0;
+    /// <summary><paramref name="phase"/>'s acknowledged sends/s over <paramref name="against"/>'s; 0 when that acknowledged none.</summary>
+    public static double Ratio(PhaseFigures phase, PhaseFigures against) =>
+        against.AckedPerSecond > 0 ? Math.Round(phase.AckedPerSecond / against.AckedPerSecond, 3) : 0;
 }
 
 /// <summary>The sends started (closed loop) or due (open model) in one window.</summary>
@@ -173,15 +190,18 @@ public sealed record PhaseFigures(string Name, double OfferedPerSecond, long Sen
 /// <param name="RowsInWindow">Notification rows the members gained between phase B's window's ends.</param>
 /// <param name="MentionsCounted">Acknowledged window mentions whose rows were counted.</param>
 /// <param name="ExpectedPerMention">Members but the author.</param>
+/// <param name="PlainMessagesCounted">The owner's acknowledged plain messages of phase C (warm-up and window) whose rows were counted.</param>
+/// <param name="RowsOfPlainMessages">Notification rows of those messages: must be none.</param>
 public sealed record NotificationRowFigures(
-    long RowsInWindow, double WindowSeconds, double RowsPerSecond, long MentionsCounted, long FewestPerMention, long MostPerMention, long ExpectedPerMention)
+    long RowsInWindow, double WindowSeconds, double RowsPerSecond, long MentionsCounted, long FewestPerMention, long MostPerMention, long ExpectedPerMention,
+    long PlainMessagesCounted, long RowsOfPlainMessages)
 {
-    public static NotificationRowFigures Of(long rowsInWindow, long windowMicros, IReadOnlyList<long> perMention, long expectedPerMention)
+    public static NotificationRowFigures Of(long rowsInWindow, long windowMicros, IReadOnlyList<long> perMention, long expectedPerMention, long plainMessagesCounted, long rowsOfPlainMessages)
     {
         var seconds = Math.Round(windowMicros / 1e6, 3);
         return new NotificationRowFigures(
             rowsInWindow, seconds, seconds > 0 ? Math.Round(rowsInWindow / seconds, 1) : 0, perMention.Count,
-            perMention.DefaultIfEmpty(0).Min(), perMention.DefaultIfEmpty(0).Max(), expectedPerMention);
+            perMention.DefaultIfEmpty(0).Min(), perMention.DefaultIfEmpty(0).Max(), expectedPerMention, plainMessagesCounted, rowsOfPlainMessages);
     }
 }
 
@@ -191,6 +211,7 @@ public sealed record NotificationRowFigures(
 /// <param name="Delivered">Of those, heard, each once.</param>
 /// <param name="Lost">Expected, not heard by the end of the drain.</param>
 /// <param name="Duplicates">A mention heard again by the same member.</param>
-/// <param name="Unexpected">Notifications no mention of the run explains (another kind, channel or author, or to the author).</param>
+/// <param name="Unexpected">Notifications no mention of the run explains (another kind, channel or author, to the author, or for a plain message).</param>
+/// <param name="OfPlainMessages">Of those, the ones for the owner's plain messages of phase C.</param>
 /// <param name="OfFailedMentions">Heard for a window mention whose send failed (allowed: it may have been stored).</param>
-public sealed record NotificationCorrectness(int Recipients, long Expected, long Delivered, long Lost, long Duplicates, long Unexpected, long OfFailedMentions);
+public sealed record NotificationCorrectness(int Recipients, long Expected, long Delivered, long Lost, long Duplicates, long Unexpected, long OfPlainMessages, long OfFailedMentions);

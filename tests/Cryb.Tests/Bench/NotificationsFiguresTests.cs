@@ -8,9 +8,10 @@ using Cryb.Bench.Scenarios;
 namespace Cryb.Tests.Bench;
 
 /// <summary>
-/// The pure parts of <c>notifications</c>: its command line, the time line of its two phases, how
-/// a member's <c>NotificationCreated</c> is matched to its mention (first, twice, unexplained), the
-/// throughput of a window and the ratio of the phases, and what its result says and writes.
+/// The pure parts of <c>notifications</c>: its command line, the time line of its three phases, how
+/// a member's <c>NotificationCreated</c> is matched to its mention (first, twice, unexplained, for a
+/// plain message), the throughput of a window and the ratios of the phases, and what its result
+/// says and writes.
 /// </summary>
 public sealed class NotificationsFiguresTests
 {
@@ -39,17 +40,28 @@ public sealed class NotificationsFiguresTests
     }
 
     [Fact]
-    public void The_time_line_runs_phase_a_then_the_mentions_warm_up_then_phase_b_with_windows_of_equal_length()
+    public void The_time_line_runs_phase_a_then_phase_c_then_phase_b_each_channel_phase_after_its_warm_up_with_windows_of_equal_length()
     {
-        var timeline = new NotifyTimeline(WarmupA: 10_000_000, Window: 20_000_000, WarmupB: 5_000_000);
+        var timeline = new NotifyTimeline(WarmupA: 10_000_000, Window: 20_000_000, WarmupChannel: 5_000_000);
 
         Assert.Equal(NotifyPhase.WarmupA, timeline.PhaseOf(9_999_999));
         Assert.Equal(NotifyPhase.A, timeline.PhaseOf(10_000_000));
-        Assert.Equal(NotifyPhase.WarmupB, timeline.PhaseOf(30_000_000));
-        Assert.Equal(NotifyPhase.B, timeline.PhaseOf(35_000_000));
-        Assert.Equal(NotifyPhase.After, timeline.PhaseOf(55_000_000));
-        Assert.Equal(30_000_000, timeline.MentionsStart);
-        Assert.Equal(250, timeline.Mentions(rate: 10)); // 25 s from the mentions' warm-up
+        Assert.Equal(NotifyPhase.A, timeline.PhaseOf(29_999_999));
+        Assert.Equal(NotifyPhase.WarmupC, timeline.PhaseOf(30_000_000));
+        Assert.Equal(NotifyPhase.C, timeline.PhaseOf(35_000_000));
+        Assert.Equal(NotifyPhase.C, timeline.PhaseOf(54_999_999));
+        Assert.Equal(NotifyPhase.WarmupB, timeline.PhaseOf(55_000_000));
+        Assert.Equal(NotifyPhase.B, timeline.PhaseOf(60_000_000));
+        Assert.Equal(NotifyPhase.After, timeline.PhaseOf(80_000_000));
+        Assert.Equal((30_000_000L, 55_000_000L), (timeline.ChannelSendsStart, timeline.MentionsStart));
+        Assert.Equal((timeline.AEnd - timeline.AStart, timeline.CEnd - timeline.CStart), (timeline.BEnd - timeline.BStart, timeline.Window));
+        Assert.Equal(500, timeline.ChannelSends(rate: 10)); // 25 s of plain messages from phase C's warm-up, then 25 s of mentions
+
+        // The owner's sends are plain up to phase B's warm-up and @everyone from it; only the three windows are measured.
+        Assert.Equal((false, false, true, true), (timeline.IsMention(30_000_000), timeline.IsMention(54_999_999), timeline.IsMention(55_000_000), timeline.IsMention(79_900_000)));
+        Assert.Equal(
+            [NotifyPhase.A, NotifyPhase.C, NotifyPhase.B],
+            Enum.GetValues<NotifyPhase>().Where(NotifyTimeline.IsWindow));
     }
 
     [Fact]
@@ -83,7 +95,22 @@ public sealed class NotificationsFiguresTests
     }
 
     [Fact]
-    public void A_phase_counts_its_sends_by_outcome_and_the_ratio_is_b_over_a()
+    public void A_notification_for_one_of_phase_cs_plain_messages_is_unexpected_and_counted_apart()
+    {
+        var tally = new MentionTally("chan", "owner", ["m1"], mentions: 3);
+
+        Assert.DoesNotContain("@everyone", MentionTally.PlainContent(1)); // must create no notification
+        Assert.Null(MentionTally.MentionOf(MentionTally.PlainContent(1)));
+        Assert.Null(tally.Heard("m1", Seen(MentionTally.PlainContent(1))));
+        Assert.Null(tally.Heard("m1", Seen(MentionTally.PlainContent(2)) with { Kind = "mention" }));
+        Assert.Null(tally.Heard("m1", Seen("hello")));
+
+        Assert.Equal((3L, 2L, 0L), (tally.Unexpected, tally.OfPlainMessages, tally.HeardOf(1)));
+        Assert.True(MentionTally.PlainContent(99_999).Length <= 100);
+    }
+
+    [Fact]
+    public void A_phase_counts_its_sends_by_outcome_and_a_ratio_is_the_phase_over_the_one_it_is_held_against()
     {
         var timeline = new NotifyTimeline(0, Window: 1_000_000, 0);
         var sends = Enumerable.Range(0, 4).Select(i => new SendRecord(i * 250_000, NotifyPhase.A)).ToArray();
@@ -95,23 +122,31 @@ public sealed class NotificationsFiguresTests
         Assert.Equal((4L, 2L, 2.0, 1L, 1L), (a.Sent, a.Acked, a.AckedPerSecond, a.Failed, a.Unanswered));
 
         var b = a with { AckedPerSecond = 1.5 };
-        Assert.Equal(0.75, NotificationsFigures.Ratio(a, b));
-        Assert.Equal(0, NotificationsFigures.Ratio(a with { AckedPerSecond = 0 }, b));
+        Assert.Equal(0.75, NotificationsFigures.Ratio(b, against: a));
+        Assert.Equal(0, NotificationsFigures.Ratio(b, against: a with { AckedPerSecond = 0 }));
     }
 
     [Fact]
-    public async Task A_result_reports_the_target_apart_from_correctness_fails_on_lost_or_missing_rows_and_writes_its_files()
+    public async Task A_result_holds_phase_b_against_phase_c_for_the_target_reports_b_over_a_beside_it_fails_on_correctness_and_writes_its_files()
     {
-        var met = Result(ratioB: 19.8, lost: 0, fewestRows: 999);
+        // Plain sends/s: 30 alone (A), 20 beside plain messages into the big channel (C).
+        var met = Result(phaseB: 17, lost: 0, fewestRows: 999);
         Assert.True(met.Passed);
-        Assert.True(met.TargetMet);
+        Assert.True(met.TargetMet); // 17 / 20 = 0.85, though 17 / 30 is far under 0.8
+        Assert.Equal((0.85, 0.567), (met.Figures.RatioBOverC, met.Figures.RatioBOverA));
 
-        var missed = Result(ratioB: 15, lost: 0, fewestRows: 999);
+        var missed = Result(phaseB: 15, lost: 0, fewestRows: 999);
         Assert.True(missed.Passed); // a missed target is a figure, not a correctness failure
         Assert.False(missed.TargetMet);
+        Assert.False(Result(phaseB: 15, lost: 0, fewestRows: 999, phaseC: 0).TargetMet);
 
-        var failed = Result(ratioB: 19.8, lost: 5, fewestRows: 994);
+        var failed = Result(phaseB: 17, lost: 5, fewestRows: 994);
         Assert.Equal(["5 NotificationCreated deliveries lost", "a mention wrote 994 to 999 notification rows, not 999"], failed.Failures);
+
+        var notifiedForPlain = Result(phaseB: 17, lost: 0, fewestRows: 999, unexpected: 3, ofPlainMessages: 2, rowsOfPlainMessages: 2);
+        Assert.Equal(
+            ["3 NotificationCreated that no mention explains (2 of them for phase C's plain messages)", "phase C's plain messages into the big channel wrote 2 notification rows, not 0"],
+            notifiedForPlain.Failures);
 
         var directory = Path.Combine(Path.GetTempPath(), $"cryb-notifications-{Guid.NewGuid():N}");
         try
@@ -120,17 +155,24 @@ public sealed class NotificationsFiguresTests
             using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "result.json"), TestContext.Current.CancellationToken));
             Assert.Equal("notifications", json.RootElement.GetProperty("run").GetProperty("scenario").GetString());
             var figures = json.RootElement.GetProperty("figures");
-            Assert.Equal(0.75, figures.GetProperty("throughputRatio").GetDouble());
+            Assert.Equal((0.75, 0.5), (figures.GetProperty("ratioBOverC").GetDouble(), figures.GetProperty("ratioBOverA").GetDouble()));
+            Assert.Equal(20, figures.GetProperty("phaseC").GetProperty("ackedPerSecond").GetDouble());
             Assert.Equal(9_990, figures.GetProperty("rows").GetProperty("rowsPerSecond").GetDouble());
             Assert.Equal(10, json.RootElement.GetProperty("options").GetProperty("mentionRate").GetDouble());
             var summary = await File.ReadAllTextAsync(Path.Combine(directory, "summary.md"), TestContext.Current.CancellationToken);
-            Assert.Contains("Target: phase B's acknowledged plain sends/s at least 80 % of phase A's: **MISSED** (ratio 0.75: 15 against 20 sends/s).", summary);
+            Assert.Contains(
+                "Target: phase B's acknowledged plain sends/s at least 80 % of phase C's (the same rate of plain messages into the same channel): **MISSED** (B / C 0.75: 15 against 20 sends/s).",
+                summary);
+            Assert.Contains("Against plain sends alone (phase A), no target: B / A 0.5 (15 against 30 sends/s).", summary);
             Assert.Contains("| phase | started/s | sent | acked | acked/s |", summary);
-            Assert.Contains("| A: plain | 20 | 600 | 600 | 20 |", summary);
+            string[] rows = ["| A: plain | 30 |", "| C: plain, with plain into the big channel | 20 |", "| C: plain into the big channel | 10 |", "| B: plain, with @everyone | 20 |", "| B: @everyone | 10 |"];
+            var at = rows.Select(row => summary.IndexOf(row, StringComparison.Ordinal)).ToArray();
+            Assert.All(at, index => Assert.True(index >= 0));
+            Assert.Equal(at.Order(), at); // A, C, B
             Assert.Contains("in a closed loop", summary);
-            Assert.Contains("| 299,700 | 30 | 9,990 | 300 | 999 | 999 | 999 |", summary);
-            Assert.Contains("| 999 | 299,700 | 299,700 | 0 | 0 | 0 | 0 |", summary);
-            Assert.Contains("| process | phase A: plain | phase B: plain and @everyone |", summary);
+            Assert.Contains("| 299,700 | 30 | 9,990 | 300 | 999 | 999 | 999 | 600 | 0 |", summary);
+            Assert.Contains("| 999 | 299,700 | 299,700 | 0 | 0 | 0 | 0 | 0 |", summary);
+            Assert.Contains("| process | phase A: plain | phase C: plain and plain into the big channel | phase B: plain and @everyone |", summary);
         }
         finally
         {
@@ -140,18 +182,21 @@ public sealed class NotificationsFiguresTests
 
     private static NotificationSeen Seen(string excerpt) => new(1, "everyone", "owner", "chan", Guid.NewGuid().ToString(), excerpt);
 
-    private static NotificationsResult Result(double ratioB, long lost, long fewestRows)
+    private static NotificationsResult Result(
+        double phaseB, long lost, long fewestRows, double phaseC = 20, long unexpected = 0, long ofPlainMessages = 0, long rowsOfPlainMessages = 0)
     {
         var latency = new LatencySummary(600, 5, 8, 12, 15, 20, 6);
-        var a = new PhaseFigures("A", 20, 600, 600, 20, latency, 0, 0);
-        var b = a with { Name = "B", AckedPerSecond = ratioB };
-        var mentions = new PhaseFigures("mentions", 10, 300, 300, 10, latency, 0, 0);
+        var a = new PhaseFigures("A", 30, 900, 900, 30, latency, 0, 0);
+        var c = new PhaseFigures("C", 20, 600, 600, phaseC, latency, 0, 0);
+        var b = c with { Name = "B", AckedPerSecond = phaseB };
+        var channelPlain = new PhaseFigures("channel plain", 10, 300, 300, 10, latency, 0, 0);
+        var mentions = channelPlain with { Name = "mentions" };
         var figures = new NotificationsFigures(
-            a, b, mentions, NotificationsFigures.Ratio(a, b), latency, [latency], [latency],
-            new NotificationRowFigures(299_700, 30, 9_990, 300, fewestRows, 999, 999),
-            new NotificationCorrectness(999, 299_700, 299_700 - lost, lost, 0, 0, 0),
+            a, c, channelPlain, b, mentions, NotificationsFigures.Ratio(b, against: c), NotificationsFigures.Ratio(b, against: a), latency, [latency], [latency],
+            new NotificationRowFigures(299_700, 30, 9_990, 300, fewestRows, 999, 999, 600, rowsOfPlainMessages),
+            new NotificationCorrectness(999, 299_700, 299_700 - lost, lost, 0, unexpected, ofPlainMessages, 0),
             new Dictionary<string, long>(), new Dictionary<string, IReadOnlyList<string>>(),
-            CpuReport.Create(30, [], 600, "messages"), CpuReport.Create(30, [], 900, "messages"));
+            CpuReport.Create(30, [], 900, "messages"), CpuReport.Create(30, [], 900, "messages"), CpuReport.Create(30, [], 900, "messages"));
         return new NotificationsResult(
             new RunInfo("notifications", "run", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], default, default, "json", false, [], 2),
             new NotificationsOptions(), "guild", "chan", figures);

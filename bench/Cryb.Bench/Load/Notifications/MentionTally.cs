@@ -8,12 +8,15 @@ namespace Cryb.Bench.Load.Notifications;
 /// so a member's <c>NotificationCreated</c> is matched to its mention without waiting for the send's
 /// answer. Per member, a bit per mention: the first arrival counts (and is timed by the caller),
 /// a second is a duplicate; a notification that names no mention of this run, another channel or
-/// another kind is unexpected, and so is one reaching the author.
+/// another kind is unexpected, and so is one reaching the author. The owner's plain messages of
+/// phase C carry their own text (<see cref="PlainContent"/>, no <c>@everyone</c>): a notification
+/// for one is unexpected, and counted apart as well.
 /// </summary>
 /// <remarks>Not thread-safe: the scenario calls it under its one lock.</remarks>
 public sealed class MentionTally
 {
     private const string Prefix = "@everyone bench mention k=";
+    private const string PlainPrefix = "bench plain into the big channel k=";
 
     private readonly string _channelId;
     private readonly string _authorId;
@@ -22,7 +25,7 @@ public sealed class MentionTally
     private readonly long[] _heardPerMention;
 
     /// <param name="members">Every connected member but the author: those each mention must reach.</param>
-    /// <param name="mentions">Mentions the owner may send (their numbers are 0 to this minus one).</param>
+    /// <param name="mentions">Sends the owner may make (their numbers are 0 to this minus one; the plain ones among them never count as heard).</param>
     public MentionTally(string channelId, string authorId, IEnumerable<string> members, int mentions)
     {
         _channelId = channelId;
@@ -39,8 +42,14 @@ public sealed class MentionTally
 
     public long Unexpected { get; private set; }
 
+    /// <summary>Of <see cref="Unexpected"/>, the notifications for the owner's plain messages (phase C), which must write none.</summary>
+    public long OfPlainMessages { get; private set; }
+
     /// <summary>The content of mention <paramref name="k"/>: short enough to come back whole in the excerpt (100 characters).</summary>
     public static string Content(int k) => Prefix + k.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The content of the owner's plain send <paramref name="k"/> into the same channel: no mention, told apart from them if it ever came back in a notification.</summary>
+    public static string PlainContent(int k) => PlainPrefix + k.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The mention number an excerpt carries, or null when it is none of ours.</summary>
     public static int? MentionOf(string? excerpt) =>
@@ -60,6 +69,11 @@ public sealed class MentionTally
             || !_heard.TryGetValue(memberId, out var heard))
         {
             Unexpected++;
+            if (notification.Excerpt?.StartsWith(PlainPrefix, StringComparison.Ordinal) == true)
+            {
+                OfPlainMessages++;
+            }
+
             return null;
         }
 
