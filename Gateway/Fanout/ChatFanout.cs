@@ -41,7 +41,7 @@ public sealed class ChatFanout
     private readonly GatewayMetrics _metrics;
     private readonly AccountStandingCache _standings;
 
-    public ChatFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, PresenceBatches presenceBatches, IOptions<FanoutFaultOptions> faults, ILogger<ChatFanout> logger)
+    public ChatFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, PresenceBatches presenceBatches, IOptions<FanoutFaultOptions> faults, IOptions<VoiceFrameOptions> voiceFrames, ILogger<ChatFanout> logger)
     {
         _cluster = cluster;
         _account = account;
@@ -60,7 +60,7 @@ public sealed class ChatFanout
         // Wanted from the first connection on, for the gateway's life (SubscribeToPresenceAsync).
         _presence = new StreamSubscriptions<PresenceChanged>(cluster, StreamNames.Presence, _ => true, _ => new PresenceFeed(this),
             change => metrics.SubscriptionsChanged(StreamNames.Presence, change), logger);
-        Guilds = new GuildFanout(cluster, account, hub, connections, this, metrics, logger);
+        Guilds = new GuildFanout(cluster, account, hub, connections, this, metrics, voiceFrames.Value, logger);
         ((PushStreamProvider)cluster.GetStreamProvider(StreamNames.Provider)).OwnerLeft += streamId => _ = (streamId.GetNamespace() switch
         {
             StreamNames.Channel => _channels.RenewAsync(streamId.GetKeyAsString()),

@@ -37,8 +37,9 @@ public sealed partial class GuildFanout
     /// <summary>The server of each server text channel this gateway has seen in a view.</summary>
     private readonly ConcurrentDictionary<string, string> _guildOfChannel = new(StringComparer.Ordinal);
 
-    public GuildFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, ChatFanout channels, GatewayMetrics metrics, ILogger logger)
+    public GuildFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, ChatFanout channels, GatewayMetrics metrics, VoiceFrameOptions voiceFrames, ILogger logger)
     {
+        VoiceWindow = voiceFrames.Window;
         _cluster = cluster;
         _account = account;
         _hub = hub;
@@ -50,6 +51,9 @@ public sealed partial class GuildFanout
     }
 
     internal ConnectionRegistry Connections { get; }
+
+    /// <summary>The shortest time between two voice frames of one server to a connection (<see cref="VoiceFrameOptions.Window"/>).</summary>
+    internal TimeSpan VoiceWindow { get; }
 
     /// <summary>
     /// Shows a connecting user's servers to the connection: each server's text channels they can view

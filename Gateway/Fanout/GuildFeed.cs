@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Cryb.Channels;
 using Cryb.Gateway.Hubs;
 using Cryb.Guilds;
@@ -69,6 +70,9 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// <summary>Voice states heard since the last frames were made, with the channel each user came from (<see cref="QueueVoice"/>).</summary>
     private readonly List<(VoiceState State, string? FromChannelId)> _voicePending = [];
     private bool _voiceFlushDue;
+
+    /// <summary>When the last voice frames were taken (<see cref="Stopwatch"/> ticks): the next wait for the rest of its window.</summary>
+    private long _lastVoiceFlush;
     private readonly SemaphoreSlim _voiceSend = new(1, 1);
 
     /// <summary>
@@ -492,13 +496,6 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     }
 
     /// <summary>
-    /// How long a voice state waits for others of the same server before the members are sent them
-    /// in one frame (<see cref="VoiceFrames"/>): short beside the 100 ms, long enough to
-    /// gather a burst (200 calls/s gives about 5 states a window).
-    /// </summary>
-    public static readonly TimeSpan VoiceWindow = TimeSpan.FromMilliseconds(25);
-
-    /// <summary>
     /// Under the gate: keeps the state if it is newer than the one held, and queues it for the local
     /// members who can view its channel when the window's frames are made; those who could view only
     /// the channel the user came from hear that the user left voice (<c>channelId</c> null), not where
@@ -520,10 +517,13 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
 
     /// <summary>
     /// Queues a voice state for the next <c>VoiceStatesUpdated</c> frames, in the order heard; the
-    /// first state of a window starts the wait for the others.
+    /// first state after a flush schedules the next one: at once if the last was taken a window ago
+    /// (<see cref="VoiceFrameOptions.Window"/>), else at the end of that window. So a quiet server's
+    /// state waits for nothing, and a busy one's for what is left of the window, not a whole one.
     /// </summary>
     private void QueueVoice(VoiceState state, string? fromChannelId)
     {
+        TimeSpan wait;
         lock (_sync)
         {
             _voicePending.Add((state, fromChannelId));
@@ -533,9 +533,10 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             }
 
             _voiceFlushDue = true;
+            wait = fanout.VoiceWindow - Stopwatch.GetElapsedTime(_lastVoiceFlush);
         }
 
-        _ = FlushVoiceAsync();
+        _ = FlushVoiceAsync(wait);
     }
 
     /// <summary>
@@ -543,9 +544,17 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// (viewers are decided at the flush, by the view held then). One flush sends at a time, so a
     /// later window's frames never overtake an earlier one's and each user's states stay in order.
     /// </summary>
-    private async Task FlushVoiceAsync()
+    private async Task FlushVoiceAsync(TimeSpan wait)
     {
-        await Task.Delay(VoiceWindow);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+        else
+        {
+            await Task.Yield(); // not on the push's delivery: it has the server's other events to hand on
+        }
+
         await _voiceSend.WaitAsync();
         try
         {
@@ -555,6 +564,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 states = [.. _voicePending];
                 _voicePending.Clear();
                 _voiceFlushDue = false;
+                _lastVoiceFlush = Stopwatch.GetTimestamp();
             }
 
             foreach (var (connectionIds, frame) in VoiceFrames.Group(states, ViewerConnections))

@@ -24,6 +24,7 @@ public static class FanoutExtensions
         }
 
         builder.Services.AddOptions<FanoutFaultOptions>().BindConfiguration(FanoutFaultOptions.Section);
+        builder.Services.AddOptions<VoiceFrameOptions>().BindConfiguration(VoiceFrameOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ChatFanout>();

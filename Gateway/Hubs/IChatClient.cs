@@ -128,8 +128,8 @@ public interface IChatClient
     Task VoiceStateUpdated(VoiceState state);
 
     /// <summary>
-    /// Voice states of one server, in the server's order, gathered over a short window (25 ms) and
-    /// sent in one frame: each as <see cref="VoiceStateUpdated"/> would have carried it to this
+    /// Voice states of one server, in the server's order, sent in one frame (at most one a window per
+    /// server and connection, <see cref="Fanout.VoiceFrameOptions.Window"/>): each as <see cref="VoiceStateUpdated"/> would have carried it to this
     /// connection (<c>channelId</c> null when the user left voice as far as the recipient can see).
     /// Also the states of a voice channel the recipient comes to view.
     /// </summary>

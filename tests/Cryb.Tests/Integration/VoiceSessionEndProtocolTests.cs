@@ -1,3 +1,4 @@
+using Cryb.Errors;
 using System.Net;
 using Cryb.Guilds;
 using Cryb.Tests.Infrastructure;
@@ -82,6 +83,49 @@ public sealed class VoiceSessionEndProtocolTests(VoiceProcessClusterFixture fixt
         await bobsPhone.InvokeAsync("LeaveVoice");
         var gone = await VoiceSteps.NextStateOfAsync(alice, bobsDesktop.UserId);
         Assert.Equal((null, second.SessionId), (gone.ChannelId, gone.SessionId));
+    }
+
+    [Fact]
+    public async Task A_device_whose_session_moved_to_another_server_updates_and_leaves_it_where_it_is_now()
+    {
+        await using var alice = await Cluster.ConnectAsync(0, TestUsers.New("alice"));
+        await using var bobsDesktop = await Cluster.ConnectAsync(0, TestUsers.New("bob"));
+        await using var bobsPhone = await Cluster.ConnectAsync(1, bobsDesktop.UserId);
+        await bobsPhone.NextAsync<ReadyEvent>("Ready");
+        var firstServer = await VoiceSteps.CreateServerAsync(alice, bobsDesktop);
+        await bobsPhone.NextAsync<GuildState>("GuildCreated");
+        var secondServer = await VoiceSteps.CreateServerAsync(alice, bobsDesktop);
+        await bobsPhone.NextAsync<GuildState>("GuildCreated");
+        var lounge = await VoiceSteps.CreateVoiceChannelAsync(alice, firstServer, "Lounge", bobsDesktop, bobsPhone);
+        var hall = await VoiceSteps.CreateVoiceChannelAsync(alice, secondServer, "Hall", bobsDesktop, bobsPhone);
+
+        // The desktop joins in the first server; the phone takes the session over into the second.
+        var desktops = await bobsDesktop.InvokeAsync<VoiceJoin>("JoinVoice", lounge.Id, false, false);
+        Assert.Equal(desktops.SessionId, (await VoiceSteps.NextStateOfAsync(alice, bobsDesktop.UserId)).SessionId);
+        var phones = await bobsPhone.InvokeAsync<VoiceJoin>("JoinVoice", hall.Id, false, false);
+        Assert.Equal(desktops.SessionId, (await bobsDesktop.NextAsync<VoiceSessionEnded>("VoiceSessionEnded")).SessionId);
+
+        // The desktop's gateway last saw it join in the first server; its session is in the second now.
+        var muted = await bobsDesktop.InvokeAsync<VoiceState>("UpdateVoiceState", true, false, false, false);
+        Assert.Equal((secondServer, hall.Id, phones.SessionId, true), (muted.GuildId, muted.ChannelId, muted.SessionId, muted.SelfMute));
+        await bobsDesktop.InvokeAsync("LeaveVoice");
+
+        // Alice, in both servers, hears bob's states in each server's order (the two servers' apart):
+        // the second server's are the phone's join, the desktop's mute, and the desktop's leave.
+        var inSecond = new List<VoiceState>();
+        while (inSecond.Count < 3)
+        {
+            var state = await VoiceSteps.NextStateOfAsync(alice, bobsDesktop.UserId);
+            if (state.GuildId == secondServer)
+            {
+                inSecond.Add(state);
+            }
+        }
+
+        Assert.Equal<(string?, string, bool)>(
+            [(hall.Id, phones.SessionId, false), (hall.Id, phones.SessionId, true), (null, phones.SessionId, true)],
+            inSecond.Select(state => (state.ChannelId, state.SessionId, state.SelfMute)));
+        await Refusals.AssertHubRefusesAsync(ErrorCodes.NotInVoice, () => bobsDesktop.InvokeAsync("LeaveVoice"));
     }
 
     [Fact]

@@ -116,7 +116,8 @@ public sealed class VoiceBatchTests(VoiceClusterFixture fixture)
 
         Assert.Empty(await voice.StatesAsync());
         Assert.Equal(0, await _kit.Guilds.CountRowsAsync("voice_states", guild.GetPrimaryKeyString()));
-        Assert.Null(await _kit.Presence(ann).GetVoice(ann));
+        // The presence grain is told after the answer, not awaited by it.
+        await Eventually.WaitUntilAsync(async () => await _kit.Presence(ann).GetVoice(ann) is null, "the presence grain dropping the voice binding");
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.NotInVoice, () => voice.Leave(ann));
     }
 
