@@ -5,6 +5,7 @@ using Cryb.Gateway.Fanout;
 using Cryb.Gateway.Hosting;
 using Cryb.Grains.Guilds;
 using Cryb.Grains.Limits;
+using Cryb.Grains.Notifications.Push;
 using Cryb.Grains.Presence;
 using Cryb.Grains.Security;
 using Cryb.Grains.Typing;
@@ -55,6 +56,7 @@ public static class HostSettings
             (TypingOptions.Section, typeof(TypingOptions)),
             (DashboardSettings.Section, typeof(DashboardSettings)),
             (LiveKitOptions.Section, typeof(LiveKitOptions)),
+            (PushOptions.Section, typeof(PushOptions)),
         ],
         [HostRole.Gateway] =
         [
@@ -66,6 +68,7 @@ public static class HostSettings
             (SlowConsumerOptions.Section, typeof(SlowConsumerOptions)),
             (ChatHubOptions.Section, typeof(ChatHubOptions)),
             (SubscriptionHealthOptions.Section, typeof(SubscriptionHealthOptions)),
+            (VoiceFrameOptions.Section, typeof(VoiceFrameOptions)),
             (LiveKitOptions.Section, typeof(LiveKitOptions)),
         ],
         [HostRole.Migrate] = [],
