@@ -89,6 +89,18 @@ public sealed partial class BoundedHubLifetimeManager<THub> : HubLifetimeManager
     public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         Send(_connections.Values.Where(outbox => outbox.Connection.UserIdentifier is { } user && userIds.Contains(user)), methodName, args);
 
+    /// <summary>
+    /// Queues already made messages for one connection, in order and together: one write when its
+    /// outbox is idle (<see cref="ConnectionOutbox.Enqueue"/>). Nothing if the connection is gone.
+    /// </summary>
+    public void SendTogether(string connectionId, params ReadOnlySpan<SerializedHubMessage> messages)
+    {
+        if (_connections.TryGetValue(connectionId, out var outbox))
+        {
+            outbox.Enqueue(messages);
+        }
+    }
+
     /// <summary>Completes once the connection's outbox has written everything queued so far (at once if it is gone).</summary>
     public Task WhenDrainedAsync(string connectionId) =>
         _connections.TryGetValue(connectionId, out var outbox) ? outbox.WhenDrainedAsync() : Task.CompletedTask;

@@ -10,6 +10,7 @@ using Cryb.Relationships;
 using Cryb.Streaming;
 using Cryb.Users;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace Cryb.Gateway.Fanout;
@@ -41,9 +42,13 @@ public sealed class ChatFanout
     private readonly GatewayMetrics _metrics;
     private readonly AccountStandingCache _standings;
 
-    public ChatFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, PresenceBatches presenceBatches, IOptions<FanoutFaultOptions> faults, IOptions<VoiceFrameOptions> voiceFrames, ILogger<ChatFanout> logger)
+    /// <summary>The connections' outboxes, for frames sent together (<see cref="SendWithNotifications"/>).</summary>
+    private readonly BoundedHubLifetimeManager<ChatHub> _lifetime;
+
+    public ChatFanout(IClusterClient cluster, ServiceCredential account, IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, GatewayMetrics metrics, AccountStandingCache standings, PresenceBatches presenceBatches, IOptions<FanoutFaultOptions> faults, IOptions<VoiceFrameOptions> voiceFrames, BoundedHubLifetimeManager<ChatHub> lifetime, ILogger<ChatFanout> logger)
     {
         _cluster = cluster;
+        _lifetime = lifetime;
         _account = account;
         _hub = hub;
         _standings = standings;
@@ -245,9 +250,11 @@ public sealed class ChatFanout
     {
         switch (channelEvent)
         {
-            case MessageCreated created:
+            case MessageCreated { Notified.Count: 0 } created:
                 await Recipients(channelEvent).MessageCreated(created.Message);
-                await SendNotificationsAsync(created);
+                break;
+            case MessageCreated created:
+                SendWithNotifications(created);
                 break;
             case MessageEdited edited:
                 await Recipients(channelEvent).MessageEdited(edited.Message);
@@ -288,31 +295,57 @@ public sealed class ChatFanout
     }
 
     /// <summary>
-    /// The message's notifications, to every connection here of each user it notified (on any
-    /// device, whichever channel it shows): built from the message, so the event carried only who
-    /// and at which seq.
+    /// A message that notified users (a mass mention's notifications ride on its event): the
+    /// channel's connections get the message; every connection here of each user it notified (on
+    /// any device, whichever channel it shows) gets the notification, built from the message, so
+    /// the event carried only who and at which seq. A connection that gets both gets them in one
+    /// write, the message first: an <c>@everyone</c> in a channel of 1,000 is then 1,000 WebSocket
+    /// messages out of the gateways instead of 2,000 (docs/performance.md, Notifications).
     /// </summary>
-    private async Task SendNotificationsAsync(MessageCreated created)
+    private void SendWithNotifications(MessageCreated created)
     {
-        if (created.Notified.Count == 0)
-        {
-            return;
-        }
-
         var message = created.Message;
         var guildId = Guilds.GuildIdOf(message.ChannelId);
         var excerpt = Excerpts.Of(message.Content);
+        var notificationOf = new Dictionary<string, SerializedHubMessage>(StringComparer.Ordinal);
         foreach (var notified in created.Notified)
         {
             var connections = _connections.ConnectionsOf(notified.UserId);
-            if (connections.Count > 0)
+            if (connections.Count == 0)
             {
-                await _hub.Clients.Clients(connections).NotificationCreated(new Notification(
-                    notified.Seq, notified.Id.ToString(), notified.Kind, message.AuthorId, guildId, message.ChannelId,
-                    message.Id, message.Seq, excerpt, message.CreatedAt));
+                continue;
+            }
+
+            var notification = Frame(nameof(IChatClient.NotificationCreated), new Notification(
+                notified.Seq, notified.Id.ToString(), notified.Kind, message.AuthorId, guildId, message.ChannelId,
+                message.Id, message.Seq, excerpt, message.CreatedAt));
+            foreach (var connectionId in connections)
+            {
+                notificationOf[connectionId] = notification;
             }
         }
+
+        var messageFrame = Frame(nameof(IChatClient.MessageCreated), message);
+        foreach (var connectionId in _connections.ConnectionsIn(message.ChannelId))
+        {
+            if (notificationOf.Remove(connectionId, out var notification))
+            {
+                _lifetime.SendTogether(connectionId, messageFrame, notification);
+            }
+            else
+            {
+                _lifetime.SendTogether(connectionId, messageFrame);
+            }
+        }
+
+        foreach (var (connectionId, notification) in notificationOf)
+        {
+            _lifetime.SendTogether(connectionId, notification);
+        }
     }
+
+    /// <summary>An event to the client, serialized at most once per protocol whoever it goes to.</summary>
+    private static SerializedHubMessage Frame(string method, object argument) => new(new InvocationMessage(method, [argument]));
 
     /// <summary>
     /// Typing goes to the channel's connections, but never the typing of someone who blocked the

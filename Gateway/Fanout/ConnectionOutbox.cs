@@ -90,13 +90,22 @@ public sealed class ConnectionOutbox
     }
 
     /// <summary>
-    /// Queues a message, serialized at most once per protocol however many connections share it; never
-    /// waits. A message that does not fit closes the connection: dropping it would leave a gap the
-    /// client cannot see (not every event carries a seq), and waiting would make the buffer unbounded.
+    /// Queues messages, each serialized at most once per protocol however many connections share
+    /// it; never waits. Several given together go out in one write when the outbox is idle (their
+    /// frames side by side, as a queue that fell behind is written), so a message and the
+    /// notification it made for this user reach the client as one WebSocket message. Messages
+    /// that do not fit close the connection: dropping one would leave a gap the client cannot see
+    /// (not every event carries a seq), and waiting would make the buffer unbounded.
     /// </summary>
-    public void Enqueue(SerializedHubMessage message)
+    public void Enqueue(params ReadOnlySpan<SerializedHubMessage> messages)
     {
-        var bytes = message.GetSerializedMessage(Connection.Protocol).Length;
+        var protocol = Connection.Protocol;
+        var bytes = 0;
+        foreach (var message in messages)
+        {
+            bytes += message.GetSerializedMessage(protocol).Length;
+        }
+
         bool start = false, overflow = false;
         lock (_lock)
         {
@@ -105,7 +114,7 @@ public sealed class ConnectionOutbox
                 return;
             }
 
-            // An empty outbox takes any one message, so a large Ready payload always goes out.
+            // An empty outbox takes any one send, so a large Ready payload always goes out.
             if (_bufferedBytes > 0 && _bufferedBytes + bytes > _options.MaxBufferBytes)
             {
                 overflow = TryCloseLocked();
@@ -115,7 +124,11 @@ public sealed class ConnectionOutbox
                 _bufferedBytes += bytes;
                 if (_draining)
                 {
-                    (_queue ??= new()).Enqueue((message, bytes));
+                    _queue ??= new();
+                    foreach (var message in messages)
+                    {
+                        _queue.Enqueue((message, message.GetSerializedMessage(protocol).Length));
+                    }
                 }
                 else
                 {
@@ -132,7 +145,15 @@ public sealed class ConnectionOutbox
         {
             // Runs inline up to the first write the transport cannot take at once: the common case costs
             // no thread hop and no queue, exactly like SignalR's own group send.
-            _ = DrainAsync(message, bytes);
+            if (messages.Length == 1)
+            {
+                _ = DrainAsync(messages[0], bytes, null, 1);
+            }
+            else
+            {
+                var (together, rented) = Coalesce(messages, bytes);
+                _ = DrainAsync(together, bytes, rented, messages.Length);
+            }
         }
     }
 
@@ -164,10 +185,8 @@ public sealed class ConnectionOutbox
     /// Writes <paramref name="message"/>, then whatever queued up behind it, in order: a single event
     /// as it is, several in one write of up to <see cref="MaxCoalescedBytes"/>.
     /// </summary>
-    private async Task DrainAsync(SerializedHubMessage message, int bytes)
+    private async Task DrainAsync(SerializedHubMessage message, int bytes, byte[]? rented, int coalesced)
     {
-        byte[]? rented = null;
-        var coalesced = 0;
         while (true)
         {
             if (coalesced > 1)
@@ -255,19 +274,34 @@ public sealed class ConnectionOutbox
             return (message, bytes, null, 1);
         }
 
-        var protocol = Connection.Protocol;
-        // Back to the pool once written: SignalR keeps no written message (stateful reconnect is off, see MapCrybGateway).
-        var buffer = ArrayPool<byte>.Shared.Rent(total);
-        var offset = 0;
+        var taken = new SerializedHubMessage[count];
         for (var i = 0; i < count; i++)
         {
-            var frame = queue.Dequeue().Message.GetSerializedMessage(protocol).Span;
+            taken[i] = queue.Dequeue().Message;
+        }
+
+        var (coalesced, buffer) = Coalesce(taken, total);
+        return (coalesced, total, buffer, count);
+    }
+
+    /// <summary>
+    /// <paramref name="messages"/> as one message of their frames side by side, in the connection's
+    /// protocol only, in a pooled buffer (back to the pool once written: SignalR keeps no written
+    /// message, stateful reconnect being off, see MapCrybGateway).
+    /// </summary>
+    private (SerializedHubMessage Message, byte[] Rented) Coalesce(ReadOnlySpan<SerializedHubMessage> messages, int total)
+    {
+        var protocol = Connection.Protocol;
+        var buffer = ArrayPool<byte>.Shared.Rent(total);
+        var offset = 0;
+        foreach (var message in messages)
+        {
+            var frame = message.GetSerializedMessage(protocol).Span;
             frame.CopyTo(buffer.AsSpan(offset));
             offset += frame.Length;
         }
 
-        var coalesced = new SerializedHubMessage([new SerializedMessage(protocol.Name, buffer.AsMemory(0, total))]);
-        return (coalesced, total, buffer, count);
+        return (new SerializedHubMessage([new SerializedMessage(protocol.Name, buffer.AsMemory(0, total))]), buffer);
     }
 
     /// <summary>True for the one caller that closed it, so a slow consumer is reported once.</summary>

@@ -62,7 +62,8 @@ public static class ChatHubExtensions
         // delays nobody else, and is closed as a slow consumer (ConnectionOutbox).
         builder.Services.AddOptions<SlowConsumerOptions>().BindConfiguration(SlowConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, BoundedHubLifetimeManager<ChatHub>>();
+        builder.Services.AddSingleton<BoundedHubLifetimeManager<ChatHub>>();
+        builder.Services.AddSingleton<HubLifetimeManager<ChatHub>>(services => services.GetRequiredService<BoundedHubLifetimeManager<ChatHub>>());
         // Both protocols, each counting the frames it cannot dispatch (unknown methods, bad arguments,
         // malformed frames). A connection speaks the one it chose at its handshake; the lifetime
         // manager serializes each event once per protocol in use, however many connections get it.

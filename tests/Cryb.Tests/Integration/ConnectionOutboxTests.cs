@@ -159,6 +159,29 @@ public sealed class ConnectionOutboxTests
         Assert.InRange(transport.Writes, 2, 20);
     }
 
+    [Theory]
+    [InlineData("json")]
+    [InlineData("messagepack")]
+    public async Task Events_given_together_to_an_idle_outbox_go_out_in_one_write_in_order_and_behind_a_write_after_what_waited(string protocol)
+    {
+        var transport = new Transport(protocol);
+        var outbox = transport.Outbox(maxBufferBytes: 1024 * 1024, TimeSpan.FromSeconds(30), []);
+
+        // Idle: a message and its notification in one write, whole and in order.
+        outbox.Enqueue(Event(1), Event(2));
+        Assert.Equal([1, 2], await transport.ReadSeqsAsync(2));
+        Assert.Equal(1, transport.Writes);
+
+        // Behind a full transport: after everything queued before them, still in order.
+        for (var i = 3; i <= 50; i++)
+        {
+            outbox.Enqueue(Event(i));
+        }
+
+        outbox.Enqueue(Event(51), Event(52));
+        Assert.Equal(Enumerable.Range(3, 50), await transport.ReadSeqsAsync(50));
+    }
+
     private const string Padding = "0123456789abcdefghijklmnopqrstuvwxyz";
 
     /// <summary>A MessageCreated-like event of about 300 bytes: its seq, and padding the reader checks.</summary>
