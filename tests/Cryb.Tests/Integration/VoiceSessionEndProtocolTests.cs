@@ -63,8 +63,7 @@ public sealed class VoiceSessionEndProtocolTests(VoiceProcessClusterFixture fixt
         await using var bobsDesktop = await Cluster.ConnectAsync(0, TestUsers.New("bob"));
         await using var bobsPhone = await Cluster.ConnectAsync(1, bobsDesktop.UserId);
         await bobsPhone.NextAsync<ReadyEvent>("Ready");
-        var guildId = await VoiceSteps.CreateServerAsync(alice, bobsDesktop);
-        await bobsPhone.NextAsync<GuildState>("GuildCreated");
+        var guildId = await ServerOfAliceAsync(alice, bobsDesktop, bobsPhone);
         var lounge = await VoiceSteps.CreateVoiceChannelAsync(alice, guildId, "Lounge", bobsDesktop, bobsPhone);
 
         var first = await bobsDesktop.InvokeAsync<VoiceJoin>("JoinVoice", lounge.Id, false, false);
@@ -92,10 +91,8 @@ public sealed class VoiceSessionEndProtocolTests(VoiceProcessClusterFixture fixt
         await using var bobsDesktop = await Cluster.ConnectAsync(0, TestUsers.New("bob"));
         await using var bobsPhone = await Cluster.ConnectAsync(1, bobsDesktop.UserId);
         await bobsPhone.NextAsync<ReadyEvent>("Ready");
-        var firstServer = await VoiceSteps.CreateServerAsync(alice, bobsDesktop);
-        await bobsPhone.NextAsync<GuildState>("GuildCreated");
-        var secondServer = await VoiceSteps.CreateServerAsync(alice, bobsDesktop);
-        await bobsPhone.NextAsync<GuildState>("GuildCreated");
+        var firstServer = await ServerOfAliceAsync(alice, bobsDesktop, bobsPhone);
+        var secondServer = await ServerOfAliceAsync(alice, bobsDesktop, bobsPhone);
         var lounge = await VoiceSteps.CreateVoiceChannelAsync(alice, firstServer, "Lounge", bobsDesktop, bobsPhone);
         var hall = await VoiceSteps.CreateVoiceChannelAsync(alice, secondServer, "Hall", bobsDesktop, bobsPhone);
 
@@ -126,6 +123,14 @@ public sealed class VoiceSessionEndProtocolTests(VoiceProcessClusterFixture fixt
             [(hall.Id, phones.SessionId, false), (hall.Id, phones.SessionId, true), (null, phones.SessionId, true)],
             inSecond.Select(state => (state.ChannelId, state.SessionId, state.SelfMute)));
         await Refusals.AssertHubRefusesAsync(ErrorCodes.NotInVoice, () => bobsDesktop.InvokeAsync("LeaveVoice"));
+    }
+
+    /// <summary>A server of alice's that bob joined from his desktop; his phone read its <c>GuildCreated</c>.</summary>
+    private static async Task<string> ServerOfAliceAsync(ChatTestClient alice, ChatTestClient bobsDesktop, ChatTestClient bobsPhone)
+    {
+        var guildId = await VoiceSteps.CreateServerAsync(alice, bobsDesktop);
+        await bobsPhone.NextAsync<GuildState>("GuildCreated");
+        return guildId;
     }
 
     [Fact]
