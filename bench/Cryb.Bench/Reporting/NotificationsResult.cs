@@ -84,7 +84,7 @@ public sealed class NotificationsResult(RunInfo run, NotificationsOptions option
                       $"{MarkdownWriter.Number(o.Senders)} of their members send plain messages into their servers' text channels in a closed loop (the next when the previous is answered) in every phase, so their acknowledged sends/s is the cluster's send capacity; " +
                       $"phase A has only those; in phase C the owner of the big server adds plain messages at {MarkdownWriter.Number(o.MentionRate)}/s into its channel, in phase B `@everyone` at the same rate into the same channel. " +
                       $"The phases take turns, so that a drift of the machine's speed touches each alike: after {MarkdownWriter.Number(o.Warmup.TotalSeconds)} s of plain sends and {MarkdownWriter.Number(o.MentionWarmup.TotalSeconds)} s of the owner's warm-up (plain, then `@everyone`), " +
-                      $"{MarkdownWriter.Number(o.Rounds)} rounds of A, C, B segments of {MarkdownWriter.Number(o.Segment.TotalSeconds)} s, so each phase is measured for {MarkdownWriter.Number(o.Rounds * o.Segment.TotalSeconds)} s. " +
+                      $"{MarkdownWriter.Number(o.Rounds)} rounds of A, C, B segments of {MarkdownWriter.Number(o.Segment.TotalSeconds)} s (B, C, A in every other round), so each phase is measured for {MarkdownWriter.Number(o.Rounds * o.Segment.TotalSeconds)} s. " +
                       $"Every member of the big server but the owner reads and times every `NotificationCreated`.").Blank();
 
         markdown.Heading("Plain sends: phase A (alone), phase C (beside plain messages into the big channel), phase B (beside @everyone into it) (ms from the send (plain) or its intended time (the owner's) to the answer)", 3)

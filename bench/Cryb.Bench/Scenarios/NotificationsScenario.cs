@@ -46,10 +46,10 @@ public sealed record NotificationsOptions
     public TimeSpan MentionWarmup { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>One measured segment; each round has one of phase A, C and B, in that order.</summary>
-    public TimeSpan Segment { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Segment { get; init; } = TimeSpan.FromSeconds(8);
 
     /// <summary>Rounds of segments: each phase is measured for <see cref="Rounds"/> × <see cref="Segment"/>.</summary>
-    public int Rounds { get; init; } = 3;
+    public int Rounds { get; init; } = 4;
 
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(15);
 }
@@ -91,7 +91,7 @@ public static class NotificationsScenario
         new("mention-rate", "the owner's messages per second into the big channel, open model: plain in phase C's segments, @everyone in phase B's, none in phase A's", o => o.MentionRate, (o, v) => o with { MentionRate = v.Double(min: 0.01) }),
         new("warmup", "seconds of plain sends alone before the owner's warm-up, not recorded", o => o.Warmup, (o, v) => o with { Warmup = v.Seconds() }),
         new("mention-warmup", "seconds of the owner's sends before the first segment, not recorded: plain for the first half, @everyone for the second", o => o.MentionWarmup, (o, v) => o with { MentionWarmup = v.Seconds() }),
-        new("segment", "seconds of each measured segment; a round is an A, a C and a B segment, in that order", o => o.Segment, (o, v) => o with { Segment = v.Seconds(min: 1) }),
+        new("segment", "seconds of each measured segment; a round is an A, a C and a B segment, in that order in even rounds and mirrored in odd ones", o => o.Segment, (o, v) => o with { Segment = v.Seconds(min: 1) }),
         new("rounds", "rounds of segments: each phase is measured for rounds × segment seconds", o => o.Rounds, (o, v) => o with { Rounds = v.Int(min: 1) }),
         new("drain", "at most this many seconds to wait after the last send for its answer and notifications", o => o.Drain, (o, v) => o with { Drain = v.Seconds() }),
     ];
@@ -215,7 +215,7 @@ public static class NotificationsScenario
                 });
             context.Log($"server {guildId}: {options.Members:N0} members connected (imported through IGuildGrain.ImportMembers); {options.Senders} closed-loop senders send plain messages " +
                         $"into {options.PlainServers} servers of {options.PlainMembers}, the owner adds {options.MentionRate:0.#}/s into its channel, plain in phase C, @everyone in phase B, nothing in phase A; " +
-                        $"{options.Warmup.TotalSeconds:0} s warm-up, {options.MentionWarmup.TotalSeconds:0} s of the owner's warm-up (plain, then @everyone), then {options.Rounds} rounds of A, C, B segments of {options.Segment.TotalSeconds:0.#} s");
+                        $"{options.Warmup.TotalSeconds:0} s warm-up, {options.MentionWarmup.TotalSeconds:0} s of the owner's warm-up (plain, then @everyone), then {options.Rounds} rounds of A, C, B segments (every other round mirrored) of {options.Segment.TotalSeconds:0.#} s");
 
             var plain = new List<SendRecord>();
             var channelSends = new SendRecord[channelSendCount];

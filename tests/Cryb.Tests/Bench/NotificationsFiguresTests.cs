@@ -46,7 +46,7 @@ public sealed class NotificationsFiguresTests
         Assert.Equal((1_000, 10.0), (defaults.Members, defaults.MentionRate));
         Assert.Equal((10, 20, 20), (defaults.PlainServers, defaults.PlainMembers, defaults.Senders)); // small servers like fanout's, closed loop
         Assert.Equal(0.8, NotificationsScenario.TargetRatio);
-        Assert.Equal(30_000_000, NotificationsScenario.Timeline(defaults).PhaseMicros); // 3 rounds × 10 s: each phase measured 30 s, as with one window each
+        Assert.Equal(32_000_000, NotificationsScenario.Timeline(defaults).PhaseMicros); // 4 rounds × 8 s: each phase measured 32 s
     }
 
     [Fact]
@@ -60,14 +60,17 @@ public sealed class NotificationsFiguresTests
         Assert.Equal(NotifyPhase.MentionWarmup, timeline.PhaseOf(13_999_999));
         Assert.Equal((14_000_000L, 44_000_000L, 6), (timeline.MeasuredStart, timeline.MeasuredEnd, timeline.SegmentCount));
 
-        // Segment i covers [14 + 5i, 19 + 5i) s: A, C, B, A, C, B.
+        // Segment i covers [14 + 5i, 19 + 5i) s: A, C, B, then mirrored, B, C, A.
         Assert.Equal(
-            [NotifyPhase.A, NotifyPhase.C, NotifyPhase.B, NotifyPhase.A, NotifyPhase.C, NotifyPhase.B],
+            [NotifyPhase.A, NotifyPhase.C, NotifyPhase.B, NotifyPhase.B, NotifyPhase.C, NotifyPhase.A],
             Enumerable.Range(0, timeline.SegmentCount).Select(NotifyTimeline.PhaseOfSegment));
         Assert.Equal([14_000_000L, 19_000_000, 24_000_000, 29_000_000, 34_000_000, 39_000_000, 44_000_000], Enumerable.Range(0, 7).Select(timeline.SegmentStart));
         Assert.Equal((NotifyPhase.A, NotifyPhase.A, NotifyPhase.C), (timeline.PhaseOf(14_000_000), timeline.PhaseOf(18_999_999), timeline.PhaseOf(19_000_000)));
-        Assert.Equal((NotifyPhase.B, NotifyPhase.A, NotifyPhase.C), (timeline.PhaseOf(28_999_999), timeline.PhaseOf(29_000_000), timeline.PhaseOf(34_000_000)));
-        Assert.Equal((NotifyPhase.B, NotifyPhase.After), (timeline.PhaseOf(43_999_999), timeline.PhaseOf(44_000_000)));
+        Assert.Equal((NotifyPhase.B, NotifyPhase.B, NotifyPhase.C), (timeline.PhaseOf(28_999_999), timeline.PhaseOf(29_000_000), timeline.PhaseOf(34_000_000)));
+        Assert.Equal((NotifyPhase.A, NotifyPhase.After), (timeline.PhaseOf(43_999_999), timeline.PhaseOf(44_000_000)));
+        // Over an even number of rounds each phase's segments average the span's middle: a steady drift tilts none.
+        Assert.All(new[] { NotifyPhase.A, NotifyPhase.C, NotifyPhase.B }, phase => Assert.Equal(2.5,
+            Enumerable.Range(0, timeline.SegmentCount).Where(i => NotifyTimeline.PhaseOfSegment(i) == phase).Average()));
         Assert.Equal((null, 0, 5, null), (timeline.SegmentOf(13_999_999), timeline.SegmentOf(14_000_000), timeline.SegmentOf(43_999_999), timeline.SegmentOf(44_000_000)));
 
         // Each phase is measured for rounds × segment, and the three together fill the measured span.
@@ -106,7 +109,7 @@ public sealed class NotificationsFiguresTests
         // The defaults: 100 in the 10 s warm-up, then 300 plain in C's 3 × 10 s and 300 mentions in B's, as with one window each.
         var defaults = NotificationsScenario.Timeline(new NotificationsOptions());
         var defaultDues = defaults.ChannelSendDues(rate: 10);
-        Assert.Equal((100, 300, 300), (defaultDues.Count(due => due < defaults.MeasuredStart), defaultDues.Count(due => defaults.PhaseOf(due) == NotifyPhase.C), defaultDues.Count(due => defaults.PhaseOf(due) == NotifyPhase.B)));
+        Assert.Equal((100, 320, 320), (defaultDues.Count(due => due < defaults.MeasuredStart), defaultDues.Count(due => defaults.PhaseOf(due) == NotifyPhase.C), defaultDues.Count(due => defaults.PhaseOf(due) == NotifyPhase.B)));
     }
 
     [Fact]
@@ -215,7 +218,7 @@ public sealed class NotificationsFiguresTests
             Assert.All(at, index => Assert.True(index >= 0));
             Assert.Equal(at.Order(), at); // A, C, B
             Assert.Contains("in a closed loop", summary);
-            Assert.Contains("3 rounds of A, C, B segments of 10 s, so each phase is measured for 30 s", summary);
+            Assert.Contains("4 rounds of A, C, B segments of 8 s (B, C, A in every other round), so each phase is measured for 32 s", summary);
             Assert.Contains("| 299,700 | 30 | 9,990 | 300 | 999 | 999 | 999 | 600 | 0 |", summary);
             Assert.Contains("| 999 | 299,700 | 299,700 | 0 | 0 | 0 | 0 | 0 |", summary);
             Assert.Contains("| process | phase A: plain | phase C: plain and plain into the big channel | phase B: plain and @everyone |", summary);

@@ -30,10 +30,12 @@ public enum NotifyPhase
 /// The run's time line, in microseconds from the closed-loop senders' start: a warm-up of plain
 /// sends only; then the owner's warm-up (plain messages into the big channel for its first half,
 /// <c>@everyone</c> for its second); then <see cref="Rounds"/> rounds of three segments of
-/// <see cref="Segment"/> each, in the order A (plain sends only), C (plus the owner's plain
-/// messages) and B (plus the owner's <c>@everyone</c>). The phases take turns so that a machine
-/// whose speed drifts during the run (other load, thermal limits) slows each of them alike: over
-/// sequential windows the drift alone moved B / C by a quarter. Each phase is measured for
+/// <see cref="Segment"/> each: A (plain sends only), C (plus the owner's plain messages) and B
+/// (plus the owner's <c>@everyone</c>), in that order in even rounds and mirrored (B, C, A) in odd
+/// ones. The phases take turns so that a machine whose speed drifts during the run (other load,
+/// thermal limits) slows each of them alike: over sequential windows the drift alone moved B / C by
+/// a quarter. Mirroring the rounds cancels a steady drift too: over an even number of rounds each
+/// phase's segments sit, on average, at the middle of the measured span. Each phase is measured for
 /// <see cref="Rounds"/> × <see cref="Segment"/>.
 /// </summary>
 public sealed record NotifyTimeline(long Warmup, long MentionWarmup, long Segment, int Rounds)
@@ -60,8 +62,12 @@ public sealed record NotifyTimeline(long Warmup, long MentionWarmup, long Segmen
     /// <summary>When segment <paramref name="i"/> starts (and segment i − 1 ends); i = <see cref="SegmentCount"/> is the measured end.</summary>
     public long SegmentStart(int i) => MeasuredStart + i * Segment;
 
-    /// <summary>The phase segment <paramref name="i"/> measures: A, C, B, A, C, B…</summary>
-    public static NotifyPhase PhaseOfSegment(int i) => RoundOrder[i % RoundOrder.Length];
+    /// <summary>The phase segment <paramref name="i"/> measures: A, C, B, then B, C, A, and so on.</summary>
+    public static NotifyPhase PhaseOfSegment(int i)
+    {
+        var (round, place) = Math.DivRem(i, RoundOrder.Length);
+        return RoundOrder[round % 2 == 0 ? place : RoundOrder.Length - 1 - place];
+    }
 
     /// <summary>The segment <paramref name="offset"/> falls in, or null outside the measured span.</summary>
     public int? SegmentOf(long offset) =>
