@@ -103,4 +103,19 @@ public sealed record CpuReport(double WindowSeconds, IReadOnlyList<ProcessCpuUse
             unit,
             Environment.ProcessorCount);
     }
+
+    /// <summary>
+    /// One report over several windows of the same meter (a phase measured in segments that take
+    /// turns with others): each process's CPU seconds and the windows' seconds added up, per 1,000
+    /// <paramref name="units"/> counted over all of them.
+    /// </summary>
+    public static CpuReport Combine(IReadOnlyCollection<CpuReport> windows, long units, string unit)
+    {
+        var processes = windows
+            .SelectMany(window => window.Processes)
+            .GroupBy(process => (process.Name, process.Pid))
+            .Select(group => new ProcessCpuUse(group.Key.Name, group.Key.Pid, group.Sum(process => process.CpuSeconds)))
+            .ToArray();
+        return Create(windows.Sum(window => window.WindowSeconds), processes, units, unit);
+    }
 }

@@ -11,7 +11,8 @@ namespace Cryb.Bench.Scenarios;
 /// <summary>
 /// The parameters of <c>notifications</c>; the defaults are issue 22's figure: a channel of 1,000
 /// members with <c>@everyone</c> mentions at 10/s, against the cluster's capacity for plain sends
-/// measured beside the same rate of plain messages into that channel, beside the mentions, and alone.
+/// measured beside the same rate of plain messages into that channel, beside the mentions, and alone,
+/// in segments that take turns (A, C, B, A, C, B…) so that a drift of the machine's speed touches each alike.
 /// </summary>
 public sealed record NotificationsOptions
 {
@@ -31,21 +32,24 @@ public sealed record NotificationsOptions
     /// </summary>
     public int Senders { get; init; } = 20;
 
-    /// <summary>The owner's messages per second into the big channel (open model): plain ones in phase C, <c>@everyone</c> in phase B.</summary>
+    /// <summary>The owner's messages per second into the big channel (open model): plain ones in phase C's segments, <c>@everyone</c> in phase B's, none in phase A's.</summary>
     public double MentionRate { get; init; } = 10;
 
-    /// <summary>Plain sends before phase A's window, not recorded: a fresh cluster runs slower for about its first minute (bench/README.md).</summary>
+    /// <summary>Plain sends alone before the owner's warm-up, not recorded: a fresh cluster runs slower for about its first minute (bench/README.md).</summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Each phase's measured window.</summary>
-    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
-
     /// <summary>
-    /// The owner's sends before phase C's window and before phase B's, not recorded: the first
-    /// messages warm the big channel's fan-out, the first mention reads the server's roster and
-    /// warms the notification path.
+    /// The owner's sends after <see cref="Warmup"/> and before the first segment, not recorded:
+    /// plain for the first half (they warm the big channel's fan-out), <c>@everyone</c> for the
+    /// second (the first mention reads the server's roster and warms the notification path).
     /// </summary>
     public TimeSpan MentionWarmup { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One measured segment; each round has one of phase A, C and B, in that order.</summary>
+    public TimeSpan Segment { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Rounds of segments: each phase is measured for <see cref="Rounds"/> × <see cref="Segment"/>.</summary>
+    public int Rounds { get; init; } = 4;
 
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(15);
 }
@@ -58,8 +62,9 @@ public sealed record NotificationsOptions
 /// send plain messages into their servers' text channels in a closed loop for the whole run, so
 /// their acknowledged sends/s is the cluster's send capacity: phase A, plain sends alone; phase C,
 /// the same while the owner of the big server sends plain messages at <c>--mention-rate</c> per
-/// second into its channel; phase B, the same with <c>@everyone</c> in them. Each phase has a
-/// measured window of <c>--duration</c>. Every member of the big server but the owner reads every
+/// second into its channel; phase B, the same with <c>@everyone</c> in them. After the warm-ups the
+/// phases take turns: <c>--rounds</c> rounds of an A, a C and a B segment of <c>--segment</c> each
+/// (<see cref="NotifyTimeline"/>). Every member of the big server but the owner reads every
 /// <c>NotificationCreated</c>: each mention must reach each of them once, and no plain message any.
 /// The ratio of phase B's plain throughput to phase C's is the mention path's effect on send
 /// throughput, the messages' own fan-out to 1,000 members being in both (target: at least 0.8);
@@ -83,15 +88,16 @@ public static class NotificationsScenario
         new("plain-servers", "small servers whose text channels carry the plain sends", o => o.PlainServers, (o, v) => o with { PlainServers = v.Int(min: 1) }),
         new("plain-members", "connected members of each small server, its owner included", o => o.PlainMembers, (o, v) => o with { PlainMembers = v.Int(min: 1) }),
         new("senders", "closed-loop senders of plain messages, spread round-robin over the small servers", o => o.Senders, (o, v) => o with { Senders = v.Int(min: 1) }),
-        new("mention-rate", "the owner's messages per second into the big channel, open model: plain in phase C, @everyone in phase B", o => o.MentionRate, (o, v) => o with { MentionRate = v.Double(min: 0.01) }),
-        new("warmup", "seconds of plain sends before phase A's window, not recorded", o => o.Warmup, (o, v) => o with { Warmup = v.Seconds() }),
-        new("duration", "seconds measured in each phase", o => o.Duration, (o, v) => o with { Duration = v.Seconds(min: 1) }),
-        new("mention-warmup", "seconds of the owner's sends before phase C's window and before phase B's, not recorded", o => o.MentionWarmup, (o, v) => o with { MentionWarmup = v.Seconds() }),
+        new("mention-rate", "the owner's messages per second into the big channel, open model: plain in phase C's segments, @everyone in phase B's, none in phase A's", o => o.MentionRate, (o, v) => o with { MentionRate = v.Double(min: 0.01) }),
+        new("warmup", "seconds of plain sends alone before the owner's warm-up, not recorded", o => o.Warmup, (o, v) => o with { Warmup = v.Seconds() }),
+        new("mention-warmup", "seconds of the owner's sends before the first segment, not recorded: plain for the first half, @everyone for the second", o => o.MentionWarmup, (o, v) => o with { MentionWarmup = v.Seconds() }),
+        new("segment", "seconds of each measured segment; a round is an A, a C and a B segment, in that order in even rounds and mirrored in odd ones", o => o.Segment, (o, v) => o with { Segment = v.Seconds(min: 1) }),
+        new("rounds", "rounds of segments: each phase is measured for rounds × segment seconds", o => o.Rounds, (o, v) => o with { Rounds = v.Int(min: 1) }),
         new("drain", "at most this many seconds to wait after the last send for its answer and notifications", o => o.Drain, (o, v) => o with { Drain = v.Seconds() }),
     ];
 
     public static NotifyTimeline Timeline(NotificationsOptions options) =>
-        new(BenchClock.ToMicros(options.Warmup), BenchClock.ToMicros(options.Duration), BenchClock.ToMicros(options.MentionWarmup));
+        new(BenchClock.ToMicros(options.Warmup), BenchClock.ToMicros(options.MentionWarmup), BenchClock.ToMicros(options.Segment), options.Rounds);
 
     public static async Task<NotificationsResult> RunAsync(BenchContext context, NotificationsOptions options, CancellationToken cancellation)
     {
@@ -124,7 +130,8 @@ public static class NotificationsScenario
         var plainUsers = Enumerable.Range(0, plainUserCount).Select(i => context.UserId("p", i)).ToArray();
         var tokens = await DevTokens.FetchAsync(context.Gateways, [.. users, .. plainUsers], context.SetupConcurrency, cancellation);
         var timeline = Timeline(options);
-        var channelSendCount = timeline.ChannelSends(options.MentionRate);
+        var channelDues = timeline.ChannelSendDues(options.MentionRate);
+        var channelSendCount = channelDues.Count;
 
         // The owner is user 0 and sends into the big channel (plain, then mentions); everyone else of the big server hears each mention.
         // Small server s has the plain users s × plain-members onwards, its owner first; sender i is
@@ -167,11 +174,11 @@ public static class NotificationsScenario
             var tally = new MentionTally(channelId, users[0], users[1..], channelSendCount);
             var channelIntended = new long[channelSendCount];
             var delivery = new LatencyHistogram();
-            var seconds = (int)Math.Ceiling((timeline.BEnd - timeline.AStart) / 1e6);
+            var seconds = (int)Math.Ceiling((timeline.MeasuredEnd - timeline.MeasuredStart) / 1e6);
             var deliveryBySecond = Enumerable.Range(0, seconds).Select(_ => new LatencyHistogram()).ToArray();
             var plainAckBySecond = Enumerable.Range(0, seconds).Select(_ => new LatencyHistogram()).ToArray();
             var start = long.MaxValue;
-            int SecondOf(long intended) => Math.Clamp((int)((intended - Volatile.Read(ref start) - timeline.AStart) / 1_000_000), 0, seconds - 1);
+            int SecondOf(long intended) => Math.Clamp((int)((intended - Volatile.Read(ref start) - timeline.MeasuredStart) / 1_000_000), 0, seconds - 1);
             foreach (var client in clients)
             {
                 var member = client.UserId;
@@ -207,8 +214,8 @@ public static class NotificationsScenario
                     }
                 });
             context.Log($"server {guildId}: {options.Members:N0} members connected (imported through IGuildGrain.ImportMembers); {options.Senders} closed-loop senders send plain messages " +
-                        $"into {options.PlainServers} servers of {options.PlainMembers}, the owner adds {options.MentionRate:0.#}/s into its channel, plain in phase C, @everyone in phase B; " +
-                        $"{options.Warmup.TotalSeconds:0} s warm-up, {options.Duration.TotalSeconds:0} s A, {options.MentionWarmup.TotalSeconds:0} s warm-up, {options.Duration.TotalSeconds:0} s C, {options.MentionWarmup.TotalSeconds:0} s warm-up, {options.Duration.TotalSeconds:0} s B");
+                        $"into {options.PlainServers} servers of {options.PlainMembers}, the owner adds {options.MentionRate:0.#}/s into its channel, plain in phase C, @everyone in phase B, nothing in phase A; " +
+                        $"{options.Warmup.TotalSeconds:0} s warm-up, {options.MentionWarmup.TotalSeconds:0} s of the owner's warm-up (plain, then @everyone), then {options.Rounds} rounds of A, C, B segments (every other round mirrored) of {options.Segment.TotalSeconds:0.#} s");
 
             var plain = new List<SendRecord>();
             var channelSends = new SendRecord[channelSendCount];
@@ -220,19 +227,18 @@ public static class NotificationsScenario
             var mentionAck = new LatencyHistogram();
             var inFlight = new List<Task>();
             var meter = new CpuMeter(context.Processes);
-            CpuReport? cpuA = null, cpuC = null, cpuB = null;
-            (long Rows, long At)? rowsAtB = null, rowsAtEnd = null;
+            var cpuSegments = new Dictionary<NotifyPhase, List<CpuReport>> { [NotifyPhase.A] = [], [NotifyPhase.C] = [], [NotifyPhase.B] = [] };
+            var rowsInB = new List<((long Rows, long At) Start, (long Rows, long At) End)>();
             var recipients = users[1..];
-            var channelInterval = 1_000_000.0 / options.MentionRate;
             Volatile.Write(ref start, BenchClock.NowMicros + 200_000);
             var phases = PhaseWatchAsync();
             var senders = Enumerable.Range(0, options.Senders).Select(SenderLoopAsync).ToArray();
 
             // The owner's sends into the big channel, open model: due at their times whether or not the
-            // earlier ones were answered; plain in phase C, @everyone in phase B, at one rate.
+            // earlier ones were answered; at one rate, plain in phase C's segments, @everyone in phase B's.
             for (var k = 0; k < channelSendCount; k++)
             {
-                var due = start + timeline.ChannelSendsStart + (long)(k * channelInterval);
+                var due = start + channelDues[k];
                 await BenchClock.WaitUntilAsync(due, cancellation);
                 channelIntended[k] = due;
                 var send = channelSends[k] = new SendRecord(due, timeline.PhaseOf(due - start));
@@ -255,15 +261,15 @@ public static class NotificationsScenario
             await phases;
             inFlight.AddRange(senders);
 
-            // The drain: every send answered and every member has heard every answered window mention, or the time is up.
+            // The drain: every send answered and every member has heard every answered mention of B's segments, or the time is up.
             var drainEnd = BenchClock.NowMicros + BenchClock.ToMicros(options.Drain);
             await Task.WhenAny(Task.WhenAll(inFlight), Task.Delay(options.Drain, cancellation));
-            int[] WindowMentions(bool succeeded) => [.. Enumerable.Range(0, channelSendCount).Where(i => channelSends[i].Phase == NotifyPhase.B && channelSends[i].Succeeded == succeeded)];
+            int[] BMentions(bool succeeded) => [.. Enumerable.Range(0, channelSendCount).Where(i => channelSends[i].Phase == NotifyPhase.B && channelSends[i].Succeeded == succeeded)];
             long Missed()
             {
                 lock (gate)
                 {
-                    return tally.MissedOf(WindowMentions(succeeded: true));
+                    return tally.MissedOf(BMentions(succeeded: true));
                 }
             }
 
@@ -277,24 +283,26 @@ public static class NotificationsScenario
                 recording = false;
             }
 
-            var answeredWindowMentions = WindowMentions(succeeded: true);
-            var expectedDeliveries = (long)answeredWindowMentions.Length * tally.Recipients;
-            var delivered = answeredWindowMentions.Sum(i => tally.HeardOf(i));
+            var answeredBMentions = BMentions(succeeded: true);
+            var expectedDeliveries = (long)answeredBMentions.Length * tally.Recipients;
+            var delivered = answeredBMentions.Sum(i => tally.HeardOf(i));
             var correctness = new NotificationCorrectness(
                 tally.Recipients, expectedDeliveries, delivered, Math.Max(0, expectedDeliveries - delivered), tally.Duplicates, tally.Unexpected, tally.OfPlainMessages,
-                WindowMentions(succeeded: false).Sum(i => tally.HeardOf(i)));
+                BMentions(succeeded: false).Sum(i => tally.HeardOf(i)));
 
             NotificationRowFigures? rowFigures = null;
-            if (rows is not null && rowsAtB is { } atB && rowsAtEnd is { } atEnd)
+            if (rows is not null && rowsInB.Count == options.Rounds)
             {
-                var ids = answeredWindowMentions.Select(i => Guid.Parse(channelSends[i].MessageId!)).ToArray();
+                var ids = answeredBMentions.Select(i => Guid.Parse(channelSends[i].MessageId!)).ToArray();
                 var byMessage = await rows.CountByMessageAsync(ids, cancellation);
                 var perMention = ids.Select(id => byMessage.GetValueOrDefault(id)).ToArray();
 
-                // The owner's plain messages of phase C (warm-up and window) must have written none.
-                var plainIds = channelSends.Where(send => send.Phase is NotifyPhase.WarmupC or NotifyPhase.C && send.Succeeded).Select(send => Guid.Parse(send.MessageId!)).ToArray();
+                // The owner's plain messages (its warm-up's and phase C's) must have written none.
+                var plainIds = channelSends.Where(send => !timeline.IsMention(send.Intended - start) && send.Succeeded).Select(send => Guid.Parse(send.MessageId!)).ToArray();
                 var plainRows = (await rows.CountByMessageAsync(plainIds, cancellation)).Values.Sum();
-                rowFigures = NotificationRowFigures.Of(atEnd.Rows - atB.Rows, atEnd.At - atB.At, perMention, tally.Recipients, plainIds.Length, plainRows);
+                rowFigures = NotificationRowFigures.Of(
+                    rowsInB.Sum(segment => segment.End.Rows - segment.Start.Rows), rowsInB.Sum(segment => segment.End.At - segment.Start.At),
+                    perMention, tally.Recipients, plainIds.Length, plainRows);
             }
 
             // A sender still waiting when the drain ran out may yet add to the list: read a copy.
@@ -304,48 +312,55 @@ public static class NotificationsScenario
                 plainSends = [.. plain];
             }
 
-            PhaseFigures Plain(string name, NotifyPhase phase, long windowStart, LatencySummary ack)
-            {
-                var sends = plainSends.Where(send => send.Phase == phase).ToArray();
-                return PhaseFigures.Of(name, Math.Round(sends.Length / options.Duration.TotalSeconds, 1), sends, timeline, windowStart, ack);
-            }
-
-            var phaseA = Plain("A", NotifyPhase.A, start + timeline.AStart, ackA.Summarize());
-            var phaseC = Plain("C", NotifyPhase.C, start + timeline.CStart, ackC.Summarize());
-            var phaseB = Plain("B", NotifyPhase.B, start + timeline.BStart, ackB.Summarize());
-            PhaseFigures Channel(string name, NotifyPhase phase, long windowStart, LatencySummary ack) =>
-                PhaseFigures.Of(name, options.MentionRate, channelSends.Where(send => send.Phase == phase).ToArray(), timeline, windowStart, ack);
-            var channelPlain = Channel("channel plain", NotifyPhase.C, start + timeline.CStart, channelPlainAck.Summarize());
-            var mentionFigures = Channel("mentions", NotifyPhase.B, start + timeline.BStart, mentionAck.Summarize());
-            CpuReport Units(CpuReport lap, long units) => CpuReport.Create(lap.WindowSeconds, [.. lap.Processes.Select(p => new ProcessCpuUse(p.Name, p.Pid, p.CpuSeconds))], units, "messages");
+            PhaseFigures Plain(string name, NotifyPhase phase, LatencySummary ack) =>
+                PhaseFigures.Of(name, plainSends.Where(send => send.Phase == phase).ToArray(), timeline, ack);
+            var phaseA = Plain("A", NotifyPhase.A, ackA.Summarize());
+            var phaseC = Plain("C", NotifyPhase.C, ackC.Summarize());
+            var phaseB = Plain("B", NotifyPhase.B, ackB.Summarize());
+            PhaseFigures Channel(string name, NotifyPhase phase, LatencySummary ack) =>
+                PhaseFigures.Of(name, channelSends.Where(send => send.Phase == phase).ToArray(), timeline, ack);
+            var channelPlain = Channel("channel plain", NotifyPhase.C, channelPlainAck.Summarize());
+            var mentionFigures = Channel("mentions", NotifyPhase.B, mentionAck.Summarize());
+            CpuReport Units(NotifyPhase phase, long units) => CpuReport.Combine(cpuSegments[phase], units, "messages");
             var figures = new NotificationsFigures(
                 phaseA, phaseC, channelPlain, phaseB, mentionFigures, NotificationsFigures.Ratio(phaseB, phaseC), NotificationsFigures.Ratio(phaseB, phaseA),
                 delivery.Summarize(), [.. deliveryBySecond.Select(histogram => histogram.Summarize())], [.. plainAckBySecond.Select(histogram => histogram.Summarize())],
                 rowFigures, correctness, errors.Snapshot(), errors.Examples(),
-                Units(cpuA!, phaseA.Acked), Units(cpuC!, phaseC.Acked + channelPlain.Acked), Units(cpuB!, phaseB.Acked + mentionFigures.Acked));
+                Units(NotifyPhase.A, phaseA.Acked), Units(NotifyPhase.C, phaseC.Acked + channelPlain.Acked), Units(NotifyPhase.B, phaseB.Acked + mentionFigures.Acked));
             context.Log($"plain sends: A {phaseA.AckedPerSecond:0.#}/s (ack p99 {phaseA.Ack.P99} ms), C {phaseC.AckedPerSecond:0.#}/s (ack p99 {phaseC.Ack.P99} ms), B {phaseB.AckedPerSecond:0.#}/s (ack p99 {phaseB.Ack.P99} ms): " +
-                        $"B / C {figures.RatioBOverC:0.###}, B / A {figures.RatioBOverA:0.###}; {tally.Unexpected} unexplained notifications ({tally.OfPlainMessages} of phase C's plain messages); " +
+                        $"B / C {figures.RatioBOverC:0.###}, B / A {figures.RatioBOverA:0.###}; {tally.Unexpected} unexplained notifications ({tally.OfPlainMessages} of the owner's plain messages); " +
                         $"NotificationCreated p50 {figures.Delivery.P50} ms, p99 {figures.Delivery.P99} ms; {delivered:N0} of {expectedDeliveries:N0} delivered" +
                         (rowFigures is null ? "" : $"; {rowFigures.RowsPerSecond:N0} rows/s"));
             return new NotificationsResult(RunInfo.Of(context, Name, started), options, guildId, channelId, figures);
 
-            // Meters each window's CPU and reads the rows at phase B's window's ends, on the run's clock.
+            // Meters each segment's CPU (laps: one reading ends a segment and starts the next) for its
+            // phase, and reads the rows at both ends of each of phase B's segments, on the run's clock;
+            // a read of the rows stays out of B's CPU (before the lap that starts B, after the one that ends it).
             async Task PhaseWatchAsync()
             {
-                await BenchClock.WaitUntilAsync(start + timeline.AStart, cancellation);
-                meter.Start();
-                await BenchClock.WaitUntilAsync(start + timeline.AEnd, cancellation);
-                cpuA = meter.Stop(0, "messages");
-                await BenchClock.WaitUntilAsync(start + timeline.CStart, cancellation);
-                meter.Start();
-                await BenchClock.WaitUntilAsync(start + timeline.CEnd, cancellation);
-                cpuC = meter.Stop(0, "messages");
-                await BenchClock.WaitUntilAsync(start + timeline.BStart, cancellation);
-                rowsAtB = rows is null ? null : await ReadRowsAsync();
-                meter.Start();
-                await BenchClock.WaitUntilAsync(start + timeline.BEnd, cancellation);
-                cpuB = meter.Stop(0, "messages");
-                rowsAtEnd = rows is null ? null : await ReadRowsAsync();
+                (long Rows, long At) rowsAtB = default;
+                for (var i = 0; i <= timeline.SegmentCount; i++)
+                {
+                    await BenchClock.WaitUntilAsync(start + timeline.SegmentStart(i), cancellation);
+                    var starting = i < timeline.SegmentCount ? NotifyTimeline.PhaseOfSegment(i) : NotifyPhase.After;
+                    if (starting == NotifyPhase.B && rows is not null)
+                    {
+                        rowsAtB = await ReadRowsAsync();
+                    }
+
+                    if (i == 0)
+                    {
+                        meter.Start();
+                        continue;
+                    }
+
+                    var ended = NotifyTimeline.PhaseOfSegment(i - 1);
+                    cpuSegments[ended].Add(meter.Lap());
+                    if (ended == NotifyPhase.B && rows is not null)
+                    {
+                        rowsInB.Add((rowsAtB, await ReadRowsAsync()));
+                    }
+                }
             }
 
             async Task<(long, long)> ReadRowsAsync()
@@ -356,7 +371,7 @@ public static class NotificationsScenario
             }
 
             // One closed-loop sender: its next plain send starts when the previous is answered (or
-            // failed), from the first send's time to the end of phase B's window; a send's latency
+            // failed), from the first send's time to the end of the last segment; a send's latency
             // counts from its actual start (there is no schedule to fall behind).
             async Task SenderLoopAsync(int i)
             {

@@ -8,9 +8,10 @@ using Cryb.Bench.Scenarios;
 namespace Cryb.Tests.Bench;
 
 /// <summary>
-/// The pure parts of <c>notifications</c>: its command line, the time line of its three phases, how
+/// The pure parts of <c>notifications</c>: its command line, the time line of its three phases in
+/// interleaved segments, how
 /// a member's <c>NotificationCreated</c> is matched to its mention (first, twice, unexplained, for a
-/// plain message), the throughput of a window and the ratios of the phases, and what its result
+/// plain message), the throughput of a phase and the ratios of the phases, and what its result
 /// says and writes.
 /// </summary>
 public sealed class NotificationsFiguresTests
@@ -19,14 +20,22 @@ public sealed class NotificationsFiguresTests
     public void A_notifications_command_line_sets_each_option_given_and_keeps_the_defaults_of_the_others()
     {
         var parse = BenchCommandLine.Root.Parse(
-            ["notifications", "--gateways", "http://127.0.0.1:5080", "--members", "200", "--plain-servers", "4", "--senders", "8", "--duration", "20", "--mention-warmup", "5"],
+            ["notifications", "--gateways", "http://127.0.0.1:5080", "--members", "200", "--plain-servers", "4", "--senders", "8", "--segment", "5", "--rounds", "4", "--mention-warmup", "6"],
             CommandLines.Parser);
         Assert.Empty(parse.Errors);
 
         var (_, options) = ((ScenarioCommand<NotificationsOptions>)ScenarioCatalog.Find("notifications")!).Read(parse);
 
-        Assert.Equal((200, 4, 8, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5)), (options.Members, options.PlainServers, options.Senders, options.Duration, options.MentionWarmup));
+        Assert.Equal((200, 4, 8), (options.Members, options.PlainServers, options.Senders));
+        Assert.Equal((TimeSpan.FromSeconds(5), 4, TimeSpan.FromSeconds(6)), (options.Segment, options.Rounds, options.MentionWarmup));
         Assert.Equal((20, 10.0, TimeSpan.FromSeconds(60)), (options.PlainMembers, options.MentionRate, options.Warmup));
+    }
+
+    [Fact]
+    public void A_notifications_command_line_refuses_no_rounds_and_the_old_duration()
+    {
+        Assert.NotEmpty(BenchCommandLine.Root.Parse(["notifications", "--gateways", "http://127.0.0.1:5080", "--rounds", "0"], CommandLines.Parser).Errors);
+        Assert.NotEmpty(BenchCommandLine.Root.Parse(["notifications", "--gateways", "http://127.0.0.1:5080", "--duration", "30"], CommandLines.Parser).Errors);
     }
 
     [Fact]
@@ -37,40 +46,79 @@ public sealed class NotificationsFiguresTests
         Assert.Equal((1_000, 10.0), (defaults.Members, defaults.MentionRate));
         Assert.Equal((10, 20, 20), (defaults.PlainServers, defaults.PlainMembers, defaults.Senders)); // small servers like fanout's, closed loop
         Assert.Equal(0.8, NotificationsScenario.TargetRatio);
+        Assert.Equal(32_000_000, NotificationsScenario.Timeline(defaults).PhaseMicros); // 4 rounds × 8 s: each phase measured 32 s
     }
 
     [Fact]
-    public void The_time_line_runs_phase_a_then_phase_c_then_phase_b_each_channel_phase_after_its_warm_up_with_windows_of_equal_length()
+    public void The_time_line_runs_the_warm_ups_then_rounds_of_an_a_a_c_and_a_b_segment_of_equal_length()
     {
-        var timeline = new NotifyTimeline(WarmupA: 10_000_000, Window: 20_000_000, WarmupChannel: 5_000_000);
+        var timeline = new NotifyTimeline(Warmup: 10_000_000, MentionWarmup: 4_000_000, Segment: 5_000_000, Rounds: 2);
 
-        Assert.Equal(NotifyPhase.WarmupA, timeline.PhaseOf(9_999_999));
-        Assert.Equal(NotifyPhase.A, timeline.PhaseOf(10_000_000));
-        Assert.Equal(NotifyPhase.A, timeline.PhaseOf(29_999_999));
-        Assert.Equal(NotifyPhase.WarmupC, timeline.PhaseOf(30_000_000));
-        Assert.Equal(NotifyPhase.C, timeline.PhaseOf(35_000_000));
-        Assert.Equal(NotifyPhase.C, timeline.PhaseOf(54_999_999));
-        Assert.Equal(NotifyPhase.WarmupB, timeline.PhaseOf(55_000_000));
-        Assert.Equal(NotifyPhase.B, timeline.PhaseOf(60_000_000));
-        Assert.Equal(NotifyPhase.After, timeline.PhaseOf(80_000_000));
-        Assert.Equal((30_000_000L, 55_000_000L), (timeline.ChannelSendsStart, timeline.MentionsStart));
-        Assert.Equal((timeline.AEnd - timeline.AStart, timeline.CEnd - timeline.CStart), (timeline.BEnd - timeline.BStart, timeline.Window));
-        Assert.Equal(500, timeline.ChannelSends(rate: 10)); // 25 s of plain messages from phase C's warm-up, then 25 s of mentions
+        Assert.Equal(NotifyPhase.Warmup, timeline.PhaseOf(0));
+        Assert.Equal(NotifyPhase.Warmup, timeline.PhaseOf(9_999_999));
+        Assert.Equal(NotifyPhase.MentionWarmup, timeline.PhaseOf(10_000_000));
+        Assert.Equal(NotifyPhase.MentionWarmup, timeline.PhaseOf(13_999_999));
+        Assert.Equal((14_000_000L, 44_000_000L, 6), (timeline.MeasuredStart, timeline.MeasuredEnd, timeline.SegmentCount));
 
-        // The owner's sends are plain up to phase B's warm-up and @everyone from it; only the three windows are measured.
-        Assert.Equal((false, false, true, true), (timeline.IsMention(30_000_000), timeline.IsMention(54_999_999), timeline.IsMention(55_000_000), timeline.IsMention(79_900_000)));
+        // Segment i covers [14 + 5i, 19 + 5i) s: A, C, B, then mirrored, B, C, A.
+        Assert.Equal(
+            [NotifyPhase.A, NotifyPhase.C, NotifyPhase.B, NotifyPhase.B, NotifyPhase.C, NotifyPhase.A],
+            Enumerable.Range(0, timeline.SegmentCount).Select(NotifyTimeline.PhaseOfSegment));
+        Assert.Equal([14_000_000L, 19_000_000, 24_000_000, 29_000_000, 34_000_000, 39_000_000, 44_000_000], Enumerable.Range(0, 7).Select(timeline.SegmentStart));
+        Assert.Equal((NotifyPhase.A, NotifyPhase.A, NotifyPhase.C), (timeline.PhaseOf(14_000_000), timeline.PhaseOf(18_999_999), timeline.PhaseOf(19_000_000)));
+        Assert.Equal((NotifyPhase.B, NotifyPhase.B, NotifyPhase.C), (timeline.PhaseOf(28_999_999), timeline.PhaseOf(29_000_000), timeline.PhaseOf(34_000_000)));
+        Assert.Equal((NotifyPhase.A, NotifyPhase.After), (timeline.PhaseOf(43_999_999), timeline.PhaseOf(44_000_000)));
+        // Over an even number of rounds each phase's segments average the span's middle: a steady drift tilts none.
+        Assert.All(new[] { NotifyPhase.A, NotifyPhase.C, NotifyPhase.B }, phase => Assert.Equal(2.5,
+            Enumerable.Range(0, timeline.SegmentCount).Where(i => NotifyTimeline.PhaseOfSegment(i) == phase).Average()));
+        Assert.Equal((null, 0, 5, null), (timeline.SegmentOf(13_999_999), timeline.SegmentOf(14_000_000), timeline.SegmentOf(43_999_999), timeline.SegmentOf(44_000_000)));
+
+        // Each phase is measured for rounds × segment, and the three together fill the measured span.
+        Assert.Equal(10_000_000, timeline.PhaseMicros);
+        Assert.Equal(timeline.MeasuredEnd - timeline.MeasuredStart, 3 * timeline.PhaseMicros);
         Assert.Equal(
             [NotifyPhase.A, NotifyPhase.C, NotifyPhase.B],
             Enum.GetValues<NotifyPhase>().Where(NotifyTimeline.IsWindow));
     }
 
     [Fact]
-    public void A_window_rate_counts_over_the_window_or_until_the_last_answer_when_that_is_later()
+    public void The_owners_sends_are_due_through_its_warm_up_and_in_c_and_b_segments_only_plain_then_everyone_in_the_warm_up()
     {
-        var timeline = new NotifyTimeline(0, Window: 10_000_000, 0);
+        var timeline = new NotifyTimeline(Warmup: 10_000_000, MentionWarmup: 4_000_000, Segment: 5_000_000, Rounds: 2);
 
-        Assert.Equal(20, timeline.AckedPerSecond(200, windowStart: 5_000_000, lastAnswer: 14_000_000));
-        Assert.Equal(10, timeline.AckedPerSecond(200, windowStart: 5_000_000, lastAnswer: 25_000_000));
+        var dues = timeline.ChannelSendDues(rate: 2);
+
+        // 8 in the warm-up, then 10 in each of C's and B's two segments, every 0.5 s from a segment's start.
+        Assert.Equal(8 + 4 * 10, dues.Count);
+        Assert.Equal(dues.Order(), dues);
+        Assert.Equal([10_000_000L, 10_500_000, 11_000_000], dues.Take(3));
+        Assert.Equal([13_500_000L, 19_000_000, 19_500_000], dues.Skip(7).Take(3));
+        Assert.Equal(23_500_000, dues[17]); // C's first segment's last, then B's first segment starts at 24 s
+        Assert.Equal(
+            [NotifyPhase.MentionWarmup, NotifyPhase.C, NotifyPhase.B],
+            dues.Select(timeline.PhaseOf).Distinct());
+        Assert.Equal(
+            (8, 20, 20),
+            (dues.Count(due => timeline.PhaseOf(due) == NotifyPhase.MentionWarmup), dues.Count(due => timeline.PhaseOf(due) == NotifyPhase.C), dues.Count(due => timeline.PhaseOf(due) == NotifyPhase.B)));
+
+        // Plain for the first half of the warm-up and in C, @everyone for its second half and in B.
+        Assert.Equal(4, dues.Count(due => timeline.PhaseOf(due) == NotifyPhase.MentionWarmup && timeline.IsMention(due)));
+        Assert.Equal((false, true), (timeline.IsMention(11_999_999), timeline.IsMention(12_000_000)));
+        Assert.All(dues.Where(due => timeline.PhaseOf(due) is NotifyPhase.C or NotifyPhase.B), due => Assert.Equal(timeline.PhaseOf(due) == NotifyPhase.B, timeline.IsMention(due)));
+
+        // The defaults: 100 in the 10 s warm-up, then 300 plain in C's 3 × 10 s and 300 mentions in B's, as with one window each.
+        var defaults = NotificationsScenario.Timeline(new NotificationsOptions());
+        var defaultDues = defaults.ChannelSendDues(rate: 10);
+        Assert.Equal((100, 320, 320), (defaultDues.Count(due => due < defaults.MeasuredStart), defaultDues.Count(due => defaults.PhaseOf(due) == NotifyPhase.C), defaultDues.Count(due => defaults.PhaseOf(due) == NotifyPhase.B)));
+    }
+
+    [Fact]
+    public void A_phase_rate_counts_over_its_segments_of_every_round()
+    {
+        var timeline = new NotifyTimeline(0, 0, Segment: 5_000_000, Rounds: 3);
+
+        Assert.Equal(20, timeline.AckedPerSecond(300)); // over 3 × 5 s
+        Assert.Equal(0, new NotifyTimeline(0, 0, 0, 3).AckedPerSecond(300));
     }
 
     [Fact]
@@ -95,7 +143,7 @@ public sealed class NotificationsFiguresTests
     }
 
     [Fact]
-    public void A_notification_for_one_of_phase_cs_plain_messages_is_unexpected_and_counted_apart()
+    public void A_notification_for_one_of_the_owners_plain_messages_is_unexpected_and_counted_apart()
     {
         var tally = new MentionTally("chan", "owner", ["m1"], mentions: 3);
 
@@ -112,14 +160,14 @@ public sealed class NotificationsFiguresTests
     [Fact]
     public void A_phase_counts_its_sends_by_outcome_and_a_ratio_is_the_phase_over_the_one_it_is_held_against()
     {
-        var timeline = new NotifyTimeline(0, Window: 1_000_000, 0);
+        var timeline = new NotifyTimeline(0, 0, Segment: 500_000, Rounds: 2); // each phase 1 s
         var sends = Enumerable.Range(0, 4).Select(i => new SendRecord(i * 250_000, NotifyPhase.A)).ToArray();
         sends[0].Answer("a", 100_000);
         sends[1].Answer("b", 400_000);
         sends[2].Fail();
 
-        var a = PhaseFigures.Of("A", 4, sends, timeline, windowStart: 0, LatencySummary.Empty);
-        Assert.Equal((4L, 2L, 2.0, 1L, 1L), (a.Sent, a.Acked, a.AckedPerSecond, a.Failed, a.Unanswered));
+        var a = PhaseFigures.Of("A", sends, timeline, LatencySummary.Empty);
+        Assert.Equal((4.0, 4L, 2L, 2.0, 1L, 1L), (a.OfferedPerSecond, a.Sent, a.Acked, a.AckedPerSecond, a.Failed, a.Unanswered));
 
         var b = a with { AckedPerSecond = 1.5 };
         Assert.Equal(0.75, NotificationsFigures.Ratio(b, against: a));
@@ -145,7 +193,7 @@ public sealed class NotificationsFiguresTests
 
         var notifiedForPlain = Result(phaseB: 17, lost: 0, fewestRows: 999, unexpected: 3, ofPlainMessages: 2, rowsOfPlainMessages: 2);
         Assert.Equal(
-            ["3 NotificationCreated that no mention explains (2 of them for phase C's plain messages)", "phase C's plain messages into the big channel wrote 2 notification rows, not 0"],
+            ["3 NotificationCreated that no mention explains (2 of them for the owner's plain messages)", "the owner's plain messages into the big channel wrote 2 notification rows, not 0"],
             notifiedForPlain.Failures);
 
         var directory = Path.Combine(Path.GetTempPath(), $"cryb-notifications-{Guid.NewGuid():N}");
@@ -170,6 +218,7 @@ public sealed class NotificationsFiguresTests
             Assert.All(at, index => Assert.True(index >= 0));
             Assert.Equal(at.Order(), at); // A, C, B
             Assert.Contains("in a closed loop", summary);
+            Assert.Contains("4 rounds of A, C, B segments of 8 s (B, C, A in every other round), so each phase is measured for 32 s", summary);
             Assert.Contains("| 299,700 | 30 | 9,990 | 300 | 999 | 999 | 999 | 600 | 0 |", summary);
             Assert.Contains("| 999 | 299,700 | 299,700 | 0 | 0 | 0 | 0 | 0 |", summary);
             Assert.Contains("| process | phase A: plain | phase C: plain and plain into the big channel | phase B: plain and @everyone |", summary);

@@ -61,6 +61,21 @@ public sealed class ProcessMeasurementTests
         Assert.Null(CpuReport.Create(2, [new ProcessCpuUse("idle", 1, 1)], 0, "deliveries").TotalPerThousand);
     }
 
+
+    [Fact]
+    public void Windows_combined_add_each_process_cpu_seconds_and_the_windows_seconds_and_count_units_over_all()
+    {
+        var first = CpuReport.Create(2, [new ProcessCpuUse("gateway-1", 10, 3), new ProcessCpuUse("silo-1", 11, 1)], 0, "deliveries");
+        var second = CpuReport.Create(3, [new ProcessCpuUse("gateway-1", 10, 2), new ProcessCpuUse("silo-1", 11, 4)], 0, "deliveries");
+
+        var both = CpuReport.Combine([first, second], units: 2_000, unit: "messages");
+
+        Assert.Equal(5, both.WindowSeconds);
+        Assert.Equal(["gateway-1", "silo-1"], both.Processes.Select(process => process.Name));
+        Assert.Equal((5.0, 5.0), (both.Processes[0].CpuSeconds, both.Processes[1].CpuSeconds));
+        Assert.Equal((1.0, 1.0), (both.Processes[0].Cores, both.Processes[1].Cores)); // 5 CPU seconds over 5 s
+        Assert.Equal((10.0, 5.0, 2_000L, "messages"), (both.TotalCpuSeconds, both.TotalPerThousand!.Value, both.Units, both.Unit));
+    }
     [Fact]
     public void The_slope_of_points_on_a_line_is_exact_and_of_noisy_points_is_least_squares()
     {

@@ -8,8 +8,8 @@ namespace Cryb.Bench.Load.Notifications;
 /// so a member's <c>NotificationCreated</c> is matched to its mention without waiting for the send's
 /// answer. Per member, a bit per mention: the first arrival counts (and is timed by the caller),
 /// a second is a duplicate; a notification that names no mention of this run, another channel or
-/// another kind is unexpected, and so is one reaching the author. The owner's plain messages of
-/// phase C carry their own text (<see cref="PlainContent"/>, no <c>@everyone</c>): a notification
+/// another kind is unexpected, and so is one reaching the author. The owner's plain messages (of
+/// its warm-up and phase C) carry their own text (<see cref="PlainContent"/>, no <c>@everyone</c>): a notification
 /// for one is unexpected, and counted apart as well.
 /// </summary>
 /// <remarks>Not thread-safe: the scenario calls it under its one lock.</remarks>
@@ -42,7 +42,7 @@ public sealed class MentionTally
 
     public long Unexpected { get; private set; }
 
-    /// <summary>Of <see cref="Unexpected"/>, the notifications for the owner's plain messages (phase C), which must write none.</summary>
+    /// <summary>Of <see cref="Unexpected"/>, the notifications for the owner's plain messages (its warm-up's and phase C's), which must write none.</summary>
     public long OfPlainMessages { get; private set; }
 
     /// <summary>The content of mention <paramref name="k"/>: short enough to come back whole in the excerpt (100 characters).</summary>

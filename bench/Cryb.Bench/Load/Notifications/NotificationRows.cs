@@ -4,7 +4,7 @@ namespace Cryb.Bench.Load.Notifications;
 
 /// <summary>
 /// Read-only counts of notification rows for the <c>notifications</c> scenario: the rows the run's
-/// users have (read at both ends of the window: rows written per second), and the rows of given
+/// users have (read at both ends of each measured segment of mentions: rows written per second), and the rows of given
 /// messages (a mention in a server of 1,000 members must have written 999). A notification commits
 /// in the transaction of its message, so a count after the send's answer is exact.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class NotificationRows(string connectionString) : IAsyncDisposable
     /// <summary>
     /// The notification rows <paramref name="userIds"/> ever had: the sum of their gapless
     /// counters (<c>notification_inboxes.last_seq</c>), a primary-key probe per user, where a
-    /// <c>count(*)</c> would scan the whole table (it has no index by channel) while the window is
+    /// <c>count(*)</c> would scan the whole table (it has no index by channel) while the run is
     /// measured. The run's users are its own, so every row is this run's.
     /// </summary>
     public async Task<long> CountOfUsersAsync(IReadOnlyList<string> userIds, CancellationToken cancellation)
