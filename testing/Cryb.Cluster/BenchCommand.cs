@@ -18,7 +18,8 @@ public sealed class BenchCommand(LocalCluster cluster, string scenario, IReadOnl
         LocalCluster cluster;
         try
         {
-            cluster = await developer.StartAsync(ClusterProfile.Bench, stop.Token);
+            // On an empty database each time: what earlier runs left would slow this one's writes.
+            cluster = await developer.StartAsync(ClusterProfile.Bench, stop.Token, freshPostgres: true);
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {

@@ -27,8 +27,11 @@ public sealed record DeveloperCluster(string Data, int Silos, int Gateways, Fixe
             Optional("CRYB_POSTGRES"), Optional("CRYB_REDIS"));
     }
 
-    /// <summary>Starts it with <paramref name="profile"/>, after checking every port it needs is free.</summary>
-    public async Task<LocalCluster> StartAsync(ClusterProfile profile, CancellationToken cancellation)
+    /// <summary>
+    /// Starts it with <paramref name="profile"/>, after checking every port it needs is free;
+    /// <paramref name="freshPostgres"/>: on an empty database of its own (<see cref="LocalClusterOptions.FreshPostgres"/>).
+    /// </summary>
+    public async Task<LocalCluster> StartAsync(ClusterProfile profile, CancellationToken cancellation, bool freshPostgres = false)
     {
         RequireFreePorts();
         return await LocalCluster.StartAsync(new LocalClusterOptions
@@ -38,6 +41,7 @@ public sealed record DeveloperCluster(string Data, int Silos, int Gateways, Fixe
             Gateways = Gateways,
             Ports = Ports,
             DataDirectory = Data,
+            FreshPostgres = freshPostgres,
             ExistingPostgres = ExistingPostgres,
             ExistingRedis = ExistingRedis,
             // Kept in CRYB_DATA, so tokens survive a restart.

@@ -58,7 +58,13 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             var port = options.Ports.Postgres;
             log($"starting PostgreSQL on 127.0.0.1:{port}");
-            postgres = PostgresServer.StartAsync(options.Profile, Path.Combine(data, "postgres"), Path.Combine(data, "sockets"), Path.Combine(logs, "postgres.log"), port);
+            var postgresData = Path.Combine(data, options.FreshPostgres ? "postgres-fresh" : "postgres");
+            if (options.FreshPostgres && Directory.Exists(postgresData))
+            {
+                Directory.Delete(postgresData, recursive: true);
+            }
+
+            postgres = PostgresServer.StartAsync(options.Profile, postgresData, Path.Combine(data, "sockets"), Path.Combine(logs, "postgres.log"), port);
         }
 
         if (options.ExistingRedis is null)

@@ -14,6 +14,14 @@ public sealed record LocalClusterOptions
     /// <summary>Where the private servers keep their data and every process its log; a new temporary folder when null.</summary>
     public string? DataDirectory { get; init; }
 
+    /// <summary>
+    /// The private PostgreSQL starts on an empty database of its own (in <c>postgres-fresh</c> under
+    /// <see cref="DataDirectory"/>, emptied at each start) instead of the one kept in <c>postgres</c>.
+    /// For measurements: no run measures on what earlier runs left (one day of bench runs had left
+    /// 1.9 GB, and PostgreSQL's background work on it would share the cores with the next run).
+    /// </summary>
+    public bool FreshPostgres { get; init; }
+
     /// <summary>Npgsql connection string of an existing PostgreSQL to use instead of starting one.</summary>
     public string? ExistingPostgres { get; init; }
 
