@@ -24,21 +24,9 @@ public sealed partial class CallerAuthorizationFilter(
 {
     public Task Invoke(IIncomingGrainCallContext context)
     {
-        if (IsFromClient(context))
+        if (IsFromClient(context) && context.InterfaceMethod.DeclaringType?.Assembly == typeof(Caller).Assembly)
         {
-            var declaredIn = context.InterfaceMethod.DeclaringType?.Assembly;
-            if (declaredIn == typeof(Caller).Assembly)
-            {
-                Authorize(context);
-            }
-            else if (declaredIn == typeof(CallerAuthorizationFilter).Assembly)
-            {
-                // The silos' own grain interfaces (the push worker's) are not in the contracts, but a
-                // client that has this assembly can still name them: they are internal, whatever
-                // credential comes with the call.
-                var method = $"{context.InterfaceMethod.DeclaringType!.Name}.{context.InterfaceMethod.Name}";
-                throw Refuse(ErrorCodes.Unauthenticated, method, null, "silo-internal interface", "This method is internal to the cluster.");
-            }
+            Authorize(context);
         }
 
         return context.Invoke();

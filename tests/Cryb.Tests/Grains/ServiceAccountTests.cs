@@ -1,4 +1,3 @@
-using Cryb.Grains.Notifications.Push;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Identity;
@@ -113,8 +112,6 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => fixture.Client.GetGrain<IGatewayLeaseGrain>("gateway-x").Track("alice"));
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated,
             () => fixture.Client.GetGrain<IGatewayLeaseGrain>("gateway-x").Heartbeat(TestAccounts.Gateway with { Secret = new string('y', 48) }));
-        // The silos' own interfaces too: the push worker's reads when users went away.
-        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => fixture.Client.GetGrain<IPushPresenceGrain>(0).AwaySince(["alice"]));
         Assert.False(await channel.IsMember(TestAccounts.User("mallory")));
         Assert.DoesNotContain(info.Id, (await mallory.Connect(TestAccounts.User("mallory"), "Mallory")).ChannelIds);
     }
