@@ -389,16 +389,11 @@ public sealed partial class ChatHub(IClusterClient cluster, ServiceCredential ac
     /// answer holds the LiveKit endpoint and token. A channel none of the caller's servers here has
     /// is not found, as the grain would say of a channel the caller cannot view.
     /// </summary>
-    public Task<VoiceJoin> JoinVoice(string channelId, bool selfMute, bool selfDeaf)
+    public async Task<VoiceJoin> JoinVoice(string channelId, bool selfMute, bool selfDeaf)
     {
         Ids.Require(channelId, nameof(channelId));
         var guildId = fanout.Guilds.GuildOfChannel(Context.ConnectionId, channelId)
             ?? throw new ChatException(ErrorCodes.ChannelNotFound, "No such channel in your servers.");
-        return JoinVoiceAsync(guildId, channelId, selfMute, selfDeaf);
-    }
-
-    private async Task<VoiceJoin> JoinVoiceAsync(string guildId, string channelId, bool selfMute, bool selfDeaf)
-    {
         var joined = await Voice(guildId).Join(Caller, Context.ConnectionId, channelId, selfMute, selfDeaf);
         Context.Items[VoiceServerHint] = guildId;
         return joined;

@@ -18,7 +18,7 @@ public sealed class BenchCommand(LocalCluster cluster, string scenario, IReadOnl
         LocalCluster cluster;
         try
         {
-            // On an empty database each time: what earlier runs left would slow this one's writes.
+            // On an empty database each time, so that no run measures on what earlier runs left.
             cluster = await developer.StartAsync(ClusterProfile.Bench, stop.Token, freshPostgres: true);
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)

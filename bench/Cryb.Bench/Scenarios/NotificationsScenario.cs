@@ -12,7 +12,7 @@ namespace Cryb.Bench.Scenarios;
 /// The parameters of <c>notifications</c>; the defaults are issue 22's figure: a channel of 1,000
 /// members with <c>@everyone</c> mentions at 10/s, against the cluster's capacity for plain sends
 /// measured beside the same rate of plain messages into that channel, beside the mentions, and alone,
-/// in segments that take turns (A, C, B, A, C, B…) so that a drift of the machine's speed touches each alike.
+/// in segments that take turns (A, C, B, then B, C, A, and so on) so that a drift of the machine's speed touches each alike.
 /// </summary>
 public sealed record NotificationsOptions
 {
@@ -45,7 +45,7 @@ public sealed record NotificationsOptions
     /// </summary>
     public TimeSpan MentionWarmup { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>One measured segment; each round has one of phase A, C and B, in that order.</summary>
+    /// <summary>One measured segment; each round has one of phase A, C and B: in that order in even rounds, mirrored in odd ones.</summary>
     public TimeSpan Segment { get; init; } = TimeSpan.FromSeconds(8);
 
     /// <summary>Rounds of segments: each phase is measured for <see cref="Rounds"/> × <see cref="Segment"/>.</summary>
