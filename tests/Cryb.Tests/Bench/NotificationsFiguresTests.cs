@@ -229,6 +229,27 @@ public sealed class NotificationsFiguresTests
         }
     }
 
+    /// <summary>The members read their notifications with the lean client: the fields the tally checks come out of the payload as the hub's JSON protocol writes it.</summary>
+    [Fact]
+    public void A_member_reads_the_fields_of_a_NotificationCreated_payload_as_the_hub_writes_it()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        var messageId = Guid.NewGuid().ToString();
+        var sent = new Cryb.Notifications.Notification(
+            42, Guid.NewGuid().ToString(), Cryb.Notifications.NotificationKind.Everyone, "owner", "guild", "chan", messageId, 7, MentionTally.Content(3), DateTimeOffset.UnixEpoch);
+        var arguments = JsonSerializer.SerializeToUtf8Bytes(new object[] { sent }, options);
+
+        var reader = new Utf8JsonReader(arguments);
+        reader.Read(); // the arguments' array
+        reader.Read(); // its one object
+        var seen = NotificationSeen.Read(ref reader);
+
+        Assert.Equal(new NotificationSeen(42, "everyone", "owner", "chan", messageId, MentionTally.Content(3)), seen);
+        Assert.Equal(3, MentionTally.MentionOf(seen.Excerpt));
+        Assert.True(reader.Read() && reader.TokenType == JsonTokenType.EndArray);
+    }
+
     private static NotificationSeen Seen(string excerpt) => new(1, "everyone", "owner", "chan", Guid.NewGuid().ToString(), excerpt);
 
     private static NotificationsResult Result(

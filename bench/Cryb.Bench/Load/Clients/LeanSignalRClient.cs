@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
+using Cryb.Bench.Load.Notifications;
 using Cryb.Bench.Measurement;
 
 namespace Cryb.Bench.Load.Clients;
@@ -32,6 +33,13 @@ public sealed class LeanSignalRClient : WebSocketClient
         : base(userId, gatewayUrl, WebSocketAddress(gatewayUrl, "/hubs/chat", "access_token=" + Uri.EscapeDataString(token)), Handshake)
     {
     }
+
+    /// <summary>
+    /// Hears every <c>NotificationCreated</c>, with its arrival time on <see cref="BenchClock"/>, on
+    /// the receive loop (one at a time, in the order sent); null skips them unread. Set before
+    /// <see cref="ConnectAsync"/>.
+    /// </summary>
+    public Action<NotificationSeen, long>? OnNotification { get; set; }
 
     public override async Task ConnectAsync(TimeSpan timeout, CancellationToken cancellation)
     {
@@ -151,6 +159,14 @@ public sealed class LeanSignalRClient : WebSocketClient
                 {
                     var message = PayloadFields.Read(ref payload);
                     OnDelivered(ReceiverOf(message.ChannelId), message.Seq, message.IntendedMicros, arrived);
+                }
+
+                break;
+            case InvocationType when target.SequenceEqual("NotificationCreated"u8) && hasPayload && OnNotification is { } heard:
+                var heardAt = BenchClock.NowMicros;
+                if (payload.TokenType == JsonTokenType.StartArray && payload.Read())
+                {
+                    heard(NotificationSeen.Read(ref payload), heardAt);
                 }
 
                 break;

@@ -57,6 +57,3 @@ public sealed class NotifyClient : IAsyncDisposable
 
 /// <summary>The fields of a stored message the scenario keeps.</summary>
 public sealed record SentMessage(string Id, long Seq);
-
-/// <summary>The fields of a <c>Notification</c> the <c>notifications</c> scenario checks; the rest of the payload is skipped.</summary>
-public sealed record NotificationSeen(long Seq, string Kind, string ActorId, string? ChannelId, string? MessageId, string? Excerpt);
