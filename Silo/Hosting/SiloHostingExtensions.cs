@@ -102,7 +102,7 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>The operator's connection string with our timeouts and pool size where it sets none: the same for every pool of a silo.</summary>
-    private static string SiloConnectionString(string postgres) => PostgresPools.Apply(PostgresTimeouts.Apply(postgres));
+    private static string SiloConnectionString(string postgres) => PostgresSessionReset.Apply(PostgresPools.Apply(PostgresTimeouts.Apply(postgres)));
 
     /// <summary>
     /// The silo's PostgreSQL connections, with automatic preparation: a statement text that has run

@@ -25,8 +25,12 @@ public sealed class ConnectResult(
     public int Dropped { get; } = dropped;
     public CpuReport Cpu { get; } = cpu;
 
+    /// <summary>The target asks for no failures: a connection that never reached <c>Ready</c> fails the run, as one that closed after it does.</summary>
     public override IReadOnlyList<string> Failures =>
-        Dropped > 0 ? [$"{Dropped} connections closed after Ready while held"] : [];
+    [
+        .. Attempted > Connected ? [$"{MarkdownWriter.Number(Attempted - Connected)} of {MarkdownWriter.Number(Attempted)} connections never reached Ready"] : Array.Empty<string>(),
+        .. Dropped > 0 ? [$"{Dropped} connections closed after Ready while held"] : Array.Empty<string>(),
+    ];
 
     public override void WriteSummary(MarkdownWriter markdown)
     {

@@ -130,6 +130,14 @@ public sealed class LeanSignalRClient : WebSocketClient
             {
                 reader.Read();
                 target = PayloadFields.Text(ref reader);
+                if (type == InvocationType && !IsHeard(target))
+                {
+                    // The hub writes the target before the arguments: an event nobody here reads
+                    // (presence, typing, servers' events) ends here, its arguments unread. A
+                    // presence frame lists up to hundreds of users; skipping it token by token
+                    // cost the generator, on the cluster's cores, what a client pays on its own.
+                    return;
+                }
             }
             else if (reader.ValueTextEquals("arguments"u8) || reader.ValueTextEquals("result"u8))
             {
@@ -181,6 +189,11 @@ public sealed class LeanSignalRClient : WebSocketClient
                 break;
         }
     }
+
+    /// <summary>The events this client reads: everything else is dropped at its target.</summary>
+    private bool IsHeard(ReadOnlySpan<byte> target) =>
+        target.SequenceEqual("MessageCreated"u8) || target.SequenceEqual("Ready"u8)
+        || (OnNotification is not null && target.SequenceEqual("NotificationCreated"u8));
 
     private static CallAnswer Answer(bool hasError, ReadOnlySpan<byte> error, bool hasResult, scoped ref Utf8JsonReader result)
     {
