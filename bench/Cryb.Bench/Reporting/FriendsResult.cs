@@ -16,26 +16,7 @@ public sealed class FriendsResult(RunInfo run, FriendsOptions options, FriendsSe
         {
             var f = Figures;
             var c = f.Correctness;
-            var failures = new List<string>();
-            if (f.Succeeded == 0)
-            {
-                failures.Add("no measured presence change succeeded");
-            }
-
-            if (f.Errors.Count > 0)
-            {
-                failures.Add($"{f.Errors.Values.Sum()} SetPresence calls failed ({string.Join(", ", f.Errors.Select(pair => $"{pair.Key} {pair.Value}"))})");
-            }
-
-            if (f.Unanswered > 0)
-            {
-                failures.Add($"{f.Unanswered} SetPresence calls unanswered after the drain");
-            }
-
-            if (f.NotStarted > 0)
-            {
-                failures.Add($"{f.NotStarted} SetPresence calls not started: the next user still waited on its last one");
-            }
+            var failures = CallFailures.Of("SetPresence calls", "presence change", "the next user", f.Succeeded, f.Errors, f.Unanswered, f.NotStarted);
 
             if (c.Lost > 0)
             {

@@ -28,26 +28,7 @@ public sealed class VoiceResult(
         {
             var f = Figures;
             var c = f.Correctness;
-            var failures = new List<string>();
-            if (f.Succeeded == 0)
-            {
-                failures.Add("no measured call succeeded");
-            }
-
-            if (f.Errors.Count > 0)
-            {
-                failures.Add($"{f.Errors.Values.Sum()} calls failed ({string.Join(", ", f.Errors.Select(pair => $"{pair.Key} {pair.Value}"))})");
-            }
-
-            if (f.Unanswered > 0)
-            {
-                failures.Add($"{f.Unanswered} calls unanswered after the drain");
-            }
-
-            if (f.NotStarted > 0)
-            {
-                failures.Add($"{f.NotStarted} calls not started: every actor still waited on its last one");
-            }
+            var failures = CallFailures.Of("calls", "call", "every actor", f.Succeeded, f.Errors, f.Unanswered, f.NotStarted);
 
             if (c.Lost > 0)
             {
