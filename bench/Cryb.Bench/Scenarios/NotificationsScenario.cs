@@ -60,7 +60,7 @@ public sealed record NotificationsOptions
 /// join it (seeded through <c>IGuildGrain.ImportMembers</c>) and connect over both gateways, the
 /// owner with the official SignalR client, the members, who only listen, with the lean one
 /// (<see cref="LeanSignalRClient"/>); beside it, <c>--plain-servers</c> small servers of
-/// <c>--plain-members</c> each, connected the same way. <c>--senders</c> members of the small servers
+/// <c>--plain-members</c> each, connected with the official client. <c>--senders</c> members of the small servers
 /// send plain messages into their servers' text channels in a closed loop for the whole run, so
 /// their acknowledged sends/s is the cluster's send capacity: phase A, plain sends alone; phase C,
 /// the same while the owner of the big server sends plain messages at <c>--mention-rate</c> per

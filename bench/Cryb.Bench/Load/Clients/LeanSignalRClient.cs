@@ -133,9 +133,9 @@ public sealed class LeanSignalRClient : WebSocketClient
                 if (type == InvocationType && !IsHeard(target))
                 {
                     // The hub writes the target before the arguments: an event nobody here reads
-                    // (presence, typing, servers' events) ends here, its arguments unread. A
-                    // presence frame lists up to hundreds of users; skipping it token by token
-                    // cost the generator, on the cluster's cores, what a client pays on its own.
+                    // (presence, typing, servers' events) ends here, its arguments unread. Walking
+                    // them token by token would be a client's work on its own device, done by the
+                    // generator on the cluster's cores.
                     return;
                 }
             }
