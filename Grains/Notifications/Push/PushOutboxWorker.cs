@@ -32,6 +32,9 @@ public sealed partial class PushOutboxWorker(
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
 
+    /// <summary>The longest a batch waits on its users' presence grains (<see cref="AwaySinceAsync"/>).</summary>
+    private static readonly TimeSpan PresenceLookupTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>After a batch failed (PostgreSQL away, the cluster starting), the wait before the next try, doubled up to this.</summary>
     private static readonly TimeSpan MaxFailureWait = TimeSpan.FromSeconds(30);
 
@@ -204,11 +207,17 @@ public sealed partial class PushOutboxWorker(
         return retryAfter is { } asked && asked > backoff ? asked : backoff;
     }
 
-    /// <summary>Each user's away time, their presence grains asked all at once.</summary>
+    /// <summary>
+    /// Each user's away time, their presence grains asked all at once, for at most
+    /// <see cref="PresenceLookupTimeout"/>: past it the batch fails and its rows are due again. A
+    /// grain service's calls are system calls, which Orleans waits on for its system response
+    /// timeout, not the grain calls' own; a lost answer must not hold the batch's rows that long.
+    /// </summary>
     private async Task<Dictionary<string, DateTimeOffset?>> AwaySinceAsync(IEnumerable<string> userIds)
     {
         var lookups = userIds.Select(async userId => (userId, away: await grains.GetGrain<IPresenceGrain>(userId).AwaySince())).ToArray();
-        return (await Task.WhenAll(lookups)).ToDictionary(pair => pair.userId, pair => pair.away, StringComparer.Ordinal);
+        var answers = await Task.WhenAll(lookups).WaitAsync(PresenceLookupTimeout, time);
+        return answers.ToDictionary(pair => pair.userId, pair => pair.away, StringComparer.Ordinal);
     }
 
     private void GiveUp(PushOutboxRow row, string why)
