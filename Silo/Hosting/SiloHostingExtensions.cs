@@ -101,7 +101,7 @@ public static class SiloHostingExtensions
         return services;
     }
 
-    /// <summary>The operator's connection string with our timeouts and pool size where it sets none: the same for every pool of a silo.</summary>
+    /// <summary>The operator's connection string with our timeouts, pool size and session handling where it sets none: the same for every pool of a silo.</summary>
     private static string SiloConnectionString(string postgres) => PostgresSessionReset.Apply(PostgresPools.Apply(PostgresTimeouts.Apply(postgres)));
 
     /// <summary>

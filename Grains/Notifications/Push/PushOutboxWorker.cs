@@ -29,14 +29,14 @@ public sealed partial class PushOutboxWorker(
     TimeProvider time,
     ILogger<PushOutboxWorker> logger) : GrainService(id, silo, loggerFactory), IPushOutboxService
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
-
     /// <summary>The longest a batch waits on its users' presence grains (<see cref="AwaySinceAsync"/>).</summary>
     private static readonly TimeSpan PresenceLookupTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>After a batch failed (PostgreSQL away, the cluster starting), the wait before the next try, doubled up to this.</summary>
     private static readonly TimeSpan MaxFailureWait = TimeSpan.FromSeconds(30);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
 
     private PushOptions Options => options.Value;
 
@@ -210,8 +210,9 @@ public sealed partial class PushOutboxWorker(
     /// <summary>
     /// Each user's away time, their presence grains asked all at once, for at most
     /// <see cref="PresenceLookupTimeout"/>: past it the batch fails and its rows are due again. A
-    /// grain service's calls are system calls, which Orleans waits on for its system response
-    /// timeout, not the grain calls' own; a lost answer must not hold the batch's rows that long.
+    /// grain service's calls are system calls, which Orleans gives up on after
+    /// <c>SiloMessagingOptions.SystemResponseTimeout</c> (30 s unless set), not the silos' grain-call
+    /// timeout; a lost answer would hold the batch's rows, locked, that long.
     /// </summary>
     private async Task<Dictionary<string, DateTimeOffset?>> AwaySinceAsync(IEnumerable<string> userIds)
     {
