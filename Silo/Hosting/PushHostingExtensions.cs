@@ -15,7 +15,7 @@ public static class PushHostingExtensions
         services.AddSingleton<PushMetrics>();
         services.AddSingleton<PushSender>();
         services.AddSingleton<PushOutbox>();
-        services.AddGrainService<PushOutboxWorker>();
+        services.AddHostedService<PushOutboxWorker>();
         return services;
     }
 }

@@ -1,4 +1,4 @@
-using Cryb.Presence;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,49 +11,21 @@ namespace Cryb.Grains.Notifications.Push;
 /// Silos share the work through the rows' locks; a silo that dies mid-batch rolls back with its
 /// connection, and another sends the rows again: at least once per subscription.
 /// </summary>
-/// <remarks>
-/// A grain service, not a hosted service: its calls to the presence grains are then a silo's own
-/// (from a system target), which the silos' <see cref="Security.CallerAuthorizationFilter"/> lets
-/// through, while a client, whatever assemblies it holds, can reach no grain that answers when a
-/// user went away. Its loop runs on the service's own scheduler, started with the silo.
-/// </remarks>
 public sealed partial class PushOutboxWorker(
-    GrainId id,
-    Silo silo,
-    ILoggerFactory loggerFactory,
     PushOutbox outbox,
     PushSender sender,
     IGrainFactory grains,
     IOptions<PushOptions> options,
     PushMetrics metrics,
     TimeProvider time,
-    ILogger<PushOutboxWorker> logger) : GrainService(id, silo, loggerFactory), IPushOutboxService
+    ILogger<PushOutboxWorker> logger) : BackgroundService
 {
-    /// <summary>The longest a batch waits on its users' presence grains (<see cref="AwaySinceAsync"/>).</summary>
-    private static readonly TimeSpan PresenceLookupTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>After a batch failed (PostgreSQL away, the cluster starting), the wait before the next try, doubled up to this.</summary>
     private static readonly TimeSpan MaxFailureWait = TimeSpan.FromSeconds(30);
 
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
-
     private PushOptions Options => options.Value;
 
-    public override async Task Start()
-    {
-        await base.Start();
-        _loop = RunAsync(_stopping.Token); // started here, so it keeps this service's scheduler
-    }
-
-    public override async Task Stop()
-    {
-        await _stopping.CancelAsync();
-        await _loop;
-        await base.Stop();
-    }
-
-    private async Task RunAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!Options.Enabled)
         {
@@ -207,19 +179,9 @@ public sealed partial class PushOutboxWorker(
         return retryAfter is { } asked && asked > backoff ? asked : backoff;
     }
 
-    /// <summary>
-    /// Each user's away time, their presence grains asked all at once, for at most
-    /// <see cref="PresenceLookupTimeout"/>: past it the batch fails and its rows are due again. A
-    /// grain service's calls are system calls, which Orleans gives up on after
-    /// <c>SiloMessagingOptions.SystemResponseTimeout</c> (30 s unless set), not the silos' grain-call
-    /// timeout; a lost answer would hold the batch's rows, locked, that long.
-    /// </summary>
-    private async Task<Dictionary<string, DateTimeOffset?>> AwaySinceAsync(IEnumerable<string> userIds)
-    {
-        var lookups = userIds.Select(async userId => (userId, away: await grains.GetGrain<IPresenceGrain>(userId).AwaySince())).ToArray();
-        var answers = await Task.WhenAll(lookups).WaitAsync(PresenceLookupTimeout, time);
-        return answers.ToDictionary(pair => pair.userId, pair => pair.away, StringComparer.Ordinal);
-    }
+    /// <summary>Each user's away time: one call to this silo's <see cref="PushPresenceGrain"/>, which asks every user's presence at once.</summary>
+    private Task<Dictionary<string, DateTimeOffset?>> AwaySinceAsync(IEnumerable<string> userIds) =>
+        grains.GetGrain<IPushPresenceGrain>(0).AwaySince(userIds.ToArray());
 
     private void GiveUp(PushOutboxRow row, string why)
     {

@@ -1,4 +1,3 @@
-using Orleans.Services;
 using Cryb.Channels;
 using Cryb.Errors;
 using Cryb.Identity;
@@ -116,21 +115,6 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => fixture.Client.GetGrain<IPresenceGrain>("alice").AwaySince());
         Assert.False(await channel.IsMember(TestAccounts.User("mallory")));
         Assert.DoesNotContain(info.Id, (await mallory.Connect(TestAccounts.User("mallory"), "Mallory")).ChannelIds);
-    }
-
-    /// <summary>
-    /// The filter checks calls into the contracts' interfaces; a grain interface declared in the
-    /// silos' own assembly would pass it unchecked (the push worker once asked users' away times
-    /// through one). The silos' own work calls from grains and grain services instead.
-    /// </summary>
-    [Fact]
-    public void The_silos_assembly_declares_no_grain_interface_a_client_could_call_unchecked()
-    {
-        var declared = typeof(Cryb.Grains.Security.CallerAuthorizationFilter).Assembly.GetTypes()
-            .Where(type => type.IsInterface && typeof(IAddressable).IsAssignableFrom(type) && !typeof(IGrainService).IsAssignableFrom(type))
-            .Select(type => type.FullName);
-
-        Assert.Empty(declared);
     }
 
     [Fact]
