@@ -3,6 +3,7 @@ using Cryb.Channels;
 using Cryb.Gateway.Auth;
 using Cryb.Gateway.Hosting;
 using Cryb.Gateway.Hubs;
+using Cryb.Guilds;
 using Cryb.Identity;
 using Cryb.Messages;
 using Cryb.Notifications;
@@ -82,7 +83,9 @@ public sealed class ChatFanout
     /// <summary>The friends and blockers of the users connected here, for presence and typing.</summary>
     public RelationshipIndex Relationships { get; } = new();
 
-    public async Task ConnectAsync(string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds, Action abort, RelationshipsView? relationships = null)
+    public async Task ConnectAsync(
+        string connectionId, string userId, DeviceKind device, IEnumerable<string> channelIds, Action abort,
+        RelationshipsView? relationships = null, int largeThreshold = GuildLimits.DefaultLargeThreshold)
     {
         await SubscribeToPresenceAsync();
         if (relationships is not null)
@@ -90,7 +93,7 @@ public sealed class ChatFanout
             Relationships.Load(userId, relationships);
         }
 
-        _connections.Add(connectionId, userId, device, abort);
+        _connections.Add(connectionId, userId, device, abort, largeThreshold);
         await _users.ReconcileAsync(userId);
 
         // All at once: into a gateway that serves none of them yet (after a restart, in a reconnect

@@ -55,8 +55,13 @@ public sealed class ConnectionOutbox
     /// </summary>
     private Queue<(SerializedHubMessage Message, int Bytes)>? _queue;
 
-    /// <summary>Bytes of the write in flight and of every queued event.</summary>
-    private long _bufferedBytes;
+    /// <summary>
+    /// Bytes of the events queued behind the write in flight, what <see cref="SlowConsumerOptions.MaxBufferBytes"/>
+    /// bounds. Not the write itself: a large one (a <c>Ready</c> of many servers) takes as long as the
+    /// client needs to read it, and counting it would close a connection that reads at its pace
+    /// as soon as any event came meanwhile. The stall timeout bounds that write's wait instead.
+    /// </summary>
+    private long _queuedBytes;
     private bool _draining;
     private bool _closed;
 
@@ -114,16 +119,16 @@ public sealed class ConnectionOutbox
                 return;
             }
 
-            // An empty outbox takes any one send, so a large Ready payload always goes out.
-            if (_bufferedBytes > 0 && _bufferedBytes + bytes > _options.MaxBufferBytes)
+            // An idle outbox writes any send at once, so a large Ready payload always goes out.
+            if (_draining && _queuedBytes + bytes > _options.MaxBufferBytes)
             {
                 overflow = TryCloseLocked();
             }
             else
             {
-                _bufferedBytes += bytes;
                 if (_draining)
                 {
+                    _queuedBytes += bytes;
                     _queue ??= new();
                     foreach (var message in messages)
                     {
@@ -147,12 +152,12 @@ public sealed class ConnectionOutbox
             // no thread hop and no queue, exactly like SignalR's own group send.
             if (messages.Length == 1)
             {
-                _ = DrainAsync(messages[0], bytes, null, 1);
+                _ = DrainAsync(messages[0], null, 1);
             }
             else
             {
                 var (together, rented) = Coalesce(messages, bytes);
-                _ = DrainAsync(together, bytes, rented, messages.Length);
+                _ = DrainAsync(together, rented, messages.Length);
             }
         }
     }
@@ -185,7 +190,7 @@ public sealed class ConnectionOutbox
     /// Writes <paramref name="message"/>, then whatever queued up behind it, in order: a single event
     /// as it is, several in one write of up to <see cref="MaxCoalescedBytes"/>.
     /// </summary>
-    private async Task DrainAsync(SerializedHubMessage message, int bytes, byte[]? rented, int coalesced)
+    private async Task DrainAsync(SerializedHubMessage message, byte[]? rented, int coalesced)
     {
         while (true)
         {
@@ -238,14 +243,14 @@ public sealed class ConnectionOutbox
                 if (_closed || _queue is null || _queue.Count == 0)
                 {
                     _queue = null;
-                    _bufferedBytes = 0;
+                    _queuedBytes = 0;
                     _draining = false;
                     ReleaseDrainedLocked();
                     return;
                 }
 
-                _bufferedBytes -= bytes;
-                (message, bytes, rented, coalesced) = TakeLocked(_queue);
+                (message, var taken, rented, coalesced) = TakeLocked(_queue);
+                _queuedBytes -= taken;
             }
         }
     }
@@ -314,7 +319,7 @@ public sealed class ConnectionOutbox
 
         _closed = true;
         _queue = null;
-        _bufferedBytes = 0;
+        _queuedBytes = 0;
         ReleaseDrainedLocked();
         return true;
     }

@@ -1,3 +1,4 @@
+using Cryb.Guilds;
 using Cryb.Presence;
 
 namespace Cryb.Gateway.Fanout;
@@ -29,12 +30,15 @@ public sealed class ConnectionRegistry
     /// <summary>Channels held subscribed while a connection's join is on its way to the grain (<see cref="Hold"/>).</summary>
     private readonly Dictionary<string, int> _holds = new(StringComparer.Ordinal);
 
-    /// <summary>Registers a connection, with the way to close it from the server.</summary>
-    public void Add(string connectionId, string userId, DeviceKind device, Action abort)
+    /// <summary>
+    /// Registers a connection, with the way to close it from the server and the member count above
+    /// which its servers come without their member lists (<c>largeThreshold</c>).
+    /// </summary>
+    public void Add(string connectionId, string userId, DeviceKind device, Action abort, int largeThreshold = GuildLimits.DefaultLargeThreshold)
     {
         lock (_lock)
         {
-            _connections[connectionId] = new Connection(userId, device, abort);
+            _connections[connectionId] = new Connection(userId, device, abort, largeThreshold);
             AddTo(_connectionsByUser, userId, connectionId);
         }
     }
@@ -146,6 +150,15 @@ public sealed class ConnectionRegistry
     }
 
     /// <summary>The connections here that were shown the server, with their users.</summary>
+    /// <summary>The connection's <c>largeThreshold</c>; the default for a connection no longer here.</summary>
+    public int LargeThresholdOf(string connectionId)
+    {
+        lock (_lock)
+        {
+            return _connections.TryGetValue(connectionId, out var connection) ? connection.LargeThreshold : GuildLimits.DefaultLargeThreshold;
+        }
+    }
+
     public IReadOnlyList<(string ConnectionId, string UserId)> MembersInGuild(string guildId)
     {
         lock (_lock)
@@ -299,7 +312,7 @@ public sealed class ConnectionRegistry
         }
     }
 
-    private sealed record Connection(string UserId, DeviceKind Device, Action Abort)
+    private sealed record Connection(string UserId, DeviceKind Device, Action Abort, int LargeThreshold)
     {
         public HashSet<string> Channels { get; } = new(StringComparer.Ordinal);
 

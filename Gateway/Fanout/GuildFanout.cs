@@ -77,7 +77,7 @@ public sealed partial class GuildFanout
     public async Task<GuildResume[]> ResumeAsync(string connectionId, string userId, IReadOnlyDictionary<string, long> held)
     {
         var resumed = await Task.WhenAll(Connections.GuildsOf(connectionId).Select(guildId => FeedOf(guildId) is { } feed
-            ? feed.ResumeAsync(userId, held.TryGetValue(guildId, out var version) ? version : null)
+            ? feed.ResumeAsync(userId, held.TryGetValue(guildId, out var version) ? version : null, Connections.LargeThresholdOf(connectionId))
             : Task.FromResult<GuildResume?>(null)));
         return resumed.OfType<GuildResume>().ToArray();
     }

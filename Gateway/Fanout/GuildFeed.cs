@@ -109,7 +109,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 Decide(connectionId, userId, changes);
             }
 
-            state = await StateForAsync(userId);
+            state = await StateForAsync(userId, fanout.Connections.LargeThresholdOf(connectionId));
         }
         finally
         {
@@ -256,27 +256,13 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         await fanout.ApplyAsync(guildId, changes, announce: true);
     }
 
-    /// <summary>The server as <paramref name="userId"/> sees it now, for a connection entered earlier.</summary>
-    public async Task<GuildState?> StateAsync(string userId)
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            return _view is null ? null : await StateForAsync(userId);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
     /// <summary>
     /// A resuming client holds the server at <paramref name="heldVersion"/> (null: not at all): if no
     /// change known here is newer, it is told so (with the online members' presence, which has no
     /// version), else it gets the whole server as it sees it now. Null when the user is no longer a
     /// member (their <c>GuildRemoved</c> is on its way).
     /// </summary>
-    public async Task<GuildResume?> ResumeAsync(string userId, long? heldVersion)
+    public async Task<GuildResume?> ResumeAsync(string userId, long? heldVersion, int largeThreshold)
     {
         await _gate.WaitAsync();
         try
@@ -288,7 +274,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
 
             // Made from what is held here (no grain call once the server's members are known), even
             // when only its presences go out.
-            if (await StateForAsync(userId) is not { } state)
+            if (await StateForAsync(userId, largeThreshold) is not { } state)
             {
                 return null;
             }
@@ -357,7 +343,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             {
                 foreach (var (connectionId, userId) in fanout.Connections.MembersInGuild(guildId))
                 {
-                    if (await StateForAsync(userId) is { } state)
+                    if (await StateForAsync(userId, fanout.Connections.LargeThresholdOf(connectionId)) is { } state)
                     {
                         states.Add((connectionId, state));
                     }
@@ -690,9 +676,10 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// feeds once (then kept by the presence stream): a connect costs no grain call per member, and
     /// a gateway's first connect to a small server costs one call per presence shard
     /// (<see cref="StreamNames.PresenceShards"/>), not one per member. A large server's lists only the
-    /// user, whose record is looked up if no event brought it, and no presences.
+    /// user, whose record is looked up if no event brought it, and no presences; so does a server
+    /// larger than the connection's <paramref name="largeThreshold"/>, at no cost per member.
     /// </summary>
-    private async Task<GuildState?> StateForAsync(string userId)
+    private async Task<GuildState?> StateForAsync(string userId, int largeThreshold)
     {
         bool large, complete, known;
         lock (_sync)
@@ -738,7 +725,8 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             string[] unread;
             lock (_sync)
             {
-                unread = _membersComplete && _memberCount <= GuildLimits.LargeThreshold ? [.. _presencesToRead] : [];
+                // Read when a state lists them; until then the presence stream keeps what it hears.
+                unread = _membersComplete && _memberCount <= Math.Min(largeThreshold, GuildLimits.LargeThreshold) ? [.. _presencesToRead] : [];
             }
 
             if (unread.Length > 0)
@@ -777,7 +765,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 roles = _roles[userId];
             }
 
-            large = _memberCount > GuildLimits.LargeThreshold;
+            large = _memberCount > Math.Min(largeThreshold, GuildLimits.LargeThreshold);
             var visible = _view.Channels.Where(channel => CanView(channel, userId, roles)).ToArray();
             IReadOnlyList<GuildMember> members = large || !_membersComplete ? [self] : _members.Values.OrderBy(member => member.UserId, StringComparer.Ordinal).ToArray();
             var voiceStates = _voice.All.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();

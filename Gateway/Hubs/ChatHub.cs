@@ -50,6 +50,7 @@ public sealed partial class ChatHub(IClusterClient cluster, ServiceCredential ac
     public override async Task OnConnectedAsync()
     {
         var userId = Ids.Require(Context.UserIdentifier, "The token's sub claim");
+        var largeThreshold = ConnectLargeThreshold.Of(Context.GetHttpContext()?.Request.Query[ConnectLargeThreshold.Parameter].ToString());
         var displayName = Context.User?.Identity?.Name ?? userId;
         var device = DeviceDetection.Of(Context.GetHttpContext());
         var relationshipsRead = Relationships(userId).GetForGateway(account);
@@ -61,7 +62,7 @@ public sealed partial class ChatHub(IClusterClient cluster, ServiceCredential ac
         try
         {
             var relationships = await relationshipsRead;
-            await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds, Context.Abort, relationships);
+            await fanout.ConnectAsync(Context.ConnectionId, userId, device, session.ChannelIds, Context.Abort, relationships, largeThreshold);
             var friendPresences = await FriendPresencesAsync(relationships);
             var guilds = await fanout.Guilds.ConnectAsync(Context.ConnectionId, userId, session.Guilds);
             Context.Items[nameof(ActivityReportInterval)] = DateTimeOffset.UtcNow;
@@ -256,7 +257,7 @@ public sealed partial class ChatHub(IClusterClient cluster, ServiceCredential ac
 
     public Task<GuildInfo> TransferGuildOwnership(string guildId, string userId) => Guild(guildId).TransferOwnership(Caller, Ids.Require(userId, nameof(userId)));
 
-    public Task<GuildState> GetGuild(string guildId) => Guild(guildId).GetState(Caller);
+    public async Task<GuildState> GetGuild(string guildId) => AsListedHere(await Guild(guildId).GetState(Caller));
 
     /// <summary>Like <see cref="CreateChannel"/>: a text channel's stream is held from before it exists, and the caller is in it when this returns.</summary>
     public async Task<GuildChannel> CreateGuildChannel(string guildId, GuildChannelSpec spec)
@@ -473,8 +474,12 @@ public sealed partial class ChatHub(IClusterClient cluster, ServiceCredential ac
     private async Task<GuildState> EnterGuildAsync(GuildState state)
     {
         await fanout.Guilds.AddedAsync(Caller.Id, new GuildMembership(state.Guild.Id, state.Member.RoleIds, state.Member.Version));
-        return state;
+        return AsListedHere(state);
     }
+
+    /// <summary>The server's grain lists members up to its own threshold; the connection may have asked for fewer.</summary>
+    private GuildState AsListedHere(GuildState state) =>
+        ConnectLargeThreshold.Apply(state, fanout.Guilds.Connections.LargeThresholdOf(Context.ConnectionId));
 
     private async Task<long> MarkReadAsync(string channelId, long seq)
     {

@@ -30,10 +30,19 @@ public static class GuildLimits
     public static readonly TimeSpan FullListInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Servers with more members than this are "large": their <c>GuildCreated</c> lists only the
-    /// caller (and, with voice, users in voice); the rest come through <c>RequestGuildMembers</c>.
+    /// Servers with more members than this are "large" to everyone: their <c>GuildCreated</c> lists
+    /// only the caller (voice states come apart); the rest come through <c>RequestGuildMembers</c>.
+    /// The most a connection may ask for with <c>largeThreshold</c>, and the size up to which the
+    /// server's grain and the gateways keep a server's whole member list.
     /// </summary>
     public const int LargeThreshold = 250;
+
+    /// <summary>
+    /// Where "large" starts for a connection that does not ask (Discord's default for the same
+    /// setting): a member list of 250 is about 35 KB of <c>Ready</c>, and a user in fifty such
+    /// servers would wait for 1.7 MB on every connect, most of it lists nobody looks at.
+    /// </summary>
+    public const int DefaultLargeThreshold = 50;
 
     /// <summary>Bans listed by one <c>GetGuildBans</c> page.</summary>
     public const int MaxBansPage = 1000;

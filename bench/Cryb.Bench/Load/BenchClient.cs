@@ -23,6 +23,9 @@ public abstract class BenchClient(string userId, string gatewayUrl) : IAsyncDisp
     /// <summary>When the connection was ready for calls (<c>Ready</c>, or Socket.IO's connect acknowledgement), on <see cref="BenchClock"/>.</summary>
     public long ReadyAtMicros { get; protected set; }
 
+    /// <summary>The size of the <c>Ready</c> frame as it came over the wire (the lean client's; 0 for the others).</summary>
+    public int ReadyBytes { get; protected set; }
+
     /// <summary>True once the connection closed without the bench closing it.</summary>
     public bool Dropped => _dropped;
 

@@ -7,11 +7,14 @@ namespace Cryb.Bench.Reporting;
 /// <param name="AchievedPerSecond">Connections that got Ready, per second from the first intended start to the last Ready.</param>
 /// <param name="StillOpen">Connections still open after the hold.</param>
 /// <param name="Dropped">Connections that got Ready and then closed during the hold: a failure.</param>
+/// <param name="ReadyBytes">The <c>Ready</c> frames' sizes (mean, max), as the lean client read them: what a connect makes the gateway write.</param>
 /// <param name="BySecond">Connect-to-Ready of the connections meant to start in each second of the arrivals: where in the run a tail comes from.</param>
 public sealed class ConnectResult(
     RunInfo run, object options, int attempted, int connected, IReadOnlyDictionary<string, long> errors, LatencySummary connectToReady,
-    double offeredPerSecond, double achievedPerSecond, int stillOpen, int dropped, CpuReport cpu, IReadOnlyList<LatencySummary> bySecond) : ScenarioResult(run)
+    double offeredPerSecond, double achievedPerSecond, int stillOpen, int dropped, CpuReport cpu, IReadOnlyList<LatencySummary> bySecond, ReadySize? readyBytes) : ScenarioResult(run)
 {
+    public ReadySize? ReadyBytes { get; } = readyBytes;
+
     public IReadOnlyList<LatencySummary> BySecond { get; } = bySecond;
 
     public override object Options { get; } = options;
@@ -38,6 +41,11 @@ public sealed class ConnectResult(
             ["offered/s", "achieved/s", "attempted", "connected", "failed", "p50", "p95", "p99", "p99.9", "max", "still open after hold", "dropped"],
             [[OfferedPerSecond, AchievedPerSecond, Attempted, Connected, Attempted - Connected,
               ConnectToReady.P50, ConnectToReady.P95, ConnectToReady.P99, ConnectToReady.P999, ConnectToReady.Max, StillOpen, Dropped]]);
+        if (ReadyBytes is { } ready)
+        {
+            markdown.Heading("Ready frame (bytes)", 3).Table(["mean", "max"], [[ready.Mean, ready.Max]]);
+        }
+
         SummarySections.Errors(markdown, Errors);
         SummarySections.Cpu(markdown, [("arrivals", Cpu)]);
         if (BySecond.Count > 1)
@@ -58,5 +66,16 @@ public sealed class ConnectResult(
             "second of arrivals",
             "connect to Ready (ms)",
             [Series("p50", latency => latency.P50), Series("p99", latency => latency.P99)]);
+    }
+}
+
+/// <summary>The sizes of the <c>Ready</c> frames a run's connections read.</summary>
+public sealed record ReadySize(long Mean, long Max)
+{
+    /// <summary>Null when no connection measured its frame (the official client does not).</summary>
+    public static ReadySize? Of(IEnumerable<int> sizes)
+    {
+        var measured = sizes.Where(size => size > 0).ToArray();
+        return measured.Length == 0 ? null : new ReadySize((long)Math.Round(measured.Average()), measured.Max());
     }
 }

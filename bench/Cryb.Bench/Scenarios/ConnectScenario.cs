@@ -108,7 +108,7 @@ public static class ConnectScenario
             return new ConnectResult(
                 RunInfo.Of(context, Name, started), options, total, connected.Length, errors.Snapshot(), latency.Summarize(),
                 options.Rate, window > 0 ? Math.Round(connected.Length / window, 1) : 0, connected.Length - dropped, dropped, cpu,
-                [.. bySecond.Select(histogram => histogram.Summarize())]);
+                [.. bySecond.Select(histogram => histogram.Summarize())], ReadySize.Of(connected.Select(client => client.ReadyBytes)));
 
             async Task ConnectOneAsync(int i, long intended)
             {

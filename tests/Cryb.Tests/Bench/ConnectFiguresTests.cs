@@ -15,12 +15,19 @@ public sealed class ConnectFiguresTests
         Assert.Equal(2, Result(connected: 421, dropped: 3).Failures.Count);
     }
 
+    [Fact]
+    public void The_Ready_frame_size_counts_only_the_connections_that_measured_theirs()
+    {
+        Assert.Equal(new ReadySize(2_000, 3_000), ReadySize.Of([1_000, 0, 2_000, 3_000, 0]));
+        Assert.Null(ReadySize.Of([0, 0]));
+    }
+
     private static ConnectResult Result(int connected, int dropped)
     {
         var latency = new LatencySummary(connected, 5, 8, 12, 15, 20, 6);
         return new ConnectResult(
             new RunInfo("connect", "run", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], default, default, "json", false, [], 2),
             new object(), 10_000, connected, new Dictionary<string, long>(), latency, 1_000, 998, connected - dropped, dropped,
-            CpuReport.Create(10, [], connected, "connections"), [latency]);
+            CpuReport.Create(10, [], connected, "connections"), [latency], readyBytes: null);
     }
 }

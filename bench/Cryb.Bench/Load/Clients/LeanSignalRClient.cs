@@ -179,6 +179,7 @@ public sealed class LeanSignalRClient : WebSocketClient
 
                 break;
             case InvocationType when target.SequenceEqual("Ready"u8):
+                ReadyBytes = record.Length;
                 MarkReady();
                 break;
             case CompletionType:
