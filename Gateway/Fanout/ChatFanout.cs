@@ -387,20 +387,25 @@ public sealed class ChatFanout
     {
         Guilds.NotePresence(change);
         // Interest first: most of the cluster's changes concern nobody here, and leave no trace.
+        // A connection listed twice (in two of the user's servers) is harmless: the batch keeps one
+        // change per user. Only a block needs the set, to take its connections out; a user in 50
+        // busy servers names 12,500 connections here, and the set cost a third of a change's time.
         var connections = change.ChannelIds.SelectMany(_connections.ConnectionsIn)
-            .Concat(change.GuildIds.SelectMany(guildId => _connections.MembersInGuild(guildId).Select(member => member.ConnectionId)))
-            .Concat(Relationships.LocalFriendsOf(change.Presence.UserId).SelectMany(_connections.ConnectionsOf))
-            .ToHashSet();
-        foreach (var blocked in Relationships.LocalUsersBlockedBy(change.Presence.UserId))
+            .Concat(change.GuildIds.SelectMany(_connections.ConnectionsInGuild))
+            .Concat(Relationships.LocalFriendsOf(change.Presence.UserId).SelectMany(_connections.ConnectionsOf));
+        var blockedBy = Relationships.LocalUsersBlockedBy(change.Presence.UserId);
+        if (blockedBy.Count > 0)
         {
-            connections.ExceptWith(_connections.ConnectionsOf(blocked));
+            var unblocked = connections.ToHashSet();
+            foreach (var blocked in blockedBy)
+            {
+                unblocked.ExceptWith(_connections.ConnectionsOf(blocked));
+            }
+
+            connections = unblocked;
         }
 
-        if (connections.Count > 0)
-        {
-            _presenceBatches.Add(connections, change);
-        }
-
+        _presenceBatches.Add(connections, change);
         return Task.CompletedTask;
     }
 

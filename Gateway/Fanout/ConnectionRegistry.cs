@@ -16,16 +16,13 @@ public sealed class ConnectionRegistry
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Connection> _connections = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Copied on write: membership changes are rare next to sends, which then read a channel's
-    /// connections without copying them.
-    /// </summary>
-    private readonly Dictionary<string, string[]> _connectionsByChannel = new(StringComparer.Ordinal);
+    /// <summary>Read without copying by sends (<see cref="ConnectionList"/>).</summary>
+    private readonly Dictionary<string, ConnectionList> _connectionsByChannel = new(StringComparer.Ordinal);
 
-    private readonly Dictionary<string, string[]> _connectionsByUser = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ConnectionList> _connectionsByUser = new(StringComparer.Ordinal);
 
-    /// <summary>The connections that were shown each server (in <c>Ready</c> or <c>GuildCreated</c>), copied on write.</summary>
-    private readonly Dictionary<string, string[]> _connectionsByGuild = new(StringComparer.Ordinal);
+    /// <summary>The connections that were shown each server (in <c>Ready</c> or <c>GuildCreated</c>).</summary>
+    private readonly Dictionary<string, ConnectionList> _connectionsByGuild = new(StringComparer.Ordinal);
 
     /// <summary>Channels held subscribed while a connection's join is on its way to the grain (<see cref="Hold"/>).</summary>
     private readonly Dictionary<string, int> _holds = new(StringComparer.Ordinal);
@@ -164,7 +161,7 @@ public sealed class ConnectionRegistry
         lock (_lock)
         {
             return _connectionsByGuild.TryGetValue(guildId, out var connections)
-                ? connections.Select(connectionId => (connectionId, _connections[connectionId].UserId)).ToArray()
+                ? connections.Snapshot().Select(connectionId => (connectionId, _connections[connectionId].UserId)).ToArray()
                 : [];
         }
     }
@@ -226,6 +223,9 @@ public sealed class ConnectionRegistry
     /// <summary>The channel's connections here, as they are now; the list never changes after it is returned.</summary>
     public IReadOnlyList<string> ConnectionsIn(string channelId) => Lookup(_connectionsByChannel, channelId);
 
+    /// <summary>The connections shown the server, as kept (copied on write): no copy per presence change.</summary>
+    public IReadOnlyList<string> ConnectionsInGuild(string guildId) => Lookup(_connectionsByGuild, guildId);
+
     public IReadOnlyList<string> ConnectionsOf(string userId) => Lookup(_connectionsByUser, userId);
 
     /// <summary>The users with a connection in the channel here, each once.</summary>
@@ -234,7 +234,7 @@ public sealed class ConnectionRegistry
         lock (_lock)
         {
             return _connectionsByChannel.TryGetValue(channelId, out var connections)
-                ? connections.Select(connectionId => _connections[connectionId].UserId).Distinct().ToArray()
+                ? connections.Snapshot().Select(connectionId => _connections[connectionId].UserId).Distinct().ToArray()
                 : [];
         }
     }
@@ -279,36 +279,32 @@ public sealed class ConnectionRegistry
         }
     }
 
-    private string[] Lookup(Dictionary<string, string[]> index, string key)
+    private IReadOnlyList<string> Lookup(Dictionary<string, ConnectionList> index, string key)
     {
         lock (_lock)
         {
-            return index.GetValueOrDefault(key, []);
+            return index.TryGetValue(key, out var connections) ? connections.Snapshot() : [];
         }
     }
 
-    private static void AddTo(Dictionary<string, string[]> index, string key, string connectionId)
+    /// <summary>Under the lock; the callers add a connection to a key once (its own sets say whether it is in).</summary>
+    private static void AddTo(Dictionary<string, ConnectionList> index, string key, string connectionId)
     {
-        index[key] = index.TryGetValue(key, out var present)
-            ? present.Contains(connectionId) ? present : [.. present, connectionId]
-            : [connectionId];
-    }
-
-    private static void RemoveFrom(Dictionary<string, string[]> index, string key, string connectionId)
-    {
-        if (!index.TryGetValue(key, out var connections))
+        if (index.TryGetValue(key, out var present))
         {
-            return;
-        }
-
-        var rest = Array.FindAll(connections, member => member != connectionId);
-        if (rest.Length == 0)
-        {
-            index.Remove(key);
+            present.Add(connectionId);
         }
         else
         {
-            index[key] = rest;
+            index[key] = new ConnectionList(connectionId);
+        }
+    }
+
+    private static void RemoveFrom(Dictionary<string, ConnectionList> index, string key, string connectionId)
+    {
+        if (index.TryGetValue(key, out var connections) && connections.Remove(connectionId) && connections.Count == 0)
+        {
+            index.Remove(key);
         }
     }
 

@@ -14,6 +14,10 @@ public sealed class PendingPresence
     private readonly Dictionary<string, long> _versions = [];
     private Dictionary<string, Dictionary<string, PresenceChanged>> _byConnection = [];
 
+    /// <summary>
+    /// Gathers <paramref name="change"/> for each connection listed, once however often it is listed;
+    /// a change for no connection leaves no trace.
+    /// </summary>
     public void Add(IEnumerable<string> connectionIds, PresenceChanged change)
     {
         var userId = change.Presence.UserId;
@@ -24,7 +28,7 @@ public sealed class PendingPresence
                 return;
             }
 
-            _versions[userId] = change.Version;
+            var heard = false;
             foreach (var connectionId in connectionIds)
             {
                 if (!_byConnection.TryGetValue(connectionId, out var batch))
@@ -33,6 +37,12 @@ public sealed class PendingPresence
                 }
 
                 batch[userId] = change;
+                heard = true;
+            }
+
+            if (heard)
+            {
+                _versions[userId] = change.Version;
             }
         }
     }

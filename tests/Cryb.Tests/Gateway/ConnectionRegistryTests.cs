@@ -14,6 +14,34 @@ public sealed class ConnectionRegistryTests
     private const int Rounds = 2000;
 
     [Fact]
+    public void What_a_send_read_stays_as_it_was_while_connections_join_and_leave_after_it()
+    {
+        var registry = new ConnectionRegistry();
+        for (var i = 0; i < 5; i++)
+        {
+            registry.Add("c" + i, "u" + i, DeviceKind.Desktop, () => { });
+            registry.Join("c" + i, "general");
+            registry.EnterGuild("c" + i, "guild");
+        }
+
+        var read = registry.ConnectionsIn("general");
+        var shown = registry.ConnectionsInGuild("guild");
+        registry.Add("c5", "u5", DeviceKind.Desktop, () => { });
+        registry.Join("c5", "general");
+        registry.EnterGuild("c5", "guild");
+        registry.Leave("c1", "general");
+        registry.Remove("c3");
+
+        string[] before = ["c0", "c1", "c2", "c3", "c4"];
+        Assert.Equal(before, read);
+        Assert.Equal(before, shown);
+        Assert.Equal(["c0", "c2", "c4", "c5"], registry.ConnectionsIn("general"));
+        Assert.Equal(["c0", "c1", "c2", "c4", "c5"], registry.ConnectionsInGuild("guild"));
+        Assert.Equal(["c1"], registry.ConnectionsOf("u1"));
+        Assert.Empty(registry.ConnectionsOf("u3"));
+    }
+
+    [Fact]
     public void A_join_racing_the_disconnect_of_its_connection_leaves_no_trace_of_the_connection()
     {
         var registry = new ConnectionRegistry();

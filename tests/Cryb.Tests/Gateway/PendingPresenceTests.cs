@@ -45,6 +45,24 @@ public sealed class PendingPresenceTests
     }
 
     [Fact]
+    public void A_connection_listed_twice_in_one_change_hears_it_once_and_a_change_for_nobody_leaves_no_version()
+    {
+        var pending = new PendingPresence();
+
+        // alice shares two servers with c1: the gateway lists c1 once per server.
+        pending.Add(["c1", "c2", "c1"], Change("alice", 1, PresenceStatus.Online));
+        // bob's change concerns nobody here: an older copy that comes later for c3 is still heard.
+        pending.Add([], Change("bob", 5, PresenceStatus.Online));
+        pending.Add(["c3"], Change("bob", 4, PresenceStatus.Idle));
+
+        var batches = pending.TakeAll();
+        var shared = Assert.Single(batches, batch => batch.ConnectionIds.Contains("c1"));
+        Assert.Equal(["c1", "c2"], shared.ConnectionIds.Order(StringComparer.Ordinal));
+        Assert.Equal(["alice"], Users(shared));
+        Assert.Equal(PresenceStatus.Idle, Assert.Single(BatchOf(batches, "c3").Changes).Presence.Status);
+    }
+
+    [Fact]
     public void The_newest_change_of_a_user_replaces_the_one_waiting()
     {
         var pending = new PendingPresence();
