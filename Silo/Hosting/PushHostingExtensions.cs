@@ -15,6 +15,7 @@ public static class PushHostingExtensions
         services.AddSingleton<PushMetrics>();
         services.AddSingleton<PushSender>();
         services.AddSingleton<PushOutbox>();
+        services.AddSingleton<SiloLocalToken>();
         services.AddHostedService<PushOutboxWorker>();
         return services;
     }

@@ -15,6 +15,7 @@ public sealed partial class PushOutboxWorker(
     PushOutbox outbox,
     PushSender sender,
     IGrainFactory grains,
+    SiloLocalToken siloToken,
     IOptions<PushOptions> options,
     PushMetrics metrics,
     TimeProvider time,
@@ -181,7 +182,7 @@ public sealed partial class PushOutboxWorker(
 
     /// <summary>Each user's away time: one call to this silo's <see cref="PushPresenceGrain"/>, which asks every user's presence at once.</summary>
     private Task<Dictionary<string, DateTimeOffset?>> AwaySinceAsync(IEnumerable<string> userIds) =>
-        grains.GetGrain<IPushPresenceGrain>(0).AwaySince(userIds.ToArray());
+        grains.GetGrain<IPushPresenceGrain>(0).AwaySince(siloToken.Value, userIds.ToArray());
 
     private void GiveUp(PushOutboxRow row, string why)
     {

@@ -113,6 +113,11 @@ public sealed class ServiceAccountTests(ClusterFixture fixture)
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated,
             () => fixture.Client.GetGrain<IGatewayLeaseGrain>("gateway-x").Heartbeat(TestAccounts.Gateway with { Secret = new string('y', 48) }));
         await Refusals.AssertGrainRefusesAsync(ErrorCodes.Unauthenticated, () => fixture.Client.GetGrain<IPresenceGrain>("alice").AwaySince());
+        // The push worker's way to it is declared outside the contracts, so the filter lets a client
+        // through to the grain; without the silo's own token the grain refuses.
+        var pushPresence = fixture.Client.GetGrain<Cryb.Grains.Notifications.Push.IPushPresenceGrain>(0);
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => pushPresence.AwaySince(new byte[32], ["alice"]));
+        await Refusals.AssertGrainRefusesAsync(ErrorCodes.Forbidden, () => pushPresence.AwaySince([], ["alice"]));
         Assert.False(await channel.IsMember(TestAccounts.User("mallory")));
         Assert.DoesNotContain(info.Id, (await mallory.Connect(TestAccounts.User("mallory"), "Mallory")).ChannelIds);
     }
