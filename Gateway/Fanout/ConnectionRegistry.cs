@@ -146,7 +146,6 @@ public sealed class ConnectionRegistry
         }
     }
 
-    /// <summary>The connections here that were shown the server, with their users.</summary>
     /// <summary>The connection's <c>largeThreshold</c>; the default for a connection no longer here.</summary>
     public int LargeThresholdOf(string connectionId)
     {
@@ -156,6 +155,7 @@ public sealed class ConnectionRegistry
         }
     }
 
+    /// <summary>The connections here that were shown the server, with their users.</summary>
     public IReadOnlyList<(string ConnectionId, string UserId)> MembersInGuild(string guildId)
     {
         lock (_lock)
@@ -223,7 +223,7 @@ public sealed class ConnectionRegistry
     /// <summary>The channel's connections here, as they are now; the list never changes after it is returned.</summary>
     public IReadOnlyList<string> ConnectionsIn(string channelId) => Lookup(_connectionsByChannel, channelId);
 
-    /// <summary>The connections shown the server, as kept (copied on write): no copy per presence change.</summary>
+    /// <summary>The connections shown the server, as they are now, without a copy: a presence change reads it for each of the user's servers.</summary>
     public IReadOnlyList<string> ConnectionsInGuild(string guildId) => Lookup(_connectionsByGuild, guildId);
 
     public IReadOnlyList<string> ConnectionsOf(string userId) => Lookup(_connectionsByUser, userId);
