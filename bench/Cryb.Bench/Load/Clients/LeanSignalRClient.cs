@@ -138,6 +138,14 @@ public sealed class LeanSignalRClient : WebSocketClient
                     // generator on the cluster's cores.
                     return;
                 }
+
+                if (type == InvocationType && target.SequenceEqual("Ready"u8))
+                {
+                    // Only its arrival and size are measured: its 68 KB (50 servers) go unread, as above.
+                    ReadyBytes = record.Length;
+                    MarkReady();
+                    return;
+                }
             }
             else if (reader.ValueTextEquals("arguments"u8) || reader.ValueTextEquals("result"u8))
             {
@@ -179,6 +187,7 @@ public sealed class LeanSignalRClient : WebSocketClient
 
                 break;
             case InvocationType when target.SequenceEqual("Ready"u8):
+                // Only when the type came after the target, which the hub does not do.
                 ReadyBytes = record.Length;
                 MarkReady();
                 break;
