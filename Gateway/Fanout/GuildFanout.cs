@@ -62,8 +62,9 @@ public sealed partial class GuildFanout
     /// </summary>
     public async Task<GuildState[]> ConnectAsync(string connectionId, string userId, IReadOnlyList<GuildMembership>? memberships)
     {
+        var largeThreshold = Connections.LargeThresholdOf(connectionId);
         var states = await Task.WhenAll((memberships ?? []).Select(membership => Connections.EnterGuild(connectionId, membership.GuildId)
-            ? EnterAsync(connectionId, userId, membership)
+            ? EnterAsync(connectionId, userId, membership, largeThreshold)
             : Task.FromResult<GuildState?>(null)));
         return states.OfType<GuildState>().ToArray();
     }
@@ -76,8 +77,9 @@ public sealed partial class GuildFanout
     /// </summary>
     public async Task<GuildResume[]> ResumeAsync(string connectionId, string userId, IReadOnlyDictionary<string, long> held)
     {
+        var largeThreshold = Connections.LargeThresholdOf(connectionId);
         var resumed = await Task.WhenAll(Connections.GuildsOf(connectionId).Select(guildId => FeedOf(guildId) is { } feed
-            ? feed.ResumeAsync(userId, held.TryGetValue(guildId, out var version) ? version : null, Connections.LargeThresholdOf(connectionId))
+            ? feed.ResumeAsync(userId, held.TryGetValue(guildId, out var version) ? version : null, largeThreshold)
             : Task.FromResult<GuildResume?>(null)));
         return resumed.OfType<GuildResume>().ToArray();
     }
@@ -136,7 +138,7 @@ public sealed partial class GuildFanout
         {
             if (Connections.EnterGuild(connectionId, membership.GuildId))
             {
-                if (await EnterAsync(connectionId, userId, membership) is { } state)
+                if (await EnterAsync(connectionId, userId, membership, Connections.LargeThresholdOf(connectionId)) is { } state)
                 {
                     await Client(connectionId).GuildCreated(state);
                 }
@@ -309,11 +311,11 @@ public sealed partial class GuildFanout
         }
     }
 
-    private async Task<GuildState?> EnterAsync(string connectionId, string userId, GuildMembership membership)
+    private async Task<GuildState?> EnterAsync(string connectionId, string userId, GuildMembership membership, int largeThreshold)
     {
         var guildId = membership.GuildId;
         await _guilds.ReconcileAsync(guildId);
-        var state = FeedOf(guildId) is { } feed ? await feed.EnterAsync(connectionId, userId, membership) : null;
+        var state = FeedOf(guildId) is { } feed ? await feed.EnterAsync(connectionId, userId, membership, largeThreshold) : null;
         if (state is null)
         {
             // Gone, or no longer a member: nothing of it stays with the connection.

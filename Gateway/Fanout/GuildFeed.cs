@@ -89,9 +89,10 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// Shows the server to a connection of one of its members: records the member's roles, reads the
     /// view if this gateway has none, puts the connection into each text channel it can view, and
     /// returns the server as the member sees it (null when the server is gone or the user is no
-    /// longer a member). The connection must already be entered in the registry.
+    /// longer a member), with its member list if it is not large to the connection's
+    /// <paramref name="largeThreshold"/>. The connection must already be entered in the registry.
     /// </summary>
-    public async Task<GuildState?> EnterAsync(string connectionId, string userId, GuildMembership membership)
+    public async Task<GuildState?> EnterAsync(string connectionId, string userId, GuildMembership membership, int largeThreshold)
     {
         List<ChannelChange> changes = [];
         GuildState? state;
@@ -109,7 +110,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 Decide(connectionId, userId, changes);
             }
 
-            state = await StateForAsync(userId, fanout.Connections.LargeThresholdOf(connectionId));
+            state = await StateForAsync(userId, largeThreshold);
         }
         finally
         {
@@ -726,7 +727,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             lock (_sync)
             {
                 // Read when a state lists them; until then the presence stream keeps what it hears.
-                unread = _membersComplete && _memberCount <= Math.Min(largeThreshold, GuildLimits.LargeThreshold) ? [.. _presencesToRead] : [];
+                unread = _membersComplete && !ConnectLargeThreshold.IsLarge(_memberCount, largeThreshold) ? [.. _presencesToRead] : [];
             }
 
             if (unread.Length > 0)
@@ -765,7 +766,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
                 roles = _roles[userId];
             }
 
-            large = _memberCount > Math.Min(largeThreshold, GuildLimits.LargeThreshold);
+            large = ConnectLargeThreshold.IsLarge(_memberCount, largeThreshold);
             var visible = _view.Channels.Where(channel => CanView(channel, userId, roles)).ToArray();
             IReadOnlyList<GuildMember> members = large || !_membersComplete ? [self] : _members.Values.OrderBy(member => member.UserId, StringComparer.Ordinal).ToArray();
             var voiceStates = _voice.All.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();

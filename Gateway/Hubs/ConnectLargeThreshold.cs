@@ -27,7 +27,10 @@ public static class ConnectLargeThreshold
             : throw new ChatException(ErrorCodes.InvalidArgument, $"{Parameter} must be a whole number from 0 to {GuildLimits.LargeThreshold}.");
     }
 
+    /// <summary>Whether a server of <paramref name="memberCount"/> comes without its member list to a connection with <paramref name="threshold"/>.</summary>
+    public static bool IsLarge(int memberCount, int threshold) => memberCount > Math.Min(threshold, GuildLimits.LargeThreshold);
+
     /// <summary><paramref name="state"/> as a connection with <paramref name="threshold"/> sees it: past it, only the member's own record and no presences.</summary>
     public static GuildState Apply(GuildState state, int threshold) =>
-        state.Large || state.Guild.MemberCount <= threshold ? state : state with { Members = [state.Member], Large = true, Presences = [] };
+        state.Large || !IsLarge(state.Guild.MemberCount, threshold) ? state : state with { Members = [state.Member], Large = true, Presences = [] };
 }
