@@ -28,6 +28,13 @@ public sealed class ConnectResult(
     public int Dropped { get; } = dropped;
     public CpuReport Cpu { get; } = cpu;
 
+    /// <summary>
+    /// Methods each .NET process's JIT compiled during the arrivals, tier-ups included (from its
+    /// metrics): thousands say the connects ran on code still being compiled (a fresh gateway, or
+    /// no <c>--warmup</c>), tens that they ran on code already tiered up.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> JitMethodsDuringArrivals { get; init; } = new Dictionary<string, long>();
+
     /// <summary>The target asks for no failures: a connection that never reached <c>Ready</c> fails the run, as one that closed after it does.</summary>
     public override IReadOnlyList<string> Failures =>
     [
@@ -48,6 +55,13 @@ public sealed class ConnectResult(
 
         SummarySections.Errors(markdown, Errors);
         SummarySections.Cpu(markdown, [("arrivals", Cpu)]);
+        if (JitMethodsDuringArrivals.Count > 0)
+        {
+            markdown.Heading("Methods compiled by the JIT during the arrivals (tier-ups included)", 3).Table(
+                ["process", "methods"],
+                JitMethodsDuringArrivals.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => (IReadOnlyList<object?>)[pair.Key, pair.Value]));
+        }
+
         if (BySecond.Count > 1)
         {
             markdown.Heading("By second of arrival (ms from intended start to Ready)", 3).Table(

@@ -3,6 +3,7 @@ using Cryb.Bench.Load;
 using Cryb.Bench.Load.Clients;
 using Cryb.Bench.Measurement;
 using Cryb.Bench.Reporting;
+using Cryb.Testing;
 
 namespace Cryb.Bench.Scenarios;
 
@@ -33,6 +34,12 @@ public sealed record ConnectOptions
 
     /// <summary>Messages each channel holds before the connects, all unread by the members: every <c>Ready</c> has unread counts to report.</summary>
     public int Messages { get; init; } = 5;
+
+    /// <summary>
+    /// Seconds of arrivals before the measured ones, closed again before those start: 0 measures
+    /// gateways fresh from their start, whose first seconds of connects go largely to the JIT.
+    /// </summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
 }
 
 /// <summary>
@@ -54,6 +61,7 @@ public static class ConnectScenario
         new("channels-per-user", "channels each user joins before the measured connects: user u joins channels u*n .. u*n+n-1 (mod --channels); 0 for none", o => o.ChannelsPerUser, (o, v) => o with { ChannelsPerUser = v.Int() }),
         new("messages", "messages sent into each channel during setup, unread by every member when it connects", o => o.Messages, (o, v) => o with { Messages = v.Int() }),
         new("devices", "connections per user (rate x duration / devices users); at most 5, the presence grain's cap", o => o.Devices, (o, v) => o with { Devices = v.Int(min: 1) }),
+        new("warmup", "seconds of arrivals at the same rate by the same users before the measured ones, closed again before those start, so the measured connects find the code compiled and tiered up as on a gateway that has run a while (0: gateways fresh from their start)", o => o.Warmup, (o, v) => o with { Warmup = v.Seconds() }),
     ];
 
     public static async Task<ConnectResult> RunAsync(BenchContext context, ConnectOptions options, CancellationToken cancellation)
@@ -73,6 +81,11 @@ public static class ConnectScenario
         var users = Enumerable.Range(0, (total + options.Devices - 1) / options.Devices).Select(i => context.UserId("c", i)).ToArray();
         await JoinChannelsAsync(context, options, users, cancellation);
         var tokens = await DevTokens.FetchAsync(context.Gateways, users, context.SetupConcurrency, cancellation);
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            await WarmUpAsync(context, options, users, tokens, cancellation);
+        }
+
         context.Log($"{users.Length} tokens fetched; opening {options.Rate:0.#} connections/s for {options.Duration.TotalSeconds:0.#} s, {options.Devices} per user");
         // Built before the window: only StartAsync and the wait for Ready are measured. A user's
         // devices are spread over the run and the gateways, as reconnecting people are.
@@ -88,6 +101,7 @@ public static class ConnectScenario
             long lastReady = start;
             var intervalMicros = 1_000_000.0 / options.Rate;
             var meter = new CpuMeter(context.Processes);
+            var jitBefore = await JitMethodsAsync(context, cancellation);
             await BenchClock.WaitUntilAsync(start, cancellation);
             meter.Start();
             var attempts = new Task[total];
@@ -101,6 +115,7 @@ public static class ConnectScenario
             await Task.WhenAll(attempts);
             var connected = clients.Where(client => client.ReadyAtMicros > 0).ToArray();
             var cpu = meter.Stop(connected.Length, "connections");
+            var jitAfter = await JitMethodsAsync(context, cancellation);
             var window = (lastReady - start) / 1_000_000.0;
             context.Log($"{connected.Length} of {total} connected; holding them {options.Hold.TotalSeconds:0.#} s");
             await Task.Delay(options.Hold, cancellation);
@@ -108,30 +123,17 @@ public static class ConnectScenario
             return new ConnectResult(
                 RunInfo.Of(context, Name, started), options, total, connected.Length, errors.Snapshot(), latency.Summarize(),
                 options.Rate, window > 0 ? Math.Round(connected.Length / window, 1) : 0, connected.Length - dropped, dropped, cpu,
-                [.. bySecond.Select(histogram => histogram.Summarize())], ReadySize.Of(connected.Select(client => client.ReadyBytes)));
+                [.. bySecond.Select(histogram => histogram.Summarize())], ReadySize.Of(connected.Select(client => client.ReadyBytes)))
+            {
+                JitMethodsDuringArrivals = jitAfter.Where(after => jitBefore.ContainsKey(after.Key))
+                    .ToDictionary(after => after.Key, after => after.Value - jitBefore[after.Key]),
+            };
 
             async Task ConnectOneAsync(int i, long intended)
             {
                 try
                 {
-                    // A gateway shedding connects answers try_again: the client waits as told
-                    // (and a random share of a second) and tries again, its latency still running.
-                    while (true)
-                    {
-                        try
-                        {
-                            await clients[i].ConnectAsync(context.ConnectTimeout, cancellation);
-                            break;
-                        }
-                        catch (ConnectRefusedException refused) when (refused is { Code: "try_again" } && refused.NextWait() is { } wait && BenchClock.NowMicros - intended < BenchClock.ToMicros(context.ConnectTimeout))
-                        {
-                            errors.Add("try_again (retried)");
-                            await clients[i].DisposeAsync();
-                            clients[i] = BenchClient.Create(context, clients[i].GatewayUrl, users[i % users.Length], tokens[i % users.Length]);
-                            await Task.Delay(wait, cancellation);
-                        }
-                    }
-
+                    await ConnectHeedingRefusalsAsync(context, clients, i, tokens[i % users.Length], intended, errors, cancellation);
                     var client = clients[i];
                     latency.Record(client.ReadyAtMicros - intended);
                     bySecond[Math.Min(bySecond.Length - 1, (int)((intended - start) / 1_000_000))].Record(client.ReadyAtMicros - intended);
@@ -147,6 +149,119 @@ public static class ConnectScenario
         {
             await ClientFleet.DisposeAllAsync(clients, context.SetupConcurrency);
         }
+    }
+
+    /// <summary>
+    /// Connects <c>clients[i]</c>. A gateway shedding connects answers try_again: the client waits as
+    /// told (and a random share of a second) and tries again as a new client, within the connect
+    /// timeout from <paramref name="intended"/>, its latency still running.
+    /// </summary>
+    private static async Task ConnectHeedingRefusalsAsync(BenchContext context, BenchClient[] clients, int i, string token, long intended, ErrorCounter errors, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            try
+            {
+                await clients[i].ConnectAsync(context.ConnectTimeout, cancellation);
+                return;
+            }
+            catch (ConnectRefusedException refused) when (refused is { Code: "try_again" } && refused.NextWait() is { } wait && BenchClock.NowMicros - intended < BenchClock.ToMicros(context.ConnectTimeout))
+            {
+                errors.Add("try_again (retried)");
+                await clients[i].DisposeAsync();
+                clients[i] = BenchClient.Create(context, clients[i].GatewayUrl, clients[i].UserId, token);
+                await Task.Delay(wait, cancellation);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Arrivals as the measured ones make them (same rate, users, gateways), then all closed, and a
+    /// wait until the gateways hold no connection: the measured connects then find the gateways'
+    /// code compiled and tiered up, not their first seconds. Nothing here is measured; failures are
+    /// logged, for a warm-up that fails says the cluster is not well.
+    /// </summary>
+    private static async Task WarmUpAsync(BenchContext context, ConnectOptions options, string[] users, string[] tokens, CancellationToken cancellation)
+    {
+        var count = Math.Max(1, (int)Math.Round(options.Rate * options.Warmup.TotalSeconds));
+        context.Log($"warming up: {count} connections at {options.Rate:0.#}/s, closed again before the measured ones");
+        var clients = Enumerable.Range(0, count)
+            .Select(i => BenchClient.Create(context, context.Gateway(i), users[i % users.Length], tokens[i % users.Length]))
+            .ToArray();
+        var errors = new ErrorCounter();
+        try
+        {
+            var start = BenchClock.NowMicros + 100_000;
+            var attempts = new Task[count];
+            for (var i = 0; i < count; i++)
+            {
+                var intended = start + (long)(i * 1_000_000.0 / options.Rate);
+                await BenchClock.WaitUntilAsync(intended, cancellation);
+                attempts[i] = WarmOneAsync(i, intended);
+            }
+
+            await Task.WhenAll(attempts);
+        }
+        finally
+        {
+            await ClientFleet.DisposeAllAsync(clients, context.SetupConcurrency);
+        }
+
+        context.Log($"warm-up: {clients.Count(client => client.ReadyAtMicros > 0)} of {count} connected{(errors.Total > 0 ? $"; errors: {string.Join(", ", errors.Snapshot().Select(pair => $"{pair.Key} {pair.Value}"))}" : "")}");
+        await GatewaysEmptyAsync(context, cancellation);
+
+        async Task WarmOneAsync(int i, long intended)
+        {
+            try
+            {
+                await ConnectHeedingRefusalsAsync(context, clients, i, tokens[i % users.Length], intended, errors, cancellation);
+            }
+            catch (Exception ex) when (!cancellation.IsCancellationRequested)
+            {
+                errors.Add(ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until no gateway counts an open connection (<c>cryb_gateway_connections</c> on each
+    /// gateway's metrics), then a little longer for the presence grains to hear of the last
+    /// closes: a user's warm-up connections still registered would count against the measured
+    /// ones under the presence grain's cap of 5. Without gateway metrics, waits a fixed time.
+    /// </summary>
+    private static async Task GatewaysEmptyAsync(BenchContext context, CancellationToken cancellation)
+    {
+        var gateways = context.MetricsUrls.Where(pair => pair.Key.StartsWith("gateway", StringComparison.Ordinal)).Select(pair => pair.Value).ToArray();
+        var settle = TimeSpan.FromSeconds(2);
+        if (gateways.Length == 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10), cancellation);
+            return;
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        double open;
+        do
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellation);
+            var expositions = await Task.WhenAll(gateways.Select(url => http.GetStringAsync(url, cancellation)));
+            open = expositions.Sum(exposition => PrometheusText.Sum(exposition, OpenConnectionsMetric));
+        }
+        while (open > 0 && DateTime.UtcNow < deadline);
+
+        context.Log(open > 0 ? $"warm-up: gateways still count {open} open connections after 60 s; going on" : "warm-up: gateways empty");
+        await Task.Delay(settle, cancellation);
+    }
+
+    private const string OpenConnectionsMetric = "cryb_gateway_connections";
+
+    /// <summary>Methods each .NET process with metrics has compiled so far, tier-ups included; processes that did not answer are left out.</summary>
+    private static async Task<Dictionary<string, long>> JitMethodsAsync(BenchContext context, CancellationToken cancellation)
+    {
+        using var http = new HttpClient();
+        var scraped = await Task.WhenAll(context.MetricsUrls.Select(async pair => (pair.Key, Memory: await RuntimeMemory.ScrapeAsync(http, pair.Value, cancellation))));
+        return scraped.Where(pair => pair.Memory is not null).ToDictionary(pair => pair.Key, pair => pair.Memory!.JitMethods);
     }
 
     /// <summary>
