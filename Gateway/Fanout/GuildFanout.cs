@@ -265,14 +265,22 @@ public sealed partial class GuildFanout
             return;
         }
 
-        foreach (var channelId in changes.Where(change => !change.Streamless).Select(change => change.ChannelId).Distinct())
+        // Without LINQ for the common case, a connect entering a server: a change or a few, all added.
+        var reconciled = changes.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
+        var removals = false;
+        for (var i = 0; i < changes.Count; i++)
         {
-            await _channels.ReconcileChannelAsync(channelId);
+            var change = changes[i];
+            removals |= !change.Added && !change.Silent;
+            if (!change.Streamless && (reconciled?.Add(change.ChannelId) ?? true))
+            {
+                await _channels.ReconcileChannelAsync(change.ChannelId);
+            }
         }
 
         // One send per state or notice to every connection of the same change: a role given to many
         // members costs a message per channel and state, not per member.
-        foreach (var group in changes.Where(change => !change.Added && !change.Silent).GroupBy(change => (change.UserId, change.ChannelId)))
+        foreach (var group in removals ? changes.Where(change => !change.Added && !change.Silent).GroupBy(change => (change.UserId, change.ChannelId)) : [])
         {
             var connections = group.Select(change => change.ConnectionId).ToArray();
             await SendVoiceStatesAsync(connections, group.First().VoiceStates);

@@ -83,6 +83,9 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// </summary>
     private readonly Dictionary<string, HashSet<string>> _streamlessViews = new(StringComparer.Ordinal);
 
+    /// <summary>The views of connections that view no voice channel or category, shared and never added to.</summary>
+    private static readonly HashSet<string> NothingViewed = [];
+
     public string GuildId => guildId;
 
     /// <summary>
@@ -769,7 +772,9 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
             large = ConnectLargeThreshold.IsLarge(_memberCount, largeThreshold);
             var visible = _view.Channels.Where(channel => CanView(channel, userId, roles)).ToArray();
             IReadOnlyList<GuildMember> members = large || !_membersComplete ? [self] : _members.Values.OrderBy(member => member.UserId, StringComparer.Ordinal).ToArray();
-            var voiceStates = _voice.All.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();
+            VoiceState[] voiceStates = _voice.Count == 0
+                ? []
+                : _voice.All.Where(state => visible.Any(channel => channel.Id == state.ChannelId)).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();
             return new GuildState(_view.Guild with { MemberCount = _memberCount }, _view.Roles, visible, self, members, large)
             {
                 // Never the presence of a member who blocked this one (docs/relationships.md#blocks).
@@ -870,7 +875,7 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     }
 
     /// <summary>Under <see cref="_sync"/>: the connection joins each listed text channel the user can view and leaves the others.</summary>
-    private void Decide(string connectionId, string userId, IEnumerable<GuildChannel> channels, List<ChannelChange> changes)
+    private void Decide(string connectionId, string userId, IReadOnlyList<GuildChannel> channels, List<ChannelChange> changes)
     {
         if (!_roles.TryGetValue(userId, out var roles))
         {
@@ -878,8 +883,15 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
         }
 
         DecideStreamless(connectionId, userId, roles, channels, changes);
-        foreach (var channel in channels.Where(channel => channel.Type == GuildChannelType.Text))
+        // Indexed, not LINQ: a connect decides every channel of each of its servers, fifty servers a connect.
+        for (var i = 0; i < channels.Count; i++)
         {
+            var channel = channels[i];
+            if (channel.Type != GuildChannelType.Text)
+            {
+                continue;
+            }
+
             if (CanView(channel, userId, roles))
             {
                 if (fanout.Connections.Join(connectionId, channel.Id))
@@ -903,13 +915,26 @@ public sealed class GuildFeed(string guildId, GuildFanout fanout) : IStreamTarge
     /// nothing it no longer may. A connection's first decision says nothing: its <c>GuildCreated</c>
     /// carries the channels and states it may see.
     /// </summary>
-    private void DecideStreamless(string connectionId, string userId, GuildMembership roles, IEnumerable<GuildChannel> channels, List<ChannelChange> changes)
+    private void DecideStreamless(string connectionId, string userId, GuildMembership roles, IReadOnlyList<GuildChannel> channels, List<ChannelChange> changes)
     {
         var first = !_streamlessViews.TryGetValue(connectionId, out var viewed);
-        viewed ??= _streamlessViews[connectionId] = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var channel in channels.Where(channel => channel.Type != GuildChannelType.Text))
+        // Until it views one, a connection shares the empty set: most servers' connections view no
+        // voice channel or category, and a set each would be fifty sets a connect, kept while it lasts.
+        viewed ??= _streamlessViews[connectionId] = NothingViewed;
+        for (var i = 0; i < channels.Count; i++)
         {
+            var channel = channels[i];
+            if (channel.Type == GuildChannelType.Text)
+            {
+                continue;
+            }
+
             var canView = CanView(channel, userId, roles);
+            if (canView && ReferenceEquals(viewed, NothingViewed))
+            {
+                viewed = _streamlessViews[connectionId] = new HashSet<string>(StringComparer.Ordinal);
+            }
+
             if (!(canView ? viewed.Add(channel.Id) : viewed.Remove(channel.Id)) || first)
             {
                 continue;

@@ -18,6 +18,9 @@ public sealed class GuildVoiceStates
     /// <summary>Who is in one of the server's voice channels, by user id.</summary>
     public IEnumerable<VoiceState> All => _states.Values;
 
+    /// <summary>How many are in the server's voice channels.</summary>
+    public int Count => _states.Count;
+
     /// <summary>Those in <paramref name="channelId"/>, in user id order.</summary>
     public VoiceState[] In(string channelId) =>
         _states.Values.Where(state => state.ChannelId == channelId).OrderBy(state => state.UserId, StringComparer.Ordinal).ToArray();
