@@ -246,15 +246,26 @@ public static class ConnectScenario
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellation);
             var expositions = await Task.WhenAll(gateways.Select(url => http.GetStringAsync(url, cancellation)));
+            if (expositions.Any(exposition => !exposition.Contains(OpenConnectionsMetric, StringComparison.Ordinal)))
+            {
+                // Not our gateways (a baseline's): no count to wait for.
+                context.Log($"warm-up: a gateway's metrics have no {OpenConnectionsMetric}; waiting 10 s instead");
+                await Task.Delay(TimeSpan.FromSeconds(10), cancellation);
+                return;
+            }
+
             open = expositions.Sum(exposition => PrometheusText.Sum(exposition, OpenConnectionsMetric));
         }
         while (open > 0 && DateTime.UtcNow < deadline);
 
-        context.Log(open > 0 ? $"warm-up: gateways still count {open} open connections after 60 s; going on" : "warm-up: gateways empty");
+        context.Log(open > 0 ? $"warm-up: gateways still count {open} open connections after 60 s; going on" : WarmupSettled);
         await Task.Delay(settle, cancellation);
     }
 
     private const string OpenConnectionsMetric = "cryb_gateway_connections";
+
+    /// <summary>Logged when the gateways counted no open connection after the warm-up.</summary>
+    public const string WarmupSettled = "warm-up: gateways empty";
 
     /// <summary>Methods each .NET process with metrics has compiled so far, tier-ups included; processes that did not answer are left out.</summary>
     private static async Task<Dictionary<string, long>> JitMethodsAsync(BenchContext context, CancellationToken cancellation)

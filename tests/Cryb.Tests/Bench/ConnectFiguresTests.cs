@@ -22,6 +22,31 @@ public sealed class ConnectFiguresTests
         Assert.Null(ReadySize.Of([0, 0]));
     }
 
+    [Fact]
+    public void The_summary_says_how_many_methods_each_process_compiled_during_the_arrivals()
+    {
+        var cold = Result(connected: 10_000, dropped: 0);
+        var warm = Result(connected: 10_000, dropped: 0);
+        warm = new ConnectResult(warm.Run, warm.Options, warm.Attempted, warm.Connected, warm.Errors, warm.ConnectToReady, warm.OfferedPerSecond,
+            warm.AchievedPerSecond, warm.StillOpen, warm.Dropped, warm.Cpu, warm.BySecond, warm.ReadyBytes)
+        {
+            JitMethodsDuringArrivals = new Dictionary<string, long> { ["silo-1"] = 584, ["gateway-2"] = 481, ["gateway-1"] = 384 },
+        };
+
+        Assert.DoesNotContain("Methods compiled by the JIT", Summary(cold));
+        var summary = Summary(warm);
+        Assert.Contains("Methods compiled by the JIT during the arrivals", summary);
+        var rows = summary.Split('\n').Where(line => line.StartsWith("| gateway-", StringComparison.Ordinal) || line.StartsWith("| silo-", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(["| gateway-1 | 384 |", "| gateway-2 | 481 |", "| silo-1 | 584 |"], rows);
+    }
+
+    private static string Summary(ConnectResult result)
+    {
+        var markdown = new MarkdownWriter();
+        result.WriteSummary(markdown);
+        return markdown.ToString();
+    }
+
     private static ConnectResult Result(int connected, int dropped)
     {
         var latency = new LatencySummary(connected, 5, 8, 12, 15, 20, 6);

@@ -93,6 +93,39 @@ public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixt
         }
     }
 
+    /// <summary>
+    /// connect with a warm-up: each user's four warm-up connections are closed, and the gateways
+    /// count none open (their metrics read), before its four measured ones open, under the presence
+    /// grain's cap of five. The JIT counts come from every process's metrics.
+    /// </summary>
+    [Fact]
+    public async Task A_connect_run_with_a_warmup_closes_the_warmup_connections_before_the_measured_ones()
+    {
+        var logged = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var context = Context() with { Log = logged.Enqueue };
+        var options = new ConnectOptions
+        {
+            Rate = 40,
+            Duration = TimeSpan.FromSeconds(1),
+            Warmup = TimeSpan.FromSeconds(1),
+            Channels = 6,
+            ChannelsPerUser = 3,
+            Messages = 1,
+            Devices = 4,
+        };
+
+        var result = await ConnectScenario.RunAsync(context, options, TestContext.Current.CancellationToken);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', logged) + '\n' + ResultWriter.Summary(result));
+        // The gateways' own count of open connections was read and came to zero before the measured connects.
+        Assert.Contains(ConnectScenario.WarmupSettled, logged);
+        Assert.True(result.Passed, string.Join("; ", result.Failures));
+        Assert.Equal(40, result.Connected);
+        Assert.DoesNotContain(result.Errors.Keys, code => code != "try_again (retried)");
+        Assert.Equal(context.MetricsUrls.Keys.Order(StringComparer.Ordinal), result.JitMethodsDuringArrivals.Keys.Order(StringComparer.Ordinal));
+        Assert.All(result.JitMethodsDuringArrivals.Values, methods => Assert.True(methods >= 0));
+    }
+
     /// <summary>Something was acknowledged, and nothing was lost, duplicated, reordered, refused or dropped.</summary>
     private static void AssertNothingLostDuplicatedOrReordered(LoadStepResult step)
     {
