@@ -97,22 +97,14 @@ public static class ConnectScenario
             var latency = new LatencyHistogram();
             var bySecond = Enumerable.Range(0, (int)Math.Ceiling(options.Duration.TotalSeconds)).Select(_ => new LatencyHistogram()).ToArray();
             var errors = new ErrorCounter();
+            // Scraped before the start is set: a slow scrape must not make the first arrivals late.
+            var jitBefore = await JitMethodsAsync(context, cancellation);
             var start = BenchClock.NowMicros + 100_000;
             long lastReady = start;
-            var intervalMicros = 1_000_000.0 / options.Rate;
             var meter = new CpuMeter(context.Processes);
-            var jitBefore = await JitMethodsAsync(context, cancellation);
             await BenchClock.WaitUntilAsync(start, cancellation);
             meter.Start();
-            var attempts = new Task[total];
-            for (var i = 0; i < total; i++)
-            {
-                var intended = start + (long)(i * intervalMicros);
-                await BenchClock.WaitUntilAsync(intended, cancellation);
-                attempts[i] = ConnectOneAsync(i, intended);
-            }
-
-            await Task.WhenAll(attempts);
+            await ArrivalsAsync(start, total, options.Rate, ConnectOneAsync, cancellation);
             var connected = clients.Where(client => client.ReadyAtMicros > 0).ToArray();
             var cpu = meter.Stop(connected.Length, "connections");
             var jitAfter = await JitMethodsAsync(context, cancellation);
@@ -149,6 +141,24 @@ public static class ConnectScenario
         {
             await ClientFleet.DisposeAllAsync(clients, context.SetupConcurrency);
         }
+    }
+
+    /// <summary>
+    /// Starts attempt i at <c>start + i / rate</c> (µs on <see cref="BenchClock"/>) whatever happened
+    /// to the earlier ones, the open model, and waits for them all.
+    /// </summary>
+    private static async Task ArrivalsAsync(long start, int count, double rate, Func<int, long, Task> attempt, CancellationToken cancellation)
+    {
+        var intervalMicros = 1_000_000.0 / rate;
+        var attempts = new Task[count];
+        for (var i = 0; i < count; i++)
+        {
+            var intended = start + (long)(i * intervalMicros);
+            await BenchClock.WaitUntilAsync(intended, cancellation);
+            attempts[i] = attempt(i, intended);
+        }
+
+        await Task.WhenAll(attempts);
     }
 
     /// <summary>
@@ -191,16 +201,7 @@ public static class ConnectScenario
         var errors = new ErrorCounter();
         try
         {
-            var start = BenchClock.NowMicros + 100_000;
-            var attempts = new Task[count];
-            for (var i = 0; i < count; i++)
-            {
-                var intended = start + (long)(i * 1_000_000.0 / options.Rate);
-                await BenchClock.WaitUntilAsync(intended, cancellation);
-                attempts[i] = WarmOneAsync(i, intended);
-            }
-
-            await Task.WhenAll(attempts);
+            await ArrivalsAsync(BenchClock.NowMicros + 100_000, count, options.Rate, WarmOneAsync, cancellation);
         }
         finally
         {
@@ -232,10 +233,9 @@ public static class ConnectScenario
     private static async Task GatewaysEmptyAsync(BenchContext context, CancellationToken cancellation)
     {
         var gateways = context.MetricsUrls.Where(pair => pair.Key.StartsWith("gateway", StringComparison.Ordinal)).Select(pair => pair.Value).ToArray();
-        var settle = TimeSpan.FromSeconds(2);
         if (gateways.Length == 0)
         {
-            await Task.Delay(TimeSpan.FromSeconds(10), cancellation);
+            await Task.Delay(UncountedSettle, cancellation);
             return;
         }
 
@@ -249,8 +249,8 @@ public static class ConnectScenario
             if (expositions.Any(exposition => !exposition.Contains(OpenConnectionsMetric, StringComparison.Ordinal)))
             {
                 // Not our gateways (a baseline's): no count to wait for.
-                context.Log($"warm-up: a gateway's metrics have no {OpenConnectionsMetric}; waiting 10 s instead");
-                await Task.Delay(TimeSpan.FromSeconds(10), cancellation);
+                context.Log($"warm-up: a gateway's metrics have no {OpenConnectionsMetric}; waiting {UncountedSettle.TotalSeconds:0} s instead");
+                await Task.Delay(UncountedSettle, cancellation);
                 return;
             }
 
@@ -259,10 +259,16 @@ public static class ConnectScenario
         while (open > 0 && DateTime.UtcNow < deadline);
 
         context.Log(open > 0 ? $"warm-up: gateways still count {open} open connections after 60 s; going on" : WarmupSettled);
-        await Task.Delay(settle, cancellation);
+        await Task.Delay(PresenceSettle, cancellation);
     }
 
     private const string OpenConnectionsMetric = "cryb_gateway_connections";
+
+    /// <summary>After the gateways closed the last warm-up connection, for the presence grains to hear of it.</summary>
+    private static readonly TimeSpan PresenceSettle = TimeSpan.FromSeconds(2);
+
+    /// <summary>The wait instead, for gateways that do not count their connections.</summary>
+    private static readonly TimeSpan UncountedSettle = TimeSpan.FromSeconds(10);
 
     /// <summary>Logged when the gateways counted no open connection after the warm-up.</summary>
     public const string WarmupSettled = "warm-up: gateways empty";
