@@ -515,14 +515,11 @@ public sealed partial class ChatHub(IClusterClient cluster, ServiceCredential ac
     /// </summary>
     private async Task ChargePresenceLookupsAsync(int lookups)
     {
-        for (var extra = (lookups - 1) / PresenceLookupsPerToken; extra > 0; extra--)
+        var extra = (lookups - 1) / PresenceLookupsPerToken;
+        if (extra > 0 && await leases.TakeSeveralAsync(Context.UserIdentifier!, RateLimitKind.Call, extra) is { Allowed: false } refused)
         {
-            var decision = await leases.TakeAsync(Context.UserIdentifier!, RateLimitKind.Call);
-            if (!decision.Allowed)
-            {
-                metrics.RateLimited(RateLimitKind.Call);
-                throw RateLimitFilter.Refusal("presence lookups", decision);
-            }
+            metrics.RateLimited(RateLimitKind.Call);
+            throw RateLimitFilter.Refusal("presence lookups", refused);
         }
     }
 

@@ -84,6 +84,43 @@ public sealed class RateLimitLeases(Func<string, IRateLimitGrain> grainOf, Servi
         return tokens?.TakeAsync() ?? new ValueTask<RateLimitDecision>(grainOf(userId).Take(Caller.User(userId, account), kind));
     }
 
+    /// <summary>
+    /// Spends <paramref name="count"/> of the user's tokens of <paramref name="kind"/> for one call (a
+    /// bulk read costs by its size), one after another; the first refusal ends it. A user's charges
+    /// of several tokens take turns here: taken token by token side by side, three charges of 10 from
+    /// a burst of 20 could each take six or seven and all be refused, where in turn two go through.
+    /// </summary>
+    public async ValueTask<RateLimitDecision> TakeSeveralAsync(string userId, RateLimitKind kind, int count)
+    {
+        SemaphoreSlim? turns;
+        lock (_lock)
+        {
+            turns = _users.TryGetValue(userId, out var user) ? user.SeveralTurns : null;
+        }
+
+        if (turns is not null)
+        {
+            await turns.WaitAsync();
+        }
+
+        try
+        {
+            for (var taken = 0; taken < count; taken++)
+            {
+                if (await TakeAsync(userId, kind) is { Allowed: false } refused)
+                {
+                    return refused;
+                }
+            }
+
+            return RateLimitDecision.Allow;
+        }
+        finally
+        {
+            turns?.Release();
+        }
+    }
+
     private LeasedTokens NewTokens(string userId, RateLimitKind kind)
     {
         var caller = Caller.User(userId, account);
@@ -101,5 +138,8 @@ public sealed class RateLimitLeases(Func<string, IRateLimitGrain> grainOf, Servi
 
         /// <summary>By <see cref="RateLimitKind"/>, made at the user's first call of that kind.</summary>
         public LeasedTokens?[] Tokens { get; } = tokens;
+
+        /// <summary>Turns of the user's charges of several tokens (<see cref="TakeSeveralAsync"/>), made at the first; under the leases' lock.</summary>
+        public SemaphoreSlim SeveralTurns => field ??= new SemaphoreSlim(1, 1);
     }
 }

@@ -136,6 +136,22 @@ public sealed class RateLimitLeasesTests
     }
 
     [Fact]
+    public async Task Charges_of_several_tokens_take_turns_so_a_burst_that_covers_two_of_three_lets_two_through()
+    {
+        // Burst 10, three charges of 4 at once, all waiting for the first lease: in turn the first two
+        // are paid in full and the third is refused, instead of each taking some and all refused.
+        var grain = new FakeRateLimitGrain(Messages, _time) { Gate = new() };
+        var gateway = Gateway(grain);
+
+        var charges = Enumerable.Range(0, 3).Select(_ => gateway.TakeSeveralAsync(User, RateLimitKind.Message, 4).AsTask()).ToArray();
+        grain.Gate.SetResult();
+        var decisions = await Task.WhenAll(charges);
+
+        Assert.Equal(2, decisions.Count(decision => decision.Allowed));
+        Assert.True(decisions[2] is { Allowed: false, RetryAfterMs: > 0 }, "the last charge in turn is the one refused");
+    }
+
+    [Fact]
     public async Task A_lease_request_in_flight_at_a_silo_loss_is_given_up_and_the_calls_waiting_for_it_ask_again()
     {
         // The request went through a silo that froze: no answer comes.
