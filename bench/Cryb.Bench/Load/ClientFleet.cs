@@ -131,8 +131,7 @@ public sealed class ClientFleet(BenchContext context) : IAsyncDisposable
             });
         if (first is not null)
         {
-            var counts = string.Join(", ", errors.Snapshot().Select(pair => $"{pair.Key} x{pair.Value}"));
-            throw new BenchSetupException($"Setup failed while {what}: {counts}. First failure: {first.Message}", first);
+            throw new BenchSetupException($"Setup failed while {what}: {errors.Summary()}. First failure: {first.Message}", first);
         }
 
         context.Log($"{what}: done in {(DateTime.UtcNow - started).TotalSeconds:F1} s");

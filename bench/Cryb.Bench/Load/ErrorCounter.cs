@@ -46,6 +46,9 @@ public sealed class ErrorCounter
     /// <summary>The counts so far, sorted by code.</summary>
     public SortedDictionary<string, long> Snapshot() => new(_counts, StringComparer.Ordinal);
 
+    /// <summary>The counts so far on one line, for a log or a setup failure: <c>code xN, ...</c>.</summary>
+    public string Summary() => string.Join(", ", Snapshot().Select(pair => $"{pair.Key} x{pair.Value}"));
+
     /// <summary>The first distinct messages of each code that had any, sorted by code.</summary>
     public SortedDictionary<string, IReadOnlyList<string>> Examples()
     {

@@ -13,7 +13,10 @@ public sealed record MonitoredProcess(string Name, int Pid, bool WithDescendants
     /// </summary>
     public static MonitoredProcess Generator { get; } = new("bench", Environment.ProcessId, WithDescendants: false);
 
-    public bool IsGateway => Name.StartsWith("gateway", StringComparison.OrdinalIgnoreCase);
+    public bool IsGateway => IsGatewayName(Name);
+
+    /// <summary>Whether a process of this name (a <c>--process</c> or <c>--metrics</c> name) is a gateway.</summary>
+    public static bool IsGatewayName(string name) => name.StartsWith("gateway", StringComparison.OrdinalIgnoreCase);
 
     public bool IsSilo => Name.StartsWith("silo", StringComparison.OrdinalIgnoreCase);
 

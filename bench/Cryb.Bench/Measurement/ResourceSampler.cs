@@ -53,14 +53,14 @@ public sealed class ResourceSampler(IReadOnlyList<MonitoredProcess> processes, I
             .Select(process => (process.Name, Memory: ResidentMemory.Of(process.Pid)))
             .ToArray();
         // After /proc, so the scrapes' own work is not in the figures read.
-        var runtime = await Task.WhenAll(metricsUrls.Select(async pair => (Name: pair.Key, Memory: await RuntimeMemory.ScrapeAsync(_http, pair.Value, cancellation))));
+        var runtime = await RuntimeMemory.ScrapeAllAsync(_http, metricsUrls, cancellation);
         return new ResourceSample(
             seconds,
             resident.ToDictionary(pair => pair.Name, pair => pair.Memory?.ResidentKb ?? 0),
             cpu?.Processes.ToDictionary(process => process.Name, process => process.Cores) ?? [])
         {
             Parts = resident.Where(pair => pair.Memory is not null).ToDictionary(pair => pair.Name, pair => pair.Memory!),
-            Runtime = runtime.Where(pair => pair.Memory is not null).ToDictionary(pair => pair.Name, pair => pair.Memory!),
+            Runtime = runtime,
         };
     }
 }

@@ -28,6 +28,13 @@ public sealed record RuntimeMemory(long GcHeapKb, long GcCommittedKb, long JitMe
             : null;
     }
 
+    /// <summary>Scrapes every process's metrics at once, by process name; those that did not answer, or have no GC figures yet, are left out.</summary>
+    public static async Task<Dictionary<string, RuntimeMemory>> ScrapeAllAsync(HttpClient http, IReadOnlyDictionary<string, string> metricsUrls, CancellationToken cancellation)
+    {
+        var scraped = await Task.WhenAll(metricsUrls.Select(async pair => (Name: pair.Key, Memory: await ScrapeAsync(http, pair.Value, cancellation))));
+        return scraped.Where(pair => pair.Memory is not null).ToDictionary(pair => pair.Name, pair => pair.Memory!);
+    }
+
     /// <summary>Scrapes <paramref name="metricsUrl"/>; null when it does not answer within the timeout, so a slow scrape never stalls the sampler.</summary>
     public static async Task<RuntimeMemory?> ScrapeAsync(HttpClient http, string metricsUrl, CancellationToken cancellation)
     {

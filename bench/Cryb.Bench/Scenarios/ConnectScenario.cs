@@ -208,7 +208,8 @@ public static class ConnectScenario
             await ClientFleet.DisposeAllAsync(clients, context.SetupConcurrency);
         }
 
-        context.Log($"warm-up: {clients.Count(client => client.ReadyAtMicros > 0)} of {count} connected{(errors.Total > 0 ? $"; errors: {string.Join(", ", errors.Snapshot().Select(pair => $"{pair.Key} {pair.Value}"))}" : "")}");
+        var connected = clients.Count(client => client.ReadyAtMicros > 0);
+        context.Log(errors.Total > 0 ? $"warm-up: {connected} of {count} connected; errors: {errors.Summary()}" : $"warm-up: {connected} of {count} connected");
         await GatewaysEmptyAsync(context, cancellation);
 
         async Task WarmOneAsync(int i, long intended)
@@ -232,7 +233,7 @@ public static class ConnectScenario
     /// </summary>
     private static async Task GatewaysEmptyAsync(BenchContext context, CancellationToken cancellation)
     {
-        var gateways = context.MetricsUrls.Where(pair => pair.Key.StartsWith("gateway", StringComparison.Ordinal)).Select(pair => pair.Value).ToArray();
+        var gateways = context.MetricsUrls.Where(pair => MonitoredProcess.IsGatewayName(pair.Key)).Select(pair => pair.Value).ToArray();
         if (gateways.Length == 0)
         {
             await Task.Delay(UncountedSettle, cancellation);
@@ -277,8 +278,7 @@ public static class ConnectScenario
     private static async Task<Dictionary<string, long>> JitMethodsAsync(BenchContext context, CancellationToken cancellation)
     {
         using var http = new HttpClient();
-        var scraped = await Task.WhenAll(context.MetricsUrls.Select(async pair => (pair.Key, Memory: await RuntimeMemory.ScrapeAsync(http, pair.Value, cancellation))));
-        return scraped.Where(pair => pair.Memory is not null).ToDictionary(pair => pair.Key, pair => pair.Memory!.JitMethods);
+        return (await RuntimeMemory.ScrapeAllAsync(http, context.MetricsUrls, cancellation)).ToDictionary(pair => pair.Key, pair => pair.Value.JitMethods);
     }
 
     /// <summary>

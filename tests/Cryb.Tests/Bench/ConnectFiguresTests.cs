@@ -26,12 +26,7 @@ public sealed class ConnectFiguresTests
     public void The_summary_says_how_many_methods_each_process_compiled_during_the_arrivals()
     {
         var cold = Result(connected: 10_000, dropped: 0);
-        var warm = Result(connected: 10_000, dropped: 0);
-        warm = new ConnectResult(warm.Run, warm.Options, warm.Attempted, warm.Connected, warm.Errors, warm.ConnectToReady, warm.OfferedPerSecond,
-            warm.AchievedPerSecond, warm.StillOpen, warm.Dropped, warm.Cpu, warm.BySecond, warm.ReadyBytes)
-        {
-            JitMethodsDuringArrivals = new Dictionary<string, long> { ["silo-1"] = 584, ["gateway-2"] = 481, ["gateway-1"] = 384 },
-        };
+        var warm = Result(connected: 10_000, dropped: 0, jitMethods: new Dictionary<string, long> { ["silo-1"] = 584, ["gateway-2"] = 481, ["gateway-1"] = 384 });
 
         Assert.DoesNotContain("Methods compiled by the JIT", Summary(cold));
         var summary = Summary(warm);
@@ -47,12 +42,15 @@ public sealed class ConnectFiguresTests
         return markdown.ToString();
     }
 
-    private static ConnectResult Result(int connected, int dropped)
+    private static ConnectResult Result(int connected, int dropped, IReadOnlyDictionary<string, long>? jitMethods = null)
     {
         var latency = new LatencySummary(connected, 5, 8, 12, 15, 20, 6);
         return new ConnectResult(
             new RunInfo("connect", "run", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], default, default, "json", false, [], 2),
             new object(), 10_000, connected, new Dictionary<string, long>(), latency, 1_000, 998, connected - dropped, dropped,
-            CpuReport.Create(10, [], connected, "connections"), [latency], readyBytes: null);
+            CpuReport.Create(10, [], connected, "connections"), [latency], readyBytes: null)
+        {
+            JitMethodsDuringArrivals = jitMethods ?? new Dictionary<string, long>(),
+        };
     }
 }
