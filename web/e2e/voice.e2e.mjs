@@ -105,7 +105,9 @@ try {
   step("bob joins; alice (the owner) server-mutes him: both pages show a moderator's mute, and bob's token is replaced");
   await join(bob, "Lounge");
   await inVoice(alice, "Lounge", bobId).waitFor();
-  const before = await bob.evaluate(() => window.cryb.store.voice.token);
+  // Alice's page (and his own, by the same voice state event) can hear of his join before his page
+  // has applied his JoinVoice answer, which holds his session and its token.
+  const before = await until("bob's voice session (his JoinVoice answer)", () => bob.evaluate(() => window.cryb.store.voice?.token ?? null));
   await alice.evaluate(({ g, user }) => window.cryb.client.invoke("SetMemberVoice", g, user, true, null, null, false), { g: guildId, user: bobId });
   for (const page of [alice, bob]) await icon(page, "Lounge", bobId, "mute").waitFor();
   assert.equal(await icon(alice, "Lounge", bobId, "mute").getAttribute("aria-label"), "Server muted");
