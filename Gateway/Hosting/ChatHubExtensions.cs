@@ -25,11 +25,12 @@ public static class ChatHubExtensions
     private static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// The SignalR hub: its timeouts, its filters, both protocols, and the lifetime manager that sends
-    /// through each connection's bounded outbox.
+    /// The SignalR hub: its transport's buffers, its timeouts, its filters, both protocols, and the
+    /// lifetime manager that sends through each connection's bounded outbox.
     /// </summary>
     public static WebApplicationBuilder AddCrybChatHub(this WebApplicationBuilder builder)
     {
+        builder.AddCrybTransport();
         var hub = builder.Configuration.BindValidated<ChatHubOptions>(ChatHubOptions.Section);
         builder.Services.AddSingleton(hub);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.KeepAliveTimeout = KeepAliveTimeout);
@@ -82,6 +83,7 @@ public static class ChatHubExtensions
         // (10 s by default), without a word in our logs or metrics. Twice our slow-consumer timeout keeps
         // it as the backstop for a send that never completes, and lets the slow-consumer policy act first.
         var slowConsumer = app.Services.GetRequiredService<IOptions<SlowConsumerOptions>>().Value;
+        var transport = app.Services.GetRequiredService<TransportOptions>();
         app.MapHub<ChatHub>(ChatHub.Path, options =>
             {
                 // A connection whose token expires is closed (within SignalR's one-second scan), so a
@@ -92,6 +94,7 @@ public static class ChatHubExtensions
                 // outboxes return coalesced write buffers to a pool once written (ConnectionOutbox), and
                 // clients resume with JoinChannel(channelId, sinceSeq) instead.
                 options.AllowStatefulReconnects = false;
+                transport.ApplyTo(options);
             })
             .RequireCors(BrowserOriginExtensions.CorsPolicy);
         return app;

@@ -121,7 +121,13 @@ public sealed class ConnectAdmission(ChatHubOptions options, TimeProvider time)
     public sealed class Lease : IDisposable
     {
         private readonly ConnectAdmission _admission;
-        private readonly ITimer _expiry;
+
+        /// <summary>
+        /// Dropped once released: the lease stays in its request's features for the connection's
+        /// life, and a disposed timer kept there would still hold its 120 bytes per connection.
+        /// </summary>
+        private ITimer? _expiry;
+
         private int _released;
 
         internal Lease(ConnectAdmission admission)
@@ -134,7 +140,7 @@ public sealed class ConnectAdmission(ChatHubOptions options, TimeProvider time)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                _expiry.Dispose();
+                Interlocked.Exchange(ref _expiry, null)?.Dispose();
                 Interlocked.Decrement(ref _admission._inFlight);
             }
         }

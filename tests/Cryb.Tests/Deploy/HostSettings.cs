@@ -67,6 +67,7 @@ public static class HostSettings
             (BrowserOriginSettings.Section, typeof(BrowserOriginSettings)),
             (SlowConsumerOptions.Section, typeof(SlowConsumerOptions)),
             (ChatHubOptions.Section, typeof(ChatHubOptions)),
+            (TransportOptions.Section, typeof(TransportOptions)),
             (SubscriptionHealthOptions.Section, typeof(SubscriptionHealthOptions)),
             (VoiceFrameOptions.Section, typeof(VoiceFrameOptions)),
             (LiveKitOptions.Section, typeof(LiveKitOptions)),

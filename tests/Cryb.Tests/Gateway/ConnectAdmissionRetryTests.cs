@@ -62,4 +62,34 @@ public sealed class ConnectAdmissionRetryTests
         stalled!.Dispose();
         Assert.Equal(1, admission.InFlight);
     }
+
+    [Fact]
+    public void A_released_lease_lets_its_timer_go_though_the_connection_keeps_the_lease()
+    {
+        var time = new TimerRecordingTimeProvider();
+        var admission = new ConnectAdmission(new ChatHubOptions(), time);
+
+        // The lease stays in its request's features for the connection's life; its Ready releases it.
+        var lease = admission.TryEnter(refusable: true)!;
+        lease.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(time.Created.Single().TryGetTarget(out _), "a released lease still holds its timer: 120 bytes per idle connection");
+        GC.KeepAlive(lease);
+    }
+
+    /// <summary>A fake clock that remembers, without holding them, the timers it made.</summary>
+    private sealed class TimerRecordingTimeProvider : FakeTimeProvider
+    {
+        public List<WeakReference<ITimer>> Created { get; } = [];
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            Created.Add(new WeakReference<ITimer>(timer));
+            return timer;
+        }
+    }
 }
