@@ -7,9 +7,10 @@ using Cryb.Tests.Infrastructure;
 namespace Cryb.Tests.Bench;
 
 /// <summary>
-/// The load tool's fanout scenario, and soak (the fanout shape with members leaving and coming
-/// back), small, on two silos and two gateways: smokes of correctness only, sharing one cluster.
-/// Speed and memory growth are never asserted here; `./cryb bench` measures them.
+/// The load tool's fanout scenario, soak (the fanout shape with members leaving and coming back),
+/// connect and idle, small, on two silos and two gateways: smokes of correctness only, sharing one
+/// cluster (storm, which kills a gateway, has its own: <see cref="StormSmokeTests"/>). Speed and
+/// memory growth are never asserted here; `./cryb bench` measures them.
 /// </summary>
 public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixture<ProcessClusterFixture>
 {
@@ -126,6 +127,29 @@ public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixt
         Assert.All(result.JitMethodsDuringArrivals.Values, methods => Assert.True(methods >= 0));
     }
 
+    /// <summary>
+    /// idle, small: every connection held on the first gateway to the end, every process's memory
+    /// read at each step, and each gateway's split into the GC's figures. The slope is not asserted.
+    /// </summary>
+    [Fact]
+    public async Task An_idle_run_holds_every_connection_and_reads_every_process_at_each_step()
+    {
+        var context = Context();
+        var options = new IdleOptions { Steps = [0, 20, 40], Channels = 6, ChannelsPerUser = 3, Settle = TimeSpan.FromSeconds(1) };
+
+        var result = await IdleScenario.RunAsync(context, options, TestContext.Current.CancellationToken);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(ResultWriter.Summary(result));
+        Assert.True(result.Passed, string.Join("; ", result.Failures));
+        Assert.Equal((40, 0), (result.StillOpen, result.Dropped));
+        Assert.Equal([0, 20, 40], result.Steps.Select(step => step.Connections));
+        Assert.All(result.Steps, step => Assert.All(context.Processes, process => Assert.True(step.ResidentKb[process.Name] > 0, $"no RSS for {process.Name} at {step.Connections}")));
+        Assert.Equal(context.Processes.Select(process => process.Name).Order(), result.Slopes.PerProcessKbPerConnection.Keys.Order());
+        Assert.All(result.Steps, step => Assert.All(context.Processes.Where(process => process.IsGateway),
+            gateway => Assert.True(step.Memory!.Runtime[gateway.Name].GcHeapKb > 0, $"no GC heap for {gateway.Name} at {step.Connections}")));
+        Assert.Contains("Where a gateway's memory per connection is", ResultWriter.Summary(result));
+    }
+
     /// <summary>Something was acknowledged, and nothing was lost, duplicated, reordered, refused or dropped.</summary>
     private static void AssertNothingLostDuplicatedOrReordered(LoadStepResult step)
     {
@@ -138,17 +162,5 @@ public sealed class FanoutSmokeTests(ProcessClusterFixture fixture) : IClassFixt
         Assert.Equal(0, correctness.DisconnectedReceivers);
     }
 
-    private BenchContext Context()
-    {
-        var cluster = fixture.Cluster;
-        var output = TestContext.Current.TestOutputHelper;
-        return new BenchContext
-        {
-            Gateways = cluster.Gateways.Select(gateway => gateway.Url).ToArray(),
-            Processes = cluster.Silos.Concat(cluster.Gateways).Select(process => new MonitoredProcess(process.Name, process.ProcessId)).ToArray(),
-            MetricsUrls = cluster.Silos.Concat(cluster.Gateways).ToDictionary(process => process.Name, process => $"{process.Url}/metrics"),
-            SetupConcurrency = 16,
-            Log = line => output?.WriteLine(line),
-        };
-    }
+    private BenchContext Context() => ClusterBenchContext.Of(fixture.Cluster);
 }
