@@ -25,7 +25,7 @@ public enum SlowConsumerTrigger
 /// </summary>
 /// <remarks>
 /// SignalR's own <c>HubConnectionContext.WriteAsync</c> completes only when the connection's outgoing
-/// pipe is below its pause threshold (<c>HttpConnectionDispatcherOptions.ApplicationMaxBufferSize</c>,
+/// pipe is below its pause threshold (<c>HttpConnectionDispatcherOptions.TransportMaxBufferSize</c>,
 /// 64 KB); past that, a group send awaits the slowest member, and every later send to that connection
 /// queues on its write lock without bound, until SignalR's <c>TransportSendTimeout</c> (10 s) drops it.
 /// Measured before this class existed: one client that stopped reading delayed every other member of

@@ -37,13 +37,15 @@ public sealed class TransportOptions
     public long MaxResponseBufferSize { get; set; } = 64 * 1024;
 
     /// <summary>
-    /// The pause threshold of the pipe SignalR fills from the transport (<c>HttpConnectionDispatcherOptions.TransportMaxBufferSize</c>, 64 KB).
-    /// The outbox's largest coalesced write (<see cref="Fanout.ConnectionOutbox.MaxCoalescedBytes"/>) is sized against 64 KB.
+    /// The pause threshold of the outgoing pipe, which the hub writes and the WebSocket sends from
+    /// (<c>HttpConnectionDispatcherOptions.TransportMaxBufferSize</c>, 64 KB), whatever its name suggests:
+    /// a live connection's pipes, read by reflection, have this one's threshold on the outgoing side. The outbox's
+    /// largest coalesced write (<see cref="Fanout.ConnectionOutbox.MaxCoalescedBytes"/>) is sized against 64 KB.
     /// </summary>
     [Range(Smallest, Largest)]
     public long TransportMaxBufferSize { get; set; } = 64 * 1024;
 
-    /// <summary>The pause threshold of the pipe between the hub and the transport in the other direction (<c>HttpConnectionDispatcherOptions.ApplicationMaxBufferSize</c>, 64 KB).</summary>
+    /// <summary>The pause threshold of the incoming pipe, which the WebSocket fills with what the client sends and the hub reads (<c>HttpConnectionDispatcherOptions.ApplicationMaxBufferSize</c>, 64 KB).</summary>
     [Range(Smallest, Largest)]
     public long ApplicationMaxBufferSize { get; set; } = 64 * 1024;
 

@@ -47,7 +47,8 @@ public sealed class CrossChannelCommitGrainTests(ClusterFixture fixture)
                 "every channel's sends to queue in the silos' writers");
         }
 
-        var transactions = new HashSet<string>();
+        var firstSendTransactions = new HashSet<string>();
+        var allTransactions = new HashSet<string>();
         for (var c = 0; c < channelCount; c++)
         {
             var acknowledged = await Task.WhenAll(sends[c]);
@@ -55,12 +56,18 @@ public sealed class CrossChannelCommitGrainTests(ClusterFixture fixture)
             Assert.Equal(Enumerable.Range(1, perChannel).Select(seq => (long)seq), acknowledged.Select(message => message.Seq).Order());
             Assert.Equal(acknowledged.OrderBy(message => message.Seq).Select(message => (message.Seq, message.Id, message.Content)),
                 rows.Select(row => (row.Seq, row.Id, row.Content)));
-            transactions.UnionWith(rows.Select(row => row.Transaction));
+            firstSendTransactions.Add(rows.Single(row => row.Seq == 1).Transaction);
+            allTransactions.UnionWith(rows.Select(row => row.Transaction));
         }
 
-        // Committed channel by channel, every channel would have taken a transaction of its own at
-        // least: fewer than one per channel means channels shared them.
-        Assert.True(transactions.Count < channelCount, $"{channelCount} channels took {transactions.Count} transactions: none was shared");
+        TestContext.Current.TestOutputHelper?.WriteLine($"first sends: {firstSendTransactions.Count} transactions; all {channelCount * perChannel} rows: {allTransactions.Count}");
+
+        // Every channel's first send waited in a silo's writer behind the hold. Committed channel by
+        // channel, they would have taken a transaction each: fewer than one per channel means channels
+        // shared them. The later sends are not counted: each channel sends them once its first is
+        // acknowledged, spread out in time, and on a loaded machine each may find its writer idle and
+        // take a transaction of its own (CI on df05376: 21 transactions for the 80 rows of 20 channels).
+        Assert.True(firstSendTransactions.Count < channelCount, $"the first sends of {channelCount} channels took {firstSendTransactions.Count} transactions: none was shared");
     }
 
     [Fact]
