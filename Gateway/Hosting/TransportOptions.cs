@@ -4,10 +4,11 @@ namespace Cryb.Gateway.Hosting;
 
 /// <summary>
 /// The buffers and pings Kestrel, the WebSocket and SignalR keep for each connection (configuration
-/// section <c>Gateway:Transport</c>), with the frameworks' defaults (SignalR's where it sets its own). docs/performance.md (Idle connections) has
-/// each setting's measured effect on an idle connection's memory: the thresholds below are limits at
-/// which a pipe stops taking data, not memory set aside, so an idle connection's cost does not move
-/// with them; only renting a read buffer before data arrives does.
+/// section <c>Gateway:Transport</c>), with the frameworks' defaults (SignalR's where it sets its own).
+/// docs/performance.md (Idle connections) has each setting's measured effect on an idle connection's
+/// memory: the thresholds below are limits at which a pipe stops taking data, not memory set aside,
+/// so an idle connection's cost does not move with them; renting a read buffer before data arrives
+/// does (4 KB), and so does the WebSocket's own keep-alive (a timer each).
 /// </summary>
 public sealed class TransportOptions
 {
