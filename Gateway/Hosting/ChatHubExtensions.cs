@@ -17,14 +17,6 @@ public static class ChatHubExtensions
     private const long MaximumReceiveMessageSize = 64 * 1024;
 
     /// <summary>
-    /// How long an idle keep-alive HTTP connection is kept (Kestrel's default is 130 s). A client's
-    /// negotiate leaves one behind beside its WebSocket, and each costs the gateway about 6 KB: with
-    /// the default, 4,200 .NET clients connecting left 1,800 of them open, 2.6 KB per connection
-    /// (dotnet-gcdump). 15 s still lets a page reuse its connection for a reconnect's negotiate.
-    /// </summary>
-    private static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(15);
-
-    /// <summary>
     /// The SignalR hub: its transport's buffers, its timeouts, its filters, both protocols, and the
     /// lifetime manager that sends through each connection's bounded outbox.
     /// </summary>
@@ -33,7 +25,6 @@ public static class ChatHubExtensions
         builder.AddCrybTransport();
         var hub = builder.Configuration.BindValidated<ChatHubOptions>(ChatHubOptions.Section);
         builder.Services.AddSingleton(hub);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.KeepAliveTimeout = KeepAliveTimeout);
         builder.Services.AddSignalR(options =>
             {
                 options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
